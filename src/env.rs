@@ -1,0 +1,66 @@
+//! The process environment as an explicit value, so every variable zentra reads is named in
+//! one place and tests can run with an environment of their own.
+
+use std::collections::BTreeMap;
+
+/// Names of the environment variables zentra reads.
+pub mod vars {
+    pub const ZOOM_ACCOUNT_ID: &str = "ZOOM_ACCOUNT_ID";
+    pub const ZOOM_CLIENT_ID: &str = "ZOOM_CLIENT_ID";
+    pub const ZOOM_CLIENT_SECRET: &str = "ZOOM_CLIENT_SECRET";
+    pub const ZOOM_API_URL: &str = "ZOOM_API_URL";
+    pub const ZOOM_OAUTH_URL: &str = "ZOOM_OAUTH_URL";
+    pub const AZURE_TENANT_ID: &str = "AZURE_TENANT_ID";
+    pub const AZURE_CLIENT_ID: &str = "AZURE_CLIENT_ID";
+    pub const AZURE_CLIENT_SECRET: &str = "AZURE_CLIENT_SECRET";
+    pub const AZURE_GRAPH_URL: &str = "AZURE_GRAPH_URL";
+    pub const AZURE_AUTHORITY_HOST: &str = "AZURE_AUTHORITY_HOST";
+    /// Prefix of variables that set configuration variables: `ZENTRA_VAR_<name>`.
+    pub const ZENTRA_VAR_PREFIX: &str = "ZENTRA_VAR_";
+    pub const NO_COLOR: &str = "NO_COLOR";
+}
+
+/// A snapshot of environment variables.
+#[derive(Clone, Debug, Default)]
+pub struct Environment {
+    vars: BTreeMap<String, String>,
+}
+
+impl Environment {
+    /// The current process environment.
+    pub fn from_process() -> Self {
+        Environment {
+            vars: std::env::vars().collect(),
+        }
+    }
+
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        Environment {
+            vars: pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        }
+    }
+
+    /// The variable's value, treating an empty value as unset.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.vars
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.vars.insert(name.into(), value.into());
+    }
+
+    /// All variables whose names start with `prefix`, with the prefix removed.
+    pub fn with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a str)> {
+        self.vars
+            .iter()
+            .filter_map(move |(k, v)| Some((k.strip_prefix(prefix)?, v.as_str())))
+    }
+}
