@@ -160,4 +160,3 @@ pub trait ProviderType: Send + Sync {
         env: &crate::env::Environment,
     ) -> ProviderResult<Box<dyn Provider>>;
 }
-
