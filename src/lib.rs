@@ -11,6 +11,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod addr;
+pub mod apply;
 pub mod config;
 pub mod diag;
 pub mod env;
@@ -21,3 +22,4 @@ pub mod provider;
 pub mod schema;
 pub mod state;
 pub mod value;
+pub mod workspace;
