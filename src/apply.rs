@@ -23,7 +23,13 @@ use crate::workspace::Workspace;
 /// Receives progress events, for the terminal.
 pub trait ApplyObserver: Send + Sync {
     fn started(&self, addr: &ResourceAddr, action: Action);
-    fn finished(&self, addr: &ResourceAddr, action: Action, elapsed: Duration, error: Option<&Diagnostic>);
+    fn finished(
+        &self,
+        addr: &ResourceAddr,
+        action: Action,
+        elapsed: Duration,
+        error: Option<&Diagnostic>,
+    );
 }
 
 /// An observer that ignores everything.
@@ -87,8 +93,11 @@ pub async fn apply(
         values: planned_values,
         ..
     } = run;
-    let changes: HashMap<ResourceAddr, ResourceChange> =
-        plan.changes.iter().map(|c| (c.address.clone(), c.clone())).collect();
+    let changes: HashMap<ResourceAddr, ResourceChange> = plan
+        .changes
+        .iter()
+        .map(|c| (c.address.clone(), c.clone()))
+        .collect();
 
     // 1. Deletes, dependents first; and resources that leave management.
     for addr in delete_order(&plan.changes, state) {
@@ -97,7 +106,9 @@ pub async fn apply(
             return report;
         }
         let change = &changes[&addr];
-        let Some(entry) = state.resource(&addr).cloned() else { continue };
+        let Some(entry) = state.resource(&addr).cloned() else {
+            continue;
+        };
         let started = Instant::now();
         observer.started(&addr, Action::Delete);
         let result = match providers.get(&entry.provider) {
@@ -111,9 +122,17 @@ pub async fn apply(
                 })
                 .await
                 .map_err(|e| api_error(ws, &addr, "delete", &e)),
-            None => Err(Diagnostic::error(format!("{addr}: provider `{}` is not configured", entry.provider))),
+            None => Err(Diagnostic::error(format!(
+                "{addr}: provider `{}` is not configured",
+                entry.provider
+            ))),
         };
-        observer.finished(&addr, Action::Delete, started.elapsed(), result.as_ref().err());
+        observer.finished(
+            &addr,
+            Action::Delete,
+            started.elapsed(),
+            result.as_ref().err(),
+        );
         match result {
             Ok(()) => {
                 state.remove(&addr);
@@ -129,7 +148,11 @@ pub async fn apply(
             }
         }
     }
-    let forgets: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action == Action::Forget).collect();
+    let forgets: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Forget)
+        .collect();
     if !forgets.is_empty() {
         for c in &forgets {
             state.remove(&c.address);
@@ -151,7 +174,9 @@ pub async fn apply(
         }
         let mut ops = Vec::new();
         for addr in wave {
-            let Some(change) = changes.get(addr) else { continue };
+            let Some(change) = changes.get(addr) else {
+                continue;
+            };
             let schema = ws.schema(&addr.type_name).expect("validated");
             let desired = match ws.eval_resource(addr, &values) {
                 Ok(b) => b.value,
@@ -173,31 +198,58 @@ pub async fn apply(
         if !report.errors.is_empty() {
             break;
         }
-        let mut stream = futures::stream::iter(ops.into_iter().map(|(addr, action, schema, desired, prior, entry)| async move {
-            let started = Instant::now();
-            let result = apply_one(ws, providers, &addr, action, schema, &desired, prior.as_ref(), entry.as_ref(), observer).await;
-            Outcome {
-                addr,
-                action,
-                result,
-                desired,
-                elapsed: started.elapsed(),
-            }
-        }))
+        let mut stream = futures::stream::iter(ops.into_iter().map(
+            |(addr, action, schema, desired, prior, entry)| async move {
+                let started = Instant::now();
+                let result = apply_one(
+                    ws,
+                    providers,
+                    &addr,
+                    action,
+                    schema,
+                    &desired,
+                    prior.as_ref(),
+                    entry.as_ref(),
+                    observer,
+                )
+                .await;
+                Outcome {
+                    addr,
+                    action,
+                    result,
+                    desired,
+                    elapsed: started.elapsed(),
+                }
+            },
+        ))
         .buffer_unordered(options.parallelism.max(1));
         while let Some(outcome) = stream.next().await {
             if outcome.action.is_change() {
-                observer.finished(&outcome.addr, outcome.action, outcome.elapsed, outcome.result.as_ref().err());
+                observer.finished(
+                    &outcome.addr,
+                    outcome.action,
+                    outcome.elapsed,
+                    outcome.result.as_ref().err(),
+                );
             }
             match outcome.result {
                 Ok(obj) => {
                     let schema = ws.schema(&outcome.addr.type_name).expect("validated");
                     let obj = obj.or_else(|| live.get(&outcome.addr).cloned());
                     if let Some(obj) = obj {
-                        let deps = ws.graph.dependencies.get(&outcome.addr).cloned().unwrap_or_default();
-                        let entry = state_entry(ws, &outcome.addr, schema, &outcome.desired, &obj, deps);
+                        let deps = ws
+                            .graph
+                            .dependencies
+                            .get(&outcome.addr)
+                            .cloned()
+                            .unwrap_or_default();
+                        let entry =
+                            state_entry(ws, &outcome.addr, schema, &outcome.desired, &obj, deps);
                         let changed_state = state.resource(&outcome.addr) != Some(&entry);
-                        values.insert(outcome.addr.clone(), reference_value(schema, &outcome.desired, Some(&obj), Action::NoOp));
+                        values.insert(
+                            outcome.addr.clone(),
+                            reference_value(schema, &outcome.desired, Some(&obj), Action::NoOp),
+                        );
                         live.insert(outcome.addr.clone(), obj);
                         if changed_state {
                             state.upsert(entry);
@@ -231,7 +283,11 @@ pub async fn apply(
             report.outputs.insert(
                 name.clone(),
                 crate::plan::OutputValue {
-                    value: if sensitive { serde_json::Value::Null } else { v.to_redacted_json() },
+                    value: if sensitive {
+                        serde_json::Value::Null
+                    } else {
+                        v.to_redacted_json()
+                    },
                     sensitive,
                     unknown: v.contains_unknown(),
                 },
@@ -254,11 +310,18 @@ async fn apply_one(
     observer: &dyn ApplyObserver,
 ) -> Result<Option<RemoteObject>, Diagnostic> {
     let provider_addr = &ws.config.resources[addr].provider;
-    let provider = providers
-        .get(provider_addr)
-        .ok_or_else(|| Diagnostic::error(format!("{addr}: provider `{provider_addr}` is not configured")))?;
+    let provider = providers.get(provider_addr).ok_or_else(|| {
+        Diagnostic::error(format!(
+            "{addr}: provider `{provider_addr}` is not configured"
+        ))
+    })?;
     // Recompute the change now that every reference is known.
-    let attrs = diff_attributes(&schema.body, desired, prior.map(|p| &p.attributes), entry.map(|e| &e.attributes));
+    let attrs = diff_attributes(
+        &schema.body,
+        desired,
+        prior.map(|p| &p.attributes),
+        entry.map(|e| &e.attributes),
+    );
     let action = match (planned, prior) {
         (Action::Read, _) => return Ok(None),
         (_, None) => Action::Create,
@@ -275,12 +338,28 @@ async fn apply_one(
         changed_paths: attrs.iter().map(|a| a.path.clone()).collect(),
     };
     let result = match action {
-        Action::Create => provider.create(&req).await.map_err(|e| api_error(ws, addr, "create", &e)),
-        Action::Update => provider.update(&req).await.map_err(|e| api_error(ws, addr, "update", &e)),
+        Action::Create => provider
+            .create(&req)
+            .await
+            .map_err(|e| api_error(ws, addr, "create", &e)),
+        Action::Update => provider
+            .update(&req)
+            .await
+            .map_err(|e| api_error(ws, addr, "update", &e)),
         Action::Replace => {
-            provider.delete(&req).await.map_err(|e| api_error(ws, addr, "delete (for replacement)", &e))?;
-            let create = WriteRequest { id: None, prior: None, ..req };
-            provider.create(&create).await.map_err(|e| api_error(ws, addr, "create (for replacement)", &e))
+            provider
+                .delete(&req)
+                .await
+                .map_err(|e| api_error(ws, addr, "delete (for replacement)", &e))?;
+            let create = WriteRequest {
+                id: None,
+                prior: None,
+                ..req
+            };
+            provider
+                .create(&create)
+                .await
+                .map_err(|e| api_error(ws, addr, "create (for replacement)", &e))
         }
         _ => return Ok(None),
     };
@@ -300,12 +379,19 @@ fn delete_order(changes: &[ResourceChange], state: &StateFile) -> Vec<ResourceAd
             .iter()
             .filter(|a| {
                 !pending.iter().any(|other| {
-                    other != *a && state.resource(other).is_some_and(|r| r.dependencies.contains(a))
+                    other != *a
+                        && state
+                            .resource(other)
+                            .is_some_and(|r| r.dependencies.contains(a))
                 })
             })
             .cloned()
             .collect();
-        let ready = if ready.is_empty() { vec![pending.iter().next().cloned().expect("non-empty")] } else { ready };
+        let ready = if ready.is_empty() {
+            vec![pending.iter().next().cloned().expect("non-empty")]
+        } else {
+            ready
+        };
         for a in ready {
             pending.remove(&a);
             order.push(a);
@@ -337,7 +423,11 @@ fn state_entry(
         provider: ws.config.resources[addr].provider.clone(),
         id: obj.id.clone(),
         attributes: desired.to_redacted_json(),
-        computed: if computed.is_empty() { serde_json::Value::Null } else { serde_json::Value::Object(computed) },
+        computed: if computed.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::Value::Object(computed)
+        },
         sensitive_paths,
         dependencies: deps.into_iter().collect(),
         confirmation: None,
@@ -348,9 +438,14 @@ fn collect_sensitive(schema: &Attr, value: &Value, prefix: &str, out: &mut Vec<S
     let Some(map) = value.as_object() else { return };
     let value_sensitive = matches!(value, Value::Sensitive(_));
     for (k, v) in map {
-        let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let path = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
         let attr = schema.properties.get(k);
-        if value_sensitive || matches!(v, Value::Sensitive(_)) || attr.is_some_and(|a| a.sensitive) {
+        if value_sensitive || matches!(v, Value::Sensitive(_)) || attr.is_some_and(|a| a.sensitive)
+        {
             out.push(path);
         } else if let Some(a) = attr.filter(|a| a.ty == AttrType::Object) {
             collect_sensitive(a, v, &path, out);
@@ -375,10 +470,19 @@ async fn verify(
     values: &HashMap<ResourceAddr, Value>,
 ) -> Vec<Warning> {
     let mut warnings = Vec::new();
-    let mut by_provider: HashMap<&crate::addr::ProviderAddr, Vec<(&ResourceAddr, ReadRequest, Value)>> = HashMap::new();
+    let mut by_provider: HashMap<
+        &crate::addr::ProviderAddr,
+        Vec<(&ResourceAddr, ReadRequest, Value)>,
+    > = HashMap::new();
     for addr in touched {
-        let Ok(body) = ws.eval_resource(addr, values) else { continue };
-        let id = values.get(addr).and_then(|v| v.get("id")).and_then(Value::as_str).map(str::to_string);
+        let Ok(body) = ws.eval_resource(addr, values) else {
+            continue;
+        };
+        let id = values
+            .get(addr)
+            .and_then(|v| v.get("id"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let provider = &ws.config.resources[addr].provider;
         by_provider.entry(provider).or_default().push((
             addr,
@@ -391,15 +495,25 @@ async fn verify(
         ));
     }
     for (paddr, batch) in by_provider {
-        let Some(provider) = providers.get(paddr) else { continue };
+        let Some(provider) = providers.get(paddr) else {
+            continue;
+        };
         let reqs: Vec<ReadRequest> = batch.iter().map(|(_, r, _)| r.clone()).collect();
         let results = provider.read(&reqs).await;
         for ((addr, _, desired), result) in batch.iter().zip(results) {
             let schema = ws.schema(&addr.type_name).expect("validated");
             match result {
                 Ok(Some(obj)) => {
-                    for change in diff_attributes(&schema.body, desired, Some(&obj.attributes), None) {
-                        let shown = |v: &serde_json::Value| if change.sensitive { "(sensitive)".to_string() } else { v.to_string() };
+                    for change in
+                        diff_attributes(&schema.body, desired, Some(&obj.attributes), None)
+                    {
+                        let shown = |v: &serde_json::Value| {
+                            if change.sensitive {
+                                "(sensitive)".to_string()
+                            } else {
+                                v.to_string()
+                            }
+                        };
                         warnings.push(Warning {
                             address: Some((*addr).clone()),
                             message: format!(
@@ -413,7 +527,8 @@ async fn verify(
                 }
                 Ok(None) => warnings.push(Warning {
                     address: Some((*addr).clone()),
-                    message: "could not be read back after apply (it may take a moment to appear)".into(),
+                    message: "could not be read back after apply (it may take a moment to appear)"
+                        .into(),
                 }),
                 Err(e) => warnings.push(Warning {
                     address: Some((*addr).clone()),

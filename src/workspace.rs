@@ -42,7 +42,10 @@ pub struct Workspace {
 
 impl Workspace {
     /// Loads and validates the configuration in `opts.dir`.
-    pub fn load(opts: &LoadOptions, provider_types: Vec<Box<dyn ProviderType>>) -> Result<Workspace, Diagnostics> {
+    pub fn load(
+        opts: &LoadOptions,
+        provider_types: Vec<Box<dyn ProviderType>>,
+    ) -> Result<Workspace, Diagnostics> {
         let config = Config::load_dir(&opts.dir)?;
         Workspace::from_config(config, opts, provider_types)
     }
@@ -91,19 +94,30 @@ impl Workspace {
     }
 
     pub fn provider_type(&self, name: &str) -> Option<&dyn ProviderType> {
-        self.provider_types.iter().find(|p| p.name() == name).map(AsRef::as_ref)
+        self.provider_types
+            .iter()
+            .find(|p| p.name() == name)
+            .map(AsRef::as_ref)
     }
 
     /// Every provider instance some resource uses.
     pub fn providers_in_use(&self) -> Vec<ProviderAddr> {
-        let mut out: Vec<ProviderAddr> = self.config.resources.values().map(|r| r.provider.clone()).collect();
+        let mut out: Vec<ProviderAddr> = self
+            .config
+            .resources
+            .values()
+            .map(|r| r.provider.clone())
+            .collect();
         out.sort();
         out.dedup();
         out
     }
 
     /// An evaluation context over the given resource values.
-    pub fn eval_context<'a>(&'a self, resources: &'a HashMap<ResourceAddr, Value>) -> EvalContext<'a> {
+    pub fn eval_context<'a>(
+        &'a self,
+        resources: &'a HashMap<ResourceAddr, Value>,
+    ) -> EvalContext<'a> {
         EvalContext::new(&self.config, &self.env, &self.vars, resources)
     }
 
@@ -132,14 +146,24 @@ impl Workspace {
         let body = self.config.provider(addr).map_or(&empty, |p| &p.body);
         let resources = HashMap::new();
         let ctx = self.eval_context(&resources);
-        eval_block_body(&ctx, body, &ptype.config_schema(), &format!("provider \"{}\"", addr.type_name))
-            .map(|b| b.value)
+        eval_block_body(
+            &ctx,
+            body,
+            &ptype.config_schema(),
+            &format!("provider \"{}\"", addr.type_name),
+        )
+        .map(|b| b.value)
     }
 
     /// Configures one provider instance (no network calls).
-    pub fn configure_provider(&self, addr: &ProviderAddr) -> Result<Box<dyn Provider>, Diagnostics> {
+    pub fn configure_provider(
+        &self,
+        addr: &ProviderAddr,
+    ) -> Result<Box<dyn Provider>, Diagnostics> {
         let config = self.eval_provider(addr)?;
-        let ptype = self.provider_type(&addr.type_name).expect("checked by eval_provider");
+        let ptype = self
+            .provider_type(&addr.type_name)
+            .expect("checked by eval_provider");
         ptype.configure(&config, &self.env).map_err(|e| {
             let span = self.config.provider(addr).and_then(|p| p.body.span.clone());
             let mut d = Diagnostic::error(format!("provider `{addr}`: {}", e.message))
@@ -176,15 +200,23 @@ impl Workspace {
                     .filter(|r| r.provider == used)
                     .map(|r| r.addr.to_string())
                     .collect();
-                let span = self.config.resources.values().find(|r| r.provider == used).and_then(|r| r.span.clone());
+                let span = self
+                    .config
+                    .resources
+                    .values()
+                    .find(|r| r.provider == used)
+                    .and_then(|r| r.span.clone());
                 diags.push(
-                    Diagnostic::error(format!("provider `{used}` is used by {} but not configured", users.join(", ")))
-                        .at_span(&self.config.sources, span.as_ref())
-                        .with_hint(format!(
-                            "add `provider \"{}\" {{ alias = \"{}\" }}`",
-                            used.type_name,
-                            used.alias.as_deref().unwrap_or_default()
-                        )),
+                    Diagnostic::error(format!(
+                        "provider `{used}` is used by {} but not configured",
+                        users.join(", ")
+                    ))
+                    .at_span(&self.config.sources, span.as_ref())
+                    .with_hint(format!(
+                        "add `provider \"{}\" {{ alias = \"{}\" }}`",
+                        used.type_name,
+                        used.alias.as_deref().unwrap_or_default()
+                    )),
                 );
             }
         }
@@ -199,7 +231,9 @@ impl Workspace {
 
     /// The kind of a resource type.
     pub fn kind(&self, type_name: &str) -> ResourceKind {
-        self.schemas.get(type_name).map_or(ResourceKind::Object, |s| s.kind)
+        self.schemas
+            .get(type_name)
+            .map_or(ResourceKind::Object, |s| s.kind)
     }
 }
 
@@ -210,46 +244,60 @@ fn check_resource_types(
     diags: &mut Diagnostics,
 ) {
     for (addr, block) in &config.resources {
-        let known = schemas.get(&addr.type_name).is_some_and(|s| match addr.mode {
-            Mode::Data => s.kind == ResourceKind::Data,
-            Mode::Managed => s.kind != ResourceKind::Data,
-        });
+        let known = schemas
+            .get(&addr.type_name)
+            .is_some_and(|s| match addr.mode {
+                Mode::Data => s.kind == ResourceKind::Data,
+                Mode::Managed => s.kind != ResourceKind::Data,
+            });
         if known {
             continue;
         }
-        let what = if addr.mode == Mode::Data { "data source" } else { "resource type" };
+        let what = if addr.mode == Mode::Data {
+            "data source"
+        } else {
+            "resource type"
+        };
         let candidates: Vec<&str> = schemas
             .values()
             .filter(|s| (s.kind == ResourceKind::Data) == (addr.mode == Mode::Data))
             .map(|s| s.type_name.as_str())
             .collect();
         let span = block.span.clone();
-        let d = Diagnostic::error(format!("unknown {what} `{}`", addr.type_name)).at_span(&config.sources, span.as_ref());
-        diags.push(match did_you_mean(&addr.type_name, candidates.iter().copied()) {
-            Some(s) => d.with_hint(format!("did you mean `{s}`?")),
-            None => {
-                let mut names = candidates.clone();
-                names.sort_unstable();
-                d.with_hint(format!("{what}s available: {}", names.join(", ")))
-            }
-        });
+        let d = Diagnostic::error(format!("unknown {what} `{}`", addr.type_name))
+            .at_span(&config.sources, span.as_ref());
+        diags.push(
+            match did_you_mean(&addr.type_name, candidates.iter().copied()) {
+                Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                None => {
+                    let mut names = candidates.clone();
+                    names.sort_unstable();
+                    d.with_hint(format!("{what}s available: {}", names.join(", ")))
+                }
+            },
+        );
     }
     for p in &config.providers {
         if !provider_types.iter().any(|t| t.name() == p.addr.type_name) {
             let names: Vec<&str> = provider_types.iter().map(|t| t.name()).collect();
             let d = Diagnostic::error(format!("unknown provider `{}`", p.addr.type_name))
                 .at_span(&config.sources, p.body.span.as_ref());
-            diags.push(match did_you_mean(&p.addr.type_name, names.iter().copied()) {
-                Some(s) => d.with_hint(format!("did you mean `{s}`?")),
-                None => d.with_hint(format!("providers available: {}", names.join(", "))),
-            });
+            diags.push(
+                match did_you_mean(&p.addr.type_name, names.iter().copied()) {
+                    Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                    None => d.with_hint(format!("providers available: {}", names.join(", "))),
+                },
+            );
         }
     }
 }
 
 /// Computes every variable's value: default < `ZENTRA_VAR_<name>` < `zentra.vars.hcl` <
 /// `--var-file` < `--var`.
-fn resolve_variables(config: &Config, opts: &LoadOptions) -> Result<IndexMap<String, Value>, Diagnostics> {
+fn resolve_variables(
+    config: &Config,
+    opts: &LoadOptions,
+) -> Result<IndexMap<String, Value>, Diagnostics> {
     let mut diags = Diagnostics::default();
     let mut raw: IndexMap<String, (Value, String)> = IndexMap::new();
     let no_vars = IndexMap::new();
@@ -269,9 +317,15 @@ fn resolve_variables(config: &Config, opts: &LoadOptions) -> Result<IndexMap<Str
         if let Some(decl) = config.variables.get(name) {
             match parse_cli_value(value, &decl.ty) {
                 Ok(v) => {
-                    raw.insert(name.to_string(), (v, format!("{}{name}", vars::ZENTRA_VAR_PREFIX)));
+                    raw.insert(
+                        name.to_string(),
+                        (v, format!("{}{name}", vars::ZENTRA_VAR_PREFIX)),
+                    );
                 }
-                Err(msg) => diags.push(Diagnostic::error(format!("{}{name}: {msg}", vars::ZENTRA_VAR_PREFIX))),
+                Err(msg) => diags.push(Diagnostic::error(format!(
+                    "{}{name}: {msg}",
+                    vars::ZENTRA_VAR_PREFIX
+                ))),
             }
         }
     }
@@ -280,7 +334,13 @@ fn resolve_variables(config: &Config, opts: &LoadOptions) -> Result<IndexMap<Str
     if auto.is_file() {
         files.push(auto);
     }
-    files.extend(opts.var_files.iter().map(|f| if f.is_absolute() { f.clone() } else { opts.dir.join(f) }));
+    files.extend(opts.var_files.iter().map(|f| {
+        if f.is_absolute() {
+            f.clone()
+        } else {
+            opts.dir.join(f)
+        }
+    }));
     for file in files {
         if let Err(d) = load_var_file(config, &file, &opts.env, &mut raw) {
             diags.extend(d);
@@ -332,7 +392,9 @@ fn resolve_variables(config: &Config, opts: &LoadOptions) -> Result<IndexMap<Str
 }
 
 fn unknown_variable(config: &Config, name: &str, source: &str) -> Diagnostic {
-    let d = Diagnostic::error(format!("{source} sets `{name}`, but no variable `{name}` is declared"));
+    let d = Diagnostic::error(format!(
+        "{source} sets `{name}`, but no variable `{name}` is declared"
+    ));
     match did_you_mean(name, config.variables.keys().map(String::as_str)) {
         Some(s) => d.with_hint(format!("did you mean `{s}`?")),
         None => d.with_hint(format!("declare it with `variable \"{name}\" {{}}`")),
@@ -369,10 +431,16 @@ fn load_var_file(
     raw: &mut IndexMap<String, (Value, String)>,
 ) -> Result<(), Diagnostics> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        Diagnostic::error(format!("cannot read variables file `{}`: {e}", path.display()))
-            .with_hint("check the path given to --var-file")
+        Diagnostic::error(format!(
+            "cannot read variables file `{}`: {e}",
+            path.display()
+        ))
+        .with_hint("check the path given to --var-file")
     })?;
-    let display = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let display = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut file_config = Config {
         dir: config.dir.clone(),
         ..Config::default()
@@ -402,7 +470,10 @@ fn load_var_file(
                 let name = attr.key.as_str();
                 let span = Span::new(file_id, attr.key.span());
                 if !config.variables.contains_key(name) {
-                    diags.push(unknown_variable(config, name, &display).at_span(&file_config.sources, span.as_ref()));
+                    diags.push(
+                        unknown_variable(config, name, &display)
+                            .at_span(&file_config.sources, span.as_ref()),
+                    );
                     continue;
                 }
                 match ctx.eval(&Expr {
@@ -416,9 +487,15 @@ fn load_var_file(
                 }
             }
             Structure::Block(b) => diags.push(
-                Diagnostic::error(format!("unexpected block `{}` in a variables file", b.ident.as_str()))
-                    .at_span(&file_config.sources, Span::new(file_id, b.ident.span()).as_ref())
-                    .with_hint("a variables file holds only NAME = VALUE lines"),
+                Diagnostic::error(format!(
+                    "unexpected block `{}` in a variables file",
+                    b.ident.as_str()
+                ))
+                .at_span(
+                    &file_config.sources,
+                    Span::new(file_id, b.ident.span()).as_ref(),
+                )
+                .with_hint("a variables file holds only NAME = VALUE lines"),
             ),
         }
     }

@@ -9,7 +9,9 @@ use sha2::{Digest, Sha256};
 use crate::addr::{Mode, ProviderAddr, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::diff::diff_attributes;
-use crate::plan::{Action, OutputValue, Plan, PLAN_FORMAT_VERSION, ResourceChange, StateRef, Warning};
+use crate::plan::{
+    Action, OutputValue, PLAN_FORMAT_VERSION, Plan, ResourceChange, StateRef, Warning,
+};
 use crate::provider::{Provider, ReadRequest, RemoteObject};
 use crate::schema::{AttrType, ResourceKind, ResourceSchema};
 use crate::state::StateFile;
@@ -24,7 +26,10 @@ pub struct ProviderSet {
 
 impl ProviderSet {
     /// Configures every provider instance the workspace uses (or that state still needs).
-    pub fn configure(ws: &Workspace, state: Option<&StateFile>) -> Result<ProviderSet, Diagnostics> {
+    pub fn configure(
+        ws: &Workspace,
+        state: Option<&StateFile>,
+    ) -> Result<ProviderSet, Diagnostics> {
         let mut addrs = ws.providers_in_use();
         if let Some(state) = state {
             addrs.extend(state.resources.iter().map(|r| r.provider.clone()));
@@ -69,7 +74,11 @@ pub struct PlannedRun {
 pub type PlanError = Diagnostics;
 
 /// Reads live state and computes the plan.
-pub async fn plan(ws: &Workspace, state: Option<&StateFile>, providers: &ProviderSet) -> Result<PlannedRun, PlanError> {
+pub async fn plan(
+    ws: &Workspace,
+    state: Option<&StateFile>,
+    providers: &ProviderSet,
+) -> Result<PlannedRun, PlanError> {
     let mut values: HashMap<ResourceAddr, Value> = HashMap::new();
     let mut live: HashMap<ResourceAddr, RemoteObject> = HashMap::new();
     let mut desired: HashMap<ResourceAddr, Value> = HashMap::new();
@@ -79,7 +88,8 @@ pub async fn plan(ws: &Workspace, state: Option<&StateFile>, providers: &Provide
     for wave in &ws.graph.waves {
         // Evaluate every resource of the wave with the values of earlier waves.
         let mut diags = Diagnostics::default();
-        let mut requests: BTreeMap<ProviderAddr, Vec<(ResourceAddr, ReadRequest)>> = BTreeMap::new();
+        let mut requests: BTreeMap<ProviderAddr, Vec<(ResourceAddr, ReadRequest)>> =
+            BTreeMap::new();
         for addr in wave {
             let body = match ws.eval_resource(addr, &values) {
                 Ok(b) => b.value,
@@ -104,7 +114,9 @@ pub async fn plan(ws: &Workspace, state: Option<&StateFile>, providers: &Provide
 
         // Refresh: each provider instance reads its share of the wave in one call.
         let reads = requests.iter().map(|(paddr, batch)| async move {
-            let provider = providers.get(paddr).expect("every provider in use is configured");
+            let provider = providers
+                .get(paddr)
+                .expect("every provider in use is configured");
             let reqs: Vec<ReadRequest> = batch.iter().map(|(_, r)| r.clone()).collect();
             (paddr, provider.read(&reqs).await)
         });
@@ -131,7 +143,10 @@ pub async fn plan(ws: &Workspace, state: Option<&StateFile>, providers: &Provide
             let prior = state.and_then(|s| s.resource(addr));
             hash_value(&mut config_hasher, &addr.to_string(), want);
             let change = plan_resource(ws, addr, schema, want, found, prior)?;
-            values.insert(addr.clone(), reference_value(schema, want, found, change.action));
+            values.insert(
+                addr.clone(),
+                reference_value(schema, want, found, change.action),
+            );
             changes.push(change);
         }
     }
@@ -222,10 +237,12 @@ fn plan_resource(
     if addr.mode == Mode::Data || schema.kind == ResourceKind::Data {
         if found.is_none() && !want.contains_unknown() {
             let span = ws.config.resources[addr].span.clone();
-            return Err(Diagnostic::error(format!("data source `{addr}` found nothing"))
-                .at_span(&ws.config.sources, span.as_ref())
-                .with_hint("check the data source's arguments")
-                .into());
+            return Err(
+                Diagnostic::error(format!("data source `{addr}` found nothing"))
+                    .at_span(&ws.config.sources, span.as_ref())
+                    .with_hint("check the data source's arguments")
+                    .into(),
+            );
         }
         change.action = Action::Read;
         return Ok(change);
@@ -240,12 +257,29 @@ fn plan_resource(
             }
             change.action = Action::Create;
             change.attributes = diff_attributes(&schema.body, want, None, None);
+            for (name, attr) in &schema.body.properties {
+                if attr.computed && want.get(name).is_none() {
+                    change.attributes.push(crate::plan::AttributeChange {
+                        path: name.clone(),
+                        before: serde_json::Value::Null,
+                        after: serde_json::Value::Null,
+                        after_unknown: true,
+                        sensitive: false,
+                        drift: false,
+                        forces_replacement: false,
+                    });
+                }
+            }
             if prior.is_some() {
-                change.reason = Some("the object recorded in state no longer exists: it will be created again".into());
+                change.reason = Some(
+                    "the object recorded in state no longer exists: it will be created again"
+                        .into(),
+                );
             }
         }
         Some(obj) => {
-            change.attributes = diff_attributes(&schema.body, want, Some(&obj.attributes), last_applied);
+            change.attributes =
+                diff_attributes(&schema.body, want, Some(&obj.attributes), last_applied);
             let replace = change.attributes.iter().any(|a| a.forces_replacement);
             change.action = if replace {
                 Action::Replace
@@ -263,7 +297,10 @@ fn plan_resource(
                     .collect();
                 change.reason = Some(format!("{} cannot be changed in place", paths.join(", ")));
             } else if prior.is_none() && schema.kind == ResourceKind::Object {
-                change.reason = Some(format!("already exists (id {}): it will be adopted, not created again", obj.id));
+                change.reason = Some(format!(
+                    "already exists (id {}): it will be adopted, not created again",
+                    obj.id
+                ));
             } else if change.attributes.iter().all(|a| a.drift) && !change.attributes.is_empty() {
                 change.reason = Some("changed outside zentra since the last apply".into());
             }
@@ -274,7 +311,12 @@ fn plan_resource(
 
 /// The value other resources see when they refer to `addr`: live attributes overlaid with the
 /// configuration, and computed attributes unknown when the object is yet to be created.
-pub fn reference_value(schema: &ResourceSchema, want: &Value, found: Option<&RemoteObject>, action: Action) -> Value {
+pub fn reference_value(
+    schema: &ResourceSchema,
+    want: &Value,
+    found: Option<&RemoteObject>,
+    action: Action,
+) -> Value {
     let mut map: IndexMap<String, Value> = IndexMap::new();
     let will_be_new = matches!(action, Action::Create | Action::Replace);
     if let (Some(obj), false) = (found, will_be_new) {
@@ -292,7 +334,11 @@ pub fn reference_value(schema: &ResourceSchema, want: &Value, found: Option<&Rem
     }
     if let Some(m) = want.as_object() {
         for (k, v) in m {
-            let is_block = schema.body.properties.get(k).is_some_and(|a| a.ty == AttrType::Object);
+            let is_block = schema
+                .body
+                .properties
+                .get(k)
+                .is_some_and(|a| a.ty == AttrType::Object);
             match (map.get_mut(k), v.as_object(), is_block) {
                 (Some(Value::Object(existing)), Some(configured), true) => {
                     for (ck, cv) in configured {
@@ -308,7 +354,10 @@ pub fn reference_value(schema: &ResourceSchema, want: &Value, found: Option<&Rem
     Value::Object(map)
 }
 
-fn evaluate_outputs(ws: &Workspace, values: &HashMap<ResourceAddr, Value>) -> Result<IndexMap<String, OutputValue>, Diagnostics> {
+fn evaluate_outputs(
+    ws: &Workspace,
+    values: &HashMap<ResourceAddr, Value>,
+) -> Result<IndexMap<String, OutputValue>, Diagnostics> {
     let ctx = ws.eval_context(values);
     let mut out = IndexMap::new();
     let mut diags = Diagnostics::default();
@@ -319,7 +368,11 @@ fn evaluate_outputs(ws: &Workspace, values: &HashMap<ResourceAddr, Value>) -> Re
                 out.insert(
                     name.clone(),
                     OutputValue {
-                        value: if sensitive { serde_json::Value::Null } else { v.to_redacted_json() },
+                        value: if sensitive {
+                            serde_json::Value::Null
+                        } else {
+                            v.to_redacted_json()
+                        },
                         sensitive,
                         unknown: v.contains_unknown(),
                     },
@@ -378,9 +431,15 @@ fn hash_inner(hasher: &mut Sha256, value: &Value) {
 }
 
 /// A provider failure as a diagnostic naming the resource.
-pub fn api_error(ws: &Workspace, addr: &ResourceAddr, operation: &str, e: &crate::provider::ProviderError) -> Diagnostic {
+pub fn api_error(
+    ws: &Workspace,
+    addr: &ResourceAddr,
+    operation: &str,
+    e: &crate::provider::ProviderError,
+) -> Diagnostic {
     let span = ws.config.resources.get(addr).and_then(|r| r.span.clone());
-    let mut d = Diagnostic::error(format!("{addr}: {operation} failed: {e}")).at_span(&ws.config.sources, span.as_ref());
+    let mut d = Diagnostic::error(format!("{addr}: {operation} failed: {e}"))
+        .at_span(&ws.config.sources, span.as_ref());
     if let Some(h) = &e.hint {
         d = d.with_hint(h.clone());
     }
