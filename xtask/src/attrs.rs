@@ -205,17 +205,15 @@ pub fn widen(a: Attr, b: Attr, path: &str, log: &mut ConversionLog) -> Attr {
         let scalar = |ty| !matches!(ty, AttrType::Object | AttrType::Array);
         if scalar(a.ty) && scalar(b.ty) {
             let ty = most_permissive_scalar(a.ty, b.ty);
-            log.note(
-                path,
-                format!(
-                    "alternatives of type {} and {}; {} is kept",
-                    type_name(a.ty),
-                    type_name(b.ty),
-                    type_name(ty)
-                ),
+            let note = format!(
+                "alternatives of type {} and {}; {} is kept",
+                type_name(a.ty),
+                type_name(b.ty),
+                type_name(ty)
             );
+            log.note(path, note.clone());
             let mut widened = Attr::new(ty);
-            widened.description = first_non_empty(a.description, b.description);
+            widened.description = append_note(first_non_empty(a.description, b.description), &note);
             widened.deprecated = a.deprecated && b.deprecated;
             return widened;
         }
@@ -265,6 +263,16 @@ pub fn widen(a: Attr, b: Attr, path: &str, log: &mut ConversionLog) -> Attr {
         (x, y) => x.or(y),
     };
     widened
+}
+
+/// `text (note.)`, or just the note when there is no text.
+fn append_note(text: String, note: &str) -> String {
+    let note = note.trim_end_matches('.');
+    if text.is_empty() {
+        format!("{note}.")
+    } else {
+        format!("{} ({note}.)", text.trim_end())
+    }
 }
 
 fn first_non_empty(a: String, b: String) -> String {
@@ -346,17 +354,12 @@ fn merge_both(read: Attr, write: Attr, path: &str, log: &mut ConversionLog) -> A
             write: write.ty,
         });
         let mut kept = write;
-        kept.description = first_non_empty(kept.description, read.description);
         let note = format!(
-            "GET returns {}, PATCH takes {}; the PATCH type is kept.",
+            "GET returns {}, PATCH takes {}; the PATCH type is kept",
             type_name(read.ty),
             type_name(kept.ty)
         );
-        kept.description = if kept.description.is_empty() {
-            note
-        } else {
-            format!("{} ({note})", kept.description.trim_end())
-        };
+        kept.description = append_note(first_non_empty(kept.description, read.description), &note);
         return kept;
     }
 
@@ -408,6 +411,20 @@ fn merge_both(read: Attr, write: Attr, path: &str, log: &mut ConversionLog) -> A
         (r, w) => w.or(r),
     };
     merged
+}
+
+/// How many attributes below `attr` satisfy `predicate`, counted like [`count_fields`].
+pub fn count_fields_where(attr: &Attr, predicate: &dyn Fn(&Attr) -> bool) -> usize {
+    let own: usize = attr
+        .properties
+        .values()
+        .map(|member| usize::from(predicate(member)) + count_fields_where(member, predicate))
+        .sum();
+    let items = attr
+        .items
+        .as_deref()
+        .map_or(0, |items| count_fields_where(items, predicate));
+    own + items
 }
 
 /// How many attributes an object holds, counting nested members and array element members
@@ -512,6 +529,10 @@ mod tests {
         }));
         assert_eq!(string.ty, AttrType::String);
         assert!(string.enum_values.is_empty());
+        assert_eq!(
+            string.description,
+            "alternatives of type boolean and integer; string is kept."
+        );
     }
 
     #[test]
@@ -637,5 +658,6 @@ mod tests {
                 "e": { "type": "string" } } } }
         }}));
         assert_eq!(count_fields(&attr), 5);
+        assert_eq!(count_fields_where(&attr, &|a| a.ty == AttrType::String), 1);
     }
 }

@@ -83,8 +83,8 @@ fn print_summary(generation: &Generation, written: &[String]) {
     }
     for object in &generation.zoom_objects {
         println!(
-            "zoom object {:<40} {:>5} fields",
-            object.name, object.field_count
+            "zoom object {:<40} {:>5} fields ({} read-only, {} write-only)",
+            object.name, object.field_count, object.read_only_count, object.write_only_count
         );
         for conflict in &object.conflicts {
             println!(

@@ -8,7 +8,8 @@ use serde_json::Value;
 use zentra::schema::{Attr, AttrType, ProviderSchemaFile};
 
 use crate::attrs::{
-    ConversionLog, Note, TypeConflict, attr_from_schema, count_fields, merge_read_write,
+    ConversionLog, Note, TypeConflict, attr_from_schema, count_fields, count_fields_where,
+    merge_read_write,
 };
 use crate::openapi::{OpenApiDocument, content_schema};
 use crate::sources::{SpecFile, generated_from};
@@ -161,6 +162,8 @@ pub const SET_OVERRIDES: &[(&str, &str)] = &[
 pub struct ObjectReport {
     pub name: &'static str,
     pub field_count: usize,
+    pub read_only_count: usize,
+    pub write_only_count: usize,
     pub conflicts: Vec<TypeConflict>,
     pub notes: Vec<Note>,
 }
@@ -190,6 +193,8 @@ pub fn build_zoom_provider(accounts: &SpecFile, users: &SpecFile) -> Result<Zoom
         reports.push(ObjectReport {
             name: object.name,
             field_count: count_fields(&attr),
+            read_only_count: count_fields_where(&attr, &|a| a.read_only),
+            write_only_count: count_fields_where(&attr, &|a| a.write_only),
             conflicts: log.conflicts,
             notes: log.notes,
         });
