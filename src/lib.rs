@@ -12,6 +12,7 @@
 
 pub mod addr;
 pub mod apply;
+// pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod env;
@@ -25,3 +26,6 @@ pub mod schema;
 pub mod state;
 pub mod value;
 pub mod workspace;
+
+#[cfg(test)]
+mod engine_tests;
