@@ -255,7 +255,7 @@ impl Harness {
         let store = self.store();
         let state = store.read().unwrap();
         let run = plan(&ws, state.as_ref(), &self.providers()).await.unwrap();
-        let mut state = state.unwrap_or_else(StateFile::new);
+        let mut state = state.unwrap_or_default();
         apply(
             &ws,
             run,
