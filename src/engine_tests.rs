@@ -19,7 +19,7 @@ use crate::provider::{
     WriteRequest,
 };
 use crate::schema::{Attr, ResourceKind, ResourceSchema};
-use crate::state::{LocalStateStore, StateFile, StateStore};
+use crate::state::{LocalStateStore, StateStore};
 use crate::value::Value;
 use crate::workspace::{LoadOptions, Workspace};
 
