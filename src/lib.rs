@@ -6,6 +6,7 @@
 //! against live into a [`plan::Plan`], which is rendered ([`render`]) and applied ([`apply`]),
 //! and the result is recorded in [`state`].
 
+pub mod client;
 pub mod env;
 pub mod provider;
 pub mod schema;

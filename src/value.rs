@@ -142,9 +142,9 @@ impl Value {
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Number(n) => serde_json::Value::Number(n.clone()),
             Value::String(s) => serde_json::Value::String(s.clone()),
-            Value::List(items) => serde_json::Value::Array(
-                items.iter().map(Value::to_json).collect::<Option<_>>()?,
-            ),
+            Value::List(items) => {
+                serde_json::Value::Array(items.iter().map(Value::to_json).collect::<Option<_>>()?)
+            }
             Value::Object(map) => serde_json::Value::Object(
                 map.iter()
                     .map(|(k, v)| Some((k.clone(), v.to_json()?)))
@@ -181,7 +181,9 @@ impl Value {
             serde_json::Value::Bool(b) => Value::Bool(*b),
             serde_json::Value::Number(n) => Value::Number(n.clone()),
             serde_json::Value::String(s) => Value::String(s.clone()),
-            serde_json::Value::Array(items) => Value::List(items.iter().map(Value::from_json).collect()),
+            serde_json::Value::Array(items) => {
+                Value::List(items.iter().map(Value::from_json).collect())
+            }
             serde_json::Value::Object(map) => Value::Object(
                 map.iter()
                     .map(|(k, v)| (k.clone(), Value::from_json(v)))
