@@ -6,8 +6,19 @@
 //! against live into a [`plan::Plan`], which is rendered ([`render`]) and applied ([`apply`]),
 //! and the result is recorded in [`state`].
 
+// Errors are built on cold paths and carry locations, vendor codes and hints for the user;
+// their size is not worth boxing.
+#![allow(clippy::result_large_err)]
+
+pub mod addr;
 pub mod client;
+pub mod config;
+pub mod diag;
 pub mod env;
+pub mod eval;
+pub mod graph;
+pub mod plan;
 pub mod provider;
 pub mod schema;
+pub mod state;
 pub mod value;

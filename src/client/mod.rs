@@ -4,10 +4,6 @@
 //! The vendor clients ([`zoom::ZoomClient`], [`graph::GraphClient`]) own authentication, token
 //! caching, rate limiting, retries and paging; resources above them never see HTTP.
 
-// `ProviderError` is large by design (it carries request, status, vendor code, request id and
-// hint for support); it is returned once per failed request, so its size costs nothing.
-#![allow(clippy::result_large_err)]
-
 pub mod graph;
 pub mod zoom;
 

@@ -4,10 +4,6 @@
 //! Reads are batched: the engine hands a provider every resource of a refresh wave at once, so it
 //! can coalesce requests (one Zoom settings GET per account, Graph reads as one `$batch`).
 
-// `ProviderError` is large by design (it carries request, status, vendor code, request id and
-// hint for support); it is returned once per failed request, so its size costs nothing.
-#![allow(clippy::result_large_err)]
-
 use std::fmt;
 
 use async_trait::async_trait;

@@ -1,0 +1,155 @@
+//! Typed addresses of the things a configuration declares (`zoom_account_settings.main`,
+//! `data.azuread_domain.primary`, `zoom.emea`), with parsing and display that round-trip.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Whether an address names a managed resource or a data source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Mode {
+    Managed,
+    Data,
+}
+
+/// The address of one resource or data source: `TYPE.NAME` or `data.TYPE.NAME`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ResourceAddr {
+    pub mode: Mode,
+    pub type_name: String,
+    pub name: String,
+}
+
+impl ResourceAddr {
+    pub fn managed(type_name: impl Into<String>, name: impl Into<String>) -> Self {
+        ResourceAddr {
+            mode: Mode::Managed,
+            type_name: type_name.into(),
+            name: name.into(),
+        }
+    }
+
+    pub fn data(type_name: impl Into<String>, name: impl Into<String>) -> Self {
+        ResourceAddr {
+            mode: Mode::Data,
+            type_name: type_name.into(),
+            name: name.into(),
+        }
+    }
+
+    /// The provider type that serves this resource type: the prefix before the first `_`,
+    /// except for `manual_step`, which the engine serves itself.
+    pub fn provider_type(&self) -> &str {
+        self.type_name
+            .split_once('_')
+            .map_or(self.type_name.as_str(), |(prefix, _)| prefix)
+    }
+}
+
+impl fmt::Display for ResourceAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.mode == Mode::Data {
+            write!(f, "data.")?;
+        }
+        write!(f, "{}.{}", self.type_name, self.name)
+    }
+}
+
+/// Why a string is not a resource address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{input}` is not a resource address: expected TYPE.NAME or data.TYPE.NAME")]
+pub struct AddrParseError {
+    pub input: String,
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+impl FromStr for ResourceAddr {
+    type Err = AddrParseError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = || AddrParseError {
+            input: s.to_string(),
+        };
+        let parts: Vec<&str> = s.split('.').collect();
+        let (mode, type_name, name) = match parts.as_slice() {
+            ["data", t, n] => (Mode::Data, *t, *n),
+            [t, n] if *t != "data" => (Mode::Managed, *t, *n),
+            _ => return Err(err()),
+        };
+        if !is_identifier(type_name) || !is_identifier(name) {
+            return Err(err());
+        }
+        Ok(ResourceAddr {
+            mode,
+            type_name: type_name.to_string(),
+            name: name.to_string(),
+        })
+    }
+}
+
+impl Serialize for ResourceAddr {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ResourceAddr {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// The address of a configured provider instance: `zoom`, or `zoom.emea` for an alias.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ProviderAddr {
+    pub type_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+}
+
+impl ProviderAddr {
+    pub fn default_for(type_name: impl Into<String>) -> Self {
+        ProviderAddr {
+            type_name: type_name.into(),
+            alias: None,
+        }
+    }
+}
+
+impl fmt::Display for ProviderAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.alias {
+            Some(alias) => write!(f, "{}.{alias}", self.type_name),
+            None => write!(f, "{}", self.type_name),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_round_trip() {
+        for s in ["zoom_account_settings.main", "data.azuread_domain.primary"] {
+            let addr: ResourceAddr = s.parse().unwrap();
+            assert_eq!(addr.to_string(), s);
+        }
+        let addr: ResourceAddr = "azuread_service_principal.zoom".parse().unwrap();
+        assert_eq!(addr.provider_type(), "azuread");
+    }
+
+    #[test]
+    fn malformed_addresses_are_rejected() {
+        for s in ["", "one", "a.b.c.d", "data.x", "9x.y", "x.y z"] {
+            assert!(s.parse::<ResourceAddr>().is_err(), "{s}");
+        }
+    }
+}

@@ -1,0 +1,716 @@
+//! Loading configuration: every `*.zen.hcl` file of a directory is parsed (keeping source spans)
+//! into a [`Config`] of typed top-level blocks, whose expressions stay unevaluated until
+//! [`crate::eval`] runs them.
+
+mod types;
+
+use std::path::{Path, PathBuf};
+
+use hcl::edit::Span as _;
+use hcl::edit::expr::Expression;
+use hcl::edit::structure::{Attribute, Block, Body, Structure};
+use indexmap::IndexMap;
+
+use crate::addr::{Mode, ProviderAddr, ResourceAddr};
+use crate::diag::{Diagnostic, Diagnostics, FileId, SourceFile, SourceMap, Span, did_you_mean};
+
+pub use types::TypeConstraint;
+pub use types::parse_number as types_parse_number;
+
+/// The file name suffix of configuration files.
+pub const CONFIG_SUFFIX: &str = ".zen.hcl";
+/// The variables file loaded automatically when present.
+pub const AUTO_VARS_FILE: &str = "zentra.vars.hcl";
+/// The default local state file.
+pub const DEFAULT_STATE_FILE: &str = "zentra.state.json";
+
+/// An expression together with the file it came from.
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub file: FileId,
+    pub expr: Expression,
+}
+
+impl Expr {
+    pub fn span(&self) -> Option<Span> {
+        Span::new(self.file, self.expr.span())
+    }
+}
+
+/// A block body together with the file it came from.
+#[derive(Clone, Debug)]
+pub struct SourceBody {
+    pub file: FileId,
+    pub body: Body,
+    /// Span of the whole block.
+    pub span: Option<Span>,
+}
+
+/// `zentra { ... }`: settings of the tool itself.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// Where local state lives, relative to the configuration directory.
+    pub state_path: Option<String>,
+    pub required_version: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ProviderBlock {
+    pub addr: ProviderAddr,
+    pub body: SourceBody,
+}
+
+#[derive(Clone, Debug)]
+pub struct VariableBlock {
+    pub name: String,
+    pub ty: TypeConstraint,
+    pub default: Option<Expr>,
+    pub description: String,
+    pub sensitive: bool,
+    pub span: Option<Span>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ResourceBlock {
+    pub addr: ResourceAddr,
+    /// The provider instance (`provider = zoom.emea`), defaulting to the unaliased one.
+    pub provider: ProviderAddr,
+    /// The attributes and nested blocks, without meta-arguments.
+    pub body: SourceBody,
+    /// Explicit dependencies from `depends_on`.
+    pub depends_on: Vec<(ResourceAddr, Option<Span>)>,
+    /// Span of the block header (`resource "T" "N"`), for diagnostics.
+    pub span: Option<Span>,
+}
+
+#[derive(Clone, Debug)]
+pub struct OutputBlock {
+    pub name: String,
+    pub value: Expr,
+    pub description: String,
+    pub sensitive: bool,
+}
+
+/// A loaded configuration directory.
+#[derive(Debug, Default)]
+pub struct Config {
+    pub dir: PathBuf,
+    pub sources: SourceMap,
+    pub settings: Settings,
+    pub providers: Vec<ProviderBlock>,
+    pub variables: IndexMap<String, VariableBlock>,
+    pub locals: IndexMap<String, Expr>,
+    pub resources: IndexMap<ResourceAddr, ResourceBlock>,
+    pub outputs: IndexMap<String, OutputBlock>,
+}
+
+const TOP_LEVEL_BLOCKS: &[&str] = &[
+    "zentra", "provider", "variable", "locals", "resource", "data", "output",
+];
+
+impl Config {
+    /// Loads every `*.zen.hcl` file in `dir` (sorted by name).
+    pub fn load_dir(dir: &Path) -> Result<Config, Diagnostics> {
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            Diagnostic::error(format!(
+                "cannot read configuration directory `{}`: {e}",
+                dir.display()
+            ))
+            .with_hint("pass the directory holding your *.zen.hcl files with --chdir DIR")
+        })?;
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.is_file()
+                    && p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.ends_with(CONFIG_SUFFIX))
+            })
+            .collect();
+        paths.sort();
+        if paths.is_empty() {
+            return Err(Diagnostic::error(format!(
+                "no configuration files (*{CONFIG_SUFFIX}) in `{}`",
+                dir.display()
+            ))
+            .with_hint(
+                "run zentra in the directory holding your configuration, or pass --chdir DIR",
+            )
+            .into());
+        }
+        let mut files = Vec::new();
+        for path in paths {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| Diagnostic::error(format!("cannot read `{}`: {e}", path.display())))?;
+            let display = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            files.push(SourceFile {
+                display_path: display,
+                path,
+                text,
+            });
+        }
+        Config::from_files(dir, files)
+    }
+
+    /// Builds a configuration from already-read files (used by tests and `load_dir`).
+    pub fn from_files(dir: &Path, files: Vec<SourceFile>) -> Result<Config, Diagnostics> {
+        let mut config = Config {
+            dir: dir.to_path_buf(),
+            ..Config::default()
+        };
+        let mut diags = Diagnostics::default();
+        let mut bodies = Vec::new();
+        for file in files {
+            let parsed = file.text.parse::<Body>();
+            let id = config.sources.add(file);
+            match parsed {
+                Ok(body) => bodies.push((id, body)),
+                Err(e) => diags.push(parse_error(&config.sources, id, &e)),
+            }
+        }
+        for (file, body) in bodies {
+            config.add_body(file, body, &mut diags);
+        }
+        diags.into_result()?;
+        Ok(config)
+    }
+
+    fn add_body(&mut self, file: FileId, body: Body, diags: &mut Diagnostics) {
+        for structure in body.into_iter() {
+            match structure {
+                Structure::Attribute(attr) => {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "unexpected attribute `{}` at the top level",
+                            attr.key.as_str()
+                        ))
+                        .at_span(&self.sources, Span::new(file, attr.span()).as_ref())
+                        .with_hint("top-level attributes belong in a `locals { ... }` block"),
+                    );
+                }
+                Structure::Block(block) => self.add_block(file, block, diags),
+            }
+        }
+    }
+
+    fn span(&self, file: FileId, range: Option<std::ops::Range<usize>>) -> Option<Span> {
+        Span::new(file, range)
+    }
+
+    fn err_at(
+        &self,
+        file: FileId,
+        range: Option<std::ops::Range<usize>>,
+        msg: String,
+    ) -> Diagnostic {
+        Diagnostic::error(msg).at_span(&self.sources, self.span(file, range).as_ref())
+    }
+
+    fn add_block(&mut self, file: FileId, block: Block, diags: &mut Diagnostics) {
+        let kind = block.ident.as_str().to_string();
+        let labels: Vec<String> = block
+            .labels
+            .iter()
+            .map(|l| l.as_str().to_string())
+            .collect();
+        let ident_span = block.ident.span();
+        let block_span = self.span(file, block.span());
+        let expect_labels = |n: usize, what: &str| -> Option<Diagnostic> {
+            (labels.len() != n).then(|| {
+                self.err_at(
+                    file,
+                    ident_span.clone(),
+                    format!(
+                        "`{kind}` block needs {what}, found {} label(s)",
+                        labels.len()
+                    ),
+                )
+            })
+        };
+        match kind.as_str() {
+            "zentra" => {
+                if let Some(d) = expect_labels(0, "no labels") {
+                    return diags.push(d);
+                }
+                self.add_settings(file, block.body, diags);
+            }
+            "provider" => {
+                if let Some(d) =
+                    expect_labels(1, "one label, the provider type (`provider \"zoom\"`)")
+                {
+                    return diags.push(d);
+                }
+                let mut body = block.body;
+                let alias = match body.remove_attribute("alias") {
+                    Some(attr) => match literal_string(&attr.value) {
+                        Some(s) => Some(s),
+                        None => {
+                            diags.push(self.err_at(
+                                file,
+                                attr.value.span(),
+                                "`alias` must be a literal string".into(),
+                            ));
+                            None
+                        }
+                    },
+                    None => None,
+                };
+                let addr = ProviderAddr {
+                    type_name: labels[0].clone(),
+                    alias,
+                };
+                if self.providers.iter().any(|p| p.addr == addr) {
+                    diags.push(self.err_at(
+                        file,
+                        ident_span,
+                        format!("provider `{addr}` is configured twice"),
+                    ).with_hint("give the second block an `alias = \"...\"` and select it per resource with `provider = TYPE.ALIAS`"));
+                    return;
+                }
+                self.providers.push(ProviderBlock {
+                    addr,
+                    body: SourceBody {
+                        file,
+                        body,
+                        span: block_span,
+                    },
+                });
+            }
+            "variable" => {
+                if let Some(d) = expect_labels(1, "one label, the variable name") {
+                    return diags.push(d);
+                }
+                self.add_variable(file, labels[0].clone(), block.body, block_span, diags);
+            }
+            "locals" => {
+                if let Some(d) = expect_labels(0, "no labels") {
+                    return diags.push(d);
+                }
+                for structure in block.body.into_iter() {
+                    match structure {
+                        Structure::Attribute(attr) => {
+                            let name = attr.key.as_str().to_string();
+                            if self.locals.contains_key(&name) {
+                                diags.push(self.err_at(
+                                    file,
+                                    attr.key.span(),
+                                    format!("local value `{name}` is defined twice"),
+                                ));
+                                continue;
+                            }
+                            self.locals.insert(
+                                name,
+                                Expr {
+                                    file,
+                                    expr: attr.value,
+                                },
+                            );
+                        }
+                        Structure::Block(b) => diags.push(
+                            self.err_at(
+                                file,
+                                b.ident.span(),
+                                format!("unexpected block `{}` in `locals`", b.ident.as_str()),
+                            )
+                            .with_hint("`locals` holds only attributes: name = expression"),
+                        ),
+                    }
+                }
+            }
+            "resource" | "data" => {
+                if let Some(d) = expect_labels(
+                    2,
+                    "two labels, the type and the name (`resource \"zoom_group\" \"sales\"`)",
+                ) {
+                    return diags.push(d);
+                }
+                let mode = if kind == "data" {
+                    Mode::Data
+                } else {
+                    Mode::Managed
+                };
+                let addr = ResourceAddr {
+                    mode,
+                    type_name: labels[0].clone(),
+                    name: labels[1].clone(),
+                };
+                self.add_resource(file, addr, block.body, block_span, diags);
+            }
+            "output" => {
+                if let Some(d) = expect_labels(1, "one label, the output name") {
+                    return diags.push(d);
+                }
+                self.add_output(file, labels[0].clone(), block.body, ident_span, diags);
+            }
+            other => {
+                let mut d = self.err_at(file, ident_span, format!("unknown block type `{other}`"));
+                d = match did_you_mean(other, TOP_LEVEL_BLOCKS.iter().copied()) {
+                    Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                    None => d.with_hint(format!(
+                        "top-level blocks are: {}",
+                        TOP_LEVEL_BLOCKS.join(", ")
+                    )),
+                };
+                diags.push(d);
+            }
+        }
+    }
+
+    fn add_settings(&mut self, file: FileId, body: Body, diags: &mut Diagnostics) {
+        for structure in body.into_iter() {
+            match structure {
+                Structure::Attribute(attr) => {
+                    let key = attr.key.as_str();
+                    let value = literal_string(&attr.value);
+                    match (key, value) {
+                        ("state_path", Some(v)) => self.settings.state_path = Some(v),
+                        ("required_version", Some(v)) => self.settings.required_version = Some(v),
+                        ("state_path" | "required_version", None) => diags.push(self.err_at(
+                            file,
+                            attr.value.span(),
+                            format!("`{key}` must be a literal string"),
+                        )),
+                        _ => diags.push(unknown_attr(
+                            self,
+                            file,
+                            &attr,
+                            &["state_path", "required_version"],
+                            "zentra",
+                        )),
+                    }
+                }
+                Structure::Block(b) => diags.push(self.err_at(
+                    file,
+                    b.ident.span(),
+                    format!("unexpected block `{}` in `zentra`", b.ident.as_str()),
+                )),
+            }
+        }
+    }
+
+    fn add_variable(
+        &mut self,
+        file: FileId,
+        name: String,
+        body: Body,
+        span: Option<Span>,
+        diags: &mut Diagnostics,
+    ) {
+        if self.variables.contains_key(&name) {
+            diags.push(
+                Diagnostic::error(format!("variable `{name}` is declared twice"))
+                    .at_span(&self.sources, span.as_ref()),
+            );
+            return;
+        }
+        let mut var = VariableBlock {
+            name: name.clone(),
+            ty: TypeConstraint::Any,
+            default: None,
+            description: String::new(),
+            sensitive: false,
+            span,
+        };
+        for structure in body.into_iter() {
+            match structure {
+                Structure::Attribute(attr) => match attr.key.as_str() {
+                    "type" => match TypeConstraint::parse(&attr.value) {
+                        Ok(t) => var.ty = t,
+                        Err(msg) => diags.push(self.err_at(file, attr.value.span(), msg)),
+                    },
+                    "default" => {
+                        var.default = Some(Expr {
+                            file,
+                            expr: attr.value,
+                        })
+                    }
+                    "description" => match literal_string(&attr.value) {
+                        Some(s) => var.description = s,
+                        None => diags.push(self.err_at(
+                            file,
+                            attr.value.span(),
+                            "`description` must be a literal string".into(),
+                        )),
+                    },
+                    "sensitive" => match literal_bool(&attr.value) {
+                        Some(b) => var.sensitive = b,
+                        None => diags.push(self.err_at(
+                            file,
+                            attr.value.span(),
+                            "`sensitive` must be true or false".into(),
+                        )),
+                    },
+                    _ => diags.push(unknown_attr(
+                        self,
+                        file,
+                        &attr,
+                        &["type", "default", "description", "sensitive"],
+                        "variable",
+                    )),
+                },
+                Structure::Block(b) => diags.push(self.err_at(
+                    file,
+                    b.ident.span(),
+                    format!(
+                        "unexpected block `{}` in variable `{name}`",
+                        b.ident.as_str()
+                    ),
+                )),
+            }
+        }
+        self.variables.insert(name, var);
+    }
+
+    fn add_resource(
+        &mut self,
+        file: FileId,
+        addr: ResourceAddr,
+        mut body: Body,
+        span: Option<Span>,
+        diags: &mut Diagnostics,
+    ) {
+        if self.resources.contains_key(&addr) {
+            diags.push(
+                Diagnostic::error(format!("`{addr}` is declared twice"))
+                    .at_span(&self.sources, span.as_ref())
+                    .with_hint("give each resource of a type a different name"),
+            );
+            return;
+        }
+        let mut provider = ProviderAddr::default_for(addr.provider_type());
+        if let Some(attr) = body.remove_attribute("provider") {
+            match provider_reference(&attr.value) {
+                Some(p) if p.type_name == addr.provider_type() => provider = p,
+                Some(p) => diags.push(self.err_at(
+                    file,
+                    attr.value.span(),
+                    format!(
+                        "`{addr}` is served by provider `{}`, not `{}`",
+                        addr.provider_type(),
+                        p.type_name
+                    ),
+                )),
+                None => diags.push(self.err_at(
+                    file,
+                    attr.value.span(),
+                    "`provider` must name a provider, like `zoom` or `zoom.emea`".into(),
+                )),
+            }
+        }
+        let mut depends_on = Vec::new();
+        if let Some(attr) = body.remove_attribute("depends_on") {
+            match &attr.value {
+                Expression::Array(items) => {
+                    for item in items.iter() {
+                        match traversal_addr(item) {
+                            Some(a) => depends_on.push((a, self.span(file, item.span()))),
+                            None => diags.push(self.err_at(
+                                file,
+                                item.span(),
+                                "`depends_on` entries must be resource addresses like `zoom_group.sales`".into(),
+                            )),
+                        }
+                    }
+                }
+                other => diags.push(self.err_at(
+                    file,
+                    other.span(),
+                    "`depends_on` must be a list of resource addresses".into(),
+                )),
+            }
+        }
+        self.resources.insert(
+            addr.clone(),
+            ResourceBlock {
+                addr,
+                provider,
+                body: SourceBody {
+                    file,
+                    body,
+                    span: span.clone(),
+                },
+                depends_on,
+                span,
+            },
+        );
+    }
+
+    fn add_output(
+        &mut self,
+        file: FileId,
+        name: String,
+        body: Body,
+        span: Option<std::ops::Range<usize>>,
+        diags: &mut Diagnostics,
+    ) {
+        let mut value = None;
+        let mut description = String::new();
+        let mut sensitive = false;
+        for structure in body.into_iter() {
+            match structure {
+                Structure::Attribute(attr) => match attr.key.as_str() {
+                    "value" => {
+                        value = Some(Expr {
+                            file,
+                            expr: attr.value,
+                        })
+                    }
+                    "description" => description = literal_string(&attr.value).unwrap_or_default(),
+                    "sensitive" => sensitive = literal_bool(&attr.value).unwrap_or(false),
+                    _ => diags.push(unknown_attr(
+                        self,
+                        file,
+                        &attr,
+                        &["value", "description", "sensitive"],
+                        "output",
+                    )),
+                },
+                Structure::Block(b) => diags.push(self.err_at(
+                    file,
+                    b.ident.span(),
+                    format!("unexpected block `{}` in output `{name}`", b.ident.as_str()),
+                )),
+            }
+        }
+        match value {
+            Some(value) => {
+                self.outputs.insert(
+                    name.clone(),
+                    OutputBlock {
+                        name,
+                        value,
+                        description,
+                        sensitive,
+                    },
+                );
+            }
+            None => diags.push(
+                self.err_at(file, span, format!("output `{name}` has no `value`"))
+                    .with_hint("add `value = <expression>`"),
+            ),
+        }
+    }
+
+    /// The configured block for a provider address, if any.
+    pub fn provider(&self, addr: &ProviderAddr) -> Option<&ProviderBlock> {
+        self.providers.iter().find(|p| &p.addr == addr)
+    }
+
+    /// Where local state is kept.
+    pub fn state_path(&self) -> PathBuf {
+        self.dir.join(
+            self.settings
+                .state_path
+                .as_deref()
+                .unwrap_or(DEFAULT_STATE_FILE),
+        )
+    }
+}
+
+fn unknown_attr(
+    config: &Config,
+    file: FileId,
+    attr: &Attribute,
+    known: &[&str],
+    block: &str,
+) -> Diagnostic {
+    let key = attr.key.as_str();
+    let d = config.err_at(
+        file,
+        attr.key.span(),
+        format!("unknown attribute `{key}` in `{block}` block"),
+    );
+    match did_you_mean(key, known.iter().copied()) {
+        Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+        None => d.with_hint(format!("allowed here: {}", known.join(", "))),
+    }
+}
+
+fn parse_error(sources: &SourceMap, file: FileId, e: &hcl::edit::parser::Error) -> Diagnostic {
+    let loc = e.location();
+    let src = sources.file(file);
+    let location = crate::diag::Location {
+        file: src.display_path.clone(),
+        line: loc.line(),
+        column: loc.column(),
+        line_text: e.line().to_string(),
+        width: 1,
+    };
+    Diagnostic::error(format!("syntax error: {}", e.message()))
+        .at(location)
+        .with_hint("check for a missing quote, bracket or `=` near this position")
+}
+
+/// The string of a literal string expression (no interpolation).
+pub fn literal_string(expr: &Expression) -> Option<String> {
+    match expr {
+        Expression::String(s) => Some(s.value().clone()),
+        Expression::StringTemplate(t) => {
+            let mut out = String::new();
+            for el in t.iter() {
+                out.push_str(el.as_literal()?.value());
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+fn literal_bool(expr: &Expression) -> Option<bool> {
+    match expr {
+        Expression::Bool(b) => Some(*b.value()),
+        _ => None,
+    }
+}
+
+/// `zoom` or `zoom.emea` as a provider address.
+fn provider_reference(expr: &Expression) -> Option<ProviderAddr> {
+    match expr {
+        Expression::Variable(v) => Some(ProviderAddr::default_for(v.as_str())),
+        Expression::Traversal(t) => {
+            let Expression::Variable(root) = &t.expr else {
+                return None;
+            };
+            match t.operators.as_slice() {
+                [op] => match op.value() {
+                    hcl::edit::expr::TraversalOperator::GetAttr(alias) => Some(ProviderAddr {
+                        type_name: root.as_str().to_string(),
+                        alias: Some(alias.as_str().to_string()),
+                    }),
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `TYPE.NAME` or `data.TYPE.NAME` written as a traversal.
+pub fn traversal_addr(expr: &Expression) -> Option<ResourceAddr> {
+    let Expression::Traversal(t) = expr else {
+        return None;
+    };
+    let Expression::Variable(root) = &t.expr else {
+        return None;
+    };
+    let names: Vec<&str> = t
+        .operators
+        .iter()
+        .map(|op| match op.value() {
+            hcl::edit::expr::TraversalOperator::GetAttr(id) => Some(id.as_str()),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    match (root.as_str(), names.as_slice()) {
+        ("data", [t, n]) => Some(ResourceAddr::data(*t, *n)),
+        (t, [n]) => Some(ResourceAddr::managed(t, *n)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

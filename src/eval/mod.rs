@@ -1,0 +1,915 @@
+//! Evaluating configuration expressions into [`Value`]s: variables, locals, references between
+//! resources, string templates, operators, `for` expressions and the built-in functions.
+//!
+//! zentra evaluates hcl-edit's syntax tree itself (rather than through hcl-rs's evaluator) so
+//! that values carry the two marks a plan needs: unknown until apply, and sensitive. Every error
+//! names the expression's file:line:column.
+
+mod functions;
+mod resource_body;
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use hcl::edit::Span as _;
+use hcl::edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
+use hcl::edit::template::{Directive, Element, Template};
+use indexmap::IndexMap;
+
+use crate::addr::ResourceAddr;
+use crate::config::{Config, Expr};
+use crate::diag::{Diagnostic, FileId, SourceMap, Span};
+use crate::env::Environment;
+use crate::value::Value;
+
+pub use functions::FUNCTION_NAMES;
+pub use resource_body::{EvaluatedBody, eval_block_body};
+
+/// Names that are not resource types at the root of a reference.
+const RESERVED_ROOTS: &[&str] = &["var", "local", "data", "self", "each", "count", "path"];
+
+/// Everything an expression can refer to.
+pub struct EvalContext<'a> {
+    pub config: &'a Config,
+    pub env: &'a Environment,
+    /// `var.*`, already converted to their declared types.
+    pub vars: &'a IndexMap<String, Value>,
+    /// Attribute objects of resources evaluated so far; a declared resource missing here
+    /// evaluates as unknown (known after apply).
+    pub resources: &'a HashMap<ResourceAddr, Value>,
+    locals: RefCell<HashMap<String, Value>>,
+    locals_in_progress: RefCell<HashSet<String>>,
+    scopes: RefCell<Vec<IndexMap<String, Value>>>,
+}
+
+impl<'a> EvalContext<'a> {
+    pub fn new(
+        config: &'a Config,
+        env: &'a Environment,
+        vars: &'a IndexMap<String, Value>,
+        resources: &'a HashMap<ResourceAddr, Value>,
+    ) -> Self {
+        EvalContext {
+            config,
+            env,
+            vars,
+            resources,
+            locals: RefCell::default(),
+            locals_in_progress: RefCell::default(),
+            scopes: RefCell::default(),
+        }
+    }
+
+    pub fn sources(&self) -> &SourceMap {
+        &self.config.sources
+    }
+
+    pub fn base_dir(&self) -> &Path {
+        &self.config.dir
+    }
+
+    /// Evaluates one expression from configuration.
+    pub fn eval(&self, expr: &Expr) -> Result<Value, Diagnostic> {
+        self.eval_expr(expr.file, &expr.expr)
+    }
+
+    fn error(&self, file: FileId, expr: &Expression, msg: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(msg).at_span(self.sources(), Span::new(file, expr.span()).as_ref())
+    }
+
+    pub(crate) fn eval_expr(&self, file: FileId, expr: &Expression) -> Result<Value, Diagnostic> {
+        match expr {
+            Expression::Null(_) => Ok(Value::Null),
+            Expression::Bool(b) => Ok(Value::Bool(*b.value())),
+            Expression::Number(n) => {
+                let n = n.value();
+                let num = if let Some(i) = n.as_i64() {
+                    serde_json::Number::from(i)
+                } else {
+                    n.as_f64()
+                        .and_then(serde_json::Number::from_f64)
+                        .ok_or_else(|| self.error(file, expr, "number out of range"))?
+                };
+                Ok(Value::Number(num))
+            }
+            Expression::String(s) => Ok(Value::String(s.value().clone())),
+            Expression::Array(items) => items
+                .iter()
+                .map(|e| self.eval_expr(file, e))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::List),
+            Expression::Object(obj) => {
+                let mut map = IndexMap::new();
+                let mut sensitive_key = false;
+                for (key, value) in obj.iter() {
+                    let k = match key {
+                        ObjectKey::Ident(id) => id.as_str().to_string(),
+                        ObjectKey::Expression(e) => {
+                            let kv = self.eval_expr(file, e)?;
+                            let (kv, sens) = kv.unmark();
+                            sensitive_key |= sens;
+                            match kv {
+                                Value::String(s) => s.clone(),
+                                Value::Number(n) => n.to_string(),
+                                Value::Bool(b) => b.to_string(),
+                                Value::Unknown => return Ok(Value::Unknown),
+                                other => {
+                                    return Err(self.error(
+                                        file,
+                                        e,
+                                        format!(
+                                            "object keys must be strings, found a {}",
+                                            other.type_name()
+                                        ),
+                                    ));
+                                }
+                            }
+                        }
+                    };
+                    map.insert(k, self.eval_expr(file, value.expr())?);
+                }
+                let v = Value::Object(map);
+                Ok(if sensitive_key { v.mark_sensitive() } else { v })
+            }
+            Expression::StringTemplate(t) => self.eval_template(file, t, None),
+            Expression::HeredocTemplate(h) => self.eval_template(file, &h.template, h.indent()),
+            Expression::Parenthesis(p) => self.eval_expr(file, p.inner()),
+            Expression::Variable(v) => self.eval_variable(file, expr, v.as_str()),
+            Expression::Conditional(c) => {
+                let cond = self.eval_expr(file, &c.cond_expr)?;
+                let (cond_v, sens) = cond.unmark();
+                let chosen = match cond_v {
+                    Value::Bool(true) => self.eval_expr(file, &c.true_expr)?,
+                    Value::Bool(false) => self.eval_expr(file, &c.false_expr)?,
+                    Value::Unknown => return Ok(Value::Unknown),
+                    other => {
+                        return Err(self.error(
+                            file,
+                            &c.cond_expr,
+                            format!(
+                                "a condition must be true or false, found a {}",
+                                other.type_name()
+                            ),
+                        ));
+                    }
+                };
+                Ok(if sens {
+                    chosen.mark_sensitive()
+                } else {
+                    chosen
+                })
+            }
+            Expression::FuncCall(call) => {
+                let name = call.name.name.as_str();
+                if call.name.is_namespaced() {
+                    return Err(self.error(
+                        file,
+                        expr,
+                        format!("unknown function `{}`", call.name.name.as_str()),
+                    ));
+                }
+                let mut args = Vec::new();
+                for arg in call.args.iter() {
+                    args.push(self.eval_expr(file, arg)?);
+                }
+                if call.args.expand_final() {
+                    match args.pop().map(|v| v.unmark().0.clone()) {
+                        Some(Value::List(items)) => args.extend(items),
+                        Some(Value::Unknown) => return Ok(Value::Unknown),
+                        _ => {
+                            return Err(self.error(
+                                file,
+                                expr,
+                                "only a list can be expanded with `...`",
+                            ));
+                        }
+                    }
+                }
+                functions::call(self, name, args).map_err(|msg| {
+                    let d = self.error(file, expr, msg);
+                    if functions::FUNCTION_NAMES.contains(&name) {
+                        d
+                    } else {
+                        match crate::diag::did_you_mean(
+                            name,
+                            functions::FUNCTION_NAMES.iter().copied(),
+                        ) {
+                            Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                            None => d.with_hint(format!(
+                                "functions available: {}",
+                                functions::FUNCTION_NAMES.join(", ")
+                            )),
+                        }
+                    }
+                })
+            }
+            Expression::Traversal(t) => {
+                let (root, ops) = self.eval_traversal_root(file, &t.expr, &t.operators)?;
+                self.apply_operators(file, expr, root, ops)
+            }
+            Expression::UnaryOp(op) => {
+                let v = self.eval_expr(file, &op.expr)?;
+                let (inner, sens) = v.unmark();
+                let out = match (op.operator.value(), inner) {
+                    (_, Value::Unknown) => Value::Unknown,
+                    (UnaryOperator::Not, Value::Bool(b)) => Value::Bool(!b),
+                    (UnaryOperator::Neg, Value::Number(n)) => Value::Number(negate(n)),
+                    (o, other) => {
+                        return Err(self.error(
+                            file,
+                            expr,
+                            format!(
+                                "operator `{}` cannot be applied to a {}",
+                                o.as_str(),
+                                other.type_name()
+                            ),
+                        ));
+                    }
+                };
+                Ok(if sens { out.mark_sensitive() } else { out })
+            }
+            Expression::BinaryOp(op) => {
+                let lhs = self.eval_expr(file, &op.lhs_expr)?;
+                let rhs = self.eval_expr(file, &op.rhs_expr)?;
+                let (l, ls) = lhs.unmark();
+                let (r, rs) = rhs.unmark();
+                let out = binary(*op.operator.value(), l, r)
+                    .map_err(|msg| self.error(file, expr, msg))?;
+                Ok(if ls || rs { out.mark_sensitive() } else { out })
+            }
+            Expression::ForExpr(f) => self.eval_for(file, expr, f),
+        }
+    }
+
+    fn eval_variable(
+        &self,
+        file: FileId,
+        expr: &Expression,
+        name: &str,
+    ) -> Result<Value, Diagnostic> {
+        for scope in self.scopes.borrow().iter().rev() {
+            if let Some(v) = scope.get(name) {
+                return Ok(v.clone());
+            }
+        }
+        match name {
+            "var" => Ok(Value::Object(self.vars.clone())),
+            "local" => {
+                let mut map = IndexMap::new();
+                for key in self.config.locals.keys() {
+                    map.insert(key.clone(), self.local(file, expr, key)?);
+                }
+                Ok(Value::Object(map))
+            }
+            _ => Err(self.error(file, expr, format!("unknown name `{name}`")).with_hint(
+                "refer to variables as var.NAME, locals as local.NAME and resources as TYPE.NAME.ATTRIBUTE",
+            )),
+        }
+    }
+
+    fn local(&self, file: FileId, expr: &Expression, name: &str) -> Result<Value, Diagnostic> {
+        if let Some(v) = self.locals.borrow().get(name) {
+            return Ok(v.clone());
+        }
+        let Some(local_expr) = self.config.locals.get(name) else {
+            let d = self.error(file, expr, format!("no local value named `{name}`"));
+            return Err(
+                match crate::diag::did_you_mean(name, self.config.locals.keys().map(String::as_str))
+                {
+                    Some(s) => d.with_hint(format!("did you mean `local.{s}`?")),
+                    None => d.with_hint("declare it in a `locals { ... }` block"),
+                },
+            );
+        };
+        if !self
+            .locals_in_progress
+            .borrow_mut()
+            .insert(name.to_string())
+        {
+            return Err(self.error(file, expr, format!("local value `{name}` refers to itself")));
+        }
+        let result = self.eval(local_expr);
+        self.locals_in_progress.borrow_mut().remove(name);
+        let v = result?;
+        self.locals.borrow_mut().insert(name.to_string(), v.clone());
+        Ok(v)
+    }
+
+    /// Resolves the root of a traversal (which may consume some operators, for `var.x`,
+    /// `local.x` and resource references) and returns the operators left to apply.
+    fn eval_traversal_root<'e>(
+        &self,
+        file: FileId,
+        root: &Expression,
+        ops: &'e [hcl::edit::Decorated<TraversalOperator>],
+    ) -> Result<(Value, &'e [hcl::edit::Decorated<TraversalOperator>]), Diagnostic> {
+        let Expression::Variable(var) = root else {
+            return Ok((self.eval_expr(file, root)?, ops));
+        };
+        let name = var.as_str();
+        if self.scopes.borrow().iter().any(|s| s.contains_key(name)) {
+            return Ok((self.eval_variable(file, root, name)?, ops));
+        }
+        let attr_at = |i: usize| -> Option<&str> {
+            match ops.get(i).map(|o| o.value()) {
+                Some(TraversalOperator::GetAttr(id)) => Some(id.as_str()),
+                _ => None,
+            }
+        };
+        match name {
+            "var" => {
+                let Some(key) = attr_at(0) else {
+                    return Ok((self.eval_variable(file, root, name)?, ops));
+                };
+                match self.vars.get(key) {
+                    Some(v) => Ok((v.clone(), &ops[1..])),
+                    None => {
+                        let d = self.error(file, root, format!("no variable named `{key}`"));
+                        Err(
+                            match crate::diag::did_you_mean(
+                                key,
+                                self.vars.keys().map(String::as_str),
+                            ) {
+                                Some(s) => d.with_hint(format!("did you mean `var.{s}`?")),
+                                None => d.with_hint(format!(
+                                    "declare it with `variable \"{key}\" {{}}`"
+                                )),
+                            },
+                        )
+                    }
+                }
+            }
+            "local" => match attr_at(0) {
+                Some(key) => Ok((self.local(file, root, key)?, &ops[1..])),
+                None => Ok((self.eval_variable(file, root, name)?, ops)),
+            },
+            "data" => match (attr_at(0), attr_at(1)) {
+                (Some(t), Some(n)) => {
+                    let addr = ResourceAddr::data(t, n);
+                    Ok((self.resource_value(file, root, &addr)?, &ops[2..]))
+                }
+                _ => Err(self.error(
+                    file,
+                    root,
+                    "a data source reference needs a type and a name: data.TYPE.NAME",
+                )),
+            },
+            _ if RESERVED_ROOTS.contains(&name) => Err(self.error(
+                file,
+                root,
+                format!("`{name}` is not supported in zentra configurations"),
+            )),
+            type_name => match attr_at(0) {
+                Some(n) => {
+                    let addr = ResourceAddr::managed(type_name, n);
+                    Ok((self.resource_value(file, root, &addr)?, &ops[1..]))
+                }
+                None => Err(self
+                    .error(file, root, format!("unknown name `{type_name}`"))
+                    .with_hint("refer to resources as TYPE.NAME.ATTRIBUTE, variables as var.NAME")),
+            },
+        }
+    }
+
+    fn resource_value(
+        &self,
+        file: FileId,
+        expr: &Expression,
+        addr: &ResourceAddr,
+    ) -> Result<Value, Diagnostic> {
+        if let Some(v) = self.resources.get(addr) {
+            return Ok(v.clone());
+        }
+        if self.config.resources.contains_key(addr) {
+            return Ok(Value::Unknown);
+        }
+        let d = self.error(
+            file,
+            expr,
+            format!("reference to undeclared resource `{addr}`"),
+        );
+        let same_type: Vec<String> = self
+            .config
+            .resources
+            .keys()
+            .filter(|a| a.type_name == addr.type_name && a.mode == addr.mode)
+            .map(ToString::to_string)
+            .collect();
+        let addr_s = addr.to_string();
+        Err(
+            match crate::diag::did_you_mean(&addr_s, same_type.iter().map(String::as_str)) {
+                Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                None => d.with_hint(format!(
+                    "declare it with `resource \"{}\" \"{}\" {{ ... }}`, or fix the reference",
+                    addr.type_name, addr.name
+                )),
+            },
+        )
+    }
+
+    fn apply_operators(
+        &self,
+        file: FileId,
+        expr: &Expression,
+        value: Value,
+        ops: &[hcl::edit::Decorated<TraversalOperator>],
+    ) -> Result<Value, Diagnostic> {
+        let Some((first, rest)) = ops.split_first() else {
+            return Ok(value);
+        };
+        let (inner, sens) = value.unmark();
+        let mark = |v: Value| if sens { v.mark_sensitive() } else { v };
+        if matches!(inner, Value::Unknown) {
+            return Ok(Value::Unknown);
+        }
+        let next = match first.value() {
+            TraversalOperator::GetAttr(name) => match inner {
+                Value::Object(map) => match map.get(name.as_str()) {
+                    Some(v) => v.clone(),
+                    None => {
+                        let d = self.error(file, expr, format!("no attribute `{}`", name.as_str()));
+                        return Err(
+                            match crate::diag::did_you_mean(
+                                name.as_str(),
+                                map.keys().map(String::as_str),
+                            ) {
+                                Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                                None => d,
+                            },
+                        );
+                    }
+                },
+                Value::Null => {
+                    return Err(self.error(
+                        file,
+                        expr,
+                        format!("cannot read attribute `{}` of null", name.as_str()),
+                    ));
+                }
+                other => {
+                    return Err(self.error(
+                        file,
+                        expr,
+                        format!(
+                            "cannot read attribute `{}` of a {}",
+                            name.as_str(),
+                            other.type_name()
+                        ),
+                    ));
+                }
+            },
+            TraversalOperator::Index(index_expr) => {
+                let idx = self.eval_expr(file, index_expr)?;
+                self.index(file, expr, inner, &idx)?
+            }
+            TraversalOperator::LegacyIndex(i) => self.index(
+                file,
+                expr,
+                inner,
+                &Value::from(i64::try_from(*i.value()).unwrap_or(i64::MAX)),
+            )?,
+            TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                let items = match inner {
+                    Value::List(items) => items.clone(),
+                    Value::Null => Vec::new(),
+                    other => vec![other.clone()],
+                };
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    out.push(self.apply_operators(file, expr, item, rest)?);
+                }
+                return Ok(mark(Value::List(out)));
+            }
+        };
+        Ok(mark(self.apply_operators(file, expr, next, rest)?))
+    }
+
+    fn index(
+        &self,
+        file: FileId,
+        expr: &Expression,
+        value: &Value,
+        idx: &Value,
+    ) -> Result<Value, Diagnostic> {
+        let (idx, _) = idx.unmark();
+        match (value, idx) {
+            (_, Value::Unknown) => Ok(Value::Unknown),
+            (Value::List(items), Value::Number(n)) => {
+                let i = n
+                    .as_i64()
+                    .filter(|i| *i >= 0)
+                    .and_then(|i| usize::try_from(i).ok());
+                i.and_then(|i| items.get(i).cloned()).ok_or_else(|| {
+                    self.error(
+                        file,
+                        expr,
+                        format!(
+                            "index {n} is out of range for a list of {} elements",
+                            items.len()
+                        ),
+                    )
+                })
+            }
+            (Value::Object(map), Value::String(key)) => map
+                .get(key)
+                .cloned()
+                .ok_or_else(|| self.error(file, expr, format!("no key \"{key}\""))),
+            (v, i) => Err(self.error(
+                file,
+                expr,
+                format!("cannot index a {} with a {}", v.type_name(), i.type_name()),
+            )),
+        }
+    }
+
+    fn eval_template(
+        &self,
+        file: FileId,
+        template: &Template,
+        heredoc_indent: Option<usize>,
+    ) -> Result<Value, Diagnostic> {
+        let mut out = String::new();
+        let mut sensitive = false;
+        let mut unknown = false;
+        self.render_template(file, template, &mut out, &mut sensitive, &mut unknown)?;
+        if unknown {
+            return Ok(Value::Unknown);
+        }
+        if heredoc_indent.is_some() {
+            out = dedent(&out);
+        }
+        let v = Value::String(out);
+        Ok(if sensitive { v.mark_sensitive() } else { v })
+    }
+
+    fn render_template(
+        &self,
+        file: FileId,
+        template: &Template,
+        out: &mut String,
+        sensitive: &mut bool,
+        unknown: &mut bool,
+    ) -> Result<(), Diagnostic> {
+        for element in template.iter() {
+            match element {
+                Element::Literal(lit) => out.push_str(lit.value()),
+                Element::Interpolation(interp) => {
+                    let v = self.eval_expr(file, &interp.expr)?;
+                    let (v, sens) = v.unmark();
+                    *sensitive |= sens;
+                    match v {
+                        Value::String(s) => out.push_str(s),
+                        Value::Number(n) => out.push_str(&n.to_string()),
+                        Value::Bool(b) => out.push_str(&b.to_string()),
+                        Value::Unknown => *unknown = true,
+                        Value::Null => {
+                            return Err(self.error(
+                                file,
+                                &interp.expr,
+                                "cannot insert null into a string",
+                            ));
+                        }
+                        other => {
+                            return Err(self
+                                .error(
+                                    file,
+                                    &interp.expr,
+                                    format!("cannot insert a {} into a string", other.type_name()),
+                                )
+                                .with_hint(
+                                    "use jsonencode(...) or join(...) to turn it into a string",
+                                ));
+                        }
+                    }
+                }
+                Element::Directive(d) => match d.as_ref() {
+                    Directive::If(dir) => {
+                        let cond = self.eval_expr(file, &dir.if_expr.cond_expr)?;
+                        let (cond, sens) = cond.unmark();
+                        *sensitive |= sens;
+                        match cond {
+                            Value::Bool(true) => self.render_template(
+                                file,
+                                &dir.if_expr.template,
+                                out,
+                                sensitive,
+                                unknown,
+                            )?,
+                            Value::Bool(false) => {
+                                if let Some(else_expr) = &dir.else_expr {
+                                    self.render_template(
+                                        file,
+                                        &else_expr.template,
+                                        out,
+                                        sensitive,
+                                        unknown,
+                                    )?;
+                                }
+                            }
+                            Value::Unknown => *unknown = true,
+                            other => {
+                                return Err(self.error(
+                                    file,
+                                    &dir.if_expr.cond_expr,
+                                    format!(
+                                        "a condition must be true or false, found a {}",
+                                        other.type_name()
+                                    ),
+                                ));
+                            }
+                        }
+                    }
+                    Directive::For(dir) => {
+                        let coll = self.eval_expr(file, &dir.for_expr.collection_expr)?;
+                        let key_var = dir
+                            .for_expr
+                            .key_var
+                            .as_ref()
+                            .map(|k| k.as_str().to_string());
+                        let value_var = dir.for_expr.value_var.as_str().to_string();
+                        for (k, v) in self.iterate(
+                            file,
+                            &dir.for_expr.collection_expr,
+                            &coll,
+                            sensitive,
+                            unknown,
+                        )? {
+                            let mut scope = IndexMap::new();
+                            if let Some(kv) = &key_var {
+                                scope.insert(kv.clone(), k);
+                            }
+                            scope.insert(value_var.clone(), v);
+                            self.scopes.borrow_mut().push(scope);
+                            let r = self.render_template(
+                                file,
+                                &dir.for_expr.template,
+                                out,
+                                sensitive,
+                                unknown,
+                            );
+                            self.scopes.borrow_mut().pop();
+                            r?;
+                        }
+                    }
+                },
+            }
+        }
+        Ok(())
+    }
+
+    /// The (key, value) pairs of a collection, for `for` expressions and directives.
+    fn iterate(
+        &self,
+        file: FileId,
+        expr: &Expression,
+        coll: &Value,
+        sensitive: &mut bool,
+        unknown: &mut bool,
+    ) -> Result<Vec<(Value, Value)>, Diagnostic> {
+        let (coll, sens) = coll.unmark();
+        *sensitive |= sens;
+        match coll {
+            Value::List(items) => Ok(items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (Value::from(i64::try_from(i).unwrap_or(i64::MAX)), v.clone()))
+                .collect()),
+            Value::Object(map) => Ok(map
+                .iter()
+                .map(|(k, v)| (Value::str(k.clone()), v.clone()))
+                .collect()),
+            Value::Unknown => {
+                *unknown = true;
+                Ok(Vec::new())
+            }
+            other => Err(self.error(
+                file,
+                expr,
+                format!("cannot iterate over a {}", other.type_name()),
+            )),
+        }
+    }
+
+    fn eval_for(
+        &self,
+        file: FileId,
+        expr: &Expression,
+        f: &hcl::edit::expr::ForExpr,
+    ) -> Result<Value, Diagnostic> {
+        let coll = self.eval_expr(file, &f.intro.collection_expr)?;
+        let mut sensitive = false;
+        let mut unknown = false;
+        let pairs = self.iterate(
+            file,
+            &f.intro.collection_expr,
+            &coll,
+            &mut sensitive,
+            &mut unknown,
+        )?;
+        if unknown {
+            return Ok(Value::Unknown);
+        }
+        let key_var = f.intro.key_var.as_ref().map(|k| k.as_str().to_string());
+        let value_var = f.intro.value_var.as_str().to_string();
+        let mut list = Vec::new();
+        let mut map: IndexMap<String, Value> = IndexMap::new();
+        for (k, v) in pairs {
+            let mut scope = IndexMap::new();
+            if let Some(kv) = &key_var {
+                scope.insert(kv.clone(), k);
+            }
+            scope.insert(value_var.clone(), v);
+            self.scopes.borrow_mut().push(scope);
+            let result = (|| -> Result<(), Diagnostic> {
+                if let Some(cond) = &f.cond {
+                    match self.eval_expr(file, &cond.expr)?.unmark().0 {
+                        Value::Bool(true) => {}
+                        Value::Bool(false) => return Ok(()),
+                        Value::Unknown => {
+                            unknown = true;
+                            return Ok(());
+                        }
+                        other => {
+                            return Err(self.error(
+                                file,
+                                &cond.expr,
+                                format!(
+                                    "a condition must be true or false, found a {}",
+                                    other.type_name()
+                                ),
+                            ));
+                        }
+                    }
+                }
+                let value = self.eval_expr(file, &f.value_expr)?;
+                match &f.key_expr {
+                    None => list.push(value),
+                    Some(key_expr) => {
+                        let key = self.eval_expr(file, key_expr)?;
+                        let key = match key.unmark().0 {
+                            Value::String(s) => s.clone(),
+                            Value::Number(n) => n.to_string(),
+                            Value::Bool(b) => b.to_string(),
+                            Value::Unknown => {
+                                unknown = true;
+                                return Ok(());
+                            }
+                            other => {
+                                return Err(self.error(
+                                    file,
+                                    key_expr,
+                                    format!(
+                                        "object keys must be strings, found a {}",
+                                        other.type_name()
+                                    ),
+                                ));
+                            }
+                        };
+                        if f.grouping {
+                            match map.entry(key).or_insert_with(|| Value::List(Vec::new())) {
+                                Value::List(items) => items.push(value),
+                                _ => unreachable!("grouped entries are lists"),
+                            }
+                        } else if map.contains_key(&key) {
+                            return Err(self
+                                .error(
+                                    file,
+                                    key_expr,
+                                    format!("duplicate key \"{key}\" in for expression"),
+                                )
+                                .with_hint("use `...` after the value to group values by key"));
+                        } else {
+                            map.insert(key, value);
+                        }
+                    }
+                }
+                Ok(())
+            })();
+            self.scopes.borrow_mut().pop();
+            result?;
+        }
+        if unknown {
+            return Ok(Value::Unknown);
+        }
+        let out = if f.key_expr.is_some() {
+            Value::Object(map)
+        } else {
+            Value::List(list)
+        };
+        let _ = expr;
+        Ok(if sensitive { out.mark_sensitive() } else { out })
+    }
+}
+
+fn negate(n: &serde_json::Number) -> serde_json::Number {
+    if let Some(i) = n.as_i64().and_then(|i| i.checked_neg()) {
+        return i.into();
+    }
+    serde_json::Number::from_f64(-n.as_f64().unwrap_or(0.0)).unwrap_or_else(|| 0.into())
+}
+
+fn binary(op: BinaryOperator, l: &Value, r: &Value) -> Result<Value, String> {
+    use BinaryOperator as B;
+    if matches!(l, Value::Unknown) || matches!(r, Value::Unknown) {
+        return Ok(Value::Unknown);
+    }
+    match op {
+        B::Eq => Ok(Value::Bool(values_equal(l, r))),
+        B::NotEq => Ok(Value::Bool(!values_equal(l, r))),
+        B::And | B::Or => match (l, r) {
+            (Value::Bool(a), Value::Bool(b)) => {
+                Ok(Value::Bool(if op == B::And { *a && *b } else { *a || *b }))
+            }
+            _ => Err(format!(
+                "`{}` needs two bools, found a {} and a {}",
+                op.as_str(),
+                l.type_name(),
+                r.type_name()
+            )),
+        },
+        _ => {
+            let (Value::Number(a), Value::Number(b)) = (l, r) else {
+                return Err(format!(
+                    "`{}` needs two numbers, found a {} and a {}",
+                    op.as_str(),
+                    l.type_name(),
+                    r.type_name()
+                ));
+            };
+            if let (Some(x), Some(y)) = (a.as_i64(), b.as_i64()) {
+                let int = match op {
+                    B::Plus => x.checked_add(y),
+                    B::Minus => x.checked_sub(y),
+                    B::Mul => x.checked_mul(y),
+                    B::Mod if y != 0 => x.checked_rem(y),
+                    B::Div if y != 0 && x % y == 0 => x.checked_div(y),
+                    _ => None,
+                };
+                if let Some(i) = int {
+                    return Ok(Value::from(i));
+                }
+            }
+            let (x, y) = (
+                a.as_f64().unwrap_or(f64::NAN),
+                b.as_f64().unwrap_or(f64::NAN),
+            );
+            let num = |f: f64| {
+                serde_json::Number::from_f64(f)
+                    .map(Value::Number)
+                    .ok_or_else(|| {
+                        "the result is not a finite number (division by zero?)".to_string()
+                    })
+            };
+            match op {
+                B::Plus => num(x + y),
+                B::Minus => num(x - y),
+                B::Mul => num(x * y),
+                B::Div => num(x / y),
+                B::Mod => num(x % y),
+                B::Less => Ok(Value::Bool(x < y)),
+                B::LessEq => Ok(Value::Bool(x <= y)),
+                B::Greater => Ok(Value::Bool(x > y)),
+                B::GreaterEq => Ok(Value::Bool(x >= y)),
+                _ => Err(format!("unsupported operator `{}`", op.as_str())),
+            }
+        }
+    }
+}
+
+/// Equality ignoring sensitivity marks, with numbers compared by value.
+pub fn values_equal(a: &Value, b: &Value) -> bool {
+    let (a, _) = a.unmark();
+    let (b, _) = b.unmark();
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| values_equal(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| values_equal(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// Removes the common leading whitespace of every line (`<<-EOT` heredocs).
+fn dedent(s: &str) -> String {
+    let indent = s
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let mut out = String::with_capacity(s.len());
+    for line in s.split_inclusive('\n') {
+        let cut = line.len() - line.trim_start().len();
+        out.push_str(&line[cut.min(indent)..]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

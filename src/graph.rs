@@ -1,0 +1,320 @@
+//! The dependency graph of a configuration: which resources refer to which (directly, through
+//! locals, or by `depends_on`), checked for cycles and cut into waves that can be refreshed and
+//! applied concurrently.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use hcl::edit::Span as _;
+use hcl::edit::expr::{Expression, Traversal, TraversalOperator};
+use hcl::edit::structure::Body;
+use hcl::edit::visit::{Visit, visit_body, visit_expr, visit_traversal};
+use petgraph::graph::DiGraph;
+
+use crate::addr::ResourceAddr;
+use crate::config::Config;
+use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
+
+/// A reference found in an expression.
+#[derive(Clone, Debug)]
+enum Reference {
+    Resource(ResourceAddr, Option<std::ops::Range<usize>>),
+    Local(String),
+}
+
+#[derive(Default)]
+struct ReferenceCollector {
+    refs: Vec<Reference>,
+}
+
+impl Visit for ReferenceCollector {
+    fn visit_traversal(&mut self, node: &Traversal) {
+        if let Expression::Variable(root) = &node.expr {
+            let attr = |i: usize| match node.operators.get(i).map(|o| o.value()) {
+                Some(TraversalOperator::GetAttr(id)) => Some(id.as_str().to_string()),
+                _ => None,
+            };
+            match root.as_str() {
+                "var" | "self" | "each" | "count" | "path" => {}
+                "local" => {
+                    if let Some(name) = attr(0) {
+                        self.refs.push(Reference::Local(name));
+                    }
+                }
+                "data" => {
+                    if let (Some(t), Some(n)) = (attr(0), attr(1)) {
+                        self.refs
+                            .push(Reference::Resource(ResourceAddr::data(t, n), node.span()));
+                    }
+                }
+                type_name => {
+                    if let Some(n) = attr(0) {
+                        self.refs.push(Reference::Resource(
+                            ResourceAddr::managed(type_name, n),
+                            node.span(),
+                        ));
+                    }
+                }
+            }
+        }
+        visit_traversal(self, node);
+    }
+}
+
+fn references_in_body(body: &Body) -> Vec<Reference> {
+    let mut c = ReferenceCollector::default();
+    visit_body(&mut c, body);
+    c.refs
+}
+
+fn references_in_expr(expr: &Expression) -> Vec<Reference> {
+    let mut c = ReferenceCollector::default();
+    visit_expr(&mut c, expr);
+    c.refs
+}
+
+/// Resources in dependency order.
+#[derive(Clone, Debug, Default)]
+pub struct ResourceGraph {
+    /// Direct dependencies of each resource.
+    pub dependencies: HashMap<ResourceAddr, BTreeSet<ResourceAddr>>,
+    /// Resources grouped in waves: every resource's dependencies are in earlier waves.
+    pub waves: Vec<Vec<ResourceAddr>>,
+}
+
+impl ResourceGraph {
+    /// Builds the graph of `config`, reporting references to undeclared resources and cycles.
+    pub fn build(config: &Config) -> Result<ResourceGraph, Diagnostics> {
+        let mut diags = Diagnostics::default();
+        let local_refs: HashMap<&str, Vec<Reference>> = config
+            .locals
+            .iter()
+            .map(|(name, expr)| (name.as_str(), references_in_expr(&expr.expr)))
+            .collect();
+        let mut dependencies: HashMap<ResourceAddr, BTreeSet<ResourceAddr>> = HashMap::new();
+        for (addr, block) in &config.resources {
+            let mut deps = BTreeSet::new();
+            let mut seen_locals = HashSet::new();
+            let mut pending = references_in_body(&block.body.body);
+            let mut in_local: Option<FileId> = None;
+            while let Some(r) = pending.pop() {
+                match r {
+                    Reference::Local(name) => {
+                        if seen_locals.insert(name.clone()) {
+                            if let Some(refs) = local_refs.get(name.as_str()) {
+                                pending.extend(refs.iter().cloned());
+                                in_local = config.locals.get(&name).map(|e| e.file);
+                            }
+                        }
+                    }
+                    Reference::Resource(target, range) => {
+                        if !config.resources.contains_key(&target) {
+                            let file = in_local.unwrap_or(block.body.file);
+                            diags.push(undeclared(config, &target, Span::new(file, range)));
+                            continue;
+                        }
+                        if &target != addr {
+                            deps.insert(target);
+                        } else {
+                            diags.push(
+                                Diagnostic::error(format!("`{addr}` refers to itself"))
+                                    .at_span(
+                                        &config.sources,
+                                        Span::new(block.body.file, range).as_ref(),
+                                    )
+                                    .with_hint("a resource cannot use its own attributes"),
+                            );
+                        }
+                    }
+                }
+            }
+            for (target, span) in &block.depends_on {
+                if config.resources.contains_key(target) {
+                    deps.insert(target.clone());
+                } else {
+                    diags.push(undeclared(config, target, span.clone()));
+                }
+            }
+            dependencies.insert(addr.clone(), deps);
+        }
+        diags.clone().into_result()?;
+
+        let mut graph = DiGraph::<ResourceAddr, ()>::new();
+        let index: HashMap<ResourceAddr, _> = config
+            .resources
+            .keys()
+            .map(|a| (a.clone(), graph.add_node(a.clone())))
+            .collect();
+        for (addr, deps) in &dependencies {
+            for dep in deps {
+                graph.add_edge(index[dep], index[addr], ());
+            }
+        }
+        let order = match petgraph::algo::toposort(&graph, None) {
+            Ok(order) => order,
+            Err(cycle) => {
+                let addr = &graph[cycle.node_id()];
+                let span = config.resources.get(addr).and_then(|b| b.span.clone());
+                let members = cycle_members(&dependencies, addr);
+                return Err(Diagnostic::error(format!("dependency cycle: {members}"))
+                    .at_span(&config.sources, span.as_ref())
+                    .with_hint("break the cycle: one of these resources must not refer to the next")
+                    .into());
+            }
+        };
+        let mut level: HashMap<ResourceAddr, usize> = HashMap::new();
+        for node in order {
+            let addr = &graph[node];
+            let l = dependencies[addr]
+                .iter()
+                .map(|d| level[d] + 1)
+                .max()
+                .unwrap_or(0);
+            level.insert(addr.clone(), l);
+        }
+        let depth = level.values().max().map_or(0, |m| m + 1);
+        let mut waves = vec![Vec::new(); depth];
+        for addr in config.resources.keys() {
+            waves[level[addr]].push(addr.clone());
+        }
+        Ok(ResourceGraph {
+            dependencies,
+            waves,
+        })
+    }
+
+    /// Every resource that `addr` depends on, directly or not.
+    pub fn transitive_dependencies(&self, addr: &ResourceAddr) -> BTreeSet<ResourceAddr> {
+        let mut out = BTreeSet::new();
+        let mut stack: Vec<&ResourceAddr> = vec![addr];
+        while let Some(a) = stack.pop() {
+            for d in self.dependencies.get(a).into_iter().flatten() {
+                if out.insert(d.clone()) {
+                    stack.push(d);
+                }
+            }
+        }
+        out
+    }
+}
+
+fn undeclared(config: &Config, target: &ResourceAddr, span: Option<Span>) -> Diagnostic {
+    let d = Diagnostic::error(format!("reference to undeclared resource `{target}`"))
+        .at_span(&config.sources, span.as_ref());
+    let candidates: Vec<String> = config.resources.keys().map(ToString::to_string).collect();
+    match crate::diag::did_you_mean(&target.to_string(), candidates.iter().map(String::as_str)) {
+        Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+        None => d.with_hint(format!(
+            "declare it with `resource \"{}\" \"{}\" {{ ... }}`, or fix the reference",
+            target.type_name, target.name
+        )),
+    }
+}
+
+/// A readable description of the cycle through `start`.
+fn cycle_members(
+    deps: &HashMap<ResourceAddr, BTreeSet<ResourceAddr>>,
+    start: &ResourceAddr,
+) -> String {
+    let mut path = vec![start.clone()];
+    let mut visited = HashSet::new();
+    fn walk(
+        deps: &HashMap<ResourceAddr, BTreeSet<ResourceAddr>>,
+        start: &ResourceAddr,
+        path: &mut Vec<ResourceAddr>,
+        visited: &mut HashSet<ResourceAddr>,
+    ) -> bool {
+        let cur = path.last().cloned().expect("path is never empty");
+        for d in deps.get(&cur).into_iter().flatten() {
+            if d == start {
+                return true;
+            }
+            if visited.insert(d.clone()) {
+                path.push(d.clone());
+                if walk(deps, start, path, visited) {
+                    return true;
+                }
+                path.pop();
+            }
+        }
+        false
+    }
+    walk(deps, start, &mut path, &mut visited);
+    path.push(start.clone());
+    path.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" -> ")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::diag::SourceFile;
+
+    fn build(src: &str) -> Result<ResourceGraph, Diagnostics> {
+        let config = Config::from_files(
+            Path::new("."),
+            vec![SourceFile {
+                display_path: "main.zen.hcl".into(),
+                path: "main.zen.hcl".into(),
+                text: src.into(),
+            }],
+        )
+        .unwrap();
+        ResourceGraph::build(&config)
+    }
+
+    #[test]
+    fn waves_follow_references_through_locals() {
+        let g = build(
+            r#"
+resource "azuread_service_principal" "zoom" { app_id = "z" }
+resource "azuread_service_principal" "graph" { app_id = "g" }
+locals { client = azuread_service_principal.zoom.object_id }
+resource "azuread_delegated_permission_grant" "zoom" {
+  service_principal_object_id = local.client
+  resource_app_id = "g"
+  scopes = ["User.Read"]
+}
+resource "zoom_account_settings" "main" {
+  depends_on = [azuread_delegated_permission_grant.zoom]
+}
+"#,
+        )
+        .unwrap();
+        let names: Vec<Vec<String>> = g
+            .waves
+            .iter()
+            .map(|w| w.iter().map(ToString::to_string).collect())
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                vec![
+                    "azuread_service_principal.zoom".to_string(),
+                    "azuread_service_principal.graph".to_string()
+                ],
+                vec!["azuread_delegated_permission_grant.zoom".to_string()],
+                vec!["zoom_account_settings.main".to_string()],
+            ]
+        );
+    }
+
+    #[test]
+    fn undeclared_references_and_cycles_are_errors() {
+        let e = build("resource \"a_x\" \"one\" {\n  v = a_x.two.id\n}\n").unwrap_err();
+        assert_eq!(e.0[0].summary, "reference to undeclared resource `a_x.two`");
+        assert_eq!(
+            e.0[0].location.as_ref().unwrap().to_string(),
+            "main.zen.hcl:2:7"
+        );
+        let e = build("resource \"a_x\" \"one\" {\n  v = a_x.two.id\n}\nresource \"a_x\" \"two\" {\n  v = a_x.one.id\n}\n").unwrap_err();
+        assert!(
+            e.0[0].summary.starts_with("dependency cycle: "),
+            "{}",
+            e.0[0].summary
+        );
+    }
+}

@@ -1,0 +1,188 @@
+//! The plan: the one serde type that `zentra plan` produces, a saved plan file contains, and
+//! both the JSON and the human renderer read. It records what it was computed from, so that
+//! `zentra apply PLANFILE` can refuse a stale plan.
+
+pub mod diff;
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use crate::addr::{ProviderAddr, ResourceAddr};
+
+/// The plan file format version.
+pub const PLAN_FORMAT_VERSION: u32 = 1;
+
+/// What will happen to one resource. The serialized names are stable for pipelines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Live already matches.
+    NoOp,
+    /// A new object will be created.
+    Create,
+    /// An existing object (or singleton) will be changed in place.
+    Update,
+    /// The object must be deleted and created again.
+    Replace,
+    /// The object will be deleted.
+    Delete,
+    /// The resource leaves zentra's management; the remote object is left as it is.
+    Forget,
+    /// A data source will be read.
+    Read,
+    /// A step outside any API waits for a person.
+    Manual,
+}
+
+impl Action {
+    /// The marker shown in front of the resource in human output.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Action::NoOp => " ",
+            Action::Create => "+",
+            Action::Update => "~",
+            Action::Replace => "-/+",
+            Action::Delete => "-",
+            Action::Forget => ".",
+            Action::Read => "<=",
+            Action::Manual => "!",
+        }
+    }
+
+    /// Whether applying this action changes anything remotely or in state.
+    pub fn is_change(self) -> bool {
+        !matches!(self, Action::NoOp | Action::Read)
+    }
+}
+
+/// The change of one attribute.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttributeChange {
+    /// Dotted path inside the resource (`security.signin_with_sso.enable`).
+    pub path: String,
+    /// The live value (`null` when absent or sensitive).
+    pub before: serde_json::Value,
+    /// The desired value (`null` when unknown or sensitive).
+    pub after: serde_json::Value,
+    /// The desired value is known only after apply.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub after_unknown: bool,
+    /// Before and after are withheld.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub sensitive: bool,
+    /// The configuration did not change: the live value drifted from what zentra applied.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub drift: bool,
+    /// Changing this attribute replaces the object.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub forces_replacement: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// The planned change of one resource.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResourceChange {
+    pub address: ResourceAddr,
+    pub provider: ProviderAddr,
+    pub action: Action,
+    /// The remote id, when the object exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Why, when the action needs explaining (adoption, forgetting, replacement).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The attributes that change (for creates: every configured attribute).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<AttributeChange>,
+}
+
+/// An output value as the plan expects it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutputValue {
+    pub value: serde_json::Value,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub sensitive: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unknown: bool,
+}
+
+/// Counts for the closing line.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub add: usize,
+    pub change: usize,
+    pub destroy: usize,
+    pub forget: usize,
+    pub manual: usize,
+}
+
+/// The state a plan was computed against.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateRef {
+    /// `None` when there was no state yet.
+    pub lineage: Option<String>,
+    pub serial: u64,
+}
+
+/// A live attribute that does not match configuration even though nothing is planned for it,
+/// or a resource that did not converge after apply.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Warning {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<ResourceAddr>,
+    pub message: String,
+}
+
+/// The result of `zentra plan`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format_version: u32,
+    pub zentra_version: String,
+    pub created_at: String,
+    pub prior_state: StateRef,
+    /// SHA-256 over the evaluated configuration and variables (sensitive values included, so
+    /// an edited secret makes the plan stale; the hash reveals nothing).
+    pub config_fingerprint: String,
+    /// SHA-256 over the live values read during refresh.
+    pub live_fingerprint: String,
+    pub changes: Vec<ResourceChange>,
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub outputs: IndexMap<String, OutputValue>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+    pub summary: Summary,
+}
+
+impl Plan {
+    /// True when applying would change anything.
+    pub fn has_changes(&self) -> bool {
+        self.changes.iter().any(|c| c.action.is_change())
+    }
+
+    /// Recounts the summary from the changes.
+    pub fn summarize(changes: &[ResourceChange]) -> Summary {
+        let mut s = Summary::default();
+        for c in changes {
+            match c.action {
+                Action::Create => s.add += 1,
+                Action::Update => s.change += 1,
+                Action::Replace => {
+                    s.add += 1;
+                    s.destroy += 1;
+                }
+                Action::Delete => s.destroy += 1,
+                Action::Forget => s.forget += 1,
+                Action::Manual => s.manual += 1,
+                Action::NoOp | Action::Read => {}
+            }
+        }
+        s
+    }
+
+    pub fn change(&self, addr: &ResourceAddr) -> Option<&ResourceChange> {
+        self.changes.iter().find(|c| &c.address == addr)
+    }
+}

@@ -1,0 +1,289 @@
+//! State in a local JSON file: `zentra.state.json`, written atomically (temp file, fsync,
+//! rename) with the previous version kept as `.backup`, under an exclusive lock file.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use super::{STATE_FORMAT_VERSION, StateError, StateFile, StateLock, StateStore};
+
+/// State kept in a file on the local disk.
+pub struct LocalStateStore {
+    path: PathBuf,
+    lock_timeout: Duration,
+}
+
+impl LocalStateStore {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        LocalStateStore {
+            path: path.into(),
+            lock_timeout: Duration::from_secs(0),
+        }
+    }
+
+    /// How long `lock` waits for another process to release the lock.
+    pub fn with_lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = timeout;
+        self
+    }
+
+    fn lock_path(&self) -> PathBuf {
+        sibling(&self.path, ".lock")
+    }
+
+    fn io(&self, action: &'static str, path: &Path, source: std::io::Error) -> StateError {
+        StateError::Io {
+            action,
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}
+
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
+struct LocalLock {
+    file: File,
+    path: PathBuf,
+}
+
+impl StateLock for LocalLock {}
+
+impl Drop for LocalLock {
+    fn drop(&mut self) {
+        // Clear the holder description, then release; the file itself stays so that the lock
+        // is always taken on the same inode.
+        let _ = self.file.set_len(0);
+        let _ = self.file.unlock();
+        let _ = &self.path;
+    }
+}
+
+impl StateStore for LocalStateStore {
+    fn lock(&self, operation: &str) -> Result<Box<dyn StateLock>, StateError> {
+        let path = self.lock_path();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| self.io("create the directory of", &path, e))?;
+        }
+        let mut file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(|e| self.io("open the lock of", &path, e))?;
+        let started = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    if started.elapsed() >= self.lock_timeout {
+                        let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                        let holder = if holder.trim().is_empty() {
+                            format!("`{}` is held by another zentra process", path.display())
+                        } else {
+                            format!("`{}` is held by {}", path.display(), holder.trim())
+                        };
+                        return Err(StateError::Locked { holder });
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(self.io("lock", &path, e)),
+            }
+        }
+        let who = format!(
+            "{} (pid {}, since {})",
+            operation,
+            std::process::id(),
+            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+        let _ = file.set_len(0);
+        let _ = file.write_all(who.as_bytes());
+        let _ = file.sync_all();
+        Ok(Box::new(LocalLock { file, path }))
+    }
+
+    fn read(&self) -> Result<Option<StateFile>, StateError> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(self.io("read", &self.path, e)),
+        };
+        let display = self.path.display().to_string();
+        let probe: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| StateError::Corrupt {
+                path: display.clone(),
+                message: e.to_string(),
+            })?;
+        let found = probe
+            .get("version")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0);
+        if found != u64::from(STATE_FORMAT_VERSION) {
+            return Err(StateError::Version {
+                path: display,
+                found: u32::try_from(found).unwrap_or(u32::MAX),
+            });
+        }
+        serde_json::from_value(probe)
+            .map(Some)
+            .map_err(|e| StateError::Corrupt {
+                path: display,
+                message: e.to_string(),
+            })
+    }
+
+    fn write(&self, state: &mut StateFile) -> Result<(), StateError> {
+        if let Some(current) = self.read()? {
+            if current.lineage != state.lineage {
+                return Err(StateError::Lineage {
+                    path: self.path.display().to_string(),
+                    found: current.lineage,
+                    expected: state.lineage.clone(),
+                });
+            }
+            if current.serial > state.serial {
+                return Err(StateError::Serial {
+                    path: self.path.display().to_string(),
+                    found: current.serial,
+                    expected: state.serial,
+                });
+            }
+        }
+        state.serial += 1;
+        state.zentra_version = env!("CARGO_PKG_VERSION").to_string();
+        let mut json = serde_json::to_string_pretty(state).map_err(|e| StateError::Corrupt {
+            path: self.path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        json.push('\n');
+        let dir = match self.path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| self.io("create the directory of", &self.path, e))?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".zentra-state-")
+            .tempfile_in(&dir)
+            .map_err(|e| self.io("create a temporary file for", &self.path, e))?;
+        tmp.write_all(json.as_bytes())
+            .and_then(|()| tmp.as_file().sync_all())
+            .map_err(|e| self.io("write", &self.path, e))?;
+        if self.path.exists() {
+            let backup = sibling(&self.path, ".backup");
+            std::fs::copy(&self.path, &backup).map_err(|e| self.io("back up", &self.path, e))?;
+        }
+        tmp.persist(&self.path)
+            .map_err(|e| self.io("replace", &self.path, e.error))?;
+        if let Ok(d) = File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addr::{ProviderAddr, ResourceAddr};
+    use crate::state::ResourceState;
+
+    fn entry(name: &str) -> ResourceState {
+        ResourceState {
+            address: ResourceAddr::managed("zoom_group", name),
+            provider: ProviderAddr::default_for("zoom"),
+            id: format!("id-{name}"),
+            attributes: serde_json::json!({"name": name}),
+            computed: serde_json::Value::Null,
+            sensitive_paths: vec![],
+            dependencies: vec![],
+            confirmation: None,
+        }
+    }
+
+    #[test]
+    fn writes_are_atomic_versioned_and_backed_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStateStore::new(dir.path().join("zentra.state.json"));
+        assert!(store.read().unwrap().is_none());
+        let mut state = StateFile::new();
+        state.upsert(entry("b"));
+        state.upsert(entry("a"));
+        store.write(&mut state).unwrap();
+        assert_eq!(state.serial, 1);
+        store.write(&mut state).unwrap();
+        let read = store.read().unwrap().unwrap();
+        assert_eq!(read.serial, 2);
+        assert_eq!(read.resources[0].address.name, "a");
+        assert!(dir.path().join("zentra.state.json.backup").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".zentra-state-")
+            })
+            .collect();
+        assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn refuses_to_clobber_a_newer_or_foreign_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStateStore::new(dir.path().join("s.json"));
+        let mut a = StateFile::new();
+        store.write(&mut a).unwrap();
+        let mut stale = a.clone();
+        store.write(&mut a).unwrap();
+        assert!(matches!(
+            store.write(&mut stale),
+            Err(StateError::Serial { .. })
+        ));
+        let mut foreign = StateFile::new();
+        foreign.serial = 99;
+        assert!(matches!(
+            store.write(&mut foreign),
+            Err(StateError::Lineage { .. })
+        ));
+    }
+
+    #[test]
+    fn a_second_lock_is_refused_with_the_holder_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStateStore::new(dir.path().join("s.json"));
+        let held = store.lock("apply").unwrap();
+        let err = match store.lock("plan") {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("second lock granted"),
+        };
+        assert!(err.contains("apply (pid"), "{err}");
+        drop(held);
+        assert!(store.lock("plan").is_ok());
+    }
+
+    #[test]
+    fn corrupt_and_future_states_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        std::fs::write(&path, "{not json").unwrap();
+        let store = LocalStateStore::new(&path);
+        assert!(matches!(store.read(), Err(StateError::Corrupt { .. })));
+        std::fs::write(&path, r#"{"version": 9}"#).unwrap();
+        assert!(matches!(
+            store.read(),
+            Err(StateError::Version { found: 9, .. })
+        ));
+    }
+}

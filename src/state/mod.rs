@@ -1,0 +1,155 @@
+//! State: what zentra last applied, so it can tell drift (live changed) from pending change
+//! (configuration changed), delete what it created, and refuse stale plans.
+//!
+//! A [`StateStore`] reads and writes [`StateFile`]s under an exclusive lock; writes are atomic
+//! and happen after each completed resource during apply, so an interrupted apply loses nothing.
+
+mod local;
+
+use serde::{Deserialize, Serialize};
+
+pub use local::LocalStateStore;
+
+use crate::addr::{ProviderAddr, ResourceAddr};
+
+/// The state file format version this build reads and writes.
+pub const STATE_FORMAT_VERSION: u32 = 1;
+
+/// The whole state of one configuration.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StateFile {
+    pub version: u32,
+    /// Incremented on every write.
+    pub serial: u64,
+    /// Fixed when the state is created; two states with different lineages are unrelated.
+    pub lineage: String,
+    pub zentra_version: String,
+    pub resources: Vec<ResourceState>,
+}
+
+impl StateFile {
+    /// A new, empty state with a fresh lineage.
+    pub fn new() -> Self {
+        StateFile {
+            version: STATE_FORMAT_VERSION,
+            serial: 0,
+            lineage: uuid::Uuid::new_v4().to_string(),
+            zentra_version: env!("CARGO_PKG_VERSION").to_string(),
+            resources: Vec::new(),
+        }
+    }
+
+    pub fn resource(&self, addr: &ResourceAddr) -> Option<&ResourceState> {
+        self.resources.iter().find(|r| &r.address == addr)
+    }
+
+    /// Inserts or replaces the entry for `entry.address`, keeping entries sorted.
+    pub fn upsert(&mut self, entry: ResourceState) {
+        match self
+            .resources
+            .iter_mut()
+            .find(|r| r.address == entry.address)
+        {
+            Some(existing) => *existing = entry,
+            None => {
+                self.resources.push(entry);
+                self.resources.sort_by(|a, b| a.address.cmp(&b.address));
+            }
+        }
+    }
+
+    pub fn remove(&mut self, addr: &ResourceAddr) -> Option<ResourceState> {
+        let i = self.resources.iter().position(|r| &r.address == addr)?;
+        Some(self.resources.remove(i))
+    }
+}
+
+impl Default for StateFile {
+    fn default() -> Self {
+        StateFile::new()
+    }
+}
+
+/// What zentra knows of one resource.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResourceState {
+    pub address: ResourceAddr,
+    pub provider: ProviderAddr,
+    /// The remote id.
+    pub id: String,
+    /// The attributes zentra manages, as last applied (sensitive values are `null` and listed
+    /// in `sensitive_paths`; they are never written to state).
+    pub attributes: serde_json::Value,
+    /// Attributes the service set (ids, display names), as last read, for references.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub computed: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitive_paths: Vec<String>,
+    /// Resources this one referred to when it was last applied; deletes run in reverse order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<ResourceAddr>,
+    /// For manual steps: who confirmed it, when, and for which configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmation: Option<Confirmation>,
+}
+
+/// A person's confirmation that a manual step was carried out.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Confirmation {
+    pub by: String,
+    pub at: String,
+    /// SHA-256 of the step's configuration when it was confirmed.
+    pub config_hash: String,
+}
+
+/// A failure reading, writing or locking state.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("state is locked: {holder}")]
+    Locked { holder: String },
+    #[error("cannot {action} state file `{path}`: {source}")]
+    Io {
+        action: &'static str,
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("state file `{path}` is not valid: {message}")]
+    Corrupt { path: String, message: String },
+    #[error(
+        "state file `{path}` has format version {found}, but this zentra reads version {STATE_FORMAT_VERSION}"
+    )]
+    Version { path: String, found: u32 },
+    #[error(
+        "refusing to overwrite state `{path}`: it has lineage {found}, expected {expected} (a different configuration's state?)"
+    )]
+    Lineage {
+        path: String,
+        found: String,
+        expected: String,
+    },
+    #[error(
+        "refusing to overwrite state `{path}`: it is at serial {found}, newer than this run's {expected} (someone else applied meanwhile)"
+    )]
+    Serial {
+        path: String,
+        found: u64,
+        expected: u64,
+    },
+}
+
+/// Exclusive access to a state, released when dropped.
+pub trait StateLock: Send {}
+
+/// Where state lives (a local file now; object storage later).
+pub trait StateStore: Send + Sync {
+    /// Takes the exclusive lock, waiting up to the store's timeout.
+    fn lock(&self, operation: &str) -> Result<Box<dyn StateLock>, StateError>;
+    /// Reads the state; `None` when there is none yet.
+    fn read(&self) -> Result<Option<StateFile>, StateError>;
+    /// Writes `state` atomically, incrementing its serial. Refuses when the stored state has
+    /// another lineage or a newer serial than `state` was read at.
+    fn write(&self, state: &mut StateFile) -> Result<(), StateError>;
+    /// Where the state is, for messages.
+    fn describe(&self) -> String;
+}
