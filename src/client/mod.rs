@@ -67,7 +67,11 @@ pub fn validate_endpoint(raw: &str, attribute: &str) -> Result<String, ProviderE
     };
     let url = Url::parse(raw.trim()).map_err(|e| config_error(e.to_string()))?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(config_error("it must not contain credentials".into()));
+        // The value itself is not repeated: it holds a credential.
+        return Err(ProviderError::new(
+            ErrorKind::Configuration,
+            format!("`{attribute}` must not contain credentials (user:password@)"),
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(config_error(
@@ -326,6 +330,8 @@ mod tests {
             assert_eq!(err.kind, ErrorKind::Configuration, "{bad}");
             assert!(err.message.contains("api_url"), "{}", err.message);
         }
+        let err = validate_endpoint("https://user:hunter2@example.com", "api_url").unwrap_err();
+        assert!(!err.message.contains("hunter2"), "{}", err.message);
     }
 
     #[test]
