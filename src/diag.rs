@@ -165,7 +165,7 @@ impl Diagnostic {
 
     /// Places the diagnostic at `span`, if known.
     pub fn at_span(mut self, sources: &SourceMap, span: Option<&Span>) -> Self {
-        if let Some(span) = span {
+        if let Some(span) = span.filter(|s| s.file.0 < sources.files.len()) {
             self.location = Some(Box::new(sources.locate(span)));
         }
         self

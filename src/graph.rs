@@ -99,11 +99,11 @@ impl ResourceGraph {
             while let Some(r) = pending.pop() {
                 match r {
                     Reference::Local(name) => {
-                        if seen_locals.insert(name.clone()) {
-                            if let Some(refs) = local_refs.get(name.as_str()) {
-                                pending.extend(refs.iter().cloned());
-                                in_local = config.locals.get(&name).map(|e| e.file);
-                            }
+                        if seen_locals.insert(name.clone())
+                            && let Some(refs) = local_refs.get(name.as_str())
+                        {
+                            pending.extend(refs.iter().cloned());
+                            in_local = config.locals.get(&name).map(|e| e.file);
                         }
                     }
                     Reference::Resource(target, range) => {

@@ -11,14 +11,22 @@
 #![allow(clippy::result_large_err)]
 
 pub mod addr;
+pub mod apply;
 pub mod client;
+// pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod env;
 pub mod eval;
 pub mod graph;
+pub mod output;
 pub mod plan;
 pub mod provider;
+pub mod render;
 pub mod schema;
 pub mod state;
 pub mod value;
+pub mod workspace;
+
+#[cfg(test)]
+mod engine_tests;

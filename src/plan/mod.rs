@@ -3,6 +3,7 @@
 //! `zentra apply PLANFILE` can refuse a stale plan.
 
 pub mod diff;
+pub mod planner;
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,541 @@
+//! Apply: make live match a plan, wave by wave in dependency order with bounded parallelism,
+//! recording each completed resource in state at once (so an interrupted or failed apply loses
+//! nothing), then re-reading what changed to report anything that did not converge.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+
+use crate::addr::ResourceAddr;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::plan::diff::diff_attributes;
+use crate::plan::planner::{PlannedRun, ProviderSet, api_error, reference_value};
+use crate::plan::{Action, ResourceChange, Warning};
+use crate::provider::{ReadRequest, RemoteObject, WriteRequest};
+use crate::schema::{Attr, AttrType, ResourceSchema};
+use crate::state::{ResourceState, StateFile, StateStore};
+use crate::value::Value;
+use crate::workspace::Workspace;
+
+/// Receives progress events, for the terminal.
+pub trait ApplyObserver: Send + Sync {
+    fn started(&self, addr: &ResourceAddr, action: Action);
+    fn finished(
+        &self,
+        addr: &ResourceAddr,
+        action: Action,
+        elapsed: Duration,
+        error: Option<&Diagnostic>,
+    );
+}
+
+/// An observer that ignores everything.
+pub struct Silent;
+
+impl ApplyObserver for Silent {
+    fn started(&self, _: &ResourceAddr, _: Action) {}
+    fn finished(&self, _: &ResourceAddr, _: Action, _: Duration, _: Option<&Diagnostic>) {}
+}
+
+/// How to apply.
+#[derive(Clone)]
+pub struct ApplyOptions {
+    /// How many resources of a wave are changed at once.
+    pub parallelism: usize,
+    /// Set (by Ctrl-C) to stop starting new operations; in-flight ones finish and are recorded.
+    pub interrupted: Arc<AtomicBool>,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        ApplyOptions {
+            parallelism: 4,
+            interrupted: Arc::new(AtomicBool::new(false)),
+        }
+    }
+}
+
+/// What apply did.
+#[derive(Debug, Default)]
+pub struct ApplyReport {
+    pub completed: Vec<(ResourceAddr, Action)>,
+    pub errors: Diagnostics,
+    pub warnings: Vec<Warning>,
+    pub interrupted: bool,
+    pub outputs: indexmap::IndexMap<String, crate::plan::OutputValue>,
+}
+
+struct Outcome {
+    addr: ResourceAddr,
+    action: Action,
+    result: Result<Option<RemoteObject>, Diagnostic>,
+    desired: Value,
+    elapsed: Duration,
+}
+
+/// Applies `run` and records the results in `state` through `store`.
+pub async fn apply(
+    ws: &Workspace,
+    run: PlannedRun,
+    state: &mut StateFile,
+    store: &dyn StateStore,
+    providers: &ProviderSet,
+    options: &ApplyOptions,
+    observer: &dyn ApplyObserver,
+) -> ApplyReport {
+    let mut report = ApplyReport::default();
+    let PlannedRun {
+        plan,
+        mut live,
+        values: planned_values,
+        ..
+    } = run;
+    let changes: HashMap<ResourceAddr, ResourceChange> = plan
+        .changes
+        .iter()
+        .map(|c| (c.address.clone(), c.clone()))
+        .collect();
+
+    // 1. Deletes, dependents first; and resources that leave management.
+    for addr in delete_order(&plan.changes, state) {
+        if options.interrupted.load(Ordering::SeqCst) {
+            report.interrupted = true;
+            return report;
+        }
+        let change = &changes[&addr];
+        let Some(entry) = state.resource(&addr).cloned() else {
+            continue;
+        };
+        let started = Instant::now();
+        observer.started(&addr, Action::Delete);
+        let result = match providers.get(&entry.provider) {
+            Some(p) => p
+                .delete(&WriteRequest {
+                    type_name: addr.type_name.clone(),
+                    id: Some(entry.id.clone()),
+                    config: Value::from_json(&entry.attributes),
+                    prior: None,
+                    changed_paths: Vec::new(),
+                })
+                .await
+                .map_err(|e| api_error(ws, &addr, "delete", &e)),
+            None => Err(Diagnostic::error(format!(
+                "{addr}: provider `{}` is not configured",
+                entry.provider
+            ))),
+        };
+        observer.finished(
+            &addr,
+            Action::Delete,
+            started.elapsed(),
+            result.as_ref().err(),
+        );
+        match result {
+            Ok(()) => {
+                state.remove(&addr);
+                if let Err(d) = persist(store, state) {
+                    report.errors.push(d);
+                    return report;
+                }
+                report.completed.push((addr.clone(), change.action));
+            }
+            Err(d) => {
+                report.errors.push(d);
+                return report;
+            }
+        }
+    }
+    let forgets: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Forget)
+        .collect();
+    if !forgets.is_empty() {
+        for c in &forgets {
+            state.remove(&c.address);
+            report.completed.push((c.address.clone(), Action::Forget));
+        }
+        if let Err(d) = persist(store, state) {
+            report.errors.push(d);
+            return report;
+        }
+    }
+
+    // 2. Creates and updates, wave by wave.
+    let mut values = planned_values;
+    let mut touched: Vec<ResourceAddr> = Vec::new();
+    for wave in &ws.graph.waves {
+        if options.interrupted.load(Ordering::SeqCst) {
+            report.interrupted = true;
+            break;
+        }
+        let mut ops = Vec::new();
+        for addr in wave {
+            let Some(change) = changes.get(addr) else {
+                continue;
+            };
+            let schema = ws.schema(&addr.type_name).expect("validated");
+            let desired = match ws.eval_resource(addr, &values) {
+                Ok(b) => b.value,
+                Err(d) => {
+                    report.errors.extend(d);
+                    continue;
+                }
+            };
+            if desired.contains_unknown() {
+                report.errors.push(Diagnostic::error(format!(
+                    "{addr}: a value it depends on is still unknown after its dependencies were applied"
+                )));
+                continue;
+            }
+            let prior = live.get(addr).cloned();
+            let entry = state.resource(addr).cloned();
+            ops.push((addr.clone(), change.action, schema, desired, prior, entry));
+        }
+        if !report.errors.is_empty() {
+            break;
+        }
+        let mut stream = futures::stream::iter(ops.into_iter().map(
+            |(addr, action, schema, desired, prior, entry)| async move {
+                let started = Instant::now();
+                let result = apply_one(
+                    ws,
+                    providers,
+                    &addr,
+                    action,
+                    schema,
+                    &desired,
+                    prior.as_ref(),
+                    entry.as_ref(),
+                    observer,
+                )
+                .await;
+                Outcome {
+                    addr,
+                    action,
+                    result,
+                    desired,
+                    elapsed: started.elapsed(),
+                }
+            },
+        ))
+        .buffer_unordered(options.parallelism.max(1));
+        while let Some(outcome) = stream.next().await {
+            if outcome.action.is_change() {
+                observer.finished(
+                    &outcome.addr,
+                    outcome.action,
+                    outcome.elapsed,
+                    outcome.result.as_ref().err(),
+                );
+            }
+            match outcome.result {
+                Ok(obj) => {
+                    let schema = ws.schema(&outcome.addr.type_name).expect("validated");
+                    let obj = obj.or_else(|| live.get(&outcome.addr).cloned());
+                    if let Some(obj) = obj {
+                        let deps = ws
+                            .graph
+                            .dependencies
+                            .get(&outcome.addr)
+                            .cloned()
+                            .unwrap_or_default();
+                        let entry =
+                            state_entry(ws, &outcome.addr, schema, &outcome.desired, &obj, deps);
+                        let changed_state = state.resource(&outcome.addr) != Some(&entry);
+                        values.insert(
+                            outcome.addr.clone(),
+                            reference_value(schema, &outcome.desired, Some(&obj), Action::NoOp),
+                        );
+                        live.insert(outcome.addr.clone(), obj);
+                        if changed_state {
+                            state.upsert(entry);
+                            if let Err(d) = persist(store, state) {
+                                report.errors.push(d);
+                                return report;
+                            }
+                        }
+                    }
+                    if outcome.action.is_change() {
+                        touched.push(outcome.addr.clone());
+                        report.completed.push((outcome.addr, outcome.action));
+                    }
+                }
+                Err(d) => report.errors.push(d),
+            }
+        }
+        if !report.errors.is_empty() {
+            break;
+        }
+    }
+
+    // 3. Verify that what changed converged.
+    if report.errors.is_empty() && !report.interrupted {
+        report.warnings = verify(ws, providers, &touched, &values).await;
+    }
+    let ctx = ws.eval_context(&values);
+    for (name, output) in &ws.config.outputs {
+        if let Ok(v) = ctx.eval(&output.value) {
+            let sensitive = output.sensitive || v.contains_sensitive();
+            report.outputs.insert(
+                name.clone(),
+                crate::plan::OutputValue {
+                    value: if sensitive {
+                        serde_json::Value::Null
+                    } else {
+                        v.to_redacted_json()
+                    },
+                    sensitive,
+                    unknown: v.contains_unknown(),
+                },
+            );
+        }
+    }
+    report
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn apply_one(
+    ws: &Workspace,
+    providers: &ProviderSet,
+    addr: &ResourceAddr,
+    planned: Action,
+    schema: &ResourceSchema,
+    desired: &Value,
+    prior: Option<&RemoteObject>,
+    entry: Option<&ResourceState>,
+    observer: &dyn ApplyObserver,
+) -> Result<Option<RemoteObject>, Diagnostic> {
+    let provider_addr = &ws.config.resources[addr].provider;
+    let provider = providers.get(provider_addr).ok_or_else(|| {
+        Diagnostic::error(format!(
+            "{addr}: provider `{provider_addr}` is not configured"
+        ))
+    })?;
+    // Recompute the change now that every reference is known.
+    let attrs = diff_attributes(
+        &schema.body,
+        desired,
+        prior.map(|p| &p.attributes),
+        entry.map(|e| &e.attributes),
+    );
+    let action = match (planned, prior) {
+        (Action::Read, _) => return Ok(None),
+        (_, None) => Action::Create,
+        (_, Some(_)) if attrs.iter().any(|a| a.forces_replacement) => Action::Replace,
+        (_, Some(_)) if attrs.is_empty() => return Ok(None),
+        (_, Some(_)) => Action::Update,
+    };
+    observer.started(addr, action);
+    let req = WriteRequest {
+        type_name: addr.type_name.clone(),
+        id: prior.map(|p| p.id.clone()),
+        config: desired.clone(),
+        prior: prior.map(|p| p.attributes.clone()),
+        changed_paths: attrs.iter().map(|a| a.path.clone()).collect(),
+    };
+    let result = match action {
+        Action::Create => provider
+            .create(&req)
+            .await
+            .map_err(|e| api_error(ws, addr, "create", &e)),
+        Action::Update => provider
+            .update(&req)
+            .await
+            .map_err(|e| api_error(ws, addr, "update", &e)),
+        Action::Replace => {
+            provider
+                .delete(&req)
+                .await
+                .map_err(|e| api_error(ws, addr, "delete (for replacement)", &e))?;
+            let create = WriteRequest {
+                id: None,
+                prior: None,
+                ..req
+            };
+            provider
+                .create(&create)
+                .await
+                .map_err(|e| api_error(ws, addr, "create (for replacement)", &e))
+        }
+        _ => return Ok(None),
+    };
+    result.map(Some)
+}
+
+/// The order in which planned deletes run: a resource before anything it depended on.
+fn delete_order(changes: &[ResourceChange], state: &StateFile) -> Vec<ResourceAddr> {
+    let mut pending: BTreeSet<ResourceAddr> = changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .map(|c| c.address.clone())
+        .collect();
+    let mut order = Vec::new();
+    while !pending.is_empty() {
+        let ready: Vec<ResourceAddr> = pending
+            .iter()
+            .filter(|a| {
+                !pending.iter().any(|other| {
+                    other != *a
+                        && state
+                            .resource(other)
+                            .is_some_and(|r| r.dependencies.contains(a))
+                })
+            })
+            .cloned()
+            .collect();
+        let ready = if ready.is_empty() {
+            vec![pending.iter().next().cloned().expect("non-empty")]
+        } else {
+            ready
+        };
+        for a in ready {
+            pending.remove(&a);
+            order.push(a);
+        }
+    }
+    order
+}
+
+/// The state entry for a resource just applied (or found matching).
+fn state_entry(
+    ws: &Workspace,
+    addr: &ResourceAddr,
+    schema: &ResourceSchema,
+    desired: &Value,
+    obj: &RemoteObject,
+    deps: BTreeSet<ResourceAddr>,
+) -> ResourceState {
+    let mut sensitive_paths = Vec::new();
+    collect_sensitive(&schema.body, desired, "", &mut sensitive_paths);
+    let computed: serde_json::Map<String, serde_json::Value> = schema
+        .body
+        .properties
+        .iter()
+        .filter(|(_, a)| a.computed && !a.sensitive)
+        .filter_map(|(k, _)| Some((k.clone(), obj.attributes.get(k)?.to_redacted_json())))
+        .collect();
+    ResourceState {
+        address: addr.clone(),
+        provider: ws.config.resources[addr].provider.clone(),
+        id: obj.id.clone(),
+        attributes: desired.to_redacted_json(),
+        computed: if computed.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::Value::Object(computed)
+        },
+        sensitive_paths,
+        dependencies: deps.into_iter().collect(),
+        confirmation: None,
+    }
+}
+
+fn collect_sensitive(schema: &Attr, value: &Value, prefix: &str, out: &mut Vec<String>) {
+    let Some(map) = value.as_object() else { return };
+    let value_sensitive = matches!(value, Value::Sensitive(_));
+    for (k, v) in map {
+        let path = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        let attr = schema.properties.get(k);
+        if value_sensitive || matches!(v, Value::Sensitive(_)) || attr.is_some_and(|a| a.sensitive)
+        {
+            out.push(path);
+        } else if let Some(a) = attr.filter(|a| a.ty == AttrType::Object) {
+            collect_sensitive(a, v, &path, out);
+        } else if v.contains_sensitive() {
+            out.push(path);
+        }
+    }
+}
+
+fn persist(store: &dyn StateStore, state: &mut StateFile) -> Result<(), Diagnostic> {
+    store.write(state).map_err(|e| {
+        Diagnostic::error(format!("could not save state: {e}"))
+            .with_hint("the change was made remotely; fix the state location and run `zentra plan` to re-check")
+    })
+}
+
+/// Re-reads what was changed and reports attributes that did not take.
+async fn verify(
+    ws: &Workspace,
+    providers: &ProviderSet,
+    touched: &[ResourceAddr],
+    values: &HashMap<ResourceAddr, Value>,
+) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    let mut by_provider: HashMap<
+        &crate::addr::ProviderAddr,
+        Vec<(&ResourceAddr, ReadRequest, Value)>,
+    > = HashMap::new();
+    for addr in touched {
+        let Ok(body) = ws.eval_resource(addr, values) else {
+            continue;
+        };
+        let id = values
+            .get(addr)
+            .and_then(|v| v.get("id"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let provider = &ws.config.resources[addr].provider;
+        by_provider.entry(provider).or_default().push((
+            addr,
+            ReadRequest {
+                type_name: addr.type_name.clone(),
+                id,
+                config: body.value.clone(),
+            },
+            body.value,
+        ));
+    }
+    for (paddr, batch) in by_provider {
+        let Some(provider) = providers.get(paddr) else {
+            continue;
+        };
+        let reqs: Vec<ReadRequest> = batch.iter().map(|(_, r, _)| r.clone()).collect();
+        let results = provider.read(&reqs).await;
+        for ((addr, _, desired), result) in batch.iter().zip(results) {
+            let schema = ws.schema(&addr.type_name).expect("validated");
+            match result {
+                Ok(Some(obj)) => {
+                    for change in
+                        diff_attributes(&schema.body, desired, Some(&obj.attributes), None)
+                    {
+                        let shown = |v: &serde_json::Value| {
+                            if change.sensitive {
+                                "(sensitive)".to_string()
+                            } else {
+                                v.to_string()
+                            }
+                        };
+                        warnings.push(Warning {
+                            address: Some((*addr).clone()),
+                            message: format!(
+                                "`{}` did not converge: wanted {}, the service reports {}",
+                                change.path,
+                                shown(&change.after),
+                                shown(&change.before)
+                            ),
+                        });
+                    }
+                }
+                Ok(None) => warnings.push(Warning {
+                    address: Some((*addr).clone()),
+                    message: "could not be read back after apply (it may take a moment to appear)"
+                        .into(),
+                }),
+                Err(e) => warnings.push(Warning {
+                    address: Some((*addr).clone()),
+                    message: format!("could not be read back after apply: {e}"),
+                }),
+            }
+        }
+    }
+    warnings
+}

@@ -1,0 +1,201 @@
+//! The one place that writes to the terminal: stdout for data (plans, JSON), stderr for progress
+//! and diagnostics. Colour only on a terminal and never with `NO_COLOR`; every message reads the
+//! same without colour.
+
+use std::io::{IsTerminal, Write};
+use std::sync::Mutex;
+
+use owo_colors::OwoColorize;
+
+use crate::diag::{Diagnostic, Diagnostics, Severity};
+use crate::env::{Environment, vars};
+
+/// A colour role; the printer decides whether it shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    Plain,
+    Add,
+    Change,
+    Remove,
+    Warn,
+    Error,
+    Dim,
+    Bold,
+}
+
+/// Writes to stdout and stderr with or without colour.
+pub struct Printer {
+    out: Mutex<Box<dyn Write + Send>>,
+    err: Mutex<Box<dyn Write + Send>>,
+    color_out: bool,
+    color_err: bool,
+    quiet: bool,
+}
+
+impl Printer {
+    /// A printer for the real terminal, honouring `NO_COLOR` and `--no-color`.
+    pub fn terminal(env: &Environment, no_color: bool) -> Printer {
+        let allowed =
+            !no_color && env.get(vars::NO_COLOR).is_none() && env.get("TERM") != Some("dumb");
+        Printer {
+            color_out: allowed && std::io::stdout().is_terminal(),
+            color_err: allowed && std::io::stderr().is_terminal(),
+            out: Mutex::new(Box::new(std::io::stdout())),
+            err: Mutex::new(Box::new(std::io::stderr())),
+            quiet: false,
+        }
+    }
+
+    /// A printer writing to the given sinks without colour (for tests and embedding).
+    pub fn plain(out: Box<dyn Write + Send>, err: Box<dyn Write + Send>) -> Printer {
+        Printer {
+            out: Mutex::new(out),
+            err: Mutex::new(err),
+            color_out: false,
+            color_err: false,
+            quiet: false,
+        }
+    }
+
+    /// Suppresses progress messages on stderr (diagnostics still show).
+    pub fn set_quiet(&mut self, quiet: bool) {
+        self.quiet = quiet;
+    }
+
+    pub fn stdout_is_colored(&self) -> bool {
+        self.color_out
+    }
+
+    /// Paints `text` in `tone` for stdout (`for_err = false`) or stderr.
+    pub fn paint(&self, text: &str, tone: Tone, for_err: bool) -> String {
+        let color = if for_err {
+            self.color_err
+        } else {
+            self.color_out
+        };
+        if !color {
+            return text.to_string();
+        }
+        match tone {
+            Tone::Plain => text.to_string(),
+            Tone::Add => text.green().to_string(),
+            Tone::Change => text.yellow().to_string(),
+            Tone::Remove => text.red().to_string(),
+            Tone::Warn => text.yellow().bold().to_string(),
+            Tone::Error => text.red().bold().to_string(),
+            Tone::Dim => text.dimmed().to_string(),
+            Tone::Bold => text.bold().to_string(),
+        }
+    }
+
+    /// Writes data to stdout.
+    pub fn data(&self, text: &str) {
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
+    }
+
+    /// Writes a progress or status line to stderr.
+    pub fn status(&self, line: &str) {
+        if self.quiet {
+            return;
+        }
+        self.stderr_line(line);
+    }
+
+    fn stderr_line(&self, line: &str) {
+        let mut err = self.err.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = writeln!(err, "{line}");
+        let _ = err.flush();
+    }
+
+    /// Writes one diagnostic to stderr, with its location and source line.
+    pub fn diagnostic(&self, d: &Diagnostic) {
+        self.stderr_line(&self.format_diagnostic(d));
+    }
+
+    pub fn diagnostics(&self, diags: &Diagnostics) {
+        for d in &diags.0 {
+            self.diagnostic(d);
+        }
+    }
+
+    /// An error that is not a configuration diagnostic.
+    pub fn error(&self, message: &str) {
+        self.diagnostic(&Diagnostic::error(message));
+    }
+
+    pub fn warning(&self, message: &str) {
+        self.diagnostic(&Diagnostic::warning(message));
+    }
+
+    /// The text of a diagnostic as shown on stderr.
+    pub fn format_diagnostic(&self, d: &Diagnostic) -> String {
+        let (label, tone) = match d.severity {
+            Severity::Error => ("error", Tone::Error),
+            Severity::Warning => ("warning", Tone::Warn),
+        };
+        let mut s = format!(
+            "{}: {}",
+            self.paint(label, tone, true),
+            self.paint(&d.summary, Tone::Bold, true)
+        );
+        if let Some(loc) = &d.location {
+            let line_no = loc.line.to_string();
+            let pad = " ".repeat(line_no.len());
+            s.push_str(&format!("\n{pad}--> {loc}"));
+            if !loc.line_text.is_empty() {
+                let caret_pad: String = loc
+                    .line_text
+                    .chars()
+                    .take(loc.column.saturating_sub(1))
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                let carets = "^".repeat(
+                    loc.width.min(
+                        loc.line_text
+                            .chars()
+                            .count()
+                            .saturating_sub(loc.column - 1)
+                            .max(1),
+                    ),
+                );
+                s.push_str(&format!(
+                    "\n{pad} |\n{line_no} | {}\n{pad} | {caret_pad}{}",
+                    loc.line_text,
+                    self.paint(&carets, tone, true)
+                ));
+            }
+        }
+        if let Some(detail) = &d.detail {
+            s.push_str(&format!("\n  {detail}"));
+        }
+        if let Some(hint) = &d.hint {
+            s.push_str(&format!(
+                "\n  {} {hint}",
+                self.paint("hint:", Tone::Bold, true)
+            ));
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::locate_in;
+
+    #[test]
+    fn diagnostics_show_location_snippet_and_hint_without_colour() {
+        let p = Printer::plain(Box::new(std::io::sink()), Box::new(std::io::sink()));
+        let text = "resource \"x\" \"y\" {\n  enabel = true\n}\n";
+        let d = Diagnostic::error("unknown attribute `enabel`")
+            .at(locate_in("main.zen.hcl", text, 21..27))
+            .with_hint("did you mean `enable`?");
+        let out = p.format_diagnostic(&d);
+        assert_eq!(
+            out,
+            "error: unknown attribute `enabel`\n --> main.zen.hcl:2:3\n  |\n2 |   enabel = true\n  |   ^^^^^^\n  hint: did you mean `enable`?"
+        );
+    }
+}

@@ -1,0 +1,447 @@
+//! Planning: refresh live state wave by wave (each provider gets a whole wave at once, so it can
+//! batch its reads), evaluate each resource with what earlier waves made known, and diff.
+
+use std::collections::{BTreeMap, HashMap};
+
+use indexmap::IndexMap;
+use sha2::{Digest, Sha256};
+
+use crate::addr::{Mode, ProviderAddr, ResourceAddr};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::plan::diff::diff_attributes;
+use crate::plan::{
+    Action, OutputValue, PLAN_FORMAT_VERSION, Plan, ResourceChange, StateRef, Warning,
+};
+use crate::provider::{Provider, ReadRequest, RemoteObject};
+use crate::schema::{AttrType, ResourceKind, ResourceSchema};
+use crate::state::StateFile;
+use crate::value::Value;
+use crate::workspace::Workspace;
+
+/// Configured provider instances, by address.
+#[derive(Default)]
+pub struct ProviderSet {
+    instances: HashMap<ProviderAddr, Box<dyn Provider>>,
+}
+
+impl ProviderSet {
+    /// Configures every provider instance the workspace uses (or that state still needs).
+    pub fn configure(
+        ws: &Workspace,
+        state: Option<&StateFile>,
+    ) -> Result<ProviderSet, Diagnostics> {
+        let mut addrs = ws.providers_in_use();
+        if let Some(state) = state {
+            addrs.extend(state.resources.iter().map(|r| r.provider.clone()));
+        }
+        addrs.sort();
+        addrs.dedup();
+        let mut set = ProviderSet::default();
+        let mut diags = Diagnostics::default();
+        for addr in addrs {
+            match ws.configure_provider(&addr) {
+                Ok(p) => {
+                    set.instances.insert(addr, p);
+                }
+                Err(d) => diags.extend(d),
+            }
+        }
+        diags.into_result()?;
+        Ok(set)
+    }
+
+    pub fn insert(&mut self, addr: ProviderAddr, provider: Box<dyn Provider>) {
+        self.instances.insert(addr, provider);
+    }
+
+    pub fn get(&self, addr: &ProviderAddr) -> Option<&dyn Provider> {
+        self.instances.get(addr).map(AsRef::as_ref)
+    }
+}
+
+/// A plan together with what was learned computing it, which apply reuses.
+pub struct PlannedRun {
+    pub plan: Plan,
+    /// Live objects read during refresh.
+    pub live: HashMap<ResourceAddr, RemoteObject>,
+    /// Evaluated configuration per resource (may hold unknowns).
+    pub desired: HashMap<ResourceAddr, Value>,
+    /// Values of resources for references, after refresh.
+    pub values: HashMap<ResourceAddr, Value>,
+}
+
+/// An error that stops planning: configuration problems or API failures.
+pub type PlanError = Diagnostics;
+
+/// Reads live state and computes the plan.
+pub async fn plan(
+    ws: &Workspace,
+    state: Option<&StateFile>,
+    providers: &ProviderSet,
+) -> Result<PlannedRun, PlanError> {
+    let mut values: HashMap<ResourceAddr, Value> = HashMap::new();
+    let mut live: HashMap<ResourceAddr, RemoteObject> = HashMap::new();
+    let mut desired: HashMap<ResourceAddr, Value> = HashMap::new();
+    let mut changes: Vec<ResourceChange> = Vec::new();
+    let mut config_hasher = Sha256::new();
+
+    for wave in &ws.graph.waves {
+        // Evaluate every resource of the wave with the values of earlier waves.
+        let mut diags = Diagnostics::default();
+        let mut requests: BTreeMap<ProviderAddr, Vec<(ResourceAddr, ReadRequest)>> =
+            BTreeMap::new();
+        for addr in wave {
+            let body = match ws.eval_resource(addr, &values) {
+                Ok(b) => b.value,
+                Err(d) => {
+                    diags.extend(d);
+                    continue;
+                }
+            };
+            let block = &ws.config.resources[addr];
+            let id = state.and_then(|s| s.resource(addr)).map(|r| r.id.clone());
+            requests.entry(block.provider.clone()).or_default().push((
+                addr.clone(),
+                ReadRequest {
+                    type_name: addr.type_name.clone(),
+                    id,
+                    config: body.clone(),
+                },
+            ));
+            desired.insert(addr.clone(), body);
+        }
+        diags.into_result()?;
+
+        // Refresh: each provider instance reads its share of the wave in one call.
+        let reads = requests.iter().map(|(paddr, batch)| async move {
+            let provider = providers
+                .get(paddr)
+                .expect("every provider in use is configured");
+            let reqs: Vec<ReadRequest> = batch.iter().map(|(_, r)| r.clone()).collect();
+            (paddr, provider.read(&reqs).await)
+        });
+        let results = futures::future::join_all(reads).await;
+        let mut errors = Diagnostics::default();
+        for (paddr, result) in results {
+            let batch = &requests[paddr];
+            for ((addr, _), outcome) in batch.iter().zip(result) {
+                match outcome {
+                    Ok(Some(obj)) => {
+                        live.insert(addr.clone(), obj);
+                    }
+                    Ok(None) => {}
+                    Err(e) => errors.push(api_error(ws, addr, "read", &e)),
+                }
+            }
+        }
+        errors.into_result()?;
+
+        for addr in wave {
+            let schema = ws.schema(&addr.type_name).expect("validated");
+            let want = &desired[addr];
+            let found = live.get(addr);
+            let prior = state.and_then(|s| s.resource(addr));
+            hash_value(&mut config_hasher, &addr.to_string(), want);
+            let change = plan_resource(ws, addr, schema, want, found, prior)?;
+            values.insert(
+                addr.clone(),
+                reference_value(schema, want, found, change.action),
+            );
+            changes.push(change);
+        }
+    }
+
+    // Resources in state but no longer in configuration.
+    if let Some(state) = state {
+        let mut removed: Vec<&crate::state::ResourceState> = state
+            .resources
+            .iter()
+            .filter(|r| !ws.config.resources.contains_key(&r.address))
+            .collect();
+        removed.sort_by(|a, b| a.address.cmp(&b.address));
+        for r in removed {
+            let kind = ws.kind(&r.address.type_name);
+            let (action, reason) = match kind {
+                ResourceKind::Object => (Action::Delete, "removed from configuration: it will be deleted".to_string()),
+                _ => (
+                    Action::Forget,
+                    "removed from configuration: zentra stops managing it and leaves its current settings as they are".to_string(),
+                ),
+            };
+            changes.push(ResourceChange {
+                address: r.address.clone(),
+                provider: r.provider.clone(),
+                action,
+                id: Some(r.id.clone()),
+                reason: Some(reason),
+                attributes: Vec::new(),
+            });
+        }
+    }
+
+    let outputs = evaluate_outputs(ws, &values)?;
+    for (k, v) in &outputs {
+        config_hasher.update(k.as_bytes());
+        config_hasher.update(v.value.to_string().as_bytes());
+    }
+    let mut live_hasher = Sha256::new();
+    let mut live_sorted: Vec<(&ResourceAddr, &RemoteObject)> = live.iter().collect();
+    live_sorted.sort_by(|a, b| a.0.cmp(b.0));
+    for (addr, obj) in live_sorted {
+        live_hasher.update(addr.to_string().as_bytes());
+        live_hasher.update(obj.id.as_bytes());
+        hash_value(&mut live_hasher, "", &obj.attributes);
+    }
+    let summary = Plan::summarize(&changes);
+    let plan = Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        zentra_version: env!("CARGO_PKG_VERSION").to_string(),
+        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        prior_state: StateRef {
+            lineage: state.map(|s| s.lineage.clone()),
+            serial: state.map_or(0, |s| s.serial),
+        },
+        config_fingerprint: hex::encode(config_hasher.finalize()),
+        live_fingerprint: hex::encode(live_hasher.finalize()),
+        changes,
+        outputs,
+        warnings: Vec::<Warning>::new(),
+        summary,
+    };
+    Ok(PlannedRun {
+        plan,
+        live,
+        desired,
+        values,
+    })
+}
+
+fn plan_resource(
+    ws: &Workspace,
+    addr: &ResourceAddr,
+    schema: &ResourceSchema,
+    want: &Value,
+    found: Option<&RemoteObject>,
+    prior: Option<&crate::state::ResourceState>,
+) -> Result<ResourceChange, Diagnostics> {
+    let provider = ws.config.resources[addr].provider.clone();
+    let last_applied = prior.map(|p| &p.attributes);
+    let mut change = ResourceChange {
+        address: addr.clone(),
+        provider,
+        action: Action::NoOp,
+        id: found.map(|f| f.id.clone()),
+        reason: None,
+        attributes: Vec::new(),
+    };
+    if addr.mode == Mode::Data || schema.kind == ResourceKind::Data {
+        if found.is_none() && !want.contains_unknown() {
+            let span = ws.config.resources[addr].span.clone();
+            return Err(
+                Diagnostic::error(format!("data source `{addr}` found nothing"))
+                    .at_span(&ws.config.sources, span.as_ref())
+                    .with_hint("check the data source's arguments")
+                    .into(),
+            );
+        }
+        change.action = Action::Read;
+        return Ok(change);
+    }
+    match found {
+        None => {
+            if schema.kind == ResourceKind::Singleton {
+                let span = ws.config.resources[addr].span.clone();
+                return Err(Diagnostic::error(format!("`{addr}` could not be read"))
+                    .at_span(&ws.config.sources, span.as_ref())
+                    .into());
+            }
+            change.action = Action::Create;
+            change.attributes = diff_attributes(&schema.body, want, None, None);
+            for (name, attr) in &schema.body.properties {
+                if attr.computed && want.get(name).is_none() {
+                    change.attributes.push(crate::plan::AttributeChange {
+                        path: name.clone(),
+                        before: serde_json::Value::Null,
+                        after: serde_json::Value::Null,
+                        after_unknown: true,
+                        sensitive: false,
+                        drift: false,
+                        forces_replacement: false,
+                    });
+                }
+            }
+            if prior.is_some() {
+                change.reason = Some(
+                    "the object recorded in state no longer exists: it will be created again"
+                        .into(),
+                );
+            }
+        }
+        Some(obj) => {
+            change.attributes =
+                diff_attributes(&schema.body, want, Some(&obj.attributes), last_applied);
+            let replace = change.attributes.iter().any(|a| a.forces_replacement);
+            change.action = if replace {
+                Action::Replace
+            } else if change.attributes.is_empty() {
+                Action::NoOp
+            } else {
+                Action::Update
+            };
+            if replace {
+                let paths: Vec<&str> = change
+                    .attributes
+                    .iter()
+                    .filter(|a| a.forces_replacement)
+                    .map(|a| a.path.as_str())
+                    .collect();
+                change.reason = Some(format!("{} cannot be changed in place", paths.join(", ")));
+            } else if prior.is_none() && schema.kind == ResourceKind::Object {
+                change.reason = Some(format!(
+                    "already exists (id {}): it will be adopted, not created again",
+                    obj.id
+                ));
+            } else if change.attributes.iter().all(|a| a.drift) && !change.attributes.is_empty() {
+                change.reason = Some("changed outside zentra since the last apply".into());
+            }
+        }
+    }
+    Ok(change)
+}
+
+/// The value other resources see when they refer to `addr`: live attributes overlaid with the
+/// configuration, and computed attributes unknown when the object is yet to be created.
+pub fn reference_value(
+    schema: &ResourceSchema,
+    want: &Value,
+    found: Option<&RemoteObject>,
+    action: Action,
+) -> Value {
+    let mut map: IndexMap<String, Value> = IndexMap::new();
+    let will_be_new = matches!(action, Action::Create | Action::Replace);
+    if let (Some(obj), false) = (found, will_be_new) {
+        if let Some(m) = obj.attributes.as_object() {
+            map.extend(m.clone());
+        }
+        map.insert("id".into(), Value::str(obj.id.clone()));
+    } else {
+        for (name, attr) in &schema.body.properties {
+            if attr.computed {
+                map.insert(name.clone(), Value::Unknown);
+            }
+        }
+        map.insert("id".into(), Value::Unknown);
+    }
+    if let Some(m) = want.as_object() {
+        for (k, v) in m {
+            let is_block = schema
+                .body
+                .properties
+                .get(k)
+                .is_some_and(|a| a.ty == AttrType::Object);
+            match (map.get_mut(k), v.as_object(), is_block) {
+                (Some(Value::Object(existing)), Some(configured), true) => {
+                    for (ck, cv) in configured {
+                        existing.insert(ck.clone(), cv.clone());
+                    }
+                }
+                _ => {
+                    map.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
+    Value::Object(map)
+}
+
+fn evaluate_outputs(
+    ws: &Workspace,
+    values: &HashMap<ResourceAddr, Value>,
+) -> Result<IndexMap<String, OutputValue>, Diagnostics> {
+    let ctx = ws.eval_context(values);
+    let mut out = IndexMap::new();
+    let mut diags = Diagnostics::default();
+    for (name, output) in &ws.config.outputs {
+        match ctx.eval(&output.value) {
+            Ok(v) => {
+                let sensitive = output.sensitive || v.contains_sensitive();
+                out.insert(
+                    name.clone(),
+                    OutputValue {
+                        value: if sensitive {
+                            serde_json::Value::Null
+                        } else {
+                            v.to_redacted_json()
+                        },
+                        sensitive,
+                        unknown: v.contains_unknown(),
+                    },
+                );
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    diags.into_result()?;
+    Ok(out)
+}
+
+fn hash_value(hasher: &mut Sha256, key: &str, value: &Value) {
+    hasher.update(key.as_bytes());
+    hasher.update([0]);
+    hash_inner(hasher, value);
+}
+
+fn hash_inner(hasher: &mut Sha256, value: &Value) {
+    match value {
+        Value::Null => hasher.update(b"n"),
+        Value::Bool(b) => hasher.update(if *b { b"t" } else { b"f" }),
+        Value::Number(n) => {
+            hasher.update(b"#");
+            hasher.update(n.to_string().as_bytes());
+        }
+        Value::String(s) => {
+            hasher.update(b"s");
+            hasher.update((s.len() as u64).to_le_bytes());
+            hasher.update(s.as_bytes());
+        }
+        Value::List(items) => {
+            hasher.update(b"[");
+            for i in items {
+                hash_inner(hasher, i);
+            }
+            hasher.update(b"]");
+        }
+        Value::Object(map) => {
+            hasher.update(b"{");
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            for k in keys {
+                hasher.update((k.len() as u64).to_le_bytes());
+                hasher.update(k.as_bytes());
+                hash_inner(hasher, &map[k]);
+            }
+            hasher.update(b"}");
+        }
+        Value::Unknown => hasher.update(b"?"),
+        Value::Sensitive(inner) => {
+            hasher.update(b"!");
+            hash_inner(hasher, inner);
+        }
+    }
+}
+
+/// A provider failure as a diagnostic naming the resource.
+pub fn api_error(
+    ws: &Workspace,
+    addr: &ResourceAddr,
+    operation: &str,
+    e: &crate::provider::ProviderError,
+) -> Diagnostic {
+    let span = ws.config.resources.get(addr).and_then(|r| r.span.clone());
+    let mut d = Diagnostic::error(format!("{addr}: {operation} failed: {e}"))
+        .at_span(&ws.config.sources, span.as_ref());
+    if let Some(h) = &e.hint {
+        d = d.with_hint(h.clone());
+    }
+    d
+}

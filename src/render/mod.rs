@@ -1,0 +1,370 @@
+//! Rendering plans and apply results for people. The human view is computed from the same
+//! [`Plan`] value that `--json` prints, so the two can never disagree.
+
+use crate::output::{Printer, Tone};
+use crate::plan::{Action, AttributeChange, Plan, ResourceChange, Summary};
+
+/// Strings longer than this (or spanning lines) are shown as a line diff.
+const LONG_STRING: usize = 80;
+
+/// The human rendering of a plan.
+pub fn plan_text(plan: &Plan, p: &Printer) -> String {
+    let mut out = String::new();
+    let visible: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action.is_change() || c.reason.is_some())
+        .collect();
+    let drifted: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| c.attributes.iter().any(|a| a.drift))
+        .collect();
+    if !drifted.is_empty() {
+        out.push_str(&p.paint(
+            "Drift: changed outside zentra since the last apply\n",
+            Tone::Bold,
+            false,
+        ));
+        for c in &drifted {
+            for a in c.attributes.iter().filter(|a| a.drift) {
+                out.push_str(&format!(
+                    "  {} {}: {} (configuration says {})\n",
+                    p.paint("!", Tone::Warn, false),
+                    c.address,
+                    a.path,
+                    value_text(&a.after, a.sensitive, a.after_unknown)
+                ));
+            }
+        }
+        out.push('\n');
+    }
+    if !plan.has_changes() {
+        for c in &visible {
+            out.push_str(&format!(
+                "  # {} {}\n",
+                c.address,
+                c.reason.as_deref().unwrap_or("")
+            ));
+        }
+        out.push_str(&p.paint("No changes.", Tone::Bold, false));
+        out.push_str(" Live settings match the configuration.\n");
+        outputs_text(plan, p, &mut out);
+        return out;
+    }
+    out.push_str("zentra will perform these actions (");
+    let legend: Vec<String> = legend(plan)
+        .into_iter()
+        .map(|(a, word)| format!("{} {word}", p.paint(a.symbol(), tone(a), false)))
+        .collect();
+    out.push_str(&legend.join(", "));
+    out.push_str("):\n");
+    for c in visible {
+        out.push('\n');
+        resource_text(c, p, &mut out);
+    }
+    out.push('\n');
+    out.push_str(&p.paint(&summary_line(&plan.summary), Tone::Bold, false));
+    out.push('\n');
+    outputs_text(plan, p, &mut out);
+    out
+}
+
+fn legend(plan: &Plan) -> Vec<(Action, &'static str)> {
+    let mut out = Vec::new();
+    for (a, word) in [
+        (Action::Create, "create"),
+        (Action::Update, "update in place"),
+        (Action::Replace, "replace"),
+        (Action::Delete, "delete"),
+        (Action::Forget, "stop managing"),
+        (Action::Manual, "manual step"),
+    ] {
+        if plan.changes.iter().any(|c| c.action == a) {
+            out.push((a, word));
+        }
+    }
+    out
+}
+
+fn tone(a: Action) -> Tone {
+    match a {
+        Action::Create => Tone::Add,
+        Action::Update | Action::Replace | Action::Manual => Tone::Change,
+        Action::Delete => Tone::Remove,
+        Action::Forget | Action::NoOp | Action::Read => Tone::Dim,
+    }
+}
+
+/// `Plan: 1 to add, 2 to change, 0 to destroy.`
+pub fn summary_line(s: &Summary) -> String {
+    let mut line = format!(
+        "Plan: {} to add, {} to change, {} to destroy",
+        s.add, s.change, s.destroy
+    );
+    if s.forget > 0 {
+        line.push_str(&format!(", {} to stop managing", s.forget));
+    }
+    if s.manual > 0 {
+        line.push_str(&format!(", {} manual", s.manual));
+    }
+    line.push('.');
+    line
+}
+
+fn resource_text(c: &ResourceChange, p: &Printer, out: &mut String) {
+    let what = match c.action {
+        Action::Create => "will be created".to_string(),
+        Action::Update => "will be updated in place".to_string(),
+        Action::Replace => "must be replaced".to_string(),
+        Action::Delete => "will be deleted".to_string(),
+        Action::Forget => "will no longer be managed (it is not deleted)".to_string(),
+        Action::Manual => "needs a manual step".to_string(),
+        Action::NoOp | Action::Read => "is unchanged".to_string(),
+    };
+    out.push_str(&p.paint(&format!("  # {} {what}", c.address), Tone::Bold, false));
+    out.push('\n');
+    if let Some(reason) = &c.reason {
+        out.push_str(&format!("  # ({reason})\n"));
+    }
+    let symbol = p.paint(c.action.symbol(), tone(c.action), false);
+    let kind = if c.address.mode == crate::addr::Mode::Data {
+        "data"
+    } else {
+        "resource"
+    };
+    out.push_str(&format!(
+        "  {symbol} {kind} \"{}\" \"{}\" {{",
+        c.address.type_name, c.address.name
+    ));
+    if c.attributes.is_empty() {
+        if let Some(id) = &c.id {
+            out.push_str(&format!("\n        id = \"{id}\""));
+        }
+        out.push_str("\n    }\n");
+        return;
+    }
+    out.push('\n');
+    let mut open: Vec<String> = Vec::new();
+    for a in &c.attributes {
+        let parts: Vec<&str> = a.path.split('.').collect();
+        let (blocks, leaf) = parts.split_at(parts.len() - 1);
+        let common = open.iter().zip(blocks).take_while(|(x, y)| x == y).count();
+        while open.len() > common {
+            open.pop();
+            out.push_str(&format!("{}  }}\n", indent(open.len() + 1)));
+        }
+        for b in &blocks[common..] {
+            out.push_str(&format!(
+                "{}{} {b} {{\n",
+                indent(open.len() + 1),
+                p.paint(attr_symbol(c.action, a), tone_for(c.action, a), false)
+            ));
+            open.push((*b).to_string());
+        }
+        attribute_text(c.action, a, leaf[0], open.len() + 1, p, out);
+    }
+    while !open.is_empty() {
+        open.pop();
+        out.push_str(&format!("{}  }}\n", indent(open.len() + 1)));
+    }
+    out.push_str("    }\n");
+}
+
+fn indent(level: usize) -> String {
+    "    ".repeat(level) + "  "
+}
+
+fn attr_symbol(action: Action, a: &AttributeChange) -> &'static str {
+    match action {
+        Action::Create => "+",
+        Action::Delete => "-",
+        _ if a.forces_replacement => "-/+",
+        _ if a.before.is_null() && !a.sensitive => "+",
+        _ => "~",
+    }
+}
+
+fn tone_for(action: Action, a: &AttributeChange) -> Tone {
+    match attr_symbol(action, a) {
+        "+" => Tone::Add,
+        "-" => Tone::Remove,
+        _ => Tone::Change,
+    }
+}
+
+fn attribute_text(
+    action: Action,
+    a: &AttributeChange,
+    name: &str,
+    level: usize,
+    p: &Printer,
+    out: &mut String,
+) {
+    let pad = indent(level);
+    let symbol = p.paint(attr_symbol(action, a), tone_for(action, a), false);
+    let after = value_text(&a.after, a.sensitive, a.after_unknown);
+    let mut note = String::new();
+    if a.forces_replacement && action == Action::Replace {
+        note.push_str(&p.paint("  # forces replacement", Tone::Remove, false));
+    }
+    if a.drift {
+        note.push_str(&p.paint("  # changed outside zentra", Tone::Warn, false));
+    }
+    if action == Action::Create || (a.before.is_null() && !a.sensitive) {
+        out.push_str(&format!("{pad}{symbol} {name} = {after}{note}\n"));
+        return;
+    }
+    if let (Some(old), Some(new)) = (a.before.as_str(), a.after.as_str())
+        && !a.sensitive
+        && (old.contains('\n')
+            || new.contains('\n')
+            || old.len() > LONG_STRING
+            || new.len() > LONG_STRING)
+    {
+        {
+            out.push_str(&format!("{pad}{symbol} {name} = <<-EOT{note}\n"));
+            let diff = similar::TextDiff::from_lines(old, new);
+            for change in diff.iter_all_changes() {
+                let (sign, tone) = match change.tag() {
+                    similar::ChangeTag::Delete => ("-", Tone::Remove),
+                    similar::ChangeTag::Insert => ("+", Tone::Add),
+                    similar::ChangeTag::Equal => (" ", Tone::Plain),
+                };
+                let line = change.value().trim_end_matches('\n');
+                out.push_str(&format!(
+                    "{pad}    {}\n",
+                    p.paint(&format!("{sign} {line}"), tone, false)
+                ));
+            }
+            out.push_str(&format!("{pad}  EOT\n"));
+            return;
+        }
+    }
+    let before = value_text(&a.before, a.sensitive, false);
+    out.push_str(&format!(
+        "{pad}{symbol} {name} = {before} -> {after}{note}\n"
+    ));
+}
+
+/// A value as shown in a plan.
+pub fn value_text(v: &serde_json::Value, sensitive: bool, unknown: bool) -> String {
+    if sensitive {
+        return "(sensitive value)".into();
+    }
+    if unknown {
+        return "(known after apply)".into();
+    }
+    match v {
+        serde_json::Value::Null => "null".into(),
+        other => other.to_string(),
+    }
+}
+
+fn outputs_text(plan: &Plan, p: &Printer, out: &mut String) {
+    if plan.outputs.is_empty() {
+        return;
+    }
+    out.push_str(&format!("\n{}\n", p.paint("Outputs:", Tone::Bold, false)));
+    for (name, o) in &plan.outputs {
+        out.push_str(&format!(
+            "  {name} = {}\n",
+            value_text(&o.value, o.sensitive, o.unknown)
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addr::{ProviderAddr, ResourceAddr};
+    use crate::plan::{PLAN_FORMAT_VERSION, StateRef};
+    use serde_json::json;
+
+    fn plan(changes: Vec<ResourceChange>) -> Plan {
+        Plan {
+            format_version: PLAN_FORMAT_VERSION,
+            zentra_version: "0".into(),
+            created_at: "now".into(),
+            prior_state: StateRef {
+                lineage: None,
+                serial: 0,
+            },
+            config_fingerprint: String::new(),
+            live_fingerprint: String::new(),
+            summary: Plan::summarize(&changes),
+            changes,
+            outputs: Default::default(),
+            warnings: vec![],
+        }
+    }
+
+    fn attr(path: &str, before: serde_json::Value, after: serde_json::Value) -> AttributeChange {
+        AttributeChange {
+            path: path.into(),
+            before,
+            after,
+            after_unknown: false,
+            sensitive: false,
+            drift: false,
+            forces_replacement: false,
+        }
+    }
+
+    #[test]
+    fn updates_render_nested_blocks_with_old_and_new_values() {
+        let p = Printer::plain(Box::new(std::io::sink()), Box::new(std::io::sink()));
+        let text = plan_text(
+            &plan(vec![ResourceChange {
+                address: ResourceAddr::managed("zoom_account_settings", "sso"),
+                provider: ProviderAddr::default_for("zoom"),
+                action: Action::Update,
+                id: Some("me".into()),
+                reason: None,
+                attributes: vec![
+                    attr("security.signin_with_sso.enable", json!(false), json!(true)),
+                    attr(
+                        "security.signin_with_sso.domains",
+                        json!([]),
+                        json!(["contoso.com"]),
+                    ),
+                    AttributeChange {
+                        sensitive: true,
+                        ..attr("security.secret", json!(null), json!(null))
+                    },
+                ],
+            }]),
+            &p,
+        );
+        assert_eq!(
+            text,
+            "zentra will perform these actions (~ update in place):\n\n  # zoom_account_settings.sso will be updated in place\n  ~ resource \"zoom_account_settings\" \"sso\" {\n      ~ security {\n          ~ signin_with_sso {\n              ~ enable = false -> true\n              ~ domains = [] -> [\"contoso.com\"]\n            }\n          ~ secret = (sensitive value) -> (sensitive value)\n        }\n    }\n\nPlan: 0 to add, 1 to change, 0 to destroy.\n"
+        );
+    }
+
+    #[test]
+    fn long_strings_render_as_a_line_diff() {
+        let p = Printer::plain(Box::new(std::io::sink()), Box::new(std::io::sink()));
+        let text = plan_text(
+            &plan(vec![ResourceChange {
+                address: ResourceAddr::managed("azuread_domain_federation", "okta"),
+                provider: ProviderAddr::default_for("azuread"),
+                action: Action::Update,
+                id: None,
+                reason: None,
+                attributes: vec![attr("note", json!("a\nb\nc\n"), json!("a\nB\nc\n"))],
+            }]),
+            &p,
+        );
+        assert!(
+            text.contains("    - b\n") && text.contains("    + B\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn empty_plans_say_no_changes() {
+        let p = Printer::plain(Box::new(std::io::sink()), Box::new(std::io::sink()));
+        assert!(plan_text(&plan(vec![]), &p).starts_with("No changes."));
+    }
+}

@@ -1,0 +1,503 @@
+//! A workspace: everything loaded for one run before any API call — the configuration, the
+//! variables' values, the dependency graph, the providers' schemas — validated as a whole so
+//! that every configuration error is reported at once, with its location.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use hcl::edit::Span as _;
+use hcl::edit::structure::{Body, Structure};
+use indexmap::IndexMap;
+
+use crate::addr::{Mode, ProviderAddr, ResourceAddr};
+use crate::config::{AUTO_VARS_FILE, Config, Expr, SourceBody};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile, Span, did_you_mean};
+use crate::env::{Environment, vars};
+use crate::eval::{EvalContext, EvaluatedBody, eval_block_body};
+use crate::graph::ResourceGraph;
+use crate::provider::{Provider, ProviderType};
+use crate::schema::{ResourceKind, ResourceSchema};
+use crate::value::Value;
+
+/// How to load a workspace.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    pub dir: PathBuf,
+    /// `--var NAME=VALUE`, in order.
+    pub vars: Vec<String>,
+    /// `--var-file FILE`, in order.
+    pub var_files: Vec<PathBuf>,
+    pub env: Environment,
+}
+
+/// A loaded, validated configuration.
+pub struct Workspace {
+    pub config: Config,
+    pub env: Environment,
+    pub vars: IndexMap<String, Value>,
+    pub graph: ResourceGraph,
+    pub provider_types: Vec<Box<dyn ProviderType>>,
+    schemas: HashMap<String, ResourceSchema>,
+}
+
+impl Workspace {
+    /// Loads and validates the configuration in `opts.dir`.
+    pub fn load(
+        opts: &LoadOptions,
+        provider_types: Vec<Box<dyn ProviderType>>,
+    ) -> Result<Workspace, Diagnostics> {
+        let config = Config::load_dir(&opts.dir)?;
+        Workspace::from_config(config, opts, provider_types)
+    }
+
+    pub fn from_config(
+        config: Config,
+        opts: &LoadOptions,
+        provider_types: Vec<Box<dyn ProviderType>>,
+    ) -> Result<Workspace, Diagnostics> {
+        let mut diags = Diagnostics::default();
+        let schemas: HashMap<String, ResourceSchema> = provider_types
+            .iter()
+            .flat_map(|p| p.resource_schemas())
+            .map(|s| (s.type_name.clone(), s))
+            .collect();
+        check_resource_types(&config, &schemas, &provider_types, &mut diags);
+        let vars = match resolve_variables(&config, opts) {
+            Ok(v) => v,
+            Err(d) => {
+                diags.extend(d);
+                IndexMap::new()
+            }
+        };
+        let graph = match ResourceGraph::build(&config) {
+            Ok(g) => g,
+            Err(d) => {
+                diags.extend(d);
+                ResourceGraph::default()
+            }
+        };
+        diags.into_result()?;
+        let ws = Workspace {
+            config,
+            env: opts.env.clone(),
+            vars,
+            graph,
+            provider_types,
+            schemas,
+        };
+        ws.validate()?;
+        Ok(ws)
+    }
+
+    pub fn schema(&self, type_name: &str) -> Option<&ResourceSchema> {
+        self.schemas.get(type_name)
+    }
+
+    pub fn provider_type(&self, name: &str) -> Option<&dyn ProviderType> {
+        self.provider_types
+            .iter()
+            .find(|p| p.name() == name)
+            .map(AsRef::as_ref)
+    }
+
+    /// Every provider instance some resource uses.
+    pub fn providers_in_use(&self) -> Vec<ProviderAddr> {
+        let mut out: Vec<ProviderAddr> = self
+            .config
+            .resources
+            .values()
+            .map(|r| r.provider.clone())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// An evaluation context over the given resource values.
+    pub fn eval_context<'a>(
+        &'a self,
+        resources: &'a HashMap<ResourceAddr, Value>,
+    ) -> EvalContext<'a> {
+        EvalContext::new(&self.config, &self.env, &self.vars, resources)
+    }
+
+    /// Evaluates a resource's body against its schema with the resource values known so far.
+    pub fn eval_resource(
+        &self,
+        addr: &ResourceAddr,
+        resources: &HashMap<ResourceAddr, Value>,
+    ) -> Result<EvaluatedBody, Diagnostics> {
+        let block = &self.config.resources[addr];
+        let schema = &self.schemas[&addr.type_name];
+        let ctx = self.eval_context(resources);
+        eval_block_body(&ctx, &block.body, &schema.body, &addr.to_string())
+    }
+
+    /// Evaluates a provider block (or an empty one when the configuration has none).
+    pub fn eval_provider(&self, addr: &ProviderAddr) -> Result<Value, Diagnostics> {
+        let Some(ptype) = self.provider_type(&addr.type_name) else {
+            return Err(Diagnostic::error(format!("unknown provider `{}`", addr.type_name)).into());
+        };
+        let empty = SourceBody {
+            file: crate::diag::FileId(0),
+            body: Body::new(),
+            span: None,
+        };
+        let body = self.config.provider(addr).map_or(&empty, |p| &p.body);
+        let resources = HashMap::new();
+        let ctx = self.eval_context(&resources);
+        eval_block_body(
+            &ctx,
+            body,
+            &ptype.config_schema(),
+            &format!("provider \"{}\"", addr.type_name),
+        )
+        .map(|b| b.value)
+    }
+
+    /// Configures one provider instance (no network calls).
+    pub fn configure_provider(
+        &self,
+        addr: &ProviderAddr,
+    ) -> Result<Box<dyn Provider>, Diagnostics> {
+        let config = self.eval_provider(addr)?;
+        let ptype = self
+            .provider_type(&addr.type_name)
+            .expect("checked by eval_provider");
+        ptype.configure(&config, &self.env).map_err(|e| {
+            let span = self.config.provider(addr).and_then(|p| p.body.span.clone());
+            let mut d = Diagnostic::error(format!("provider `{addr}`: {}", e.message))
+                .at_span(&self.config.sources, span.as_ref());
+            if let Some(h) = e.hint {
+                d = d.with_hint(h);
+            }
+            d.into()
+        })
+    }
+
+    /// Checks every resource and provider body against its schema with all references
+    /// unknown: what `zentra validate` reports, and what every command checks before any API
+    /// call.
+    pub fn validate(&self) -> Result<(), Diagnostics> {
+        let mut diags = Diagnostics::default();
+        let resources = HashMap::new();
+        for addr in self.config.resources.keys() {
+            if let Err(d) = self.eval_resource(addr, &resources) {
+                diags.extend(d);
+            }
+        }
+        for p in &self.config.providers {
+            if let Err(d) = self.eval_provider(&p.addr) {
+                diags.extend(d);
+            }
+        }
+        for used in self.providers_in_use() {
+            if used.alias.is_some() && self.config.provider(&used).is_none() {
+                let users: Vec<String> = self
+                    .config
+                    .resources
+                    .values()
+                    .filter(|r| r.provider == used)
+                    .map(|r| r.addr.to_string())
+                    .collect();
+                let span = self
+                    .config
+                    .resources
+                    .values()
+                    .find(|r| r.provider == used)
+                    .and_then(|r| r.span.clone());
+                diags.push(
+                    Diagnostic::error(format!(
+                        "provider `{used}` is used by {} but not configured",
+                        users.join(", ")
+                    ))
+                    .at_span(&self.config.sources, span.as_ref())
+                    .with_hint(format!(
+                        "add `provider \"{}\" {{ alias = \"{}\" }}`",
+                        used.type_name,
+                        used.alias.as_deref().unwrap_or_default()
+                    )),
+                );
+            }
+        }
+        let ctx = self.eval_context(&resources);
+        for output in self.config.outputs.values() {
+            if let Err(d) = ctx.eval(&output.value) {
+                diags.push(d);
+            }
+        }
+        diags.into_result().map(|_| ())
+    }
+
+    /// The kind of a resource type.
+    pub fn kind(&self, type_name: &str) -> ResourceKind {
+        self.schemas
+            .get(type_name)
+            .map_or(ResourceKind::Object, |s| s.kind)
+    }
+}
+
+fn check_resource_types(
+    config: &Config,
+    schemas: &HashMap<String, ResourceSchema>,
+    provider_types: &[Box<dyn ProviderType>],
+    diags: &mut Diagnostics,
+) {
+    for (addr, block) in &config.resources {
+        let known = schemas
+            .get(&addr.type_name)
+            .is_some_and(|s| match addr.mode {
+                Mode::Data => s.kind == ResourceKind::Data,
+                Mode::Managed => s.kind != ResourceKind::Data,
+            });
+        if known {
+            continue;
+        }
+        let what = if addr.mode == Mode::Data {
+            "data source"
+        } else {
+            "resource type"
+        };
+        let candidates: Vec<&str> = schemas
+            .values()
+            .filter(|s| (s.kind == ResourceKind::Data) == (addr.mode == Mode::Data))
+            .map(|s| s.type_name.as_str())
+            .collect();
+        let span = block.span.clone();
+        let d = Diagnostic::error(format!("unknown {what} `{}`", addr.type_name))
+            .at_span(&config.sources, span.as_ref());
+        diags.push(
+            match did_you_mean(&addr.type_name, candidates.iter().copied()) {
+                Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                None => {
+                    let mut names = candidates.clone();
+                    names.sort_unstable();
+                    d.with_hint(format!("{what}s available: {}", names.join(", ")))
+                }
+            },
+        );
+    }
+    for p in &config.providers {
+        if !provider_types.iter().any(|t| t.name() == p.addr.type_name) {
+            let names: Vec<&str> = provider_types.iter().map(|t| t.name()).collect();
+            let d = Diagnostic::error(format!("unknown provider `{}`", p.addr.type_name))
+                .at_span(&config.sources, p.body.span.as_ref());
+            diags.push(
+                match did_you_mean(&p.addr.type_name, names.iter().copied()) {
+                    Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                    None => d.with_hint(format!("providers available: {}", names.join(", "))),
+                },
+            );
+        }
+    }
+}
+
+/// Computes every variable's value: default < `ZENTRA_VAR_<name>` < `zentra.vars.hcl` <
+/// `--var-file` < `--var`.
+fn resolve_variables(
+    config: &Config,
+    opts: &LoadOptions,
+) -> Result<IndexMap<String, Value>, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let mut raw: IndexMap<String, (Value, String)> = IndexMap::new();
+    let no_vars = IndexMap::new();
+    let no_resources = HashMap::new();
+    let ctx = EvalContext::new(config, &opts.env, &no_vars, &no_resources);
+    for (name, decl) in &config.variables {
+        if let Some(default) = &decl.default {
+            match ctx.eval(default) {
+                Ok(v) => {
+                    raw.insert(name.clone(), (v, "its default".into()));
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+    }
+    for (name, value) in opts.env.with_prefix(vars::ZENTRA_VAR_PREFIX) {
+        if let Some(decl) = config.variables.get(name) {
+            match parse_cli_value(value, &decl.ty) {
+                Ok(v) => {
+                    raw.insert(
+                        name.to_string(),
+                        (v, format!("{}{name}", vars::ZENTRA_VAR_PREFIX)),
+                    );
+                }
+                Err(msg) => diags.push(Diagnostic::error(format!(
+                    "{}{name}: {msg}",
+                    vars::ZENTRA_VAR_PREFIX
+                ))),
+            }
+        }
+    }
+    let mut files: Vec<PathBuf> = Vec::new();
+    let auto = config.dir.join(AUTO_VARS_FILE);
+    if auto.is_file() {
+        files.push(auto);
+    }
+    files.extend(opts.var_files.iter().map(|f| {
+        if f.is_absolute() {
+            f.clone()
+        } else {
+            opts.dir.join(f)
+        }
+    }));
+    for file in files {
+        if let Err(d) = load_var_file(config, &file, &opts.env, &mut raw) {
+            diags.extend(d);
+        }
+    }
+    for assignment in &opts.vars {
+        let Some((name, value)) = assignment.split_once('=') else {
+            diags.push(
+                Diagnostic::error(format!("`--var {assignment}` is not NAME=VALUE"))
+                    .with_hint("write it as --var name=value"),
+            );
+            continue;
+        };
+        let name = name.trim();
+        match config.variables.get(name) {
+            Some(decl) => match parse_cli_value(value, &decl.ty) {
+                Ok(v) => {
+                    raw.insert(name.to_string(), (v, format!("--var {name}")));
+                }
+                Err(msg) => diags.push(Diagnostic::error(format!("--var {name}: {msg}"))),
+            },
+            None => diags.push(unknown_variable(config, name, "--var")),
+        }
+    }
+    let mut out = IndexMap::new();
+    for (name, decl) in &config.variables {
+        match raw.shift_remove(name) {
+            Some((value, source)) => match decl.ty.convert(value) {
+                Ok(v) => {
+                    out.insert(name.clone(), if decl.sensitive { v.mark_sensitive() } else { v });
+                }
+                Err(msg) => diags.push(
+                    Diagnostic::error(format!("variable `{name}` (from {source}) must be {}: {msg}", decl.ty))
+                        .at_span(&config.sources, decl.span.as_ref()),
+                ),
+            },
+            None => diags.push(
+                Diagnostic::error(format!("variable `{name}` has no value"))
+                    .at_span(&config.sources, decl.span.as_ref())
+                    .with_hint(format!(
+                        "set it with --var {name}=VALUE, in {AUTO_VARS_FILE}, or with the environment variable {}{name}",
+                        vars::ZENTRA_VAR_PREFIX
+                    )),
+            ),
+        }
+    }
+    diags.into_result()?;
+    Ok(out)
+}
+
+fn unknown_variable(config: &Config, name: &str, source: &str) -> Diagnostic {
+    let d = Diagnostic::error(format!(
+        "{source} sets `{name}`, but no variable `{name}` is declared"
+    ));
+    match did_you_mean(name, config.variables.keys().map(String::as_str)) {
+        Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+        None => d.with_hint(format!("declare it with `variable \"{name}\" {{}}`")),
+    }
+}
+
+/// A value given on the command line or in the environment: taken as a string for string
+/// variables, otherwise parsed as an HCL expression (`true`, `5`, `["a", "b"]`).
+fn parse_cli_value(text: &str, ty: &crate::config::TypeConstraint) -> Result<Value, String> {
+    use crate::config::TypeConstraint as T;
+    if matches!(ty, T::String | T::Any) {
+        return Ok(Value::str(text));
+    }
+    let body: Body = format!("v = {text}\n")
+        .parse()
+        .map_err(|e: hcl::edit::parser::Error| format!("cannot parse `{text}`: {}", e.message()))?;
+    let attr = body.get_attribute("v").ok_or("no value")?;
+    let config = Config::default();
+    let env = Environment::default();
+    let no_vars = IndexMap::new();
+    let no_resources = HashMap::new();
+    let ctx = EvalContext::new(&config, &env, &no_vars, &no_resources);
+    ctx.eval(&Expr {
+        file: crate::diag::FileId(usize::MAX),
+        expr: attr.value.clone(),
+    })
+    .map_err(|d| d.summary)
+}
+
+fn load_var_file(
+    config: &Config,
+    path: &Path,
+    env: &Environment,
+    raw: &mut IndexMap<String, (Value, String)>,
+) -> Result<(), Diagnostics> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Diagnostic::error(format!(
+            "cannot read variables file `{}`: {e}",
+            path.display()
+        ))
+        .with_hint("check the path given to --var-file")
+    })?;
+    let display = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut file_config = Config {
+        dir: config.dir.clone(),
+        ..Config::default()
+    };
+    let file_id = file_config.sources.add(SourceFile {
+        display_path: display.clone(),
+        path: path.to_path_buf(),
+        text: text.clone(),
+    });
+    let body: Body = text.parse().map_err(|e: hcl::edit::parser::Error| {
+        let loc = e.location();
+        Diagnostic::error(format!("syntax error: {}", e.message())).at(crate::diag::Location {
+            file: display.clone(),
+            line: loc.line(),
+            column: loc.column(),
+            line_text: e.line().to_string(),
+            width: 1,
+        })
+    })?;
+    let no_vars = IndexMap::new();
+    let no_resources = HashMap::new();
+    let ctx = EvalContext::new(&file_config, env, &no_vars, &no_resources);
+    let mut diags = Diagnostics::default();
+    for structure in body.iter() {
+        match structure {
+            Structure::Attribute(attr) => {
+                let name = attr.key.as_str();
+                let span = Span::new(file_id, attr.key.span());
+                if !config.variables.contains_key(name) {
+                    diags.push(
+                        unknown_variable(config, name, &display)
+                            .at_span(&file_config.sources, span.as_ref()),
+                    );
+                    continue;
+                }
+                match ctx.eval(&Expr {
+                    file: file_id,
+                    expr: attr.value.clone(),
+                }) {
+                    Ok(v) => {
+                        raw.insert(name.to_string(), (v, display.clone()));
+                    }
+                    Err(d) => diags.push(d),
+                }
+            }
+            Structure::Block(b) => diags.push(
+                Diagnostic::error(format!(
+                    "unexpected block `{}` in a variables file",
+                    b.ident.as_str()
+                ))
+                .at_span(
+                    &file_config.sources,
+                    Span::new(file_id, b.ident.span()).as_ref(),
+                )
+                .with_hint("a variables file holds only NAME = VALUE lines"),
+            ),
+        }
+    }
+    diags.into_result().map(|_| ())
+}

@@ -1,0 +1,101 @@
+//! `cargo xtask`: repository tasks for zentra (see the `xtask` library for what each does).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use xtask::attrs::type_name;
+use xtask::output::{stale_files, write_files};
+use xtask::sources::{default_specs_dir, workspace_root};
+use xtask::{Generation, generate_all};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Repository tasks for zentra")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate the schema data in schemas/ from the vendor specs.
+    Schemas {
+        /// Do not write; exit 1 if any generated file on disk is stale.
+        #[arg(long)]
+        check: bool,
+        /// Directory holding the vendor specs (default: ../shared/specs beside the repository).
+        #[arg(long, value_name = "DIR")]
+        specs: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Schemas { check, specs } => {
+            let root = workspace_root();
+            let specs = specs.unwrap_or_else(|| default_specs_dir(&root));
+            let generation = match generate_all(&specs) {
+                Ok(generation) => generation,
+                Err(error) => {
+                    eprintln!("error: {error:#}");
+                    return ExitCode::from(2);
+                }
+            };
+            if check {
+                let stale = stale_files(&root, &generation.files);
+                if stale.is_empty() {
+                    println!("schemas are current ({} files)", generation.files.len());
+                    return ExitCode::SUCCESS;
+                }
+                for path in &stale {
+                    eprintln!("stale: {path}");
+                }
+                eprintln!("run `cargo xtask schemas` to regenerate");
+                return ExitCode::from(1);
+            }
+            match write_files(&root, &generation.files) {
+                Ok(written) => {
+                    print_summary(&generation, &written);
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("error: {error:#}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+    }
+}
+
+fn print_summary(generation: &Generation, written: &[String]) {
+    for file in &generation.files {
+        let state = if written.contains(&file.path) {
+            "written"
+        } else {
+            "unchanged"
+        };
+        println!(
+            "{:<40} {:>9} bytes  {state}",
+            file.path,
+            file.contents.len()
+        );
+    }
+    for object in &generation.zoom_objects {
+        println!(
+            "zoom object {:<40} {:>5} fields ({} read-only, {} write-only)",
+            object.name, object.field_count, object.read_only_count, object.write_only_count
+        );
+        for conflict in &object.conflicts {
+            println!(
+                "  type conflict at {}: GET {}, PATCH {} (PATCH kept)",
+                conflict.path,
+                type_name(conflict.read),
+                type_name(conflict.write)
+            );
+        }
+        for note in &object.notes {
+            println!("  note at {}: {}", note.path, note.message);
+        }
+    }
+}
