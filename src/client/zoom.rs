@@ -62,6 +62,9 @@ pub struct ZoomClientOptions {
     pub timeouts: Timeouts,
     /// How long before its expiry a token is replaced.
     pub renew_token_before: Duration,
+    /// How long a read right after zentra changed a setting keeps re-reading until Zoom
+    /// shows the written values (Zoom applies some changes with a delay).
+    pub settle_wait: Duration,
 }
 
 impl Default for ZoomClientOptions {
@@ -71,6 +74,7 @@ impl Default for ZoomClientOptions {
             rate_limits: ZoomRateLimits::default(),
             timeouts: Timeouts::default(),
             renew_token_before: Duration::from_secs(300),
+            settle_wait: Duration::from_secs(5),
         }
     }
 }
@@ -266,6 +270,11 @@ impl ZoomClient {
             token: tokio::sync::Mutex::new(TokenSlot::default()),
             limiter,
         })
+    }
+
+    /// The tunables this client was made with.
+    pub fn options(&self) -> &ZoomClientOptions {
+        &self.options
     }
 
     /// The account the credentials belong to (what `me` stands for).

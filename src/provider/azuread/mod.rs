@@ -202,6 +202,38 @@ impl AzureAdProvider {
         }
     }
 
+    /// One pass over a wave: every GET the reads need, in one `$batch`.
+    async fn read_wave(&self, batch: &[ReadRequest]) -> Vec<ProviderResult<Option<RemoteObject>>> {
+        let plans: Vec<ReadPlan> = batch.iter().map(|r| self.plan_read(r)).collect();
+        let mut urls: IndexSet<String> = IndexSet::new();
+        for plan in &plans {
+            if let ReadPlan::Fetch(needed) = plan {
+                urls.extend(needed.iter().cloned());
+            }
+        }
+        let urls: Vec<String> = urls.into_iter().collect();
+        let fetched = self.graph.batch_get(urls.clone()).await;
+        let answers: HashMap<String, ProviderResult<Json>> =
+            urls.into_iter().zip(fetched).collect();
+        batch
+            .iter()
+            .zip(plans)
+            .map(|(req, plan)| match plan {
+                ReadPlan::Done(result) => result,
+                ReadPlan::Fetch(_) => self.finish_read(req, &answers),
+            })
+            .collect()
+    }
+
+    /// Whether `req` is about an object this process created (so a miss may be lag).
+    fn created_recently(&self, req: &ReadRequest) -> bool {
+        if req.id.as_deref().is_some_and(|id| self.fresh.contains(id)) {
+            return true;
+        }
+        req.type_name == service_principal::TYPE_NAME
+            && matches!(key(&req.config, "app_id"), Key::Known(app) if self.fresh.contains(&app))
+    }
+
     fn plan_read(&self, req: &ReadRequest) -> ReadPlan {
         match req.type_name.as_str() {
             consent::TYPE_NAME => ReadPlan::Fetch(vec![consent::POLICY_PATH.to_string()]),
@@ -284,25 +316,24 @@ impl Provider for AzureAdProvider {
     }
 
     async fn read(&self, batch: &[ReadRequest]) -> Vec<ProviderResult<Option<RemoteObject>>> {
-        let plans: Vec<ReadPlan> = batch.iter().map(|r| self.plan_read(r)).collect();
-        let mut urls: IndexSet<String> = IndexSet::new();
-        for plan in &plans {
-            if let ReadPlan::Fetch(needed) = plan {
-                urls.extend(needed.iter().cloned());
+        let mut results = self.read_wave(batch).await;
+        // Objects created moments ago may not show up yet: look again for a while.
+        let mut lagging: Vec<usize> = (0..batch.len())
+            .filter(|&i| matches!(results[i], Ok(None)) && self.created_recently(&batch[i]))
+            .collect();
+        let mut waited = Duration::ZERO;
+        let mut pause = self.options.replication_backoff;
+        while !lagging.is_empty() && waited + pause <= self.options.replication_wait {
+            tokio::time::sleep(pause).await;
+            waited += pause;
+            pause = (pause * 2).min(Duration::from_secs(10));
+            let again: Vec<ReadRequest> = lagging.iter().map(|&i| batch[i].clone()).collect();
+            for (&i, result) in lagging.iter().zip(self.read_wave(&again).await) {
+                results[i] = result;
             }
+            lagging.retain(|&i| matches!(results[i], Ok(None)));
         }
-        let urls: Vec<String> = urls.into_iter().collect();
-        let fetched = self.graph.batch_get(urls.clone()).await;
-        let answers: HashMap<String, ProviderResult<Json>> =
-            urls.into_iter().zip(fetched).collect();
-        batch
-            .iter()
-            .zip(plans)
-            .map(|(req, plan)| match plan {
-                ReadPlan::Done(result) => result,
-                ReadPlan::Fetch(_) => self.finish_read(req, &answers),
-            })
-            .collect()
+        results
     }
 
     async fn create(&self, req: &WriteRequest) -> ProviderResult<RemoteObject> {

@@ -133,6 +133,8 @@ struct Stub {
     patches: Vec<(String, Json)>,
     /// Grant creates referencing these client ids fail with 400 Request_BadRequest this many times.
     lagging_clients: HashMap<String, usize>,
+    /// Lookups of these app ids find nothing this many times (a new object not replicated yet).
+    hidden_lookups: HashMap<String, usize>,
     next_id: usize,
 }
 
@@ -150,6 +152,7 @@ impl Stub {
             log: vec![],
             patches: vec![],
             lagging_clients: HashMap::new(),
+            hidden_lookups: HashMap::new(),
             next_id: 0,
         }
     }
@@ -186,6 +189,12 @@ fn handle(stub: &mut Stub, method: &Method, path_and_query: &str, body: Json) ->
         }
         ("GET", ["servicePrincipals"]) => {
             let app = filter_value(&filter, "appId").unwrap_or_default();
+            if let Some(left) = stub.hidden_lookups.get_mut(&app)
+                && *left > 0
+            {
+                *left -= 1;
+                return (200, json!({"value": []}));
+            }
             let value: Vec<Json> = stub
                 .sps
                 .iter()
@@ -821,4 +830,47 @@ async fn a_custom_live_policy_reads_as_custom() {
     );
     // A single read goes out as a plain GET.
     assert_eq!(log(&stub), ["GET /policies/authorizationPolicy"]);
+}
+
+#[tokio::test]
+async fn reading_a_just_created_object_waits_for_it_to_appear() {
+    let (stub, provider) = setup().await;
+    let sp = provider
+        .create(&write(
+            "azuread_service_principal",
+            json!({"app_id": ZOOM_APP}),
+            None,
+            None,
+        ))
+        .await
+        .unwrap();
+    stub.lock()
+        .unwrap()
+        .hidden_lookups
+        .insert(ZOOM_APP.into(), 2);
+    log(&stub);
+    let results = provider
+        .read(&[read(
+            "azuread_service_principal",
+            block(json!({"app_id": ZOOM_APP})),
+            Some(&sp.id),
+        )])
+        .await;
+    assert_eq!(results[0].as_ref().unwrap().as_ref().unwrap().id, sp.id);
+    assert_eq!(log(&stub).len(), 3, "two misses, then found");
+
+    // An object zentra did not create is reported missing at once.
+    stub.lock()
+        .unwrap()
+        .hidden_lookups
+        .insert(GRAPH_APP.into(), 1);
+    let results = provider
+        .read(&[read(
+            "azuread_service_principal",
+            block(json!({"app_id": GRAPH_APP})),
+            None,
+        )])
+        .await;
+    assert_eq!(results[0], Ok(None));
+    assert_eq!(log(&stub).len(), 1);
 }

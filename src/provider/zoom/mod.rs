@@ -3,6 +3,9 @@
 
 mod settings;
 
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
 use async_trait::async_trait;
 use indexmap::IndexMap;
 use serde_json::Value as Json;
@@ -13,6 +16,7 @@ use crate::client::zoom::{
     ZoomEndpoints, ZoomRequest,
 };
 use crate::env::{Environment, vars};
+use crate::plan::diff::diff_attributes;
 use crate::provider::config::Setting;
 use crate::provider::paths::{deep_merge, is_empty_object};
 use crate::provider::{
@@ -121,7 +125,7 @@ impl ProviderType for ZoomProviderType {
             endpoints,
             self.options,
         )?;
-        Ok(Box::new(ZoomProvider { client }))
+        Ok(Box::new(ZoomProvider::new(client)))
     }
 }
 
@@ -129,9 +133,64 @@ impl ProviderType for ZoomProviderType {
 #[derive(Debug)]
 pub struct ZoomProvider {
     client: ZoomClient,
+    /// When zentra last changed each account's settings, so a read soon after can wait for
+    /// the change to show.
+    written: std::sync::Mutex<HashMap<(SettingsKind, String), Instant>>,
 }
 
 impl ZoomProvider {
+    fn new(client: ZoomClient) -> Self {
+        ZoomProvider {
+            client,
+            written: Default::default(),
+        }
+    }
+
+    fn mark_written(&self, kind: SettingsKind, account: &str) {
+        if let Ok(mut written) = self.written.lock() {
+            written.insert((kind, account.to_string()), Instant::now());
+        }
+    }
+
+    fn recently_written(&self, kind: SettingsKind, account: &str) -> bool {
+        let window = self.client.options().settle_wait + Duration::from_secs(60);
+        self.written.lock().is_ok_and(|written| {
+            written
+                .get(&(kind, account.to_string()))
+                .is_some_and(|at| at.elapsed() <= window)
+        })
+    }
+
+    /// Like [`ZoomProvider::fetch`], but right after zentra changed these settings, reads
+    /// again (briefly) until they show what the configurations in `configs` ask for.
+    async fn fetch_settled(
+        &self,
+        kind: SettingsKind,
+        account: &str,
+        needs_security: bool,
+        configs: &[&Value],
+    ) -> ProviderResult<Json> {
+        let mut live = self.fetch(kind, account, needs_security).await?;
+        if !self.recently_written(kind, account) {
+            return Ok(live);
+        }
+        let deadline = Instant::now() + self.client.options().settle_wait;
+        let mut pause = Duration::from_millis(200);
+        loop {
+            let attributes = live_to_attributes(kind, &live, account);
+            let settled = configs.iter().all(|config| {
+                config.contains_unknown()
+                    || diff_attributes(kind.body_schema(), config, Some(&attributes), None)
+                        .is_empty()
+            });
+            if settled || Instant::now() + pause > deadline {
+                return Ok(live);
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_secs(2));
+            live = self.fetch(kind, account, needs_security).await?;
+        }
+    }
     /// The remote id of an account's settings: the account id, with `me` resolved to the
     /// credentials' account.
     fn remote_id(&self, account: &str) -> String {
@@ -180,6 +239,7 @@ impl ZoomProvider {
         if !is_empty_object(&body) {
             let request = ZoomRequest::patch(kind.path(&account), body.clone()).idempotent();
             self.client.send(&request).await?;
+            self.mark_written(kind, &account);
         }
         // PATCH answers 204 without a body: what was read, with what was written on top.
         let mut attributes = req
@@ -241,11 +301,15 @@ impl Provider for ZoomProvider {
                 Err(e) => results[index] = Some(Err(e)),
             }
         }
-        let fetched = futures::future::join_all(
-            groups
-                .iter()
-                .map(|((kind, account), (security, _))| self.fetch(*kind, account, *security)),
-        )
+        let fetched = futures::future::join_all(groups.iter().map(
+            |((kind, account), (security, indices))| {
+                let configs: Vec<&Value> = indices.iter().map(|&i| &batch[i].config).collect();
+                async move {
+                    self.fetch_settled(*kind, account, *security, &configs)
+                        .await
+                }
+            },
+        ))
         .await;
         for (((kind, account), (_, indices)), live) in groups.iter().zip(fetched) {
             for &index in indices {

@@ -108,6 +108,11 @@ struct Stub {
     tokens: AtomicUsize,
     /// Whether a plain settings GET includes `security` (Zoom's spec says so; the notes doubt it).
     plain_get_has_security: bool,
+    /// Patches applied so far, by `account/endpoint`.
+    state: Mutex<HashMap<String, Json>>,
+    /// After a PATCH, this many GETs still show the settings from before it.
+    stale_reads_after_patch: usize,
+    stale: Mutex<Option<(usize, HashMap<String, Json>)>>,
 }
 
 async fn start(stub: Arc<Stub>) -> String {
@@ -148,6 +153,20 @@ async fn start(stub: Arc<Stub>) -> String {
             }
             _ => json!({"in_meeting": {"chat": false, "breakout_room": true}}),
         };
+        let view = {
+            let mut stale = stub.stale.lock().unwrap();
+            match stale.as_mut() {
+                Some((left, snapshot)) if *left > 0 => {
+                    *left -= 1;
+                    snapshot.clone()
+                }
+                _ => stub.state.lock().unwrap().clone(),
+            }
+        };
+        let mut body = body;
+        if let Some(applied) = view.get(&format!("{account}/{endpoint}")) {
+            crate::provider::paths::deep_merge(&mut body, applied);
+        }
         axum::Json(body).into_response()
     }
     async fn patch(
@@ -155,10 +174,16 @@ async fn start(stub: Arc<Stub>) -> String {
         Path((account, endpoint)): Path<(String, String)>,
         axum::Json(body): axum::Json<Json>,
     ) -> StatusCode {
-        stub.patches
-            .lock()
-            .unwrap()
-            .push((format!("{account}/{endpoint}"), body));
+        let key = format!("{account}/{endpoint}");
+        let mut state = stub.state.lock().unwrap();
+        if stub.stale_reads_after_patch > 0 {
+            *stub.stale.lock().unwrap() = Some((stub.stale_reads_after_patch, state.clone()));
+        }
+        crate::provider::paths::deep_merge(
+            state.entry(key.clone()).or_insert_with(|| json!({})),
+            &body,
+        );
+        stub.patches.lock().unwrap().push((key, body));
         StatusCode::NO_CONTENT
     }
     let app = Router::new()
@@ -189,6 +214,7 @@ fn provider(base: &str) -> ZoomProvider {
             medium: 500.0,
             heavy: 500.0,
         },
+        settle_wait: Duration::from_millis(1500),
         ..ZoomClientOptions::default()
     };
     let client = ZoomClient::new(
@@ -204,7 +230,7 @@ fn provider(base: &str) -> ZoomProvider {
         options,
     )
     .unwrap();
-    ZoomProvider { client }
+    ZoomProvider::new(client)
 }
 
 fn read(type_name: &str, config: Json) -> ReadRequest {
@@ -433,4 +459,54 @@ async fn creating_a_singleton_writes_sso_bypass_ids_as_an_overwrite() {
         written.attributes.get("account_id").and_then(Value::as_str),
         Some("sub-2")
     );
+}
+
+#[tokio::test]
+async fn a_read_right_after_a_write_waits_for_zoom_to_show_it() {
+    let stub = Arc::new(Stub {
+        stale_reads_after_patch: 2,
+        ..Stub::default()
+    });
+    let base = start(stub.clone()).await;
+    let zoom = provider(&base);
+    let desired = json!({"in_meeting": {"chat": false}});
+    let before = zoom
+        .read(&[read("zoom_account_settings", desired.clone())])
+        .await;
+    assert_eq!(
+        stub.requests.lock().unwrap().len(),
+        1,
+        "nothing written yet: no waiting"
+    );
+    let live = before[0].as_ref().unwrap().as_ref().unwrap();
+    zoom.update(&WriteRequest {
+        type_name: "zoom_account_settings".into(),
+        id: Some(live.id.clone()),
+        config: block(desired.clone()),
+        prior: Some(live.attributes.clone()),
+        changed_paths: vec!["in_meeting.chat".into()],
+    })
+    .await
+    .unwrap();
+    stub.requests.lock().unwrap().clear();
+    let after = zoom.read(&[read("zoom_account_settings", desired)]).await;
+    let object = after[0].as_ref().unwrap().as_ref().unwrap();
+    assert_eq!(
+        object.attributes.get_path(&["in_meeting", "chat"]),
+        Some(&Value::Bool(false))
+    );
+    assert_eq!(
+        stub.requests.lock().unwrap().len(),
+        3,
+        "two stale reads, then the new value"
+    );
+
+    // Another account, never written: a mismatch is reported at once.
+    stub.requests.lock().unwrap().clear();
+    zoom.read(&[read(
+        "zoom_account_settings",
+        json!({"account_id": "sub-9", "in_meeting": {"chat": false}}),
+    )])
+    .await;
+    assert_eq!(stub.requests.lock().unwrap().len(), 1);
 }
