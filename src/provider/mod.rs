@@ -173,3 +173,6 @@ pub fn provider_types() -> Vec<Box<dyn ProviderType>> {
         Box::new(azuread::AzureAdProviderType::default()),
     ]
 }
+
+#[cfg(test)]
+mod tests;

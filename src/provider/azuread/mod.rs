@@ -366,4 +366,4 @@ impl Provider for AzureAdProvider {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -124,22 +124,22 @@ fn schemas_name_every_attribute() {
 }
 
 /// A small Graph: service principals, grants and the authorization policy in memory.
-struct Stub {
-    sps: Vec<Json>,
-    grants: Vec<Json>,
-    policy: Json,
+pub(crate) struct Stub {
+    pub(crate) sps: Vec<Json>,
+    pub(crate) grants: Vec<Json>,
+    pub(crate) policy: Json,
     /// `METHOD path?query` of every request, `$batch` inner requests prefixed with `batch:`.
-    log: Vec<String>,
-    patches: Vec<(String, Json)>,
+    pub(crate) log: Vec<String>,
+    pub(crate) patches: Vec<(String, Json)>,
     /// Grant creates referencing these client ids fail with 400 Request_BadRequest this many times.
-    lagging_clients: HashMap<String, usize>,
+    pub(crate) lagging_clients: HashMap<String, usize>,
     /// Lookups of these app ids find nothing this many times (a new object not replicated yet).
-    hidden_lookups: HashMap<String, usize>,
-    next_id: usize,
+    pub(crate) hidden_lookups: HashMap<String, usize>,
+    pub(crate) next_id: usize,
 }
 
 impl Stub {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Stub {
             sps: vec![
                 json!({"id": "graph-sp", "appId": GRAPH_APP, "displayName": "Microsoft Graph",
@@ -301,7 +301,7 @@ fn handle(stub: &mut Stub, method: &Method, path_and_query: &str, body: Json) ->
     }
 }
 
-type Shared = Arc<Mutex<Stub>>;
+pub(crate) type Shared = Arc<Mutex<Stub>>;
 
 async fn graph(State(stub): State<Shared>, method: Method, uri: Uri, body: Bytes) -> Response {
     let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
@@ -331,7 +331,7 @@ async fn graph(State(stub): State<Shared>, method: Method, uri: Uri, body: Bytes
     }
 }
 
-async fn start(stub: Shared) -> String {
+pub(crate) async fn start(stub: Shared) -> String {
     async fn token() -> Response {
         axum::Json(json!({"token_type": "Bearer", "expires_in": 3599, "access_token": "tok"}))
             .into_response()

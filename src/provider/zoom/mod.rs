@@ -340,4 +340,4 @@ impl Provider for ZoomProvider {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

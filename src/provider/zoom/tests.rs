@@ -102,20 +102,20 @@ fn schemas_describe_the_provider_block_and_both_resources() {
 
 /// A minimal Zoom: token endpoint, settings and lock settings per account, recording requests.
 #[derive(Default)]
-struct Stub {
-    requests: Mutex<Vec<String>>,
-    patches: Mutex<Vec<(String, Json)>>,
-    tokens: AtomicUsize,
+pub(crate) struct Stub {
+    pub(crate) requests: Mutex<Vec<String>>,
+    pub(crate) patches: Mutex<Vec<(String, Json)>>,
+    pub(crate) tokens: AtomicUsize,
     /// Whether a plain settings GET includes `security` (Zoom's spec says so; the notes doubt it).
-    plain_get_has_security: bool,
+    pub(crate) plain_get_has_security: bool,
     /// Patches applied so far, by `account/endpoint`.
-    state: Mutex<HashMap<String, Json>>,
+    pub(crate) state: Mutex<HashMap<String, Json>>,
     /// After a PATCH, this many GETs still show the settings from before it.
-    stale_reads_after_patch: usize,
-    stale: Mutex<Option<(usize, HashMap<String, Json>)>>,
+    pub(crate) stale_reads_after_patch: usize,
+    pub(crate) stale: Mutex<Option<(usize, HashMap<String, Json>)>>,
 }
 
-async fn start(stub: Arc<Stub>) -> String {
+pub(crate) async fn start(stub: Arc<Stub>) -> String {
     async fn token(State(stub): State<Arc<Stub>>) -> Response {
         stub.tokens.fetch_add(1, Ordering::SeqCst);
         axum::Json(json!({"access_token": "t", "token_type": "bearer", "expires_in": 3600}))
@@ -165,7 +165,14 @@ async fn start(stub: Arc<Stub>) -> String {
         };
         let mut body = body;
         if let Some(applied) = view.get(&format!("{account}/{endpoint}")) {
-            crate::provider::paths::deep_merge(&mut body, applied);
+            let mut applied = applied.clone();
+            // Security changes show where security is shown.
+            if body.get("security").is_none()
+                && let Some(map) = applied.as_object_mut()
+            {
+                map.shift_remove("security");
+            }
+            crate::provider::paths::deep_merge(&mut body, &applied);
         }
         axum::Json(body).into_response()
     }
