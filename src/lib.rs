@@ -12,8 +12,8 @@
 
 pub mod addr;
 pub mod apply;
+pub mod cli;
 pub mod client;
-// pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod env;
