@@ -1,0 +1,330 @@
+//! The HTTP edge of the emulator: one axum fallback handler takes every request, routes it by
+//! path prefix to the emulated service, applies latency and records it in the request log.
+//!
+//! Routing is done here rather than with axum routes so that each service answers unknown paths
+//! and wrong methods with its own vendor's status codes and error bodies, and so that Graph's
+//! `$batch` can run inner requests through the same dispatcher.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use serde_json::Value;
+
+use super::log::{RequestRecord, body_for_log, percent_decode_str, redact_query};
+use super::{Shared, admin, entra_login, graph, zoom_api, zoom_oauth};
+
+/// Largest request body accepted.
+const MAX_BODY: usize = 4 * 1024 * 1024;
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new().fallback(handle).with_state(shared)
+}
+
+/// Which emulated service a path belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Service {
+    ZoomOAuth,
+    Zoom,
+    Graph,
+    EntraLogin,
+    Admin,
+    Unknown,
+}
+
+impl Service {
+    pub(crate) fn log_name(self) -> &'static str {
+        match self {
+            Service::ZoomOAuth => "zoom-oauth",
+            Service::Zoom => "zoom",
+            Service::Graph => "graph",
+            Service::EntraLogin => "entra-login",
+            Service::Admin => "admin",
+            Service::Unknown => "unknown",
+        }
+    }
+
+    fn of(path: &str) -> Service {
+        let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+        let second = path.trim_start_matches('/').split('/').nth(1);
+        match first {
+            "_sim" => Service::Admin,
+            "oauth" => Service::ZoomOAuth,
+            "v2" => Service::Zoom,
+            "v1.0" => Service::Graph,
+            _ if second == Some("oauth2") => Service::EntraLogin,
+            _ => Service::Unknown,
+        }
+    }
+}
+
+/// A request as the emulated services see it.
+#[derive(Clone, Debug)]
+pub(crate) struct SimRequest {
+    pub method: Method,
+    /// The path as sent (percent-encoded).
+    pub raw_path: String,
+    /// The path with percent-escapes decoded.
+    pub path: String,
+    pub raw_query: String,
+    /// Query parameters in order, decoded, duplicates kept.
+    pub query: Vec<(String, String)>,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    /// `http://host:port` as the client addressed the emulator.
+    pub base: String,
+}
+
+impl SimRequest {
+    pub(crate) fn new(
+        method: Method,
+        raw_path: &str,
+        raw_query: &str,
+        headers: HeaderMap,
+        body: Bytes,
+        base: String,
+    ) -> SimRequest {
+        SimRequest {
+            method,
+            raw_path: raw_path.to_string(),
+            path: percent_decode_str(raw_path),
+            raw_query: raw_query.to_string(),
+            query: url::form_urlencoded::parse(raw_query.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+            headers,
+            body,
+            base,
+        }
+    }
+
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The media type of the body, lower-cased, without parameters.
+    pub(crate) fn media_type(&self) -> Option<String> {
+        self.header("content-type").map(|ct| {
+            ct.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+    }
+
+    /// Every value given for a query parameter.
+    pub(crate) fn query_all(&self, name: &str) -> Vec<&str> {
+        self.query
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The bearer token of the `Authorization` header, if it has that form.
+    pub(crate) fn bearer(&self) -> Option<&str> {
+        let value = self.header("authorization")?.trim();
+        let (scheme, token) = value.split_once(' ')?;
+        if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() {
+            Some(token.trim())
+        } else {
+            None
+        }
+    }
+}
+
+/// A response body.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum ResponseBody {
+    Empty,
+    Json(Value),
+}
+
+/// A response before it is turned into HTTP.
+#[derive(Clone, Debug)]
+pub(crate) struct SimResponse {
+    pub status: StatusCode,
+    pub headers: Vec<(String, String)>,
+    pub body: ResponseBody,
+}
+
+impl SimResponse {
+    pub(crate) fn json(status: StatusCode, body: Value) -> SimResponse {
+        SimResponse {
+            status,
+            headers: Vec::new(),
+            body: ResponseBody::Json(body),
+        }
+    }
+
+    pub(crate) fn empty(status: StatusCode) -> SimResponse {
+        SimResponse {
+            status,
+            headers: Vec::new(),
+            body: ResponseBody::Empty,
+        }
+    }
+
+    pub(crate) fn with_header(mut self, name: &str, value: impl Into<String>) -> SimResponse {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn into_http(self) -> Response {
+        let mut builder = Response::builder().status(self.status);
+        for (name, value) in &self.headers {
+            if let (Ok(n), Ok(v)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
+                builder = builder.header(n, v);
+            }
+        }
+        let has_content_type = self.header("content-type").is_some();
+        let body = match self.body {
+            ResponseBody::Empty => Body::empty(),
+            ResponseBody::Json(value) => {
+                if !has_content_type {
+                    builder = builder.header("content-type", "application/json;charset=UTF-8");
+                }
+                Body::from(value.to_string())
+            }
+        };
+        builder
+            .body(body)
+            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+    }
+}
+
+/// `http://` plus the `Host` header, when it is a plausible authority.
+fn base_from_host(headers: &HeaderMap, fallback: &str) -> String {
+    headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-.:[]_".contains(c))
+        })
+        .map(|h| format!("http://{h}"))
+        .unwrap_or_else(|| fallback.to_string())
+}
+
+async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let raw_path = parts.uri.path().to_string();
+    let raw_query = parts.uri.query().unwrap_or("").to_string();
+    let service = Service::of(&raw_path);
+    let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+    };
+    let base = base_from_host(&parts.headers, &shared.base_url);
+    let req = SimRequest::new(
+        parts.method.clone(),
+        &raw_path,
+        &raw_query,
+        parts.headers,
+        bytes,
+        base,
+    );
+    if service == Service::Admin {
+        return admin::handle(&shared, &req).into_http();
+    }
+    if !shared.latency.is_zero() {
+        tokio::time::sleep(shared.latency).await;
+    }
+    let response = match service {
+        Service::ZoomOAuth => zoom_oauth::handle(&shared, &req),
+        Service::Zoom => zoom_api::handle(&shared, &req),
+        Service::Graph => graph::handle(&shared, &req),
+        Service::EntraLogin => entra_login::handle(&shared, &req),
+        Service::Admin | Service::Unknown => SimResponse::json(
+            StatusCode::NOT_FOUND,
+            serde_json::json!({
+                "error": "not_found",
+                "message": format!(
+                    "{} is not an emulated endpoint (Zoom OAuth: /oauth/token, Zoom API: /v2, \
+                     Entra login: /{{tenant}}/oauth2/v2.0/token, Graph: /v1.0, admin: /_sim)",
+                    req.raw_path
+                )
+            }),
+        ),
+    };
+    if service != Service::Unknown {
+        let record = RequestRecord {
+            service: service.log_name().to_string(),
+            method: req.method.to_string(),
+            path: req.raw_path.clone(),
+            query: redact_query(&req.raw_query),
+            body: body_for_log(req.header("content-type"), &req.body),
+            status: response.status.as_u16(),
+        };
+        shared.lock().requests.push(record);
+    }
+    response.into_http()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn services_are_told_apart_by_path() {
+        assert_eq!(Service::of("/oauth/token"), Service::ZoomOAuth);
+        assert_eq!(Service::of("/v2/accounts/me/settings"), Service::Zoom);
+        assert_eq!(Service::of("/v2"), Service::Zoom);
+        assert_eq!(Service::of("/v1.0/$batch"), Service::Graph);
+        assert_eq!(
+            Service::of("/8a3c5e21-4b6d-4f9e-9c1a-2d7e6f0b3a94/oauth2/v2.0/token"),
+            Service::EntraLogin
+        );
+        assert_eq!(Service::of("/_sim/state"), Service::Admin);
+        assert_eq!(Service::of("/"), Service::Unknown);
+        assert_eq!(Service::of("/v3/x"), Service::Unknown);
+    }
+
+    #[test]
+    fn bearer_tokens_are_parsed_strictly() {
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", HeaderValue::from_static("Bearer abc"));
+        let req = SimRequest::new(
+            Method::GET,
+            "/v2/x",
+            "a=1&a=2&b=%20c",
+            headers,
+            Bytes::new(),
+            "http://h".into(),
+        );
+        assert_eq!(req.bearer(), Some("abc"));
+        assert_eq!(req.query_all("a"), vec!["1", "2"]);
+        assert_eq!(req.query_all("b"), vec![" c"]);
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", HeaderValue::from_static("Basic abc"));
+        let req = SimRequest::new(Method::GET, "/", "", headers, Bytes::new(), "h".into());
+        assert_eq!(req.bearer(), None);
+    }
+
+    #[test]
+    fn host_header_sets_the_base_url() {
+        let mut headers = HeaderMap::new();
+        headers.insert("host", HeaderValue::from_static("sim.local:8080"));
+        assert_eq!(
+            base_from_host(&headers, "http://x"),
+            "http://sim.local:8080"
+        );
+        headers.insert("host", HeaderValue::from_static("evil/path"));
+        assert_eq!(base_from_host(&headers, "http://x"), "http://x");
+    }
+}
