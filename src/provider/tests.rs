@@ -143,3 +143,152 @@ async fn the_quickstart_plans_applies_and_then_has_nothing_left_to_do() {
         .collect();
     assert!(left.is_empty(), "{left:#?}");
 }
+
+/// The same against `zentra::sim`, the emulator written from the vendors' specifications
+/// independently of these clients.
+mod against_the_emulator {
+    use super::*;
+    use crate::sim::{SimConfig, SimServer};
+
+    async fn run(cfg: SimConfig) -> (SimServer, Workspace) {
+        let sim = SimServer::start(cfg).await.unwrap();
+        let env = Environment::from_pairs(sim.env_vars());
+        (sim, quickstart(env))
+    }
+
+    fn changes(run: &crate::plan::planner::PlannedRun) -> Vec<String> {
+        run.plan
+            .changes
+            .iter()
+            .filter(|c| c.action.is_change())
+            .map(|c| {
+                format!(
+                    "{} {:?} {:?}",
+                    c.address,
+                    c.action,
+                    c.attributes.iter().map(|a| &a.path).collect::<Vec<_>>()
+                )
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn throttling_server_errors_and_replication_lag_are_absorbed() {
+        use std::time::Duration;
+
+        use crate::client::RetryPolicy;
+        use crate::client::graph::GraphClientOptions;
+        use crate::client::zoom::ZoomClientOptions;
+        use crate::sim::Faults;
+
+        let sim = SimServer::start(SimConfig {
+            graph_replication_lag: Duration::from_millis(600),
+            faults: Faults {
+                zoom_throttle_next: 2,
+                zoom_server_error_next: 1,
+                graph_throttle_next: 2,
+                graph_server_error_next: 1,
+                ..Faults::default()
+            },
+            ..SimConfig::default()
+        })
+        .await
+        .unwrap();
+        let retry = RetryPolicy {
+            max_attempts: 5,
+            initial_backoff: Duration::from_millis(20),
+            max_backoff: Duration::from_millis(100),
+            max_retry_after: Duration::from_secs(3),
+        };
+        let types: Vec<Box<dyn crate::provider::ProviderType>> = vec![
+            Box::new(zoom::ZoomProviderType::with_options(ZoomClientOptions {
+                retry,
+                ..ZoomClientOptions::default()
+            })),
+            Box::new(azuread::AzureAdProviderType::with_options(
+                GraphClientOptions {
+                    retry,
+                    replication_wait: Duration::from_secs(10),
+                    replication_backoff: Duration::from_millis(100),
+                    ..GraphClientOptions::default()
+                },
+            )),
+        ];
+        let opts = LoadOptions {
+            dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart"),
+            env: Environment::from_pairs(sim.env_vars()),
+            ..LoadOptions::default()
+        };
+        let ws = Workspace::load(&opts, types).unwrap_or_else(|d| panic!("{d:?}"));
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStateStore::new(dir.path().join("state.json"));
+        let providers = ProviderSet::configure(&ws, None).unwrap();
+        let first = plan(&ws, None, &providers)
+            .await
+            .unwrap_or_else(|d| panic!("{d:?}"));
+        let mut state = store.read().unwrap().unwrap_or_default();
+        let report = apply(
+            &ws,
+            first,
+            &mut state,
+            &store,
+            &providers,
+            &ApplyOptions::default(),
+            &Silent,
+        )
+        .await;
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+        let throttled = sim
+            .requests()
+            .iter()
+            .filter(|r| r.status == 429 || r.status >= 500)
+            .count();
+        assert!(throttled >= 3, "the faults were not hit: {throttled}");
+        let state = store.read().unwrap();
+        let again = plan(&ws, state.as_ref(), &providers).await.unwrap();
+        assert!(changes(&again).is_empty(), "{:#?}", changes(&again));
+    }
+
+    #[tokio::test]
+    async fn quickstart_converges_against_the_emulator() {
+        let (sim, ws) = run(SimConfig::default()).await;
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStateStore::new(dir.path().join("state.json"));
+        let providers = ProviderSet::configure(&ws, None).unwrap();
+        let first = plan(&ws, None, &providers).await.unwrap();
+        assert_eq!(changes(&first).len(), 5, "{:#?}", changes(&first));
+        // Refresh: one token each, one $batch for Graph's first wave, one GET per Zoom endpoint.
+        let refresh: Vec<String> = sim
+            .requests()
+            .iter()
+            .map(|r| format!("{} {} {}", r.service, r.method, r.path))
+            .collect();
+        assert_eq!(refresh.len(), 5, "{refresh:#?}");
+        assert_eq!(
+            refresh
+                .iter()
+                .filter(|r| r.as_str() == "graph POST /v1.0/$batch")
+                .count(),
+            1
+        );
+        sim.clear_requests();
+        let mut state = store.read().unwrap().unwrap_or_default();
+        let report = apply(
+            &ws,
+            first,
+            &mut state,
+            &store,
+            &providers,
+            &ApplyOptions::default(),
+            &Silent,
+        )
+        .await;
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+        let providers = ProviderSet::configure(&ws, None).unwrap();
+        let state = store.read().unwrap();
+        let again = plan(&ws, state.as_ref(), &providers).await.unwrap();
+        assert!(changes(&again).is_empty(), "{:#?}", changes(&again));
+    }
+}
