@@ -291,4 +291,144 @@ mod against_the_emulator {
         let again = plan(&ws, state.as_ref(), &providers).await.unwrap();
         assert!(changes(&again).is_empty(), "{:#?}", changes(&again));
     }
+
+    fn workspace(sim: &SimServer, dir: &Path, src: &str) -> Workspace {
+        let config = crate::config::Config::from_files(
+            dir,
+            vec![crate::diag::SourceFile {
+                display_path: "main.zen.hcl".into(),
+                path: "main.zen.hcl".into(),
+                text: src.into(),
+            }],
+        )
+        .unwrap_or_else(|d| panic!("{d:?}"));
+        let opts = LoadOptions {
+            dir: dir.to_path_buf(),
+            env: Environment::from_pairs(sim.env_vars()),
+            ..LoadOptions::default()
+        };
+        Workspace::from_config(config, &opts, provider_types()).unwrap_or_else(|d| panic!("{d:?}"))
+    }
+
+    const EVERY_ATTRIBUTE: &str = r#"
+provider "zoom" {}
+provider "azuread" {}
+
+resource "zoom_account_settings" "sso" {
+  security {
+    signin_with_sso {
+      enable               = true
+      sso_bypass_user_ids  = [BYPASS]
+    }
+  }
+  in_meeting {
+    breakout_room = true
+  }
+}
+
+resource "azuread_user_consent_policy" "tenant" {
+  user_consent                      = "CONSENT"
+  allow_user_consent_for_risky_apps = false
+}
+
+resource "azuread_service_principal" "zoom" {
+  app_id                       = "a651cfda-cbdd-4a39-bd03-fa829c3c1b29"
+  app_role_assignment_required = true
+  tags                         = ["WindowsAzureActiveDirectoryIntegratedApp", "HideApp"]
+}
+
+resource "azuread_delegated_permission_grant" "zoom" {
+  service_principal_object_id = azuread_service_principal.zoom.object_id
+  resource_app_id             = "00000003-0000-0000-c000-000000000000"
+  scopes                      = [SCOPES]
+}
+"#;
+
+    fn config(bypass: &str, consent: &str, scopes: &str) -> String {
+        EVERY_ATTRIBUTE
+            .replace("BYPASS", bypass)
+            .replace("CONSENT", consent)
+            .replace("SCOPES", scopes)
+    }
+
+    async fn apply_and_replan(sim: &SimServer, dir: &Path, src: &str) -> Vec<String> {
+        let ws = workspace(sim, dir, src);
+        let store = LocalStateStore::new(dir.join("state.json"));
+        let providers = ProviderSet::configure(&ws, None).unwrap();
+        let state = store.read().unwrap();
+        let run = plan(&ws, state.as_ref(), &providers)
+            .await
+            .unwrap_or_else(|d| panic!("{d:?}"));
+        let planned = changes(&run);
+        let mut state = state.unwrap_or_default();
+        let report = apply(
+            &ws,
+            run,
+            &mut state,
+            &store,
+            &providers,
+            &ApplyOptions::default(),
+            &Silent,
+        )
+        .await;
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+        let state = store.read().unwrap();
+        let again = plan(&ws, state.as_ref(), &providers).await.unwrap();
+        assert!(changes(&again).is_empty(), "{:#?}", changes(&again));
+        planned
+    }
+
+    #[tokio::test]
+    async fn every_attribute_round_trips_and_changes_touch_only_what_changed() {
+        let sim = SimServer::start(SimConfig::default()).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let first = config(
+            r#""KDcuGIm1QgePTO8WbOqwIQ", "Hn4cXe9uVr1bTt6oPs2dMw""#,
+            "low_risk",
+            r#""User.Read", "openid", "User.Read""#,
+        );
+        apply_and_replan(&sim, dir.path(), &first).await;
+        let bypass: Vec<String> =
+            sim.zoom_account_settings("me")["security"]["signin_with_sso"]["sso_bypass_users"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|u| u["id"].as_str().map(str::to_string))
+                .collect();
+        assert_eq!(bypass.len(), 2, "{bypass:?}");
+
+        sim.clear_requests();
+        let second = config(
+            r#""KDcuGIm1QgePTO8WbOqwIQ""#,
+            "microsoft_managed",
+            r#""openid", "User.Read", "Calendars.Read""#,
+        );
+        let planned = apply_and_replan(&sim, dir.path(), &second).await;
+        assert_eq!(
+            planned,
+            [
+                r#"zoom_account_settings.sso Update ["security.signin_with_sso.sso_bypass_user_ids"]"#,
+                r#"azuread_user_consent_policy.tenant Update ["user_consent"]"#,
+                r#"azuread_delegated_permission_grant.zoom Update ["scopes"]"#,
+            ]
+        );
+        let writes: Vec<String> = sim
+            .requests()
+            .iter()
+            .filter(|r| {
+                r.method != "GET" && !r.path.ends_with("$batch") && !r.path.contains("token")
+            })
+            .map(|r| {
+                format!(
+                    "{} {} {}",
+                    r.method,
+                    r.path,
+                    r.body.clone().unwrap_or_default()
+                )
+            })
+            .collect();
+        assert_eq!(writes.len(), 3, "{writes:#?}");
+        assert!(writes[0].contains(r#"{"security":{"signin_with_sso":{"sso_bypass_user_ids":["KDcuGIm1QgePTO8WbOqwIQ"]}}}"#), "{writes:#?}");
+    }
 }
