@@ -429,6 +429,24 @@ resource "azuread_delegated_permission_grant" "zoom" {
             })
             .collect();
         assert_eq!(writes.len(), 3, "{writes:#?}");
-        assert!(writes[0].contains(r#"{"security":{"signin_with_sso":{"sso_bypass_user_ids":["KDcuGIm1QgePTO8WbOqwIQ"]}}}"#), "{writes:#?}");
+        // Resources of one wave are applied in parallel: find each write by its path.
+        let zoom_patch = writes
+            .iter()
+            .find(|w| w.starts_with("PATCH /v2/accounts/me/settings"));
+        assert_eq!(
+            zoom_patch.map(String::as_str),
+            Some(
+                r#"PATCH /v2/accounts/me/settings {"security":{"signin_with_sso":{"sso_bypass_user_ids":["KDcuGIm1QgePTO8WbOqwIQ"]}}}"#
+            ),
+            "{writes:#?}"
+        );
+        let grant_patch = writes
+            .iter()
+            .find(|w| w.starts_with("PATCH /v1.0/oauth2PermissionGrants/"));
+        assert!(
+            grant_patch
+                .is_some_and(|w| w.ends_with(r#"{"scope":"Calendars.Read User.Read openid"}"#)),
+            "{writes:#?}"
+        );
     }
 }
