@@ -16,7 +16,7 @@ use serde_json::{Value as Json, json};
 
 use super::{
     RetryAfter, RetryPolicy, Timeouts, body_excerpt, build_http_client, parse_retry_after,
-    transport_error,
+    renewal_time, transport_error,
 };
 use crate::provider::{ErrorKind, ProviderError, ProviderResult};
 
@@ -546,15 +546,10 @@ impl GraphClient {
         }
         let (access_token, expires_in) = self.fetch_token().await?;
         slot.issued += 1;
-        let renew_before = if expires_in > self.options.renew_token_before * 2 {
-            self.options.renew_token_before
-        } else {
-            expires_in / 2
-        };
         let generation = slot.issued;
         slot.current = Some(CachedToken {
             access_token: access_token.clone(),
-            renew_at: Instant::now() + expires_in.saturating_sub(renew_before),
+            renew_at: renewal_time(expires_in, self.options.renew_token_before),
             generation,
         });
         Ok((access_token, generation))

@@ -179,6 +179,19 @@ pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> RetryAfter {
     }
 }
 
+/// When a token that lives `expires_in` should be replaced: `renew_before` its expiry, or
+/// halfway for short-lived tokens. Lifetimes beyond a day are treated as a day, so an absurd
+/// `expires_in` from a server cannot overflow the clock.
+pub(crate) fn renewal_time(expires_in: Duration, renew_before: Duration) -> Instant {
+    let lifetime = expires_in.min(Duration::from_secs(24 * 3600));
+    let margin = if lifetime > renew_before.saturating_mul(2) {
+        renew_before
+    } else {
+        lifetime / 2
+    };
+    Instant::now() + lifetime.saturating_sub(margin)
+}
+
 /// The error for a request that never got an HTTP answer.
 pub(crate) fn transport_error(error: reqwest::Error, request: &str) -> ProviderError {
     let what = if error.is_timeout() {
@@ -375,6 +388,18 @@ mod tests {
         for attempt in 4..40 {
             assert!(policy.backoff(attempt) <= Duration::from_millis(800));
         }
+    }
+
+    #[test]
+    fn tokens_are_renewed_ahead_of_expiry_and_never_overflow() {
+        let now = Instant::now();
+        let hour = renewal_time(Duration::from_secs(3600), Duration::from_secs(300));
+        let in_55_min = hour.duration_since(now);
+        assert!(in_55_min >= Duration::from_secs(3299) && in_55_min <= Duration::from_secs(3301));
+        let short = renewal_time(Duration::from_secs(60), Duration::from_secs(300));
+        assert!(short.duration_since(now) <= Duration::from_secs(31));
+        let absurd = renewal_time(Duration::from_secs(u64::MAX), Duration::from_secs(300));
+        assert!(absurd.duration_since(now) <= Duration::from_secs(24 * 3600));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use serde_json::Value as Json;
 
 use super::{
     RetryAfter, RetryPolicy, Timeouts, TokenBucket, body_excerpt, build_http_client,
-    parse_retry_after, transport_error,
+    parse_retry_after, renewal_time, transport_error,
 };
 use crate::provider::{ErrorKind, ProviderError, ProviderResult};
 
@@ -424,14 +424,9 @@ impl ZoomClient {
         }
         let (access_token, expires_in) = self.fetch_token().await?;
         slot.issued += 1;
-        let renew_before = if expires_in > self.options.renew_token_before * 2 {
-            self.options.renew_token_before
-        } else {
-            expires_in / 2
-        };
         let cached = CachedToken {
             access_token: access_token.clone(),
-            renew_at: Instant::now() + expires_in.saturating_sub(renew_before),
+            renew_at: renewal_time(expires_in, self.options.renew_token_before),
             generation: slot.issued,
         };
         let generation = cached.generation;

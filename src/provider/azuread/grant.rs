@@ -324,9 +324,12 @@ async fn set_scopes(
         .idempotent()
         .wait_for_replication(provider.fresh.contains(&object.id));
     provider.graph.send(&request).await?;
-    let mut attributes = object.attributes.to_json().unwrap_or_default();
-    attributes[SCOPES] = json!(scopes);
-    object.attributes = Value::from_json(&attributes);
+    let mut attributes = match object.attributes.to_json() {
+        Some(Json::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    attributes.insert(SCOPES.to_string(), json!(scopes));
+    object.attributes = Value::from_json(&Json::Object(attributes));
     Ok(object)
 }
 

@@ -198,7 +198,7 @@ impl AzureAdProvider {
             graph,
             options,
             // Lag can outlast one request's wait: remember creations somewhat longer.
-            fresh: FreshObjects::new(options.replication_wait * 2),
+            fresh: FreshObjects::new(options.replication_wait.saturating_mul(2)),
         }
     }
 

@@ -298,13 +298,16 @@ async fn patch(
         .idempotent()
         .wait_for_replication(provider.fresh.contains(&object.id));
     provider.graph.send(&request).await?;
-    let mut json = object.attributes.to_json().unwrap_or_default();
+    let mut json = match object.attributes.to_json() {
+        Some(Json::Object(map)) => map,
+        _ => Map::new(),
+    };
     for (attribute, property) in PROPERTIES {
         if let Some(value) = body.get(property) {
-            json[attribute] = value.clone();
+            json.insert(attribute.to_string(), value.clone());
         }
     }
-    object.attributes = attributes_from_attribute_json(&json);
+    object.attributes = attributes_from_attribute_json(&Json::Object(json));
     Ok(object)
 }
 

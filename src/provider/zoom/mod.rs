@@ -153,7 +153,11 @@ impl ZoomProvider {
     }
 
     fn recently_written(&self, kind: SettingsKind, account: &str) -> bool {
-        let window = self.client.options().settle_wait + Duration::from_secs(60);
+        let window = self
+            .client
+            .options()
+            .settle_wait
+            .saturating_add(Duration::from_secs(60));
         self.written.lock().is_ok_and(|written| {
             written
                 .get(&(kind, account.to_string()))
@@ -174,7 +178,8 @@ impl ZoomProvider {
         if !self.recently_written(kind, account) {
             return Ok(live);
         }
-        let deadline = Instant::now() + self.client.options().settle_wait;
+        let settle_wait = self.client.options().settle_wait;
+        let started = Instant::now();
         let mut pause = Duration::from_millis(200);
         loop {
             let attributes = live_to_attributes(kind, &live, account);
@@ -183,7 +188,7 @@ impl ZoomProvider {
                     || diff_attributes(kind.body_schema(), config, Some(&attributes), None)
                         .is_empty()
             });
-            if settled || Instant::now() + pause > deadline {
+            if settled || started.elapsed().saturating_add(pause) > settle_wait {
                 return Ok(live);
             }
             tokio::time::sleep(pause).await;
