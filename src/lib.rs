@@ -12,6 +12,8 @@
 
 pub mod addr;
 pub mod apply;
+pub mod cli;
+pub mod client;
 pub mod config;
 pub mod diag;
 pub mod env;
@@ -26,3 +28,6 @@ pub mod sim;
 pub mod state;
 pub mod value;
 pub mod workspace;
+
+#[cfg(test)]
+mod engine_tests;

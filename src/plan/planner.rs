@@ -12,7 +12,7 @@ use crate::plan::diff::diff_attributes;
 use crate::plan::{
     Action, OutputValue, PLAN_FORMAT_VERSION, Plan, ResourceChange, StateRef, Warning,
 };
-use crate::provider::{Provider, ReadRequest, RemoteObject};
+use crate::provider::{ErrorKind, Provider, ProviderError, ReadRequest, RemoteObject};
 use crate::schema::{AttrType, ResourceKind, ResourceSchema};
 use crate::state::StateFile;
 use crate::value::Value;
@@ -124,14 +124,40 @@ pub async fn plan(
         let mut errors = Diagnostics::default();
         for (paddr, result) in results {
             let batch = &requests[paddr];
+            // A provider-wide failure (credentials, endpoint) is reported once, not per resource.
+            let mut provider_wide: Vec<(ProviderError, Vec<String>)> = Vec::new();
             for ((addr, _), outcome) in batch.iter().zip(result) {
                 match outcome {
                     Ok(Some(obj)) => {
                         live.insert(addr.clone(), obj);
                     }
                     Ok(None) => {}
+                    Err(e)
+                        if matches!(
+                            e.kind,
+                            ErrorKind::Authentication | ErrorKind::Configuration
+                        ) =>
+                    {
+                        match provider_wide
+                            .iter_mut()
+                            .find(|(seen, _)| seen.message == e.message)
+                        {
+                            Some((_, addrs)) => addrs.push(addr.to_string()),
+                            None => provider_wide.push((e, vec![addr.to_string()])),
+                        }
+                    }
                     Err(e) => errors.push(api_error(ws, addr, "read", &e)),
                 }
+            }
+            for (e, addrs) in provider_wide {
+                let span = ws.config.provider(paddr).and_then(|p| p.body.span.clone());
+                let mut d = Diagnostic::error(format!("provider `{paddr}`: {e}"))
+                    .at_span(&ws.config.sources, span.as_ref())
+                    .with_detail(format!("could not read: {}", addrs.join(", ")));
+                if let Some(h) = &e.hint {
+                    d = d.with_hint(h.clone());
+                }
+                errors.push(d);
             }
         }
         errors.into_result()?;

@@ -4,6 +4,11 @@
 //! Reads are batched: the engine hands a provider every resource of a refresh wave at once, so it
 //! can coalesce requests (one Zoom settings GET per account, Graph reads as one `$batch`).
 
+pub mod azuread;
+pub(crate) mod config;
+pub(crate) mod paths;
+pub mod zoom;
+
 use std::fmt;
 
 use async_trait::async_trait;
@@ -160,3 +165,14 @@ pub trait ProviderType: Send + Sync {
         env: &crate::env::Environment,
     ) -> ProviderResult<Box<dyn Provider>>;
 }
+
+/// Every provider type zentra ships: `zoom` and `azuread`.
+pub fn provider_types() -> Vec<Box<dyn ProviderType>> {
+    vec![
+        Box::new(zoom::ZoomProviderType::default()),
+        Box::new(azuread::AzureAdProviderType::default()),
+    ]
+}
+
+#[cfg(test)]
+mod tests;

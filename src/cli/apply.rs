@@ -1,0 +1,250 @@
+//! `zentra apply [PLANFILE]`: confirm, apply, report.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::addr::ResourceAddr;
+use crate::apply::{ApplyObserver, ApplyOptions};
+use crate::diag::Diagnostic;
+use crate::env::Environment;
+use crate::output::{Printer, Tone};
+use crate::plan::{Action, Plan};
+use crate::render;
+use crate::state::StateStore;
+
+use super::session::{load_workspace, providers, read_state, report, state_error, state_store};
+use super::{Outcome, VarArgs};
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A plan saved with `zentra plan --out FILE`: apply exactly that, or refuse if it is stale.
+    pub plan: Option<PathBuf>,
+    /// Apply without asking for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// How many resources to change at once.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub parallelism: usize,
+    #[command(flatten)]
+    pub vars: VarArgs,
+}
+
+struct Progress<'a> {
+    printer: &'a Printer,
+}
+
+fn verb(action: Action) -> (&'static str, &'static str) {
+    match action {
+        Action::Create => ("Creating", "Creation"),
+        Action::Update => ("Modifying", "Modifications"),
+        Action::Replace => ("Replacing", "Replacement"),
+        Action::Delete => ("Deleting", "Deletion"),
+        _ => ("Working on", "Work"),
+    }
+}
+
+impl ApplyObserver for Progress<'_> {
+    fn started(&self, addr: &ResourceAddr, action: Action) {
+        self.printer
+            .status(&format!("{addr}: {}...", verb(action).0));
+    }
+
+    fn finished(
+        &self,
+        addr: &ResourceAddr,
+        action: Action,
+        elapsed: Duration,
+        error: Option<&Diagnostic>,
+    ) {
+        match error {
+            None => self.printer.status(&format!(
+                "{addr}: {} complete after {}s",
+                verb(action).1,
+                elapsed.as_secs()
+            )),
+            Some(_) => self
+                .printer
+                .status(&format!("{addr}: {} failed", verb(action).1)),
+        }
+    }
+}
+
+/// Why a saved plan no longer applies, if it does not.
+fn staleness(saved: &Plan, fresh: &Plan) -> Option<String> {
+    if saved.prior_state != fresh.prior_state {
+        return Some(format!(
+            "the state changed since this plan was made (serial {} then, {} now)",
+            saved.prior_state.serial, fresh.prior_state.serial
+        ));
+    }
+    if saved.config_fingerprint != fresh.config_fingerprint {
+        return Some("the configuration or its variables changed since this plan was made".into());
+    }
+    if saved.live_fingerprint != fresh.live_fingerprint {
+        return Some("live settings changed since this plan was made".into());
+    }
+    if saved.changes != fresh.changes {
+        return Some("the planned changes no longer match".into());
+    }
+    None
+}
+
+pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Printer) -> Outcome {
+    let saved = match &args.plan {
+        Some(path) => {
+            let path = if path.is_absolute() {
+                path.clone()
+            } else {
+                dir.join(path)
+            };
+            match super::plan::load_plan(&path) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    printer.error(&e);
+                    return Outcome::Failure;
+                }
+            }
+        }
+        None => None,
+    };
+    let interactive = std::io::stdin().is_terminal();
+    if saved.is_none() && !args.auto_approve && !interactive {
+        printer.diagnostic(
+            &Diagnostic::error("apply needs confirmation, and there is no terminal to ask on")
+                .with_hint("review a plan and apply it with `zentra plan --out FILE` then `zentra apply FILE`, or pass --auto-approve"),
+        );
+        return Outcome::Failure;
+    }
+    let Some(ws) = load_workspace(dir, &args.vars, env, printer) else {
+        return Outcome::Failure;
+    };
+    let store = state_store(&ws);
+    let _lock = match store.lock("zentra apply") {
+        Ok(l) => l,
+        Err(e) => {
+            state_error(printer, &e);
+            return Outcome::Failure;
+        }
+    };
+    let Ok(state) = read_state(&store, printer) else {
+        return Outcome::Failure;
+    };
+    let Some(providers) = providers(&ws, state.as_ref(), printer) else {
+        return Outcome::Failure;
+    };
+    let run = match crate::plan::planner::plan(&ws, state.as_ref(), &providers).await {
+        Ok(run) => run,
+        Err(d) => {
+            report(printer, &d);
+            return Outcome::Failure;
+        }
+    };
+    match &saved {
+        Some(saved) => {
+            if let Some(why) = staleness(saved, &run.plan) {
+                printer.diagnostic(
+                    &Diagnostic::error(format!("the saved plan is stale: {why}"))
+                        .with_hint("nothing was changed; run `zentra plan --out FILE` again and review the new plan"),
+                );
+                return Outcome::Failure;
+            }
+        }
+        None => {
+            printer.data(&render::plan_text(&run.plan, printer));
+            if run.plan.has_changes() && !args.auto_approve && !confirm(printer) {
+                printer.status("Apply cancelled; nothing was changed.");
+                return Outcome::Failure;
+            }
+        }
+    }
+    let had_changes = run.plan.has_changes();
+    let summary = run.plan.summary.clone();
+    let options = ApplyOptions {
+        parallelism: args.parallelism.max(1),
+        ..ApplyOptions::default()
+    };
+    let flag = options.interrupted.clone();
+    let interrupt_printer_msg =
+        "Interrupt received: finishing what is in flight and saving state...";
+    let watcher = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            flag.store(true, Ordering::SeqCst);
+            true
+        } else {
+            false
+        }
+    });
+    let mut state = state.unwrap_or_default();
+    let progress = Progress { printer };
+    let result = crate::apply::apply(
+        &ws, run, &mut state, &store, &providers, &options, &progress,
+    )
+    .await;
+    watcher.abort();
+    if result.interrupted {
+        printer.status(interrupt_printer_msg);
+    }
+    for w in &result.warnings {
+        let who = w
+            .address
+            .as_ref()
+            .map(|a| format!("{a}: "))
+            .unwrap_or_default();
+        printer.warning(&format!("{who}{}", w.message));
+    }
+    if !result.errors.is_empty() {
+        report(printer, &result.errors);
+        printer.status(&format!(
+            "Apply failed after {} of the planned changes; state records everything that completed.",
+            result.completed.len()
+        ));
+        return Outcome::Failure;
+    }
+    if result.interrupted {
+        printer.error("apply was interrupted; state records everything that completed. Run `zentra plan` to see what is left.");
+        return Outcome::Failure;
+    }
+    if had_changes {
+        printer.data(&format!(
+            "\n{} Resources: {} added, {} changed, {} destroyed{}.\n",
+            printer.paint("Apply complete!", Tone::Bold, false),
+            summary.add,
+            summary.change,
+            summary.destroy,
+            if summary.forget > 0 {
+                format!(", {} no longer managed", summary.forget)
+            } else {
+                String::new()
+            }
+        ));
+    }
+    if !result.outputs.is_empty() {
+        printer.data("\nOutputs:\n");
+        for (name, o) in &result.outputs {
+            printer.data(&format!(
+                "  {name} = {}\n",
+                render::value_text(&o.value, o.sensitive, o.unknown)
+            ));
+        }
+    }
+    if result.warnings.is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    }
+}
+
+fn confirm(printer: &Printer) -> bool {
+    printer.status("\nDo you want to perform these actions? Only 'yes' will be accepted.");
+    printer.status("  Enter a value: ");
+    let mut line = String::new();
+    let stdin = std::io::stdin();
+    if stdin.lock().read_line(&mut line).is_err() {
+        return false;
+    }
+    line.trim() == "yes"
+}

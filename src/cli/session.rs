@@ -1,0 +1,74 @@
+//! What every command that reads or changes live state sets up: the workspace, the state store
+//! and the configured providers.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::diag::Diagnostics;
+use crate::env::Environment;
+use crate::output::Printer;
+use crate::plan::planner::ProviderSet;
+use crate::state::{LocalStateStore, StateError, StateFile, StateStore};
+use crate::workspace::{LoadOptions, Workspace};
+
+use super::VarArgs;
+
+/// Loads and validates the workspace in `dir`, printing diagnostics on failure.
+pub fn load_workspace(
+    dir: &Path,
+    vars: &VarArgs,
+    env: Environment,
+    printer: &Printer,
+) -> Option<Workspace> {
+    let opts = LoadOptions {
+        dir: dir.to_path_buf(),
+        vars: vars.vars.clone(),
+        var_files: vars.var_files.clone(),
+        env,
+    };
+    match Workspace::load(&opts, crate::provider::provider_types()) {
+        Ok(ws) => Some(ws),
+        Err(diags) => {
+            report(printer, &diags);
+            None
+        }
+    }
+}
+
+/// Prints diagnostics and a closing count.
+pub fn report(printer: &Printer, diags: &Diagnostics) {
+    printer.diagnostics(diags);
+    let n = diags.errors().count();
+    if n > 1 {
+        printer.status(&format!("{n} errors; nothing was changed"));
+    }
+}
+
+/// The state store of a workspace.
+pub fn state_store(ws: &Workspace) -> LocalStateStore {
+    LocalStateStore::new(ws.config.state_path()).with_lock_timeout(Duration::from_secs(10))
+}
+
+pub fn state_error(printer: &Printer, e: &StateError) {
+    printer.error(&e.to_string());
+}
+
+/// Reads state, reporting problems.
+pub fn read_state(store: &dyn StateStore, printer: &Printer) -> Result<Option<StateFile>, ()> {
+    store.read().map_err(|e| state_error(printer, &e))
+}
+
+/// Configures the providers a run needs.
+pub fn providers(
+    ws: &Workspace,
+    state: Option<&StateFile>,
+    printer: &Printer,
+) -> Option<ProviderSet> {
+    match ProviderSet::configure(ws, state) {
+        Ok(p) => Some(p),
+        Err(d) => {
+            report(printer, &d);
+            None
+        }
+    }
+}

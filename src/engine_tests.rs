@@ -1,0 +1,473 @@
+//! Tests of the engine as a whole (workspace, plan, apply, state) against an in-memory
+//! provider, independent of any vendor API.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+
+use crate::addr::{ProviderAddr, ResourceAddr};
+use crate::apply::{ApplyOptions, Silent, apply};
+use crate::config::Config;
+use crate::diag::SourceFile;
+use crate::env::Environment;
+use crate::plan::Action;
+use crate::plan::planner::{ProviderSet, plan};
+use crate::provider::{
+    ErrorKind, Provider, ProviderError, ProviderResult, ProviderType, ReadRequest, RemoteObject,
+    WriteRequest,
+};
+use crate::schema::{Attr, ResourceKind, ResourceSchema};
+use crate::state::{LocalStateStore, StateStore};
+use crate::value::Value;
+use crate::workspace::{LoadOptions, Workspace};
+
+#[derive(Default)]
+struct World {
+    setting: serde_json::Value,
+    objects: HashMap<String, serde_json::Value>,
+    next_id: u32,
+    reads: usize,
+    writes: usize,
+    fail_create_label: Option<String>,
+}
+
+#[derive(Clone, Default)]
+struct MemProvider {
+    world: Arc<Mutex<World>>,
+}
+
+struct MemType(MemProvider);
+
+fn schemas() -> Vec<ResourceSchema> {
+    vec![
+        ResourceSchema::new(
+            "mem_setting",
+            ResourceKind::Singleton,
+            "a singleton",
+            Attr::object([
+                ("name", Attr::string()),
+                ("enabled", Attr::bool()),
+                ("tags", Attr::string_set()),
+                ("limits", Attr::object([("level", Attr::int())])),
+            ]),
+        ),
+        ResourceSchema::new(
+            "mem_object",
+            ResourceKind::Object,
+            "an object",
+            Attr::object([
+                ("label", Attr::string().required().force_new()),
+                ("peer", Attr::string()),
+                ("uid", Attr::string().computed()),
+            ]),
+        ),
+    ]
+}
+
+impl ProviderType for MemType {
+    fn name(&self) -> &'static str {
+        "mem"
+    }
+    fn config_schema(&self) -> Attr {
+        Attr::object([])
+    }
+    fn resource_schemas(&self) -> Vec<ResourceSchema> {
+        schemas()
+    }
+    fn configure(&self, _: &Value, _: &Environment) -> ProviderResult<Box<dyn Provider>> {
+        Ok(Box::new(self.0.clone()))
+    }
+}
+
+fn with_uid(id: &str, attrs: &serde_json::Value) -> Value {
+    let mut v = attrs.clone();
+    v["uid"] = serde_json::json!(format!("uid-{id}"));
+    Value::from_json(&v)
+}
+
+#[async_trait]
+impl Provider for MemProvider {
+    fn name(&self) -> &'static str {
+        "mem"
+    }
+
+    async fn read(&self, batch: &[ReadRequest]) -> Vec<ProviderResult<Option<RemoteObject>>> {
+        let mut w = self.world.lock().unwrap();
+        w.reads += 1;
+        batch
+            .iter()
+            .map(|r| {
+                Ok(match r.type_name.as_str() {
+                    "mem_setting" => Some(RemoteObject {
+                        id: "singleton".into(),
+                        attributes: Value::from_json(&w.setting),
+                    }),
+                    _ => {
+                        let found = match &r.id {
+                            Some(id) => w.objects.get(id).map(|o| (id.clone(), o.clone())),
+                            None => {
+                                let label = r.config.get("label").and_then(Value::as_str);
+                                w.objects
+                                    .iter()
+                                    .find(|(_, o)| label.is_some() && o["label"].as_str() == label)
+                                    .map(|(k, o)| (k.clone(), o.clone()))
+                            }
+                        };
+                        found.map(|(id, o)| RemoteObject {
+                            attributes: with_uid(&id, &o),
+                            id,
+                        })
+                    }
+                })
+            })
+            .collect()
+    }
+
+    async fn create(&self, req: &WriteRequest) -> ProviderResult<RemoteObject> {
+        let mut w = self.world.lock().unwrap();
+        w.writes += 1;
+        let json = req.config.to_json().expect("known at apply");
+        if req.type_name == "mem_setting" {
+            merge(&mut w.setting, &json);
+            return Ok(RemoteObject {
+                id: "singleton".into(),
+                attributes: Value::from_json(&w.setting),
+            });
+        }
+        if w.fail_create_label.as_deref() == json["label"].as_str() {
+            return Err(ProviderError::new(
+                ErrorKind::Invalid,
+                "the service refused this label",
+            ));
+        }
+        w.next_id += 1;
+        let id = format!("obj-{}", w.next_id);
+        w.objects.insert(id.clone(), json.clone());
+        Ok(RemoteObject {
+            attributes: with_uid(&id, &json),
+            id,
+        })
+    }
+
+    async fn update(&self, req: &WriteRequest) -> ProviderResult<RemoteObject> {
+        let mut w = self.world.lock().unwrap();
+        w.writes += 1;
+        let json = req.config.to_json().expect("known at apply");
+        if req.type_name == "mem_setting" {
+            merge(&mut w.setting, &json);
+            return Ok(RemoteObject {
+                id: "singleton".into(),
+                attributes: Value::from_json(&w.setting),
+            });
+        }
+        let id = req.id.clone().expect("updates have ids");
+        let obj = w.objects.get_mut(&id).expect("exists");
+        merge(obj, &json);
+        let obj = obj.clone();
+        Ok(RemoteObject {
+            attributes: with_uid(&id, &obj),
+            id,
+        })
+    }
+
+    async fn delete(&self, req: &WriteRequest) -> ProviderResult<()> {
+        let mut w = self.world.lock().unwrap();
+        w.writes += 1;
+        w.objects.remove(req.id.as_deref().unwrap_or_default());
+        Ok(())
+    }
+}
+
+fn merge(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    match (target, patch) {
+        (serde_json::Value::Object(t), serde_json::Value::Object(p)) => {
+            for (k, v) in p {
+                merge(t.entry(k.clone()).or_insert(serde_json::Value::Null), v);
+            }
+        }
+        (t, p) => *t = p.clone(),
+    }
+}
+
+struct Harness {
+    provider: MemProvider,
+    dir: tempfile::TempDir,
+}
+
+impl Harness {
+    fn new(setting: serde_json::Value) -> Harness {
+        let provider = MemProvider::default();
+        provider.world.lock().unwrap().setting = setting;
+        Harness {
+            provider,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn workspace(&self, src: &str) -> Workspace {
+        let config = Config::from_files(
+            self.dir.path(),
+            vec![SourceFile {
+                display_path: "main.zen.hcl".into(),
+                path: "main.zen.hcl".into(),
+                text: src.into(),
+            }],
+        )
+        .unwrap();
+        let opts = LoadOptions {
+            dir: self.dir.path().to_path_buf(),
+            ..LoadOptions::default()
+        };
+        Workspace::from_config(
+            config,
+            &opts,
+            vec![Box::new(MemType(self.provider.clone()))],
+        )
+        .unwrap()
+    }
+
+    fn store(&self) -> LocalStateStore {
+        LocalStateStore::new(self.dir.path().join("state.json"))
+    }
+
+    fn providers(&self) -> ProviderSet {
+        let mut set = ProviderSet::default();
+        set.insert(
+            ProviderAddr::default_for("mem"),
+            Box::new(self.provider.clone()),
+        );
+        set
+    }
+
+    async fn plan(&self, src: &str) -> crate::plan::Plan {
+        let ws = self.workspace(src);
+        let state = self.store().read().unwrap();
+        plan(&ws, state.as_ref(), &self.providers())
+            .await
+            .unwrap()
+            .plan
+    }
+
+    async fn apply(&self, src: &str) -> crate::apply::ApplyReport {
+        let ws = self.workspace(src);
+        let store = self.store();
+        let state = store.read().unwrap();
+        let run = plan(&ws, state.as_ref(), &self.providers()).await.unwrap();
+        let mut state = state.unwrap_or_default();
+        apply(
+            &ws,
+            run,
+            &mut state,
+            &store,
+            &self.providers(),
+            &ApplyOptions::default(),
+            &Silent,
+        )
+        .await
+    }
+}
+
+const CONFIG: &str = r#"
+resource "mem_setting" "main" {
+  enabled = true
+  tags    = ["b", "a"]
+  limits {
+    level = 3
+  }
+}
+resource "mem_object" "first" {
+  label = "one"
+}
+resource "mem_object" "second" {
+  label = "two"
+  peer  = mem_object.first.uid
+}
+"#;
+
+#[tokio::test]
+async fn plan_apply_then_plan_again_shows_no_changes() {
+    let h = Harness::new(
+        serde_json::json!({"name": "kept", "enabled": false, "tags": ["a"], "limits": {"level": 1}}),
+    );
+    let p = h.plan(CONFIG).await;
+    let actions: Vec<(String, Action)> = p
+        .changes
+        .iter()
+        .map(|c| (c.address.to_string(), c.action))
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            ("mem_setting.main".into(), Action::Update),
+            ("mem_object.first".into(), Action::Create),
+            ("mem_object.second".into(), Action::Create),
+        ]
+    );
+    let second = p
+        .change(&ResourceAddr::managed("mem_object", "second"))
+        .unwrap();
+    let peer = second.attributes.iter().find(|a| a.path == "peer").unwrap();
+    assert!(
+        peer.after_unknown,
+        "a reference to an uncreated object is unknown at plan time"
+    );
+    assert_eq!(p.summary.add, 2);
+    assert_eq!(p.summary.change, 1);
+
+    let report = h.apply(CONFIG).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    let world = h.provider.world.lock().unwrap().objects.clone();
+    let second = world.values().find(|o| o["label"] == "two").unwrap();
+    assert_eq!(
+        second["peer"], "uid-obj-1",
+        "the reference was resolved at apply time"
+    );
+    assert_eq!(
+        h.provider.world.lock().unwrap().setting["name"],
+        "kept",
+        "unmanaged attributes are left alone"
+    );
+
+    let again = h.plan(CONFIG).await;
+    assert!(!again.has_changes(), "{:#?}", again.changes);
+    let state = h.store().read().unwrap().unwrap();
+    assert_eq!(state.resources.len(), 3);
+}
+
+#[tokio::test]
+async fn drift_is_detected_and_marked() {
+    let h = Harness::new(serde_json::json!({}));
+    assert!(h.apply(CONFIG).await.errors.is_empty());
+    h.provider.world.lock().unwrap().setting["enabled"] = serde_json::json!(false);
+    let p = h.plan(CONFIG).await;
+    let c = p
+        .change(&ResourceAddr::managed("mem_setting", "main"))
+        .unwrap();
+    assert_eq!(c.action, Action::Update);
+    assert_eq!(c.attributes.len(), 1);
+    assert!(c.attributes[0].drift);
+    assert_eq!(
+        c.reason.as_deref(),
+        Some("changed outside zentra since the last apply")
+    );
+}
+
+#[tokio::test]
+async fn removed_objects_are_deleted_and_removed_singletons_forgotten() {
+    let h = Harness::new(serde_json::json!({}));
+    assert!(h.apply(CONFIG).await.errors.is_empty());
+    let only_first = "resource \"mem_object\" \"first\" {\n  label = \"one\"\n}\n";
+    let p = h.plan(only_first).await;
+    let actions: HashMap<String, Action> = p
+        .changes
+        .iter()
+        .map(|c| (c.address.to_string(), c.action))
+        .collect();
+    assert_eq!(actions["mem_object.second"], Action::Delete);
+    assert_eq!(actions["mem_setting.main"], Action::Forget);
+    assert_eq!(actions["mem_object.first"], Action::NoOp);
+    let report = h.apply(only_first).await;
+    assert!(report.errors.is_empty());
+    let w = h.provider.world.lock().unwrap();
+    assert_eq!(w.objects.len(), 1);
+    assert_eq!(
+        w.setting["enabled"], true,
+        "a forgotten singleton keeps its settings"
+    );
+    drop(w);
+    let state = h.store().read().unwrap().unwrap();
+    assert_eq!(state.resources.len(), 1);
+}
+
+#[tokio::test]
+async fn changing_a_force_new_attribute_plans_a_replacement() {
+    let h = Harness::new(serde_json::json!({}));
+    assert!(h.apply(CONFIG).await.errors.is_empty());
+    let p = h.plan(&CONFIG.replace("\"one\"", "\"uno\"")).await;
+    let c = p
+        .change(&ResourceAddr::managed("mem_object", "first"))
+        .unwrap();
+    assert_eq!(c.action, Action::Replace);
+    let report = h.apply(&CONFIG.replace("\"one\"", "\"uno\"")).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(
+        !h.plan(&CONFIG.replace("\"one\"", "\"uno\""))
+            .await
+            .has_changes()
+    );
+}
+
+#[tokio::test]
+async fn a_failed_create_keeps_everything_that_completed_in_state() {
+    let h = Harness::new(serde_json::json!({}));
+    h.provider.world.lock().unwrap().fail_create_label = Some("two".into());
+    let report = h.apply(CONFIG).await;
+    assert_eq!(report.errors.0.len(), 1);
+    assert!(
+        report.errors.0[0]
+            .summary
+            .contains("mem_object.second: create failed"),
+        "{}",
+        report.errors.0[0].summary
+    );
+    let state = h.store().read().unwrap().unwrap();
+    let names: Vec<String> = state
+        .resources
+        .iter()
+        .map(|r| r.address.to_string())
+        .collect();
+    assert_eq!(names, vec!["mem_object.first", "mem_setting.main"]);
+    h.provider.world.lock().unwrap().fail_create_label = None;
+    let p = h.plan(CONFIG).await;
+    let pending: Vec<String> = p
+        .changes
+        .iter()
+        .filter(|c| c.action.is_change())
+        .map(|c| c.address.to_string())
+        .collect();
+    assert_eq!(pending, vec!["mem_object.second"]);
+}
+
+#[tokio::test]
+async fn existing_objects_are_adopted_not_duplicated() {
+    let h = Harness::new(serde_json::json!({}));
+    h.provider
+        .world
+        .lock()
+        .unwrap()
+        .objects
+        .insert("pre-1".into(), serde_json::json!({"label": "one"}));
+    let p = h.plan(CONFIG).await;
+    let c = p
+        .change(&ResourceAddr::managed("mem_object", "first"))
+        .unwrap();
+    assert_eq!(c.action, Action::NoOp);
+    assert!(c.reason.as_deref().unwrap().contains("adopted"));
+    assert!(h.apply(CONFIG).await.errors.is_empty());
+    assert_eq!(h.provider.world.lock().unwrap().objects.len(), 2);
+    let state = h.store().read().unwrap().unwrap();
+    assert_eq!(
+        state
+            .resource(&ResourceAddr::managed("mem_object", "first"))
+            .unwrap()
+            .id,
+        "pre-1"
+    );
+}
+
+#[tokio::test]
+async fn each_wave_reads_with_one_call_per_provider() {
+    let h = Harness::new(serde_json::json!({}));
+    h.plan(CONFIG).await;
+    // Two waves (first + setting, then second): two batched reads.
+    assert_eq!(h.provider.world.lock().unwrap().reads, 2);
+    assert_eq!(
+        h.provider.world.lock().unwrap().writes,
+        0,
+        "planning never writes"
+    );
+    let _ = Path::new("");
+}

@@ -1,0 +1,427 @@
+//! `azuread_delegated_permission_grant`: admin consent for all users (`AllPrincipals`) to
+//! delegated scopes of one resource app, for one client service principal.
+//!
+//! Graph allows one such grant per (client, resource), so an existing grant is adopted rather
+//! than duplicated. Scopes are a set: Graph's space-separated `scope` is split, deduplicated
+//! and sorted, so order and duplicates never show up as a change.
+
+use std::collections::HashMap;
+
+use serde_json::{Value as Json, json};
+
+use super::{AzureAdProvider, Key, ReadPlan, key, odata_literal, service_principal};
+use crate::client::graph::GraphRequest;
+use crate::client::{encode_query_value, encode_segment};
+use crate::provider::{
+    ErrorKind, ProviderError, ProviderResult, ReadRequest, RemoteObject, WriteRequest,
+};
+use crate::schema::{Attr, ResourceKind, ResourceSchema};
+use crate::value::Value;
+
+pub(crate) const TYPE_NAME: &str = "azuread_delegated_permission_grant";
+
+const CLIENT: &str = "service_principal_object_id";
+const RESOURCE_APP: &str = "resource_app_id";
+const SCOPES: &str = "scopes";
+const ALL_PRINCIPALS: &str = "AllPrincipals";
+
+pub(crate) fn resource_schema() -> ResourceSchema {
+    ResourceSchema::new(
+        TYPE_NAME,
+        ResourceKind::Object,
+        "Admin consent, for all users, to delegated permissions (scopes) of a resource app \
+         such as Microsoft Graph, granted to a client service principal.",
+        Attr::object([
+            (
+                CLIENT,
+                Attr::string()
+                    .describe("Object id of the client service principal (the app being granted).")
+                    .case_insensitive()
+                    .required()
+                    .force_new(),
+            ),
+            (
+                RESOURCE_APP,
+                Attr::string()
+                    .describe(
+                        "App id of the resource whose scopes are granted, e.g. \
+                         00000003-0000-0000-c000-000000000000 for Microsoft Graph.",
+                    )
+                    .case_insensitive()
+                    .required()
+                    .force_new(),
+            ),
+            (
+                SCOPES,
+                Attr::string_set()
+                    .describe(
+                        "The delegated scopes granted, e.g. `User.Read`, `Calendars.ReadWrite`.",
+                    )
+                    .required(),
+            ),
+            (
+                "resource_object_id",
+                Attr::string()
+                    .describe("Object id of the resource app's service principal in this tenant.")
+                    .computed(),
+            ),
+        ]),
+    )
+}
+
+/// Splits space-separated scope strings, drops duplicates and sorts.
+pub fn normalize_scopes<'a>(items: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut scopes: Vec<String> = items
+        .into_iter()
+        .flat_map(str::split_whitespace)
+        .map(str::to_string)
+        .collect();
+    scopes.sort();
+    scopes.dedup();
+    scopes
+}
+
+fn configured_scopes(config: &Value) -> ProviderResult<Vec<String>> {
+    let list = config.get(SCOPES).and_then(Value::as_list).ok_or_else(|| {
+        ProviderError::new(ErrorKind::Invalid, "`scopes` must be a set of strings")
+    })?;
+    let mut items = Vec::new();
+    for item in list {
+        match item.unmark().0 {
+            Value::String(s) => items.push(s.as_str()),
+            Value::Unknown => {
+                return Err(ProviderError::new(
+                    ErrorKind::Invalid,
+                    "`scopes` is still unknown at apply time",
+                ));
+            }
+            other => {
+                return Err(ProviderError::new(
+                    ErrorKind::Invalid,
+                    format!("`scopes` must hold strings, not {}", other.type_name()),
+                ));
+            }
+        }
+    }
+    Ok(normalize_scopes(items))
+}
+
+/// `GET /oauth2PermissionGrants?$filter=clientId eq '…' and consentType eq 'AllPrincipals'`:
+/// the client's tenant-wide grants (one per resource at most), filtered by resource here so
+/// that the lookup can go in the same `$batch` as the resource's service principal lookup.
+fn grants_of_client_url(client: &str) -> String {
+    format!(
+        "/oauth2PermissionGrants?$filter={}",
+        encode_query_value(&format!(
+            "clientId eq {} and consentType eq '{ALL_PRINCIPALS}'",
+            odata_literal(client)
+        ))
+    )
+}
+
+fn by_id_url(id: &str) -> String {
+    format!("/oauth2PermissionGrants/{}", encode_segment(id))
+}
+
+/// The grant for `resource` among a client's grants; the one with `preferred_id` first.
+fn grant_for_resource(grants: &Json, resource: &str, preferred_id: Option<&str>) -> Option<Json> {
+    let matching: Vec<&Json> = grants
+        .get("value")
+        .and_then(Json::as_array)?
+        .iter()
+        .filter(|g| {
+            g.get("resourceId")
+                .and_then(Json::as_str)
+                .is_some_and(|r| r.eq_ignore_ascii_case(resource))
+                && g.get("consentType")
+                    .and_then(Json::as_str)
+                    .is_some_and(|c| c.eq_ignore_ascii_case(ALL_PRINCIPALS))
+        })
+        .collect();
+    matching
+        .iter()
+        .find(|g| g.get("id").and_then(Json::as_str) == preferred_id && preferred_id.is_some())
+        .or(matching.first())
+        .map(|g| (*g).clone())
+}
+
+/// A grant as attributes; `resource_app_id` comes from configuration (Graph records only the
+/// resource's object id).
+pub(crate) fn remote_object(
+    grant: &Json,
+    resource_app_id: Option<&str>,
+) -> ProviderResult<RemoteObject> {
+    let id = grant.get("id").and_then(Json::as_str).ok_or_else(|| {
+        ProviderError::new(
+            ErrorKind::Transport,
+            "Graph returned a permission grant without an id",
+        )
+    })?;
+    let scope = grant.get("scope").and_then(Json::as_str).unwrap_or("");
+    let mut attributes = json!({
+        CLIENT: grant.get("clientId").cloned().unwrap_or(Json::Null),
+        SCOPES: normalize_scopes([scope]),
+        "resource_object_id": grant.get("resourceId").cloned().unwrap_or(Json::Null),
+    });
+    if let Some(app) = resource_app_id {
+        attributes[RESOURCE_APP] = json!(app);
+    }
+    Ok(RemoteObject {
+        id: id.to_string(),
+        attributes: Value::from_json(&attributes),
+    })
+}
+
+pub(crate) fn plan_read(req: &ReadRequest) -> ReadPlan {
+    match (key(&req.config, CLIENT), key(&req.config, RESOURCE_APP)) {
+        (Key::Known(client), Key::Known(app)) => ReadPlan::Fetch(vec![
+            service_principal::lookup_url(&app),
+            grants_of_client_url(&client),
+        ]),
+        _ => match &req.id {
+            Some(id) => ReadPlan::Fetch(vec![by_id_url(id)]),
+            None => ReadPlan::Done(Ok(None)),
+        },
+    }
+}
+
+pub(crate) fn finish_read(
+    req: &ReadRequest,
+    answers: &HashMap<String, ProviderResult<Json>>,
+) -> ProviderResult<Option<RemoteObject>> {
+    let resource_app = match key(&req.config, RESOURCE_APP) {
+        Key::Known(app) => Some(app),
+        _ => None,
+    };
+    match (key(&req.config, CLIENT), &resource_app) {
+        (Key::Known(client), Some(app)) => {
+            let lookup = super::answer(answers, &service_principal::lookup_url(app))?;
+            let Some(resource) = service_principal::single_match(lookup, app)? else {
+                return Ok(None);
+            };
+            let resource_id = resource.get("id").and_then(Json::as_str).unwrap_or("");
+            let grants = super::answer(answers, &grants_of_client_url(&client))?;
+            grant_for_resource(grants, resource_id, req.id.as_deref())
+                .map(|g| remote_object(&g, Some(app)))
+                .transpose()
+        }
+        _ => {
+            let Some(id) = &req.id else { return Ok(None) };
+            match super::answer(answers, &by_id_url(id)) {
+                Ok(grant) => remote_object(grant, resource_app.as_deref()).map(Some),
+                Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(e),
+            }
+        }
+    }
+}
+
+fn known(config: &Value, attribute: &str) -> ProviderResult<String> {
+    match key(config, attribute) {
+        Key::Known(value) => Ok(value),
+        _ => Err(ProviderError::new(
+            ErrorKind::Invalid,
+            format!("`{attribute}` must be known when the grant is created"),
+        )),
+    }
+}
+
+/// Grants the scopes, adopting an existing grant for the same client and resource.
+pub(crate) async fn create(
+    provider: &AzureAdProvider,
+    req: &WriteRequest,
+) -> ProviderResult<RemoteObject> {
+    let client = known(&req.config, CLIENT)?;
+    let resource_app = known(&req.config, RESOURCE_APP)?;
+    let scopes = configured_scopes(&req.config)?;
+    let resource = service_principal::find(provider, &resource_app)
+        .await?
+        .ok_or_else(|| {
+            ProviderError::new(
+                ErrorKind::NotFound,
+                format!("the tenant has no service principal for the resource app {resource_app}"),
+            )
+            .with_hint(format!(
+                "add an azuread_service_principal with app_id = \"{resource_app}\""
+            ))
+        })?;
+    let resource_id = resource
+        .get("id")
+        .and_then(Json::as_str)
+        .unwrap_or_default()
+        .to_string();
+    if let Some(existing) = find_existing(provider, &client, &resource_id).await? {
+        return adopt(provider, existing, &resource_app, &scopes).await;
+    }
+    let body = json!({
+        "clientId": client,
+        "consentType": ALL_PRINCIPALS,
+        "resourceId": resource_id,
+        "scope": scopes.join(" "),
+    });
+    let references_fresh =
+        provider.fresh.contains(&client) || provider.fresh.contains(&resource_id);
+    let request =
+        GraphRequest::post("/oauth2PermissionGrants", body).wait_for_replication(references_fresh);
+    match provider.graph.send(&request).await {
+        Ok(Some(grant)) => {
+            let object = remote_object(&grant, Some(&resource_app))?;
+            provider.fresh.mark(&object.id);
+            Ok(object)
+        }
+        Ok(None) => Err(ProviderError::new(
+            ErrorKind::Transport,
+            "Graph created the permission grant but returned no body",
+        )),
+        // "Permission entry already exists": adopt it.
+        Err(e) if e.kind == ErrorKind::Conflict => {
+            match find_existing(provider, &client, &resource_id).await? {
+                Some(existing) => adopt(provider, existing, &resource_app, &scopes).await,
+                None => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn find_existing(
+    provider: &AzureAdProvider,
+    client: &str,
+    resource_id: &str,
+) -> ProviderResult<Option<Json>> {
+    let grants = provider
+        .graph
+        .get_collection(&grants_of_client_url(client))
+        .await?;
+    Ok(grant_for_resource(
+        &json!({ "value": grants }),
+        resource_id,
+        None,
+    ))
+}
+
+async fn adopt(
+    provider: &AzureAdProvider,
+    existing: Json,
+    resource_app: &str,
+    scopes: &[String],
+) -> ProviderResult<RemoteObject> {
+    let object = remote_object(&existing, Some(resource_app))?;
+    let live_scopes =
+        normalize_scopes([existing.get("scope").and_then(Json::as_str).unwrap_or("")]);
+    if live_scopes == scopes {
+        return Ok(object);
+    }
+    set_scopes(provider, object, scopes).await
+}
+
+async fn set_scopes(
+    provider: &AzureAdProvider,
+    mut object: RemoteObject,
+    scopes: &[String],
+) -> ProviderResult<RemoteObject> {
+    let request = GraphRequest::patch(by_id_url(&object.id), json!({ "scope": scopes.join(" ") }))
+        .idempotent()
+        .wait_for_replication(provider.fresh.contains(&object.id));
+    provider.graph.send(&request).await?;
+    let mut attributes = object.attributes.to_json().unwrap_or_default();
+    attributes[SCOPES] = json!(scopes);
+    object.attributes = Value::from_json(&attributes);
+    Ok(object)
+}
+
+/// Changes the scopes (the only thing Graph lets change in place).
+pub(crate) async fn update(
+    provider: &AzureAdProvider,
+    req: &WriteRequest,
+) -> ProviderResult<RemoteObject> {
+    let id = req.id.clone().ok_or_else(|| {
+        ProviderError::new(
+            ErrorKind::Invalid,
+            "updating a permission grant needs its id",
+        )
+    })?;
+    let scopes = configured_scopes(&req.config)?;
+    let mut prior = req.prior.clone().unwrap_or_else(|| req.config.clone());
+    if let (Value::Object(map), Key::Known(app)) = (&mut prior, key(&req.config, RESOURCE_APP)) {
+        map.insert(RESOURCE_APP.into(), Value::String(app));
+    }
+    set_scopes(
+        provider,
+        RemoteObject {
+            id,
+            attributes: prior,
+        },
+        &scopes,
+    )
+    .await
+}
+
+pub(crate) async fn delete(provider: &AzureAdProvider, req: &WriteRequest) -> ProviderResult<()> {
+    let Some(id) = &req.id else { return Ok(()) };
+    match provider
+        .graph
+        .send(&GraphRequest::delete(by_id_url(id)))
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_are_split_deduplicated_and_sorted() {
+        assert_eq!(
+            normalize_scopes([" User.Read  openid", "Calendars.ReadWrite openid", ""]),
+            ["Calendars.ReadWrite", "User.Read", "openid"]
+        );
+        assert!(normalize_scopes(["   "]).is_empty());
+    }
+
+    #[test]
+    fn configured_scopes_ignore_order_and_duplicates() {
+        let a = Value::from_json(&json!({"scopes": ["User.Read", "openid", "User.Read"]}));
+        let b = Value::from_json(&json!({"scopes": ["openid User.Read"]}));
+        assert_eq!(
+            configured_scopes(&a).unwrap(),
+            configured_scopes(&b).unwrap()
+        );
+        let unknown = Value::Object(
+            [("scopes".to_string(), Value::List(vec![Value::Unknown]))]
+                .into_iter()
+                .collect(),
+        );
+        assert!(configured_scopes(&unknown).is_err());
+    }
+
+    #[test]
+    fn the_grant_for_a_resource_is_picked_from_the_clients_grants() {
+        let grants = json!({"value": [
+            {"id": "g1", "clientId": "c", "consentType": "AllPrincipals", "resourceId": "other", "scope": "x"},
+            {"id": "g2", "clientId": "c", "consentType": "Principal", "resourceId": "RES", "scope": "x"},
+            {"id": "g3", "clientId": "c", "consentType": "AllPrincipals", "resourceId": "RES", "scope": " b a"},
+        ]});
+        let found = grant_for_resource(&grants, "res", None).unwrap();
+        assert_eq!(found["id"], "g3");
+        let object = remote_object(&found, Some("app")).unwrap();
+        assert_eq!(
+            object.attributes.to_json().unwrap(),
+            json!({"service_principal_object_id": "c", "scopes": ["a", "b"],
+                   "resource_object_id": "RES", "resource_app_id": "app"})
+        );
+        assert!(grant_for_resource(&grants, "none", None).is_none());
+    }
+
+    #[test]
+    fn client_grant_lookup_uses_the_natural_key_filter() {
+        assert_eq!(
+            grants_of_client_url("sp-1"),
+            "/oauth2PermissionGrants?$filter=clientId%20eq%20'sp-1'%20and%20consentType%20eq%20'AllPrincipals'"
+        );
+    }
+}

@@ -1,0 +1,391 @@
+//! End-to-end tests of the `zentra` binary against the built-in emulator on 127.0.0.1:0:
+//! plan, apply, re-plan, drift, saved plans, bad configuration and bad credentials.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use zentra::sim::{SimConfig, SimServer};
+
+const QUICKSTART: &str = include_str!("../examples/quickstart/main.zen.hcl");
+
+struct Project {
+    dir: tempfile::TempDir,
+    sim: SimServer,
+    env: Vec<(String, String)>,
+}
+
+impl Project {
+    async fn new(config: &str) -> Project {
+        let sim = SimServer::start(SimConfig::default())
+            .await
+            .expect("emulator starts");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.zen.hcl"), config).unwrap();
+        let env = sim.env_vars();
+        Project { dir, sim, env }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_zentra"));
+        cmd.args(args).current_dir(self.path()).env_clear();
+        cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("zentra runs")
+    }
+
+    fn set_env(&mut self, name: &str, value: &str) {
+        self.env.retain(|(k, _)| k != name);
+        self.env.push((name.to_string(), value.to_string()));
+    }
+
+    /// Requests to the vendor APIs (not the token endpoints).
+    fn api_requests(&self) -> Vec<zentra::sim::RequestRecord> {
+        self.sim
+            .requests()
+            .into_iter()
+            .filter(|r| r.service == "zoom" || r.service == "graph")
+            .collect()
+    }
+
+    fn writes(&self) -> Vec<String> {
+        self.sim
+            .requests()
+            .into_iter()
+            .filter(|r| r.service == "zoom" || r.service == "graph")
+            .filter(|r| r.method != "GET" && !(r.method == "POST" && r.path.ends_with("/$batch")))
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect()
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_apply_and_plan_again_converges() {
+    let p = Project::new(QUICKSTART).await;
+    let validate = p.run(&["validate"]);
+    assert_eq!(code(&validate), 0, "{}", stderr(&validate));
+    assert!(p.sim.requests().is_empty(), "validate makes no requests");
+
+    let plan = p.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&plan), 2, "{}", stderr(&plan));
+    let text = stdout(&plan);
+    assert!(text.contains("~ enable = false -> true"), "{text}");
+    assert!(
+        text.contains("+ resource \"azuread_service_principal\" \"zoom\""),
+        "{text}"
+    );
+    assert!(text.contains("object_id = (known after apply)"), "{text}");
+    assert!(
+        text.contains("Plan: 2 to add, 3 to change, 0 to destroy."),
+        "{text}"
+    );
+    assert!(!text.contains('\u{1b}'), "no colour without a terminal");
+
+    let apply = p.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}\n{}", stdout(&apply), stderr(&apply));
+    assert!(stdout(&apply).contains("Apply complete! Resources: 2 added, 3 changed, 0 destroyed."));
+    let settings = p.sim.zoom_account_settings("me");
+    assert_eq!(settings["security"]["signin_with_sso"]["enable"], true);
+    assert_eq!(
+        settings["security"]["signin_with_sso"]["domains"],
+        serde_json::json!(["contoso.com"])
+    );
+
+    let again = p.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&again), 0, "{}\n{}", stdout(&again), stderr(&again));
+    assert!(stdout(&again).contains("No changes."));
+
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p.path().join("zentra.state.json")).unwrap())
+            .unwrap();
+    assert_eq!(state["resources"].as_array().unwrap().len(), 5);
+    let text = state.to_string();
+    for (k, v) in &p.env {
+        if k.ends_with("SECRET") {
+            assert!(!text.contains(v.as_str()), "state holds no secrets");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_reads_each_resource_at_most_once() {
+    let p = Project::new(QUICKSTART).await;
+    let plan = p.run(&["plan"]);
+    assert_eq!(code(&plan), 0, "{}", stderr(&plan));
+    let reads = p.api_requests();
+    assert!(
+        reads
+            .iter()
+            .all(|r| r.method == "GET" || r.path.ends_with("/$batch")),
+        "{reads:?}"
+    );
+    assert!(
+        reads.len() <= 5,
+        "{} read requests for 5 resources: {reads:#?}",
+        reads.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drift_behind_zentras_back_shows_in_the_next_plan() {
+    let p = Project::new(QUICKSTART).await;
+    assert_eq!(code(&p.run(&["apply", "--auto-approve"])), 0);
+    p.sim
+        .patch_state(
+            "PATCH",
+            "zoom/accounts/me/settings",
+            serde_json::json!({"security": {"signin_with_sso": {"enable": false}}}),
+        )
+        .unwrap();
+    let plan = p.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&plan), 2);
+    let text = stdout(&plan);
+    assert!(text.contains("changed outside zentra"), "{text}");
+    assert!(text.contains("~ enable = false -> true"), "{text}");
+    assert!(
+        text.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saved_plans_apply_exactly_or_refuse_when_stale() {
+    let p = Project::new(QUICKSTART).await;
+    let plan = p.run(&["plan", "--out", "plan.zplan", "--detailed-exitcode"]);
+    assert_eq!(code(&plan), 2, "{}", stderr(&plan));
+
+    let show = p.run(&["show", "plan.zplan"]);
+    assert_eq!(code(&show), 0);
+    assert_eq!(
+        stdout(&show),
+        stdout(&plan),
+        "show renders the saved plan as plan did"
+    );
+    let json = p.run(&["show", "--json", "plan.zplan"]);
+    let parsed: serde_json::Value =
+        serde_json::from_slice(&json.stdout).expect("show --json prints JSON");
+    assert_eq!(parsed["summary"]["add"], 2);
+    assert!(
+        parsed["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["action"] == "create")
+    );
+
+    // Drift after planning makes the saved plan stale: apply refuses and writes nothing.
+    p.sim
+        .patch_state(
+            "PATCH",
+            "zoom/accounts/me/lock_settings",
+            serde_json::json!({"schedule_meeting": {"host_video": true}}),
+        )
+        .unwrap();
+    p.sim
+        .patch_state(
+            "PATCH",
+            "zoom/accounts/me/settings",
+            serde_json::json!({"schedule_meeting": {"enforce_login": true}}),
+        )
+        .unwrap();
+    p.sim.clear_requests();
+    let stale = p.run(&["apply", "plan.zplan"]);
+    assert_eq!(code(&stale), 1);
+    assert!(
+        stderr(&stale).contains("the saved plan is stale: live settings changed"),
+        "{}",
+        stderr(&stale)
+    );
+    assert!(
+        p.writes().is_empty(),
+        "a stale plan changes nothing: {:?}",
+        p.writes()
+    );
+
+    // A fresh saved plan applies.
+    assert_eq!(code(&p.run(&["plan", "--out", "plan.zplan"])), 0);
+    let apply = p.run(&["apply", "plan.zplan"]);
+    assert_eq!(code(&apply), 0, "{}", stderr(&apply));
+    // Applying the same plan twice: the state moved on.
+    let twice = p.run(&["apply", "plan.zplan"]);
+    assert_eq!(code(&twice), 1);
+    assert!(
+        stderr(&twice).contains("the state changed since this plan was made"),
+        "{}",
+        stderr(&twice)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edited_configuration_makes_a_saved_plan_stale() {
+    let p = Project::new(QUICKSTART).await;
+    assert_eq!(code(&p.run(&["plan", "--out", "plan.zplan"])), 0);
+    std::fs::write(
+        p.path().join("main.zen.hcl"),
+        QUICKSTART.replace("\"Contacts.Read\"", "\"Contacts.ReadWrite\""),
+    )
+    .unwrap();
+    let stale = p.run(&["apply", "plan.zplan"]);
+    assert_eq!(code(&stale), 1);
+    assert!(
+        stderr(&stale).contains("the configuration or its variables changed"),
+        "{}",
+        stderr(&stale)
+    );
+    assert!(p.writes().is_empty());
+}
+
+/// Each bad configuration: exit 1, an error at file:line:column, and not a single API request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_configuration_is_reported_with_its_location_and_nothing_is_called() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "resorce \"zoom_account_settings\" \"x\" {}\n",
+            "main.zen.hcl:1:1",
+            "unknown block type `resorce`",
+        ),
+        (
+            "resource \"zoom_account_settings\" \"x\" {\n  security {\n    signin_with_sso {\n      enabel = true\n    }\n  }\n}\n",
+            "main.zen.hcl:4:7",
+            "did you mean `enable`?",
+        ),
+        (
+            "resource \"zoom_account_settings\" \"x\" {\n  schedule_meeting {\n    host_video = \"sometimes\"\n  }\n}\n",
+            "main.zen.hcl:3:18",
+            "must be a bool",
+        ),
+        (
+            "resource \"azuread_delegated_permission_grant\" \"g\" {\n  service_principal_object_id = azuread_service_principal.zoom.object_id\n  resource_app_id = \"00000003-0000-0000-c000-000000000000\"\n  scopes = [\"User.Read\"]\n}\n",
+            "main.zen.hcl:2:33",
+            "reference to undeclared resource `azuread_service_principal.zoom`",
+        ),
+        (
+            "resource \"zoom_account_settings\" \"x\" {\n  security {\n}\n",
+            "main.zen.hcl:",
+            "syntax error",
+        ),
+        (
+            "resource \"zoom_acount_settings\" \"x\" {}\n",
+            "main.zen.hcl:1:1",
+            "did you mean `zoom_account_settings`?",
+        ),
+    ];
+    for (config, location, message) in cases {
+        let p = Project::new(config).await;
+        for args in [&["plan"][..], &["apply", "--auto-approve"], &["validate"]] {
+            let out = p.run(args);
+            let err = stderr(&out);
+            assert_eq!(code(&out), 1, "{args:?} on {config}: {err}");
+            assert!(
+                err.contains(location),
+                "{args:?}: expected {location} in:\n{err}"
+            );
+            assert!(
+                err.contains(message),
+                "{args:?}: expected `{message}` in:\n{err}"
+            );
+            assert!(!err.contains("panicked"), "{err}");
+        }
+        assert!(
+            p.sim.requests().is_empty(),
+            "no request for a bad configuration: {:?}",
+            p.sim.requests()
+        );
+        assert!(
+            !p.path().join("zentra.state.json").exists(),
+            "nothing written"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_credentials_fail_clearly_without_printing_the_secret() {
+    let mut p = Project::new(QUICKSTART).await;
+    let wrong = "not-the-secret-x9Q";
+    p.set_env("ZOOM_CLIENT_SECRET", wrong);
+    p.set_env("AZURE_CLIENT_SECRET", wrong);
+    let out = p.run(&["plan"]);
+    assert_eq!(code(&out), 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("provider `zoom`: Zoom did not issue an access token"),
+        "{err}"
+    );
+    assert!(
+        err.contains("ZOOM_CLIENT_SECRET"),
+        "the hint names the variable to fix: {err}"
+    );
+    assert!(
+        err.contains("provider `azuread`: Entra ID did not issue an access token"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("did not issue an access token").count(),
+        2,
+        "reported once per provider: {err}"
+    );
+    assert!(
+        !err.contains(wrong) && !stdout(&out).contains(wrong),
+        "the secret is never printed:\n{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_without_a_terminal_or_auto_approve_refuses() {
+    let p = Project::new(QUICKSTART).await;
+    let out = p.run(&["apply"]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("--auto-approve"), "{}", stderr(&out));
+    assert!(p.sim.requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn variables_come_from_flags_files_and_the_environment() {
+    let config = format!(
+        "{QUICKSTART}\nvariable \"label\" {{\n  type = string\n}}\noutput \"label\" {{\n  value = upper(var.label)\n}}\n"
+    );
+    let mut p = Project::new(&config).await;
+    let missing = p.run(&["validate"]);
+    assert_eq!(code(&missing), 1);
+    assert!(
+        stderr(&missing).contains("variable `label` has no value"),
+        "{}",
+        stderr(&missing)
+    );
+    p.set_env("ZENTRA_VAR_label", "from-env");
+    let plan = p.run(&["plan"]);
+    assert!(
+        stdout(&plan).contains("label = \"FROM-ENV\""),
+        "{}",
+        stdout(&plan)
+    );
+    std::fs::write(p.path().join("zentra.vars.hcl"), "label = \"from-file\"\n").unwrap();
+    assert!(stdout(&p.run(&["plan"])).contains("label = \"FROM-FILE\""));
+    assert!(
+        stdout(&p.run(&["plan", "--var", "label=from-flag"])).contains("label = \"FROM-FLAG\"")
+    );
+    let bad = p.run(&["plan", "--var", "nope=1"]);
+    assert_eq!(code(&bad), 1);
+    assert!(
+        stderr(&bad).contains("no variable `nope` is declared"),
+        "{}",
+        stderr(&bad)
+    );
+}
