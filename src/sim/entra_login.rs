@@ -11,14 +11,12 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
 use http::{Method, StatusCode};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, errors::ErrorKind};
 use serde_json::json;
 
 use super::Shared;
 use super::http::{SimRequest, SimResponse};
-use super::log::percent_decode_str;
 use super::seed::{EntraClientApp, app_ids};
 use super::state::{GRAPH_TOKEN_SECONDS, GraphToken, Tenant, random_token};
 
@@ -274,7 +272,7 @@ fn issue(shared: &Shared, req: &SimRequest) -> Result<SimResponse, AadError> {
         ));
     }
 
-    let basic = basic_credentials(req);
+    let basic = req.basic_credentials();
     let client_id = match (form.get("client_id").copied(), &basic) {
         (Some(id), Some((basic_id, _))) if id != basic_id => {
             return Err(aad(
@@ -399,21 +397,6 @@ fn issue(shared: &Shared, req: &SimRequest) -> Result<SimResponse, AadError> {
     .with_header("cache-control", "no-store, no-cache")
     .with_header("pragma", "no-cache")
     .with_header("x-ms-request-id", uuid::Uuid::new_v4().to_string()))
-}
-
-/// `client_id`, `client_secret` from HTTP Basic (client_secret_basic; form-urlencoded parts).
-fn basic_credentials(req: &SimRequest) -> Option<(String, String)> {
-    let value = req.header("authorization")?.trim();
-    let (scheme, encoded) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .ok()?;
-    let text = String::from_utf8(decoded).ok()?;
-    let (id, secret) = text.split_once(':')?;
-    Some((percent_decode_str(id), percent_decode_str(secret)))
 }
 
 /// Checks a certificate client assertion: signed (RS256 or PS256) by a certificate registered

@@ -1062,7 +1062,7 @@ fn create_service_principal(
         }
     }
     tenant.service_principals.push(Stored {
-        visible_at: Instant::now() + lag,
+        visible_at: Stored::visible_after(Instant::now(), lag),
         data: data.clone(),
     });
     let mut out = Map::new();
@@ -1230,7 +1230,7 @@ fn create_grant(state: &mut SimState, auth: &Auth, call: &Call) -> Result<Outcom
         _ => Map::new(),
     };
     tenant.grants.push(Stored {
-        visible_at: now + lag,
+        visible_at: Stored::visible_after(now, lag),
         data: data.clone(),
     });
     let mut out = Map::new();

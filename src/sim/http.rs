@@ -125,6 +125,29 @@ impl SimRequest {
             .collect()
     }
 
+    /// `client_id` and `client_secret` of an HTTP Basic `Authorization` header (each part
+    /// form-urlencoded before base64, as RFC 6749 §2.3.1 asks; plain parts decode unchanged).
+    pub(crate) fn basic_credentials(&self) -> Option<(String, String)> {
+        use base64::Engine as _;
+        let value = self.header("authorization")?.trim();
+        let (scheme, encoded) = value.split_once(' ')?;
+        if !scheme.eq_ignore_ascii_case("basic") {
+            return None;
+        }
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(encoded.trim())
+            .ok()?;
+        let text = String::from_utf8(decoded).ok()?;
+        let (id, secret) = text.split_once(':')?;
+        let form_decode = |part: &str| {
+            url::form_urlencoded::parse(format!("x={part}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        Some((form_decode(id), form_decode(secret)))
+    }
+
     /// The bearer token of the `Authorization` header, if it has that form.
     pub(crate) fn bearer(&self) -> Option<&str> {
         let value = self.header("authorization")?.trim();
@@ -314,6 +337,26 @@ mod tests {
         headers.insert("authorization", HeaderValue::from_static("Basic abc"));
         let req = SimRequest::new(Method::GET, "/", "", headers, Bytes::new(), "h".into());
         assert_eq!(req.bearer(), None);
+    }
+
+    #[test]
+    fn basic_credentials_are_decoded() {
+        use base64::Engine as _;
+        let mut headers = HeaderMap::new();
+        let encoded = base64::engine::general_purpose::STANDARD.encode("my%20id:s3cr%3At");
+        headers.insert(
+            "authorization",
+            HeaderValue::from_str(&format!("Basic {encoded}")).expect("header"),
+        );
+        let req = SimRequest::new(Method::POST, "/", "", headers, Bytes::new(), "h".into());
+        assert_eq!(
+            req.basic_credentials(),
+            Some(("my id".to_string(), "s3cr:t".to_string()))
+        );
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", HeaderValue::from_static("Basic !!!"));
+        let req = SimRequest::new(Method::POST, "/", "", headers, Bytes::new(), "h".into());
+        assert_eq!(req.basic_credentials(), None);
     }
 
     #[test]

@@ -91,6 +91,14 @@ impl Stored {
         }
     }
 
+    /// When an object created at `now` becomes visible; a lag too large to represent means
+    /// (practically) never.
+    pub(crate) fn visible_after(now: Instant, lag: Duration) -> Instant {
+        now.checked_add(lag)
+            .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 86_400)))
+            .unwrap_or(now)
+    }
+
     pub(crate) fn visible(&self, now: Instant) -> bool {
         now >= self.visible_at
     }

@@ -12,13 +12,11 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
 use http::{Method, StatusCode};
 use serde_json::json;
 
 use super::Shared;
 use super::http::{SimRequest, SimResponse};
-use super::log::percent_decode_str;
 use super::state::{ZOOM_TOKEN_SECONDS, ZoomToken, random_token};
 use super::zoom_api::tracking_id;
 
@@ -26,21 +24,6 @@ fn oauth_error(status: StatusCode, error: &str, reason: &str) -> SimResponse {
     SimResponse::json(status, json!({"reason": reason, "error": error}))
         .with_header("x-zm-trackingid", tracking_id())
         .with_header("cache-control", "no-store")
-}
-
-/// `client_id`, `client_secret` from an HTTP Basic `Authorization` header.
-fn basic_credentials(req: &SimRequest) -> Option<(String, String)> {
-    let value = req.header("authorization")?.trim();
-    let (scheme, encoded) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .ok()?;
-    let text = String::from_utf8(decoded).ok()?;
-    let (id, secret) = text.split_once(':')?;
-    Some((percent_decode_str(id), percent_decode_str(secret)))
 }
 
 pub(crate) fn handle(shared: &Shared, req: &SimRequest) -> SimResponse {
@@ -81,7 +64,7 @@ pub(crate) fn handle(shared: &Shared, req: &SimRequest) -> SimResponse {
         }
     }
 
-    let Some((client_id, client_secret)) = basic_credentials(req) else {
+    let Some((client_id, client_secret)) = req.basic_credentials() else {
         return oauth_error(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
