@@ -197,6 +197,47 @@ pub enum ResourceKind {
     Manual,
 }
 
+/// The system that grants a permission.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PermissionSystem {
+    /// A Microsoft Graph application permission (app role), e.g. `Policy.ReadWrite.Authorization`.
+    GraphApplication,
+    /// An Entra ID directory role the automation identity must hold, e.g. `Privileged Role Administrator`.
+    EntraRole,
+    /// A Zoom OAuth scope of the Server-to-Server app, e.g. `account:update:settings:admin`.
+    ZoomScope,
+}
+
+/// Whether a permission is needed to plan (read) or only to apply (write).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    Read,
+    Write,
+}
+
+/// One least-privilege permission a resource type needs, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Permission {
+    pub system: PermissionSystem,
+    pub name: String,
+    pub access: Access,
+    /// What it is for, e.g. `PATCH /policies/authorizationPolicy`.
+    pub reason: String,
+}
+
+impl Permission {
+    pub fn new(system: PermissionSystem, name: &str, access: Access, reason: &str) -> Self {
+        Permission {
+            system,
+            name: name.to_string(),
+            access,
+            reason: reason.to_string(),
+        }
+    }
+}
+
 /// Everything zentra knows about one resource type.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ResourceSchema {
@@ -206,6 +247,9 @@ pub struct ResourceSchema {
     pub description: String,
     /// The resource's attributes; always an `object`.
     pub body: Attr,
+    /// The least-privilege permissions planning and applying it need (for `zentra permissions`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub permissions: Vec<Permission>,
 }
 
 impl ResourceSchema {
@@ -215,7 +259,14 @@ impl ResourceSchema {
             kind,
             description: description.to_string(),
             body,
+            permissions: Vec::new(),
         }
+    }
+
+    /// Declares the permissions the resource type needs.
+    pub fn with_permissions(mut self, permissions: Vec<Permission>) -> Self {
+        self.permissions = permissions;
+        self
     }
 }
 
