@@ -17,7 +17,8 @@
 //! | `POST /_sim/graph/oauth2PermissionGrants` | create a grant, visible at once |
 //! | `PATCH`, `DELETE /_sim/graph/oauth2PermissionGrants/{id}` | change or remove |
 //!
-//! Graph targets act on the first tenant unless `?tenant={id}` is given.
+//! Graph targets act on the first tenant unless `?tenant={id}` is given. The Zoom targets for
+//! groups, roles and calendar services are listed in `zoom_admin`.
 
 use http::StatusCode;
 use serde_json::{Map, Value, json};
@@ -266,6 +267,9 @@ fn run(
                 deep_merge(&mut t.grants[index].data, &patch);
             }
             Ok(Value::Null)
+        }
+        (_, ["zoom", "accounts", id, rest @ ..]) => {
+            super::zoom_admin::apply(&mut state, method, id, rest, body)
         }
         _ => Err(AdminError::NotFound(format!(
             "no admin endpoint {method} /_sim/{target}"

@@ -31,9 +31,14 @@ mod log;
 mod permissions;
 mod seed;
 mod state;
+mod zoom_admin;
 mod zoom_api;
+mod zoom_groups;
 mod zoom_oauth;
+mod zoom_roles;
+mod zoom_rooms;
 mod zoom_schema;
+mod zoom_settings;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -50,6 +55,9 @@ pub use seed::{
     PermissionEntry, Seed, TenantSeed, ZoomAccountSeed, ZoomAppSeed, ZoomManagedDomain, ZoomPlan,
     ZoomSeed, ZoomUserSeed,
 };
+pub use zoom_groups::ZoomGroupSeed;
+pub use zoom_roles::ZoomRoleSeed;
+pub use zoom_rooms::{CalendarResourceSeed, CalendarServiceKind, CalendarServiceSeed};
 
 use state::SimState;
 
@@ -222,6 +230,9 @@ impl SimServer {
     /// prefix and `patch` its body; the same targets as the admin API:
     ///
     /// * `PATCH zoom/accounts/{id}/settings`, `PATCH zoom/accounts/{id}/lock_settings` (deep merge)
+    /// * under `zoom/accounts/{id}/`: `groups[/{gid}[/settings|/lock_settings|/members[/{user}]]]`,
+    ///   `roles[/{rid}]`, `users/{uid}` (`{"role_name"}`), `calendar_services[/{sid}[/resources[/{rid}]]]`
+    ///   (see the emulator's admin documentation for bodies)
     /// * `PATCH graph/policies/authorizationPolicy` (deep merge)
     /// * `POST graph/servicePrincipals` (`{"appId": ...}` plus any properties; no lag)
     /// * `PATCH graph/servicePrincipals/{id}`, `DELETE graph/servicePrincipals/{id}`

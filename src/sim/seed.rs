@@ -21,7 +21,16 @@
 //!     "settings": { "security": { "signin_with_sso": { "enable": false,
 //!                   "sso_bypass_users": [ { "id": "<user id>" } ] } },
 //!                   "meeting_security": { "waiting_room": true } },
-//!     "lock_settings": { "recording": { "cloud_recording": true } }
+//!     "lock_settings": { "recording": { "cloud_recording": true } },
+//!     "master_account": "<id of another account>",  // makes this a sub account of it
+//!     "groups": [ { "id": "...", "name": "Sales", "members": ["<user id or email>"],
+//!                   "settings": { "in_meeting": { "chat": false } }, "lock_settings": {} } ],
+//!     "roles": [ { "id": "...", "name": "Calendar admins", "description": "...",
+//!                  "type": "common", "privileges": ["ZoomRooms:Edit"] } ],
+//!     "zoom_rooms_subscription": true,
+//!     "calendar_services": [ { "id": "...", "name": "Office 365", "type": "office365",
+//!                              "resources": [ { "email": "board.room@contoso.com",
+//!                                               "assigned_room_id": "..." } ] } ]
 //!   } ] },
 //!   "entra": { "tenants": [ {
 //!     "id": "<tenant GUID>",                       // required
@@ -51,6 +60,12 @@
 //! * Zoom `settings` and `lock_settings` are overrides: every readable field of the schema gets a
 //!   plausible default (false, the first enum value, the minimum, an empty list) first.
 //! * `security.signin_with_sso.sso_bypass_users` lists users of the account by `id`.
+//! * A group's settings and lock settings start as a copy of the account's (what a new group
+//!   inherits); the group's `settings` and `lock_settings` override that.
+//! * Every account has the built-in roles Owner (id `0`), Admin (`1`) and Member (`2`); a user's
+//!   `role_name` names a built-in or custom role.
+//! * Calendar services have `type` `office365` (default), `exchange` or `google`; only the first
+//!   two have resources. The `/rooms` endpoints answer only with `zoom_rooms_subscription`.
 //! * Applications known to every tenant need not be listed: Microsoft Graph (with its real
 //!   permission ids), Office 365 Exchange Online and Office 365 SharePoint Online. Each client app
 //!   is also a known application of its tenant.
@@ -68,6 +83,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::permissions;
+use super::zoom_groups::{self, ZoomGroupSeed};
+use super::zoom_roles::{self, ZoomRoleSeed};
+use super::zoom_rooms::{self, CalendarResourceSeed, CalendarServiceSeed};
 use super::zoom_schema::{Document, validate_stored};
 
 /// Everything the emulator starts with.
@@ -122,6 +140,23 @@ pub struct ZoomAccountSeed {
     /// Overrides on the default lock settings (all unlocked).
     #[serde(default)]
     pub lock_settings: Map<String, Value>,
+    /// The master account that manages this sub account: its apps' tokens may address this
+    /// account's `/accounts/{accountId}/...` endpoints.
+    #[serde(default)]
+    pub master_account: Option<String>,
+    /// Groups; each user may belong to several.
+    #[serde(default)]
+    pub groups: Vec<ZoomGroupSeed>,
+    /// Custom roles next to the built-in Owner, Admin and Member; users join a role through
+    /// their `role_name`.
+    #[serde(default)]
+    pub roles: Vec<ZoomRoleSeed>,
+    /// Whether the account has a Zoom Rooms subscription (the `/rooms` endpoints need one).
+    #[serde(default)]
+    pub zoom_rooms_subscription: bool,
+    /// Zoom Rooms calendar services added in the web portal, with their resources.
+    #[serde(default)]
+    pub calendar_services: Vec<CalendarServiceSeed>,
 }
 
 /// A Server-to-Server OAuth app: the credentials `POST /oauth/token` accepts.
@@ -154,6 +189,10 @@ pub fn default_zoom_scopes() -> Vec<String> {
         "group:write:admin",
         "user:read:admin",
         "user:write:admin",
+        "role:read:admin",
+        "role:write:admin",
+        "room:read:admin",
+        "room:write:admin",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -464,6 +503,10 @@ impl Seed {
                     );
                 }
             }
+            zoom_groups::validate_seed(&account.groups, &account.users)
+                .and_then(|()| zoom_roles::validate_seed(&account.roles, &account.users))
+                .and_then(|()| zoom_rooms::validate_seed(&account.calendar_services))
+                .with_context(|| format!("zoom account {}", account.id))?;
             if let Some(bypass) = account
                 .settings
                 .get("security")
@@ -486,6 +529,16 @@ impl Seed {
                         );
                     }
                 }
+            }
+        }
+        for account in &self.zoom.accounts {
+            if let Some(master) = &account.master_account
+                && (master == &account.id || !account_ids.contains(master.as_str()))
+            {
+                bail!(
+                    "zoom account {}: master account {master} is not another account of the seed",
+                    account.id
+                );
             }
         }
         let mut tenant_ids = HashSet::new();
@@ -612,6 +665,30 @@ impl Seed {
             trusted_domains: vec!["contoso.com".into()],
             settings: demo_zoom_settings(),
             lock_settings: demo_zoom_lock_settings(),
+            master_account: None,
+            groups: vec![ZoomGroupSeed {
+                id: Some("gR7kT2mWq9XbN4vLc1sPzA".into()),
+                name: "Sales".into(),
+                members: vec![
+                    "alex.wilber@contoso.com".into(),
+                    "lee.gu@contoso.com".into(),
+                ],
+                settings: Map::new(),
+                lock_settings: Map::new(),
+            }],
+            roles: vec![],
+            zoom_rooms_subscription: true,
+            calendar_services: vec![CalendarServiceSeed {
+                id: Some("cS4nQ8wE2rT6yU0iO3pA7d".into()),
+                name: "Office 365".into(),
+                kind: zoom_rooms::CalendarServiceKind::Office365,
+                resources: vec![CalendarResourceSeed {
+                    id: Some("cR1aZ5xC9vB3nM7qW2eR6t".into()),
+                    email: "board.room@contoso.com".into(),
+                    name: Some("Board Room".into()),
+                    assigned_room_id: Some("zR8kL2pQ6wE0rT4yU9iO1a".into()),
+                }],
+            }],
         };
         let tenant_id = "8a3c5e21-4b6d-4f9e-9c1a-2d7e6f0b3a94";
         let zentra_client_id = "3f2b9c4e-8d1a-4e7b-9a6c-5b0d2e1f7a83";

@@ -16,6 +16,9 @@ use super::seed::{
     EntraClientApp, EntraUserSeed, KnownApplication, Seed, ZoomAppSeed, ZoomManagedDomain,
     ZoomPlan, ZoomUserSeed, builtin_applications,
 };
+use super::zoom_groups::ZoomGroup;
+use super::zoom_roles::{ZoomRole, builtin_roles};
+use super::zoom_rooms::CalendarService;
 use super::zoom_schema;
 
 /// Lifetime of Zoom access tokens (seconds), as Zoom documents.
@@ -56,6 +59,13 @@ pub(crate) struct ZoomAccount {
     pub settings: Map<String, Value>,
     /// Every section in GET shape, plus `meeting_security`.
     pub lock_settings: Map<String, Value>,
+    /// The master account managing this one, if it is a sub account.
+    pub master_account: Option<String>,
+    pub groups: Vec<ZoomGroup>,
+    /// The built-in roles first, then custom ones.
+    pub roles: Vec<ZoomRole>,
+    pub zoom_rooms_subscription: bool,
+    pub calendar_services: Vec<CalendarService>,
 }
 
 pub(crate) struct ZoomToken {
@@ -251,7 +261,7 @@ impl SimState {
             deep_merge(&mut settings, &overrides);
             let mut lock_settings = zoom_schema::default_lock_settings();
             deep_merge(&mut lock_settings, &account.lock_settings);
-            self.zoom.accounts.push(ZoomAccount {
+            let mut built = ZoomAccount {
                 id: account.id.clone(),
                 name: account.name.clone(),
                 plan: account.plan,
@@ -261,7 +271,25 @@ impl SimState {
                 trusted_domains: account.trusted_domains.clone(),
                 settings,
                 lock_settings,
-            });
+                master_account: account.master_account.clone(),
+                groups: Vec::new(),
+                roles: builtin_roles(),
+                zoom_rooms_subscription: account.zoom_rooms_subscription,
+                calendar_services: account
+                    .calendar_services
+                    .iter()
+                    .map(CalendarService::from_seed)
+                    .collect(),
+            };
+            built
+                .roles
+                .extend(account.roles.iter().map(ZoomRole::from_seed));
+            for group in &account.groups {
+                let made = ZoomGroup::from_seed(&built, group)
+                    .with_context(|| format!("zoom account {}", account.id))?;
+                built.groups.push(made);
+            }
+            self.zoom.accounts.push(built);
         }
         self.entra = EntraState::default();
         for tenant in &self.seed.entra.tenants {
@@ -356,6 +384,15 @@ impl SimState {
                     "trusted_domains": a.trusted_domains,
                     "settings": a.settings,
                     "lock_settings": a.lock_settings,
+                    "master_account": a.master_account,
+                    "groups": a.groups.iter().map(ZoomGroup::snapshot).collect::<Vec<_>>(),
+                    "roles": a.roles.iter().map(ZoomRole::snapshot).collect::<Vec<_>>(),
+                    "zoom_rooms_subscription": a.zoom_rooms_subscription,
+                    "calendar_services": a
+                        .calendar_services
+                        .iter()
+                        .map(CalendarService::snapshot)
+                        .collect::<Vec<_>>(),
                 })
             })
             .collect();

@@ -1,12 +1,13 @@
 //! The Zoom REST API v2 (`/v2/...`) for what zentra manages: account settings and lock
 //! settings (with the `option` shapes and `custom_query_fields`), managed and trusted domains,
-//! and the user list and user lookup needed to name SSO bypass users.
+//! groups with their members, settings and lock settings, roles and their members, Zoom Rooms
+//! calendar services and resources, and the user list and user lookup.
 //!
 //! Every request needs a bearer token from the emulated Zoom OAuth endpoint, whose scopes must
-//! include one of the operation's scopes (from the generated `schemas/zoom-api.json`). Rate
-//! limits follow the operation's label and the account's plan; every response carries an
-//! `x-zm-trackingid`, and successful ones the `x-ratelimit-*` headers. Errors have Zoom's
-//! `{"code", "message"}` shape.
+//! include one of the operation's scopes (from the generated `schemas/zoom-api.json`). Request
+//! bodies are checked against the same index's body schemas. Rate limits follow the operation's
+//! label and the account's plan; every response carries an `x-zm-trackingid`, and successful
+//! ones the `x-ratelimit-*` headers. Errors have Zoom's `{"code", "message"}` shape.
 
 #[cfg(test)]
 use std::collections::HashMap;
@@ -24,20 +25,21 @@ use super::faults::Faults;
 use super::http::{SimRequest, SimResponse};
 use super::seed::ZoomPlan;
 use super::state::{SimState, ZoomAccount};
-use super::zoom_schema::{
-    Document, filter_fields, main_schema, meeting_security_schema, merge_readable, validate_patch,
-};
+use super::zoom_schema::Document;
+use super::{zoom_groups, zoom_roles, zoom_rooms, zoom_settings};
 
 /// `x-zm-trackingid` value: a fresh id in the shape Zoom uses.
 pub(crate) fn tracking_id() -> String {
     format!("v=2.0;clid=us06;rid=WEB_{}", uuid::Uuid::new_v4().simple())
 }
 
-fn zoom_error(status: StatusCode, code: u32, message: impl Into<String>) -> SimResponse {
+/// Zoom's error body: `{"code": ..., "message": ...}`.
+pub(crate) fn zoom_error(status: StatusCode, code: u32, message: impl Into<String>) -> SimResponse {
     SimResponse::json(status, json!({"code": code, "message": message.into()}))
 }
 
-fn validation_failed(fields: Vec<(String, String)>) -> SimResponse {
+/// Zoom's validation failure: code 300 with the rejected fields.
+pub(crate) fn validation_failed(fields: Vec<(String, String)>) -> SimResponse {
     let errors: Vec<Value> = fields
         .into_iter()
         .map(|(field, message)| json!({"field": field, "message": message}))
@@ -48,7 +50,7 @@ fn validation_failed(fields: Vec<(String, String)>) -> SimResponse {
     )
 }
 
-fn invalid_body() -> SimResponse {
+pub(crate) fn invalid_body() -> SimResponse {
     zoom_error(
         StatusCode::BAD_REQUEST,
         300,
@@ -56,7 +58,7 @@ fn invalid_body() -> SimResponse {
     )
 }
 
-/// An operation's scopes and rate-limit label, from the generated operation index.
+/// An operation's scopes, rate-limit label and body schema, from the generated operation index.
 #[derive(Deserialize, Clone, Debug)]
 struct Operation {
     method: String,
@@ -65,6 +67,8 @@ struct Operation {
     scopes: Scopes,
     #[serde(default)]
     rate_limit_label: Option<String>,
+    #[serde(default)]
+    request_body: Option<Value>,
 }
 
 #[derive(Deserialize, Clone, Debug, Default)]
@@ -131,6 +135,36 @@ const ROUTES: &[(&str, &[Method])] = &[
     ("/accounts/{accountId}/trusted_domains", &[Method::GET]),
     ("/users", &[Method::GET]),
     ("/users/{userId}", &[Method::GET]),
+    ("/groups", &[Method::GET, Method::POST]),
+    (
+        "/groups/{groupId}",
+        &[Method::GET, Method::PATCH, Method::DELETE],
+    ),
+    ("/groups/{groupId}/members", &[Method::GET, Method::POST]),
+    ("/groups/{groupId}/members/{memberId}", &[Method::DELETE]),
+    ("/groups/{groupId}/settings", &[Method::GET, Method::PATCH]),
+    (
+        "/groups/{groupId}/lock_settings",
+        &[Method::GET, Method::PATCH],
+    ),
+    ("/roles", &[Method::GET, Method::POST]),
+    (
+        "/roles/{roleId}",
+        &[Method::GET, Method::PATCH, Method::DELETE],
+    ),
+    ("/roles/{roleId}/members", &[Method::GET, Method::POST]),
+    ("/roles/{roleId}/members/{memberId}", &[Method::DELETE]),
+    ("/rooms/calendar/services", &[Method::GET]),
+    ("/rooms/calendar/services/{serviceId}", &[Method::DELETE]),
+    ("/rooms/calendar/services/{serviceId}/sync", &[Method::PUT]),
+    (
+        "/rooms/calendar/services/{serviceId}/resources",
+        &[Method::GET, Method::POST],
+    ),
+    (
+        "/rooms/calendar/services/{serviceId}/resources/{resourceId}",
+        &[Method::GET, Method::DELETE],
+    ),
 ];
 
 /// Matches a path against the templates: (template, path parameters).
@@ -249,54 +283,32 @@ fn respond(shared: &Shared, req: &SimRequest) -> SimResponse {
         );
     }
 
-    let response = match template {
-        "/users" => list_users(&state.zoom.accounts[own_index], req),
-        "/users/{userId}" => get_user(&state.zoom.accounts[own_index], &params[0]),
-        _ => {
-            let account_param = &params[0];
-            let Some(index) = state
-                .zoom_account_index(account_param, Some(&token_account))
-                .filter(|i| *i == own_index)
-            else {
-                return zoom_error(
-                    StatusCode::NOT_FOUND,
-                    2001,
-                    format!("Account does not exist: {account_param}."),
-                );
-            };
-            let account = &mut state.zoom.accounts[index];
-            if account.plan == ZoomPlan::Basic {
-                return zoom_error(
-                    StatusCode::BAD_REQUEST,
-                    200,
-                    format!("Only available for paid accounts: {}.", account.id),
-                );
-            }
-            match (template, &req.method) {
-                ("/accounts/{accountId}/settings", &Method::GET) => {
-                    get_document(account, Document::Settings, req)
-                }
-                ("/accounts/{accountId}/settings", _) => {
-                    patch_document(account, Document::Settings, req)
-                }
-                ("/accounts/{accountId}/lock_settings", &Method::GET) => {
-                    get_document(account, Document::LockSettings, req)
-                }
-                ("/accounts/{accountId}/lock_settings", _) => {
-                    patch_document(account, Document::LockSettings, req)
-                }
-                ("/accounts/{accountId}/managed_domains", _) => SimResponse::json(
-                    StatusCode::OK,
-                    json!({
-                        "domains": account.managed_domains,
-                        "total_records": account.managed_domains.len(),
-                    }),
-                ),
-                _ => SimResponse::json(
-                    StatusCode::OK,
-                    json!({ "trusted_domains": account.trusted_domains }),
-                ),
-            }
+    let response = if template.starts_with("/accounts/") {
+        // The token's own account, or one of its sub accounts when it is a master account.
+        let account_param = &params[0];
+        let index = state
+            .zoom_account_index(account_param, Some(&token_account))
+            .filter(|&i| {
+                i == own_index
+                    || state.zoom.accounts[i].master_account.as_deref()
+                        == Some(token_account.as_str())
+            });
+        match index {
+            None => zoom_error(
+                StatusCode::NOT_FOUND,
+                2001,
+                format!("Account does not exist: {account_param}."),
+            ),
+            Some(index) => account_endpoint(&mut state.zoom.accounts[index], template, req),
+        }
+    } else {
+        let account = &mut state.zoom.accounts[own_index];
+        match template {
+            "/users" => list_users(account, req),
+            "/users/{userId}" => get_user(account, &params[0]),
+            t if t.starts_with("/groups") => zoom_groups::handle(account, t, &params, req),
+            t if t.starts_with("/roles") => zoom_roles::handle(account, t, &params, req),
+            t => zoom_rooms::handle(account, t, &params, req),
         }
     };
     if response.status.is_success() {
@@ -305,6 +317,215 @@ fn respond(shared: &Shared, req: &SimRequest) -> SimResponse {
             .fold(response, |r, (name, value)| r.with_header(name, value))
     } else {
         response
+    }
+}
+
+/// The endpoints under `/accounts/{accountId}`, for an account the token may address.
+fn account_endpoint(account: &mut ZoomAccount, template: &str, req: &SimRequest) -> SimResponse {
+    if account.plan == ZoomPlan::Basic {
+        return zoom_error(
+            StatusCode::BAD_REQUEST,
+            200,
+            format!("Only available for paid accounts: {}.", account.id),
+        );
+    }
+    match template {
+        "/accounts/{accountId}/settings" => zoom_settings::handle(
+            &mut account.settings,
+            Document::Settings,
+            &account.users,
+            req,
+        ),
+        "/accounts/{accountId}/lock_settings" => zoom_settings::handle(
+            &mut account.lock_settings,
+            Document::LockSettings,
+            &account.users,
+            req,
+        ),
+        "/accounts/{accountId}/managed_domains" => SimResponse::json(
+            StatusCode::OK,
+            json!({
+                "domains": account.managed_domains,
+                "total_records": account.managed_domains.len(),
+            }),
+        ),
+        _ => SimResponse::json(
+            StatusCode::OK,
+            json!({ "trusted_domains": account.trusted_domains }),
+        ),
+    }
+}
+
+/// The one value of a query parameter; a repeated parameter is invalid.
+pub(crate) fn single_query<'a>(
+    req: &'a SimRequest,
+    name: &str,
+) -> Result<Option<&'a str>, SimResponse> {
+    let values = req.query_all(name);
+    match values.len() {
+        0 => Ok(None),
+        1 => Ok(Some(values[0])),
+        _ => Err(zoom_error(
+            StatusCode::BAD_REQUEST,
+            300,
+            format!("Invalid parameter: {name}."),
+        )),
+    }
+}
+
+/// `page_size` (within `1..=max`, `default` when absent) and the offset a `next_page_token`
+/// of this listing (`kind`) stands for.
+pub(crate) fn page_window(
+    req: &SimRequest,
+    kind: &str,
+    default: usize,
+    max: usize,
+) -> Result<(usize, usize), SimResponse> {
+    let size = match single_query(req, "page_size")? {
+        None => default,
+        Some(text) => match text.parse::<usize>() {
+            Ok(n) if (1..=max).contains(&n) => n,
+            _ => {
+                return Err(zoom_error(
+                    StatusCode::BAD_REQUEST,
+                    300,
+                    "Invalid parameter: page_size.",
+                ));
+            }
+        },
+    };
+    let offset = match single_query(req, "next_page_token")? {
+        None | Some("") => 0,
+        Some(token) => base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(token)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| {
+                s.strip_prefix(&format!("zsim-{kind}:"))?
+                    .parse::<usize>()
+                    .ok()
+            })
+            .ok_or_else(|| {
+                zoom_error(
+                    StatusCode::BAD_REQUEST,
+                    300,
+                    "The next page token is invalid or expired.",
+                )
+            })?,
+    };
+    Ok((offset, size))
+}
+
+/// The token for the page after `offset..offset+size` of `total` items; empty on the last page.
+pub(crate) fn next_page_token(kind: &str, offset: usize, size: usize, total: usize) -> String {
+    if offset + size < total {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(format!("zsim-{kind}:{}", offset + size))
+    } else {
+        String::new()
+    }
+}
+
+/// The JSON object body of a write, checked against the operation's body schema in the
+/// operation index: unknown fields, wrong types, values outside an enum and lists longer than
+/// allowed are refused with Zoom's validation error.
+pub(crate) fn json_body(
+    req: &SimRequest,
+    template: &str,
+) -> Result<Map<String, Value>, SimResponse> {
+    if req.body.is_empty() {
+        return Err(invalid_body());
+    }
+    if req.media_type().as_deref() != Some("application/json") {
+        return Err(zoom_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            300,
+            "Unsupported Content Type",
+        ));
+    }
+    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&req.body) else {
+        return Err(invalid_body());
+    };
+    if let Some(schema) = operation(&req.method, template).and_then(|o| o.request_body.as_ref()) {
+        let mut errors = Vec::new();
+        check_body(schema, &Value::Object(body.clone()), "", &mut errors);
+        if !errors.is_empty() {
+            return Err(validation_failed(errors));
+        }
+    }
+    Ok(body)
+}
+
+/// A small JSON Schema check covering what the operation index's body schemas use.
+fn check_body(schema: &Value, value: &Value, path: &str, errors: &mut Vec<(String, String)>) {
+    let field = |name: &str| {
+        if path.is_empty() {
+            name.to_string()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    if let Some(branches) = schema.get("oneOf").and_then(Value::as_array) {
+        let fits = branches.iter().any(|branch| {
+            let mut inner = Vec::new();
+            check_body(branch, value, path, &mut inner);
+            inner.is_empty()
+        });
+        if !fits {
+            errors.push((path.to_string(), "Invalid field.".into()));
+        }
+        return;
+    }
+    let kind = schema.get("type").and_then(Value::as_str).unwrap_or("");
+    match (kind, value) {
+        ("object", Value::Object(map)) => {
+            let properties = schema.get("properties").and_then(Value::as_object);
+            for (name, member) in map {
+                match properties.and_then(|p| p.get(name)) {
+                    Some(member_schema) => check_body(member_schema, member, &field(name), errors),
+                    None => errors.push((field(name), "Invalid field.".into())),
+                }
+            }
+            for required in schema
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                if !map.contains_key(required) {
+                    errors.push((field(required), "This field is required.".into()));
+                }
+            }
+        }
+        ("array", Value::Array(items)) => {
+            let limit = schema
+                .get("maxItems")
+                .or_else(|| schema.get("maximum"))
+                .and_then(Value::as_u64);
+            if let Some(limit) = limit
+                && items.len() as u64 > limit
+            {
+                errors.push((
+                    path.to_string(),
+                    format!("Must contain at most {limit} items."),
+                ));
+            }
+            if let Some(item_schema) = schema.get("items") {
+                for item in items {
+                    check_body(item_schema, item, path, errors);
+                }
+            }
+        }
+        ("string", Value::String(text)) => {
+            let allowed = schema.get("enum").and_then(Value::as_array);
+            if allowed.is_some_and(|a| !a.iter().any(|e| e.as_str() == Some(text))) {
+                errors.push((path.to_string(), "Invalid field.".into()));
+            }
+        }
+        ("integer", Value::Number(n)) if n.is_i64() || n.is_u64() => {}
+        ("number", Value::Number(_)) | ("boolean", Value::Bool(_)) | ("", _) => {}
+        _ => errors.push((path.to_string(), "Invalid field.".into())),
     }
 }
 
@@ -390,339 +611,7 @@ fn rate_limit(
     ])
 }
 
-/// The one value of a query parameter; a repeated parameter is invalid.
-fn single_query<'a>(req: &'a SimRequest, name: &str) -> Result<Option<&'a str>, SimResponse> {
-    let values = req.query_all(name);
-    match values.len() {
-        0 => Ok(None),
-        1 => Ok(Some(values[0])),
-        _ => Err(zoom_error(
-            StatusCode::BAD_REQUEST,
-            300,
-            format!("Invalid parameter: {name}."),
-        )),
-    }
-}
-
-fn document(account: &mut ZoomAccount, doc: Document) -> &mut Map<String, Value> {
-    match doc {
-        Document::Settings => &mut account.settings,
-        Document::LockSettings => &mut account.lock_settings,
-    }
-}
-
-/// The `option` values a document accepts.
-fn options(doc: Document) -> &'static [&'static str] {
-    match doc {
-        Document::Settings => &[
-            "meeting_authentication",
-            "recording_authentication",
-            "security",
-            "meeting_security",
-        ],
-        Document::LockSettings => &["meeting_security"],
-    }
-}
-
-fn get_document(account: &mut ZoomAccount, doc: Document, req: &SimRequest) -> SimResponse {
-    let option = match single_query(req, "option") {
-        Ok(o) => o.filter(|o| !o.is_empty()),
-        Err(e) => return e,
-    };
-    if let Some(o) = option
-        && !options(doc).contains(&o)
-    {
-        return zoom_error(StatusCode::BAD_REQUEST, 300, "Invalid parameter: option.");
-    }
-    let custom = match single_query(req, "custom_query_fields") {
-        Ok(c) => c.map(str::to_string),
-        Err(e) => return e,
-    };
-    let stored = document(account, doc).clone();
-    let mut body: Map<String, Value> = match option {
-        None => stored
-            .iter()
-            .filter(|(k, _)| main_schema(doc).properties.contains_key(k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-        Some("security") => stored
-            .get("security")
-            .map(|s| [("security".to_string(), s.clone())].into_iter().collect())
-            .unwrap_or_default(),
-        Some("meeting_security") => stored
-            .get("meeting_security")
-            .map(|s| {
-                [("meeting_security".to_string(), s.clone())]
-                    .into_iter()
-                    .collect()
-            })
-            .unwrap_or_default(),
-        Some(kind) => authentication_settings(&stored, kind),
-    };
-    if let Some(custom) = custom {
-        let names: Vec<&str> = custom
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect();
-        if !names.is_empty() {
-            body = filter_fields(&body, &names);
-        }
-    }
-    SimResponse::json(StatusCode::OK, Value::Object(body))
-}
-
-/// The `meeting_authentication` / `recording_authentication` shapes: the switch from the main
-/// settings and the account's authentication profiles.
-fn authentication_settings(stored: &Map<String, Value>, kind: &str) -> Map<String, Value> {
-    let (section, flag) = if kind == "meeting_authentication" {
-        ("schedule_meeting", "meeting_authentication")
-    } else {
-        ("recording", "recording_authentication")
-    };
-    let enabled = stored
-        .get(section)
-        .and_then(|s| s.get(flag))
-        .cloned()
-        .unwrap_or(Value::Bool(false));
-    let mut out = Map::new();
-    if kind == "meeting_authentication" {
-        out.insert("allow_authentication_exception".into(), Value::Bool(false));
-    }
-    out.insert(
-        "authentication_options".into(),
-        json!([{
-            "default_option": true,
-            "domains": "",
-            "id": "signin_zoom",
-            "name": "Sign in to Zoom",
-            "type": "enforce_login",
-            "visible": true
-        }]),
-    );
-    out.insert(flag.into(), enabled);
-    out
-}
-
-fn patch_document(account: &mut ZoomAccount, doc: Document, req: &SimRequest) -> SimResponse {
-    let option = match single_query(req, "option") {
-        Ok(o) => o.filter(|o| !o.is_empty()),
-        Err(e) => return e,
-    };
-    if doc == Document::Settings
-        && let Some(o) = option
-        && !options(doc).contains(&o)
-    {
-        return zoom_error(StatusCode::BAD_REQUEST, 300, "Invalid parameter: option.");
-    }
-    if req.body.is_empty() {
-        return invalid_body();
-    }
-    if req.media_type().as_deref() != Some("application/json") {
-        return zoom_error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            300,
-            "Unsupported Content Type",
-        );
-    }
-    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&req.body) else {
-        return invalid_body();
-    };
-
-    // Which sections the body may hold, by option.
-    let mut errors: Vec<String> = Vec::new();
-    match (doc, option) {
-        (Document::Settings, Some("meeting_authentication" | "recording_authentication")) => {
-            return patch_authentication(account, option.unwrap_or_default(), &body);
-        }
-        (_, Some("meeting_security")) | (Document::LockSettings, None)
-            if body.contains_key("meeting_security") =>
-        {
-            for (key, value) in &body {
-                if key == "meeting_security" {
-                    validate_patch(meeting_security_schema(doc), value, key, &mut errors);
-                } else if option.is_some() {
-                    errors.push(key.clone());
-                } else {
-                    validate_patch(
-                        main_schema(doc),
-                        &Value::Object([(key.clone(), value.clone())].into_iter().collect()),
-                        "",
-                        &mut errors,
-                    );
-                }
-            }
-        }
-        (_, Some("meeting_security")) => errors.extend(body.keys().cloned()),
-        (Document::Settings, Some("security")) => {
-            for (key, value) in &body {
-                if key == "security" {
-                    validate_patch(
-                        main_schema(doc),
-                        &Value::Object([(key.clone(), value.clone())].into_iter().collect()),
-                        "",
-                        &mut errors,
-                    );
-                } else {
-                    errors.push(key.clone());
-                }
-            }
-        }
-        _ => validate_patch(
-            main_schema(doc),
-            &Value::Object(body.clone()),
-            "",
-            &mut errors,
-        ),
-    }
-    let mut field_errors: Vec<(String, String)> = errors
-        .into_iter()
-        .map(|f| (f, "Invalid field.".to_string()))
-        .collect();
-
-    // SSO bypass users: ids of users of this account, with an optional add/remove operation.
-    let sso = body
-        .get("security")
-        .and_then(|s| s.get("signin_with_sso"))
-        .and_then(Value::as_object);
-    let mut bypass: Option<(Vec<String>, Option<String>)> = None;
-    if field_errors.is_empty()
-        && let Some(sso) = sso
-    {
-        let ids = sso.get("sso_bypass_user_ids").and_then(Value::as_array);
-        let operation = sso
-            .get("operation")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        match ids {
-            None if operation.is_some() => field_errors.push((
-                "security.signin_with_sso.operation".into(),
-                "Invalid field.".into(),
-            )),
-            None => {}
-            Some(ids) => {
-                let ids: Vec<String> = ids
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect();
-                for id in &ids {
-                    if !account.users.iter().any(|u| &u.id == id) {
-                        field_errors.push((
-                            "security.signin_with_sso.sso_bypass_user_ids".into(),
-                            format!("User does not exist: {id}."),
-                        ));
-                    }
-                }
-                bypass = Some((ids, operation));
-            }
-        }
-    }
-    if !field_errors.is_empty() {
-        return validation_failed(field_errors);
-    }
-
-    let users = account.users.clone();
-    let stored = document(account, doc);
-    for (key, value) in &body {
-        let Value::Object(patch) = value else {
-            continue;
-        };
-        let schema = if key == "meeting_security" {
-            meeting_security_schema(doc)
-        } else {
-            match main_schema(doc).properties.get(key) {
-                Some(s) => s,
-                None => continue,
-            }
-        };
-        let target = stored
-            .entry(key.clone())
-            .or_insert_with(|| Value::Object(Map::new()));
-        if let Value::Object(target) = target {
-            merge_readable(schema, target, patch);
-        }
-    }
-    if let Some((ids, operation)) = bypass
-        && let Some(Value::Object(sso)) = stored
-            .get_mut("security")
-            .and_then(|s| s.get_mut("signin_with_sso"))
-    {
-        let mut current: Vec<String> = sso
-            .get("sso_bypass_users")
-            .and_then(Value::as_array)
-            .map(|list| {
-                list.iter()
-                    .filter_map(|u| u.get("id").and_then(Value::as_str).map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        match operation.as_deref() {
-            Some("add") => {
-                for id in ids {
-                    if !current.contains(&id) {
-                        current.push(id);
-                    }
-                }
-            }
-            Some("remove") => current.retain(|id| !ids.contains(id)),
-            _ => {
-                current.clear();
-                for id in ids {
-                    if !current.contains(&id) {
-                        current.push(id);
-                    }
-                }
-            }
-        }
-        let listed: Vec<Value> = current
-            .iter()
-            .map(|id| {
-                let email = users
-                    .iter()
-                    .find(|u| &u.id == id)
-                    .map(|u| u.email.clone())
-                    .unwrap_or_default();
-                json!({"id": id, "email": email})
-            })
-            .collect();
-        sso.insert("sso_bypass_users".into(), Value::Array(listed));
-    }
-    SimResponse::empty(StatusCode::NO_CONTENT)
-}
-
-/// `PATCH ?option=meeting_authentication|recording_authentication`: the on/off switch (stored
-/// in the main settings); authentication profiles are listed but not editable here.
-fn patch_authentication(
-    account: &mut ZoomAccount,
-    kind: &str,
-    body: &Map<String, Value>,
-) -> SimResponse {
-    let (section, flag) = if kind == "meeting_authentication" {
-        ("schedule_meeting", "meeting_authentication")
-    } else {
-        ("recording", "recording_authentication")
-    };
-    let mut errors = Vec::new();
-    for (key, value) in body {
-        let known = key == flag
-            || (kind == "meeting_authentication" && key == "allow_authentication_exception");
-        if !known || !value.is_boolean() {
-            errors.push((key.clone(), "Invalid field.".to_string()));
-        }
-    }
-    if !errors.is_empty() {
-        return validation_failed(errors);
-    }
-    if let Some(value) = body.get(flag)
-        && let Some(Value::Object(target)) = account.settings.get_mut(section)
-    {
-        target.insert(flag.into(), value.clone());
-    }
-    SimResponse::empty(StatusCode::NO_CONTENT)
-}
-
-fn user_json(account: &ZoomAccount, user: &super::seed::ZoomUserSeed) -> Value {
+pub(crate) fn user_json(account: &ZoomAccount, user: &super::seed::ZoomUserSeed) -> Value {
     json!({
         "id": user.id,
         "first_name": user.first_name,
@@ -748,37 +637,8 @@ fn list_users(account: &ZoomAccount, req: &SimRequest) -> SimResponse {
     if !["active", "inactive", "pending"].contains(&status.as_str()) {
         return zoom_error(StatusCode::BAD_REQUEST, 300, "Invalid parameter: status.");
     }
-    let page_size = match single_query(req, "page_size") {
-        Ok(None) => 30,
-        Ok(Some(text)) => match text.parse::<usize>() {
-            Ok(n) if (1..=2000).contains(&n) => n,
-            _ => {
-                return zoom_error(
-                    StatusCode::BAD_REQUEST,
-                    300,
-                    "Invalid parameter: page_size.",
-                );
-            }
-        },
-        Err(e) => return e,
-    };
-    let offset = match single_query(req, "next_page_token") {
-        Ok(None) | Ok(Some("")) => 0,
-        Ok(Some(token)) => match base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(token)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .and_then(|s| s.strip_prefix("zsim-users:")?.parse::<usize>().ok())
-        {
-            Some(offset) => offset,
-            None => {
-                return zoom_error(
-                    StatusCode::BAD_REQUEST,
-                    300,
-                    "The next page token is invalid or expired.",
-                );
-            }
-        },
+    let (offset, page_size) = match page_window(req, "users", 30, 2000) {
+        Ok(window) => window,
         Err(e) => return e,
     };
     let users: Vec<&super::seed::ZoomUserSeed> = account
@@ -793,16 +653,10 @@ fn list_users(account: &ZoomAccount, req: &SimRequest) -> SimResponse {
         .take(page_size)
         .map(|u| user_json(account, u))
         .collect();
-    let next = if offset + page_size < total {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode(format!("zsim-users:{}", offset + page_size))
-    } else {
-        String::new()
-    };
     SimResponse::json(
         StatusCode::OK,
         json!({
-            "next_page_token": next,
+            "next_page_token": next_page_token("users", offset, page_size, total),
             "page_count": total.div_ceil(page_size),
             "page_number": offset / page_size + 1,
             "page_size": page_size,
@@ -812,12 +666,19 @@ fn list_users(account: &ZoomAccount, req: &SimRequest) -> SimResponse {
     )
 }
 
-fn get_user(account: &ZoomAccount, user_id: &str) -> SimResponse {
-    match account
+/// The user with this id or email (case-insensitive).
+pub(crate) fn find_user<'a>(
+    account: &'a ZoomAccount,
+    id_or_email: &str,
+) -> Option<&'a super::seed::ZoomUserSeed> {
+    account
         .users
         .iter()
-        .find(|u| u.id == user_id || u.email.eq_ignore_ascii_case(user_id))
-    {
+        .find(|u| u.id == id_or_email || u.email.eq_ignore_ascii_case(id_or_email))
+}
+
+fn get_user(account: &ZoomAccount, user_id: &str) -> SimResponse {
+    match find_user(account, user_id) {
         Some(user) => SimResponse::json(StatusCode::OK, user_json(account, user)),
         None => zoom_error(
             StatusCode::NOT_FOUND,

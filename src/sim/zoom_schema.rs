@@ -1,4 +1,4 @@
-//! Zoom's account settings and lock settings schemas, from the generated
+//! Zoom's account and group settings and lock settings schemas, from the generated
 //! `schemas/providers/zoom.json` (GET and PATCH shapes merged; `read_only` fields are GET-only,
 //! `write_only` fields PATCH-only), and what the emulator derives from them: the default value
 //! of every readable field, and validation of PATCH bodies with Zoom's field paths.
@@ -14,6 +14,10 @@ struct ZoomSchemas {
     settings_meeting_security: Attr,
     lock_settings: Attr,
     lock_settings_meeting_security: Attr,
+    group_settings: Attr,
+    group_settings_meeting_security: Attr,
+    group_lock_settings: Attr,
+    group_lock_settings_meeting_security: Attr,
 }
 
 static SCHEMAS: LazyLock<ZoomSchemas> = LazyLock::new(|| {
@@ -36,6 +40,10 @@ static SCHEMAS: LazyLock<ZoomSchemas> = LazyLock::new(|| {
         settings_meeting_security: inner("account_settings_meeting_security"),
         lock_settings: object("account_lock_settings"),
         lock_settings_meeting_security: inner("account_lock_settings_meeting_security"),
+        group_settings: object("group_settings"),
+        group_settings_meeting_security: inner("group_settings_meeting_security"),
+        group_lock_settings: object("group_lock_settings"),
+        group_lock_settings_meeting_security: inner("group_lock_settings_meeting_security"),
     }
 });
 
@@ -44,6 +52,37 @@ static SCHEMAS: LazyLock<ZoomSchemas> = LazyLock::new(|| {
 pub(crate) enum Document {
     Settings,
     LockSettings,
+    GroupSettings,
+    GroupLockSettings,
+}
+
+impl Document {
+    /// The `option` values a GET of the document accepts.
+    pub(crate) fn read_options(self) -> &'static [&'static str] {
+        match self {
+            Document::Settings => &[
+                "meeting_authentication",
+                "recording_authentication",
+                "security",
+                "meeting_security",
+            ],
+            Document::GroupSettings => &[
+                "meeting_authentication",
+                "recording_authentication",
+                "meeting_security",
+            ],
+            Document::LockSettings | Document::GroupLockSettings => &["meeting_security"],
+        }
+    }
+
+    /// The `option` values a PATCH of the document accepts (account lock settings take none:
+    /// their `meeting_security` branch is told apart by the body alone).
+    pub(crate) fn write_options(self) -> &'static [&'static str] {
+        match self {
+            Document::LockSettings => &[],
+            other => other.read_options(),
+        }
+    }
 }
 
 /// The schema of the main shape of a document (every section except `meeting_security`).
@@ -51,6 +90,8 @@ pub(crate) fn main_schema(doc: Document) -> &'static Attr {
     match doc {
         Document::Settings => &SCHEMAS.settings,
         Document::LockSettings => &SCHEMAS.lock_settings,
+        Document::GroupSettings => &SCHEMAS.group_settings,
+        Document::GroupLockSettings => &SCHEMAS.group_lock_settings,
     }
 }
 
@@ -59,6 +100,8 @@ pub(crate) fn meeting_security_schema(doc: Document) -> &'static Attr {
     match doc {
         Document::Settings => &SCHEMAS.settings_meeting_security,
         Document::LockSettings => &SCHEMAS.lock_settings_meeting_security,
+        Document::GroupSettings => &SCHEMAS.group_settings_meeting_security,
+        Document::GroupLockSettings => &SCHEMAS.group_lock_settings_meeting_security,
     }
 }
 
@@ -88,7 +131,8 @@ fn default_object(attr: &Attr) -> Map<String, Value> {
         .collect()
 }
 
-fn defaults(doc: Document) -> Map<String, Value> {
+/// Every readable field of a document with its default, plus `meeting_security`.
+pub(crate) fn defaults(doc: Document) -> Map<String, Value> {
     let mut out = default_object(main_schema(doc));
     out.insert(
         "meeting_security".into(),
