@@ -177,7 +177,7 @@ pub async fn apply(
             let Some(change) = changes.get(addr) else {
                 continue;
             };
-            let schema = ws.schema(&addr.type_name).expect("validated");
+            let schema = ws.schema_for(addr).expect("validated");
             let desired = match ws.eval_resource(addr, &values) {
                 Ok(b) => b.value,
                 Err(d) => {
@@ -234,7 +234,7 @@ pub async fn apply(
             }
             match outcome.result {
                 Ok(obj) => {
-                    let schema = ws.schema(&outcome.addr.type_name).expect("validated");
+                    let schema = ws.schema_for(&outcome.addr).expect("validated");
                     let obj = obj.or_else(|| live.get(&outcome.addr).cloned());
                     if let Some(obj) = obj {
                         let deps = ws
@@ -501,7 +501,7 @@ async fn verify(
         let reqs: Vec<ReadRequest> = batch.iter().map(|(_, r, _)| r.clone()).collect();
         let results = provider.read(&reqs).await;
         for ((addr, _, desired), result) in batch.iter().zip(results) {
-            let schema = ws.schema(&addr.type_name).expect("validated");
+            let schema = ws.schema_for(addr).expect("validated");
             match result {
                 Ok(Some(obj)) => {
                     for change in

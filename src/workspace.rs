@@ -37,7 +37,10 @@ pub struct Workspace {
     pub vars: IndexMap<String, Value>,
     pub graph: ResourceGraph,
     pub provider_types: Vec<Box<dyn ProviderType>>,
+    /// Managed resource types' schemas, by type name.
     schemas: HashMap<String, ResourceSchema>,
+    /// Data sources' schemas, by type name (a data source may share a resource type's name).
+    data_schemas: HashMap<String, ResourceSchema>,
 }
 
 impl Workspace {
@@ -56,12 +59,21 @@ impl Workspace {
         provider_types: Vec<Box<dyn ProviderType>>,
     ) -> Result<Workspace, Diagnostics> {
         let mut diags = Diagnostics::default();
-        let schemas: HashMap<String, ResourceSchema> = provider_types
+        let (data_schemas, schemas): (Vec<ResourceSchema>, Vec<ResourceSchema>) = provider_types
             .iter()
             .flat_map(|p| p.resource_schemas())
-            .map(|s| (s.type_name.clone(), s))
-            .collect();
-        check_resource_types(&config, &schemas, &provider_types, &mut diags);
+            .partition(|s| s.kind == ResourceKind::Data);
+        let by_name = |list: Vec<ResourceSchema>| -> HashMap<String, ResourceSchema> {
+            list.into_iter().map(|s| (s.type_name.clone(), s)).collect()
+        };
+        let (schemas, data_schemas) = (by_name(schemas), by_name(data_schemas));
+        check_resource_types(
+            &config,
+            &schemas,
+            &data_schemas,
+            &provider_types,
+            &mut diags,
+        );
         let vars = match resolve_variables(&config, opts) {
             Ok(v) => v,
             Err(d) => {
@@ -84,13 +96,25 @@ impl Workspace {
             graph,
             provider_types,
             schemas,
+            data_schemas,
         };
         ws.validate()?;
         Ok(ws)
     }
 
+    /// The schema of a managed resource type, else of a data source of that name.
     pub fn schema(&self, type_name: &str) -> Option<&ResourceSchema> {
-        self.schemas.get(type_name)
+        self.schemas
+            .get(type_name)
+            .or_else(|| self.data_schemas.get(type_name))
+    }
+
+    /// The schema of the resource or data source at `addr`.
+    pub fn schema_for(&self, addr: &ResourceAddr) -> Option<&ResourceSchema> {
+        match addr.mode {
+            Mode::Data => self.data_schemas.get(&addr.type_name),
+            Mode::Managed => self.schemas.get(&addr.type_name),
+        }
     }
 
     pub fn provider_type(&self, name: &str) -> Option<&dyn ProviderType> {
@@ -128,7 +152,9 @@ impl Workspace {
         resources: &HashMap<ResourceAddr, Value>,
     ) -> Result<EvaluatedBody, Diagnostics> {
         let block = &self.config.resources[addr];
-        let schema = &self.schemas[&addr.type_name];
+        let Some(schema) = self.schema_for(addr) else {
+            return Err(Diagnostic::error(format!("unknown type of `{addr}`")).into());
+        };
         let ctx = self.eval_context(resources);
         eval_block_body(&ctx, &block.body, &schema.body, &addr.to_string())
     }
@@ -240,17 +266,16 @@ impl Workspace {
 fn check_resource_types(
     config: &Config,
     schemas: &HashMap<String, ResourceSchema>,
+    data_schemas: &HashMap<String, ResourceSchema>,
     provider_types: &[Box<dyn ProviderType>],
     diags: &mut Diagnostics,
 ) {
     for (addr, block) in &config.resources {
-        let known = schemas
-            .get(&addr.type_name)
-            .is_some_and(|s| match addr.mode {
-                Mode::Data => s.kind == ResourceKind::Data,
-                Mode::Managed => s.kind != ResourceKind::Data,
-            });
-        if known {
+        let same_mode = match addr.mode {
+            Mode::Data => data_schemas,
+            Mode::Managed => schemas,
+        };
+        if same_mode.contains_key(&addr.type_name) {
             continue;
         }
         let what = if addr.mode == Mode::Data {
@@ -258,11 +283,7 @@ fn check_resource_types(
         } else {
             "resource type"
         };
-        let candidates: Vec<&str> = schemas
-            .values()
-            .filter(|s| (s.kind == ResourceKind::Data) == (addr.mode == Mode::Data))
-            .map(|s| s.type_name.as_str())
-            .collect();
+        let candidates: Vec<&str> = same_mode.keys().map(String::as_str).collect();
         let span = block.span.clone();
         let d = Diagnostic::error(format!("unknown {what} `{}`", addr.type_name))
             .at_span(&config.sources, span.as_ref());

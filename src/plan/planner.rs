@@ -99,7 +99,11 @@ pub async fn plan(
                 }
             };
             let block = &ws.config.resources[addr];
-            let id = state.and_then(|s| s.resource(addr)).map(|r| r.id.clone());
+            // Data sources are looked up by their arguments every time, never by a past id.
+            let id = state
+                .filter(|_| addr.mode == Mode::Managed)
+                .and_then(|s| s.resource(addr))
+                .map(|r| r.id.clone());
             requests.entry(block.provider.clone()).or_default().push((
                 addr.clone(),
                 ReadRequest {
@@ -163,7 +167,7 @@ pub async fn plan(
         errors.into_result()?;
 
         for addr in wave {
-            let schema = ws.schema(&addr.type_name).expect("validated");
+            let schema = ws.schema_for(addr).expect("validated");
             let want = &desired[addr];
             let found = live.get(addr);
             let prior = state.and_then(|s| s.resource(addr));
@@ -186,9 +190,18 @@ pub async fn plan(
             .collect();
         removed.sort_by(|a, b| a.address.cmp(&b.address));
         for r in removed {
-            let kind = ws.kind(&r.address.type_name);
+            // A data source is never deleted, even when a resource type shares its name.
+            let kind = if r.address.mode == Mode::Data {
+                ResourceKind::Data
+            } else {
+                ws.kind(&r.address.type_name)
+            };
             let (action, reason) = match kind {
                 ResourceKind::Object => (Action::Delete, "removed from configuration: it will be deleted".to_string()),
+                ResourceKind::Data => (
+                    Action::Forget,
+                    "removed from configuration: zentra stops reading it".to_string(),
+                ),
                 _ => (
                     Action::Forget,
                     "removed from configuration: zentra stops managing it and leaves its current settings as they are".to_string(),
@@ -275,11 +288,20 @@ fn plan_resource(
     }
     match found {
         None => {
-            if schema.kind == ResourceKind::Singleton {
+            // A singleton whose key is known only after apply (the settings of a group created
+            // in this run) is planned like a create; otherwise it must have been read.
+            let pending_key = schema.kind == ResourceKind::Singleton && want.contains_unknown();
+            if schema.kind == ResourceKind::Singleton && !pending_key {
                 let span = ws.config.resources[addr].span.clone();
                 return Err(Diagnostic::error(format!("`{addr}` could not be read"))
                     .at_span(&ws.config.sources, span.as_ref())
                     .into());
+            }
+            if pending_key {
+                change.reason = Some(
+                    "what it belongs to is created in this run: it is configured right after"
+                        .into(),
+                );
             }
             change.action = Action::Create;
             change.attributes = diff_attributes(&schema.body, want, None, None);
@@ -296,7 +318,7 @@ fn plan_resource(
                     });
                 }
             }
-            if prior.is_some() {
+            if prior.is_some() && !pending_key {
                 change.reason = Some(
                     "the object recorded in state no longer exists: it will be created again"
                         .into(),
