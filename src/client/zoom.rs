@@ -35,22 +35,153 @@ pub enum RateCategory {
     Heavy,
 }
 
-/// Client-side request budgets per second, per account and category. Zoom's own limits are
-/// shared by every app of the account, so these stay well below them (Pro: 30/20/10).
+impl RateCategory {
+    /// The category of a rate-limit label of the operation index (`LIGHT`, `Medium`, ...);
+    /// resource-intensive calls share the Heavy budget, as they share Zoom's daily cap.
+    fn from_label(label: &str) -> RateCategory {
+        match label.to_ascii_uppercase().as_str() {
+            "LIGHT" => RateCategory::Light,
+            "HEAVY" | "RESOURCE-INTENSIVE" | "RESOURCE_INTENSIVE" => RateCategory::Heavy,
+            _ => RateCategory::Medium,
+        }
+    }
+
+    /// The category Zoom files `method path` under (a concrete path such as
+    /// `/groups/abc/members`), from the generated operation index; Medium when the index does
+    /// not list the operation.
+    pub fn of(method: &Method, path: &str) -> RateCategory {
+        let segments: Vec<&str> = path
+            .split('?')
+            .next()
+            .unwrap_or("")
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .collect();
+        OPERATION_LABELS
+            .iter()
+            .filter(|op| op.method.eq_ignore_ascii_case(method.as_str()))
+            .filter_map(|op| {
+                let parts: Vec<&str> = op.path.split('/').filter(|s| !s.is_empty()).collect();
+                let fits = parts.len() == segments.len()
+                    && parts
+                        .iter()
+                        .zip(&segments)
+                        .all(|(p, s)| p.starts_with('{') || p == s);
+                // The most literal template wins (`/users/me` over `/users/{userId}`).
+                fits.then(|| (parts.iter().filter(|p| !p.starts_with('{')).count(), op))
+            })
+            .max_by_key(|(literal, _)| *literal)
+            .and_then(|(_, op)| op.rate_limit_label.as_deref())
+            .map_or(RateCategory::Medium, RateCategory::from_label)
+    }
+}
+
+/// What the client needs from `schemas/zoom-api.json`: each operation's rate-limit label.
+#[derive(Deserialize)]
+struct LabelledOperation {
+    method: String,
+    path: String,
+    #[serde(default)]
+    rate_limit_label: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LabelIndex {
+    operations: Vec<LabelledOperation>,
+}
+
+static OPERATION_LABELS: LazyLock<Vec<LabelledOperation>> = LazyLock::new(|| {
+    serde_json::from_str::<LabelIndex>(include_str!("../../schemas/zoom-api.json"))
+        .map(|index| index.operations)
+        .unwrap_or_default()
+});
+
+/// The Zoom plan an account is on, which sets its documented rate limits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum PlanTier {
+    /// Basic (free): low per-second limits and daily caps per category.
+    Free,
+    /// Pro.
+    #[default]
+    Pro,
+    /// Business, Business Plus, Enterprise, Education and Partner ("Business+").
+    Business,
+}
+
+impl PlanTier {
+    /// The names the provider attribute `plan_tier` accepts.
+    pub const NAMES: [&'static str; 3] = ["free", "pro", "business"];
+
+    pub fn parse(name: &str) -> Option<PlanTier> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "free" => Some(PlanTier::Free),
+            "pro" => Some(PlanTier::Pro),
+            "business" => Some(PlanTier::Business),
+            _ => None,
+        }
+    }
+}
+
+/// Client-side request budgets per account and category: per second, and per UTC day where
+/// Zoom caps the day. Zoom's limits are shared by every app of the account, so the per-second
+/// budgets stay at about half of them.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ZoomRateLimits {
     pub light: f64,
     pub medium: f64,
     pub heavy: f64,
+    /// Requests per UTC day, per category (`None`: no daily cap).
+    pub daily_light: Option<u32>,
+    pub daily_medium: Option<u32>,
+    /// Heavy and resource-intensive requests together.
+    pub daily_heavy: Option<u32>,
+}
+
+impl ZoomRateLimits {
+    /// The budgets for an account on `tier`, from Zoom's rate-limit table (Free: 4/2/1 per
+    /// second and 6000/2000/1000 a day; Pro: 30/20/10 and 30,000 heavy a day; Business+:
+    /// 80/60/40 and 60,000 heavy a day).
+    pub fn for_tier(tier: PlanTier) -> ZoomRateLimits {
+        match tier {
+            PlanTier::Free => ZoomRateLimits {
+                light: 2.0,
+                medium: 1.0,
+                heavy: 1.0,
+                daily_light: Some(6000),
+                daily_medium: Some(2000),
+                daily_heavy: Some(1000),
+            },
+            PlanTier::Pro => ZoomRateLimits {
+                light: 15.0,
+                medium: 10.0,
+                heavy: 5.0,
+                daily_light: None,
+                daily_medium: None,
+                daily_heavy: Some(30_000),
+            },
+            PlanTier::Business => ZoomRateLimits {
+                light: 40.0,
+                medium: 30.0,
+                heavy: 20.0,
+                daily_light: None,
+                daily_medium: None,
+                daily_heavy: Some(60_000),
+            },
+        }
+    }
+
+    fn per_day(&self, category: RateCategory) -> Option<u32> {
+        match category {
+            RateCategory::Light => self.daily_light,
+            RateCategory::Medium => self.daily_medium,
+            RateCategory::Heavy => self.daily_heavy,
+        }
+    }
 }
 
 impl Default for ZoomRateLimits {
     fn default() -> Self {
-        ZoomRateLimits {
-            light: 20.0,
-            medium: 10.0,
-            heavy: 5.0,
-        }
+        ZoomRateLimits::for_tier(PlanTier::default())
     }
 }
 
@@ -94,12 +225,16 @@ pub struct ZoomEndpoints {
     pub oauth_url: String,
 }
 
-/// One pacing bucket per category, shared by every client of the same account in the process.
+/// One pacing bucket per category, and the day's request counts, shared by every client of
+/// the same account in the process.
 #[derive(Debug)]
 struct AccountLimiter {
+    limits: ZoomRateLimits,
     light: TokenBucket,
     medium: TokenBucket,
     heavy: TokenBucket,
+    /// category -> (UTC day, requests sent that day).
+    daily: std::sync::Mutex<HashMap<RateCategory, (chrono::NaiveDate, u32)>>,
 }
 
 impl AccountLimiter {
@@ -109,6 +244,44 @@ impl AccountLimiter {
             RateCategory::Medium => &self.medium,
             RateCategory::Heavy => &self.heavy,
         }
+    }
+
+    /// Counts one request against the day's budget; `Err(limit)` when it is spent.
+    fn take_daily(&self, category: RateCategory, today: chrono::NaiveDate) -> Result<(), u32> {
+        let Some(limit) = self.limits.per_day(category) else {
+            return Ok(());
+        };
+        let mut daily = self
+            .daily
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let entry = daily.entry(category).or_insert((today, 0));
+        if entry.0 != today {
+            *entry = (today, 0);
+        }
+        if entry.1 >= limit {
+            return Err(limit);
+        }
+        entry.1 += 1;
+        Ok(())
+    }
+
+    /// Waits for the per-second budget and counts the request against the daily one.
+    async fn acquire(&self, category: RateCategory, described: &str) -> ProviderResult<()> {
+        if let Err(limit) = self.take_daily(category, chrono::Utc::now().date_naive()) {
+            let mut error = ProviderError::new(
+                ErrorKind::Throttled,
+                format!(
+                    "{described} not sent: this run has used the account's daily budget of                      {limit} {category:?} requests"
+                ),
+            );
+            error.request = Some(described.to_string());
+            return Err(error.with_hint(
+                "Zoom resets daily rate limits at 00:00 UTC; try again then, or set the zoom                  provider's `plan_tier` if the account is on a larger plan",
+            ));
+        }
+        self.bucket(category).acquire().await;
+        Ok(())
     }
 }
 
@@ -125,9 +298,11 @@ fn limiter_for(account_id: &str, limits: ZoomRateLimits) -> Arc<AccountLimiter> 
         .entry(key)
         .or_insert_with(|| {
             Arc::new(AccountLimiter {
+                limits,
                 light: TokenBucket::new(limits.light),
                 medium: TokenBucket::new(limits.medium),
                 heavy: TokenBucket::new(limits.heavy),
+                daily: Default::default(),
             })
         })
         .clone()
@@ -188,12 +363,13 @@ pub struct ZoomRequest {
 impl ZoomRequest {
     fn new(method: Method, path: impl Into<String>) -> Self {
         let idempotent = matches!(method, Method::GET | Method::PUT | Method::DELETE);
+        let path = path.into();
         ZoomRequest {
+            category: RateCategory::of(&method, &path),
             method,
-            path: path.into(),
+            path,
             query: Vec::new(),
             body: None,
-            category: RateCategory::Medium,
             idempotent,
         }
     }
@@ -209,6 +385,10 @@ impl ZoomRequest {
     }
     pub fn delete(path: impl Into<String>) -> Self {
         ZoomRequest::new(Method::DELETE, path)
+    }
+    /// A `PUT` without a body (Zoom's sync triggers).
+    pub fn put(path: impl Into<String>) -> Self {
+        ZoomRequest::new(Method::PUT, path)
     }
     pub fn body(mut self, body: Json) -> Self {
         self.body = Some(body);
@@ -291,7 +471,7 @@ impl ZoomClient {
         let mut renewed_after_401 = false;
         loop {
             attempt += 1;
-            self.limiter.bucket(request.category).acquire().await;
+            self.limiter.acquire(request.category, &described).await?;
             let (token, generation) = self.token().await?;
             let mut builder = self
                 .http
@@ -366,6 +546,14 @@ impl ZoomClient {
                     RetryAfter::Wait(wait) => wait,
                     RetryAfter::Unreadable => policy.backoff(attempt),
                 },
+                None if status == 429 && is_daily_limit(&headers) => {
+                    // Backing off cannot help with a spent daily limit, and Zoom did not say
+                    // when it resets: report it now.
+                    return Err(error.with_hint(
+                        "Zoom's daily rate limit for this kind of request is reached; Zoom \
+                         resets daily limits at 00:00 UTC, so try again then",
+                    ));
+                }
                 None => policy.backoff(attempt),
             };
             if attempt >= policy.max_attempts {
@@ -524,6 +712,15 @@ impl ZoomClient {
             ));
         }
     }
+}
+
+/// Whether a 429 is for a daily limit (`X-RateLimit-Type: Daily-limit`) rather than a
+/// per-second one.
+fn is_daily_limit(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-ratelimit-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("daily-limit"))
 }
 
 fn tracking_id(headers: &HeaderMap) -> Option<String> {
@@ -763,6 +960,8 @@ mod tests {
         revoked: Mutex<Vec<String>>,
         /// Statuses (with Retry-After) answered before the real response, one per request.
         scripted: Mutex<Vec<(u16, Option<String>)>>,
+        /// Extra headers on every scripted answer.
+        scripted_headers: Mutex<Vec<(&'static str, &'static str)>>,
         seen_auth: Mutex<Vec<String>>,
     }
 
@@ -842,6 +1041,9 @@ mod tests {
                     .headers_mut()
                     .insert("retry-after", value.parse().unwrap());
             }
+            for (name, value) in stub.scripted_headers.lock().unwrap().iter() {
+                response.headers_mut().insert(*name, value.parse().unwrap());
+            }
             return response;
         }
         let page = q.get("next_page_token").cloned().unwrap_or_default();
@@ -883,6 +1085,9 @@ mod tests {
                 light: 1000.0,
                 medium: 1000.0,
                 heavy: 1000.0,
+                daily_light: None,
+                daily_medium: None,
+                daily_heavy: None,
             },
             ..ZoomClientOptions::default()
         }
@@ -1066,6 +1271,62 @@ mod tests {
         assert_eq!(err.kind, ErrorKind::Transport);
         assert_eq!(err.status, Some(500));
         assert_eq!(stub.api_requests.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_spent_daily_limit_without_retry_after_fails_at_once() {
+        let stub = Arc::new(Stub::default());
+        stub.expires_in.store(3600, Ordering::SeqCst);
+        stub.scripted.lock().unwrap().push((429, None));
+        stub.scripted_headers
+            .lock()
+            .unwrap()
+            .push(("x-ratelimit-type", "Daily-limit"));
+        let base = start_stub(stub.clone()).await;
+        let zoom = client(&base, "secret", fast_options());
+        let err = zoom.get_json(&settings()).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Throttled);
+        assert!(err.hint.unwrap().contains("00:00 UTC"));
+        assert_eq!(stub.api_requests.load(Ordering::SeqCst), 1, "no retries");
+    }
+
+    #[test]
+    fn rate_categories_come_from_the_operation_index() {
+        use RateCategory::*;
+        let of = |m: Method, p: &str| RateCategory::of(&m, p);
+        assert_eq!(of(Method::GET, "/accounts/me/settings"), Medium);
+        assert_eq!(of(Method::GET, "/accounts/me/managed_domains"), Light);
+        assert_eq!(of(Method::POST, "/groups"), Light);
+        assert_eq!(of(Method::GET, "/groups"), Medium);
+        assert_eq!(of(Method::GET, "/groups/abc"), Light);
+        assert_eq!(of(Method::POST, "/groups/abc/members"), Medium);
+        assert_eq!(of(Method::DELETE, "/groups/abc/members/x%40y.z"), Light);
+        assert_eq!(of(Method::PUT, "/rooms/calendar/services/s/sync"), Medium);
+        assert_eq!(of(Method::GET, "/nothing/like/this"), Medium);
+        assert_eq!(ZoomRequest::delete("/roles/r").category, Light);
+    }
+
+    #[test]
+    fn daily_budgets_run_out_and_reset_the_next_day() {
+        let limits = ZoomRateLimits {
+            daily_light: Some(2),
+            ..ZoomRateLimits::for_tier(PlanTier::Free)
+        };
+        let limiter = limiter_for("daily-budget-test", limits);
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 2, 7).unwrap();
+        assert!(limiter.take_daily(RateCategory::Light, day).is_ok());
+        assert!(limiter.take_daily(RateCategory::Light, day).is_ok());
+        assert_eq!(limiter.take_daily(RateCategory::Light, day), Err(2));
+        assert!(
+            limiter
+                .take_daily(RateCategory::Light, day.succ_opt().unwrap())
+                .is_ok()
+        );
+        let pro = ZoomRateLimits::for_tier(PlanTier::Pro);
+        assert_eq!(pro.per_day(RateCategory::Medium), None);
+        assert_eq!(pro.per_day(RateCategory::Heavy), Some(30_000));
+        assert_eq!(PlanTier::parse(" Business "), Some(PlanTier::Business));
+        assert_eq!(PlanTier::parse("enterprise"), None);
     }
 
     #[tokio::test]

@@ -1,6 +1,16 @@
-//! The `zoom` provider: Zoom account settings and lock settings, read and written through the
-//! Zoom REST API v2 with Server-to-Server OAuth credentials.
+//! The `zoom` provider: account and group settings and their locks, groups and their members,
+//! roles, Zoom Rooms calendar resources, and the data sources that read managed and trusted
+//! domains, calendar services and groups, through the Zoom REST API v2 with Server-to-Server
+//! OAuth credentials.
+//!
+//! A refresh wave's reads are coalesced: one settings GET per account or group and endpoint,
+//! one group listing, one role listing and one resource listing per calendar service, however
+//! many resources need them.
 
+mod domains;
+mod groups;
+mod roles;
+mod rooms;
 mod settings;
 
 use std::collections::HashMap;
@@ -12,8 +22,8 @@ use serde_json::Value as Json;
 
 use crate::client::validate_endpoint;
 use crate::client::zoom::{
-    DEFAULT_API_URL, DEFAULT_OAUTH_URL, ZoomClient, ZoomClientOptions, ZoomCredentials,
-    ZoomEndpoints, ZoomRequest,
+    DEFAULT_API_URL, DEFAULT_OAUTH_URL, PlanTier, ZoomClient, ZoomClientOptions, ZoomCredentials,
+    ZoomEndpoints, ZoomRateLimits, ZoomRequest,
 };
 use crate::env::{Environment, vars};
 use crate::plan::diff::diff_attributes;
@@ -27,11 +37,18 @@ use crate::schema::{Attr, ResourceSchema};
 use crate::value::Value;
 
 use settings::{
-    ACCOUNT_ID, OWN_ACCOUNT, SettingsKind, configured_account, configures_security,
-    live_to_attributes, patch_body,
+    MEETING_SECURITY, OWN_ACCOUNT, SettingsKind, configured_key, configures, live_to_attributes,
+    patch_bodies,
 };
 
 const NAME: &str = "zoom";
+
+/// Zoom for Government's API base and OAuth host.
+pub const ZOOMGOV_API_URL: &str = "https://api.zoomgov.com/v2";
+pub const ZOOMGOV_OAUTH_URL: &str = "https://zoomgov.com";
+
+/// The values of the provider attribute `cloud`.
+pub const CLOUDS: [&str; 2] = ["commercial", "zoomgov"];
 
 /// The `zoom` provider type.
 #[derive(Clone, Debug, Default)]
@@ -51,6 +68,21 @@ fn setting<'a>(attribute: &'a str, env_var: &'a str) -> Setting<'a> {
         provider: NAME,
         attribute,
         env_var,
+    }
+}
+
+/// A string attribute of the provider block that has no environment variable.
+fn block_string(config: &Value, attribute: &str) -> ProviderResult<Option<String>> {
+    match config.get(attribute).map(|v| v.unmark().0) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.trim().to_ascii_lowercase())),
+        Some(other) => Err(ProviderError::new(
+            ErrorKind::Configuration,
+            format!(
+                "provider \"zoom\": `{attribute}` must be a known string, not {}",
+                other.type_name()
+            ),
+        )),
     }
 }
 
@@ -78,27 +110,60 @@ impl ProviderType for ZoomProviderType {
                     .sensitive(),
             ),
             (
+                "cloud",
+                Attr::string()
+                    .describe(
+                        "`commercial` (default: api.zoom.us and zoom.us) or `zoomgov` (Zoom for \
+                         Government: api.zoomgov.com and zoomgov.com). `api_url` and `oauth_url` \
+                         win over it.",
+                    )
+                    .one_of(&CLOUDS),
+            ),
+            (
                 "api_url",
                 Attr::string().describe(
-                    "API base including `/v2` (env ZOOM_API_URL; default https://api.zoom.us/v2). \
-                     Set it for Zoom for Government or an emulator; http only on loopback.",
+                    "API base including `/v2` (env ZOOM_API_URL; default from `cloud`). Set it \
+                     for a regional base or an emulator; http only on loopback.",
                 ),
             ),
             (
                 "oauth_url",
                 Attr::string().describe(
                     "Host of the token endpoint `/oauth/token` (env ZOOM_OAUTH_URL; default \
-                     https://zoom.us).",
+                     from `cloud`).",
                 ),
+            ),
+            (
+                "plan_tier",
+                Attr::string()
+                    .describe(
+                        "The account's Zoom plan, which sets zentra's request budgets per rate-limit \
+                         category: `free`, `pro` (default) or `business` (Business, Business Plus, \
+                         Enterprise, Education and Partner). zentra stays at about half of Zoom's \
+                         per-second limits, which every app of the account shares, and within its \
+                         daily caps.",
+                    )
+                    .one_of(&PlanTier::NAMES),
             ),
         ])
     }
 
     fn resource_schemas(&self) -> Vec<ResourceSchema> {
-        SettingsKind::ALL
+        let mut schemas: Vec<ResourceSchema> = SettingsKind::ALL
             .into_iter()
             .map(settings::resource_schema)
-            .collect()
+            .collect();
+        schemas.extend([
+            groups::group_schema(),
+            groups::members_schema(),
+            roles::role_schema(),
+            rooms::calendar_resource_schema(),
+            domains::managed_domains_schema(),
+            domains::trusted_domains_schema(),
+            rooms::calendar_services_schema(),
+            groups::group_data_schema(),
+        ]);
+        schemas
     }
 
     fn configure(&self, config: &Value, env: &Environment) -> ProviderResult<Box<dyn Provider>> {
@@ -106,16 +171,20 @@ impl ProviderType for ZoomProviderType {
         let client_id = setting("client_id", vars::ZOOM_CLIENT_ID).required(config, env)?;
         let client_secret =
             setting("client_secret", vars::ZOOM_CLIENT_SECRET).required(config, env)?;
-        let api_url = setting("api_url", vars::ZOOM_API_URL)
-            .optional(config, env)?
-            .unwrap_or_else(|| DEFAULT_API_URL.to_string());
-        let oauth_url = setting("oauth_url", vars::ZOOM_OAUTH_URL)
-            .optional(config, env)?
-            .unwrap_or_else(|| DEFAULT_OAUTH_URL.to_string());
-        let endpoints = ZoomEndpoints {
-            api_url: validate_endpoint(&api_url, "api_url")?,
-            oauth_url: validate_endpoint(&oauth_url, "oauth_url")?,
-        };
+        let mut options = self.options;
+        if let Some(tier) = block_string(config, "plan_tier")? {
+            let tier = PlanTier::parse(&tier).ok_or_else(|| {
+                ProviderError::new(
+                    ErrorKind::Configuration,
+                    format!(
+                        "provider \"zoom\": `plan_tier` = \"{tier}\" is not one of {}",
+                        PlanTier::NAMES.join(", ")
+                    ),
+                )
+            })?;
+            options.rate_limits = ZoomRateLimits::for_tier(tier);
+        }
+        let endpoints = endpoints(config, env)?;
         let client = ZoomClient::new(
             ZoomCredentials {
                 account_id,
@@ -123,19 +192,103 @@ impl ProviderType for ZoomProviderType {
                 client_secret: client_secret.into(),
             },
             endpoints,
-            self.options,
+            options,
         )?;
         Ok(Box::new(ZoomProvider::new(client)))
     }
+}
+
+/// The API base and OAuth host: `api_url` and `oauth_url` (block or environment) when set,
+/// else those of the configured `cloud`.
+fn endpoints(config: &Value, env: &Environment) -> ProviderResult<ZoomEndpoints> {
+    let (default_api, default_oauth) = match block_string(config, "cloud")?.as_deref() {
+        None | Some("commercial") => (DEFAULT_API_URL, DEFAULT_OAUTH_URL),
+        Some("zoomgov") => (ZOOMGOV_API_URL, ZOOMGOV_OAUTH_URL),
+        Some(other) => {
+            return Err(ProviderError::new(
+                ErrorKind::Configuration,
+                format!(
+                    "provider \"zoom\": `cloud` = \"{other}\" is not one of {}",
+                    CLOUDS.join(", ")
+                ),
+            ));
+        }
+    };
+    let api_url = setting("api_url", vars::ZOOM_API_URL)
+        .optional(config, env)?
+        .unwrap_or_else(|| default_api.to_string());
+    let oauth_url = setting("oauth_url", vars::ZOOM_OAUTH_URL)
+        .optional(config, env)?
+        .unwrap_or_else(|| default_oauth.to_string());
+    Ok(ZoomEndpoints {
+        api_url: validate_endpoint(&api_url, "api_url")?,
+        oauth_url: validate_endpoint(&oauth_url, "oauth_url")?,
+    })
 }
 
 /// A configured `zoom` provider.
 #[derive(Debug)]
 pub struct ZoomProvider {
     client: ZoomClient,
-    /// When zentra last changed each account's settings, so a read soon after can wait for
-    /// the change to show.
+    /// When zentra last changed each account's or group's settings, so a read soon after can
+    /// wait for the change to show.
     written: std::sync::Mutex<HashMap<(SettingsKind, String), Instant>>,
+}
+
+/// One answer of a batched read: the request's index in the batch and its result.
+type Slot = (usize, ProviderResult<Option<RemoteObject>>);
+
+/// What a resource's configuration says about an attribute used to locate it.
+pub(crate) enum Key {
+    Known(String),
+    Unknown,
+    Absent,
+}
+
+pub(crate) fn key(config: &Value, attribute: &str) -> Key {
+    match config.get(attribute).map(|v| v.unmark().0) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Key::Known(s.trim().to_string()),
+        Some(Value::Unknown) => Key::Unknown,
+        _ => Key::Absent,
+    }
+}
+
+/// The configured strings of a set attribute, or `None` when it is absent or not yet known.
+pub(crate) fn string_set(config: &Value, attribute: &str) -> Option<Vec<String>> {
+    let value = config.get(attribute)?;
+    if value.contains_unknown() {
+        return None;
+    }
+    let list = value.unmark().0.as_list()?.to_vec();
+    Some(
+        list.iter()
+            .filter_map(|v| v.unmark().0.as_str().map(str::to_string))
+            .collect(),
+    )
+}
+
+/// A required string attribute of a write, which the engine guarantees is known.
+pub(crate) fn required_string(req: &WriteRequest, attribute: &str) -> ProviderResult<String> {
+    match key(&req.config, attribute) {
+        Key::Known(value) => Ok(value),
+        _ => Err(ProviderError::new(
+            ErrorKind::Invalid,
+            format!(
+                "{}: `{attribute}` must be known at apply time",
+                req.type_name
+            ),
+        )),
+    }
+}
+
+/// Whether Zoom answered that the addressed object does not exist.
+pub(crate) fn is_missing(error: &ProviderError) -> bool {
+    error.kind == ErrorKind::NotFound
+}
+
+/// Splits `items` into the batches Zoom's "add members" calls take (at most 30 each).
+pub(crate) fn batches_of_30<T: Clone>(items: &[T]) -> Vec<Vec<T>> {
+    items.chunks(30).map(<[T]>::to_vec).collect()
 }
 
 impl ZoomProvider {
@@ -146,13 +299,13 @@ impl ZoomProvider {
         }
     }
 
-    fn mark_written(&self, kind: SettingsKind, account: &str) {
+    fn mark_written(&self, kind: SettingsKind, key: &str) {
         if let Ok(mut written) = self.written.lock() {
-            written.insert((kind, account.to_string()), Instant::now());
+            written.insert((kind, key.to_string()), Instant::now());
         }
     }
 
-    fn recently_written(&self, kind: SettingsKind, account: &str) -> bool {
+    fn recently_written(&self, kind: SettingsKind, key: &str) -> bool {
         let window = self
             .client
             .options()
@@ -160,7 +313,7 @@ impl ZoomProvider {
             .saturating_add(Duration::from_secs(60));
         self.written.lock().is_ok_and(|written| {
             written
-                .get(&(kind, account.to_string()))
+                .get(&(kind, key.to_string()))
                 .is_some_and(|at| at.elapsed() <= window)
         })
     }
@@ -170,19 +323,19 @@ impl ZoomProvider {
     async fn fetch_settled(
         &self,
         kind: SettingsKind,
-        account: &str,
-        needs_security: bool,
+        key: &str,
+        sections: Sections,
         configs: &[&Value],
     ) -> ProviderResult<Json> {
-        let mut live = self.fetch(kind, account, needs_security).await?;
-        if !self.recently_written(kind, account) {
+        let mut live = self.fetch(kind, key, sections).await?;
+        if !self.recently_written(kind, key) {
             return Ok(live);
         }
         let settle_wait = self.client.options().settle_wait;
         let started = Instant::now();
         let mut pause = Duration::from_millis(200);
         loop {
-            let attributes = live_to_attributes(kind, &live, account);
+            let attributes = live_to_attributes(kind, &live, key);
             let settled = configs.iter().all(|config| {
                 config.contains_unknown()
                     || diff_attributes(kind.body_schema(), config, Some(&attributes), None)
@@ -193,58 +346,131 @@ impl ZoomProvider {
             }
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(Duration::from_secs(2));
-            live = self.fetch(kind, account, needs_security).await?;
-        }
-    }
-    /// The remote id of an account's settings: the account id, with `me` resolved to the
-    /// credentials' account.
-    fn remote_id(&self, account: &str) -> String {
-        if account == OWN_ACCOUNT {
-            self.client.account_id().to_string()
-        } else {
-            account.to_string()
+            live = self.fetch(kind, key, sections).await?;
         }
     }
 
-    /// One GET per account and endpoint. The `security` section is asked for separately
-    /// (`?option=security`) only when configuration manages it and the plain GET left it out.
+    /// The remote id of settings: the account id (with `me` resolved to the credentials'
+    /// account) or the group id.
+    fn remote_id(&self, kind: SettingsKind, key: &str) -> String {
+        if kind.key_attribute() == settings::ACCOUNT_ID && key == OWN_ACCOUNT {
+            self.client.account_id().to_string()
+        } else {
+            key.to_string()
+        }
+    }
+
+    /// One GET per endpoint, plus the `security` section (`?option=security`) only when
+    /// configuration manages it and the plain GET left it out, and the `meeting_security`
+    /// shape only when configuration manages it.
     async fn fetch(
         &self,
         kind: SettingsKind,
-        account: &str,
-        needs_security: bool,
+        key: &str,
+        sections: Sections,
     ) -> ProviderResult<Json> {
-        let path = kind.path(account);
-        let mut live = self.client.get_json(&ZoomRequest::get(&path)).await?;
-        if kind == SettingsKind::Settings && needs_security && live.get("security").is_none() {
+        let path = kind.path(key);
+        // The plain GET serves the main sections: skipped when only `meeting_security` is
+        // configured.
+        let mut live = if sections.main || !sections.meeting_security {
+            self.client.get_json(&ZoomRequest::get(&path)).await?
+        } else {
+            Json::Object(Default::default())
+        };
+        let mut extra = Vec::new();
+        if kind == SettingsKind::Account && sections.security && live.get("security").is_none() {
+            extra.push("security");
+        }
+        if sections.meeting_security {
+            extra.push(MEETING_SECURITY);
+        }
+        for option in extra {
             let answer = self
                 .client
-                .get_json(&ZoomRequest::get(&path).query("option", "security"))
+                .get_json(&ZoomRequest::get(&path).query("option", option))
                 .await?;
-            let security = answer.get("security").cloned().unwrap_or(answer);
+            let section = answer.get(option).cloned().unwrap_or(answer);
             if let Json::Object(map) = &mut live {
-                map.insert("security".into(), security);
+                map.insert(option.into(), section);
             }
         }
         Ok(live)
     }
 
-    async fn write(&self, req: &WriteRequest) -> ProviderResult<RemoteObject> {
-        let kind = kind_of(&req.type_name)?;
-        let account = configured_account(&req.config)?.ok_or_else(|| {
+    async fn read_settings(&self, batch: &[(usize, &ReadRequest)]) -> Vec<Slot> {
+        let mut slots = Vec::new();
+        // (kind, key) -> (sections, the requests' batch positions and configurations)
+        type Wanted<'a> = IndexMap<(SettingsKind, String), (Sections, Vec<(usize, &'a Value)>)>;
+        let mut wanted: Wanted = IndexMap::new();
+        for &(index, request) in batch {
+            let Some(kind) = SettingsKind::from_type_name(&request.type_name) else {
+                slots.push((index, Err(unknown_type(&request.type_name))));
+                continue;
+            };
+            match configured_key(kind, &request.config) {
+                Ok(Some(key)) => {
+                    let entry = wanted.entry((kind, key)).or_default();
+                    entry.0.main |= configures_main(kind, &request.config);
+                    entry.0.security |= configures(&request.config, "security");
+                    entry.0.meeting_security |= configures(&request.config, MEETING_SECURITY);
+                    entry.1.push((index, &request.config));
+                }
+                Ok(None) => slots.push((index, Ok(None))),
+                Err(e) => slots.push((index, Err(e))),
+            }
+        }
+        let fetched =
+            futures::future::join_all(wanted.iter().map(|((kind, key), (sections, requests))| {
+                let configs: Vec<&Value> = requests.iter().map(|(_, config)| *config).collect();
+                async move { self.fetch_settled(*kind, key, *sections, &configs).await }
+            }))
+            .await;
+        for (((kind, key), (_, requests)), live) in wanted.iter().zip(fetched) {
+            for &(index, _) in requests {
+                slots.push((
+                    index,
+                    live.as_ref().map_err(Clone::clone).map(|live| {
+                        Some(RemoteObject {
+                            id: self.remote_id(*kind, key),
+                            attributes: live_to_attributes(*kind, live, key),
+                        })
+                    }),
+                ));
+            }
+        }
+        slots
+    }
+
+    async fn write_settings(
+        &self,
+        kind: SettingsKind,
+        req: &WriteRequest,
+    ) -> ProviderResult<RemoteObject> {
+        let key = configured_key(kind, &req.config)?.ok_or_else(|| {
             ProviderError::new(
                 ErrorKind::Invalid,
                 format!(
-                    "{}: `account_id` is still unknown at apply time",
-                    kind.type_name()
+                    "{}: `{}` is still unknown at apply time",
+                    kind.type_name(),
+                    kind.key_attribute()
                 ),
             )
         })?;
-        let body = patch_body(kind, &req.config, req.prior.as_ref(), &req.changed_paths)?;
-        if !is_empty_object(&body) {
-            let request = ZoomRequest::patch(kind.path(&account), body.clone()).idempotent();
+        let (main, meeting_security) =
+            patch_bodies(kind, &req.config, req.prior.as_ref(), &req.changed_paths)?;
+        let path = kind.path(&key);
+        if !is_empty_object(&main) {
+            let request = ZoomRequest::patch(&path, main.clone()).idempotent();
             self.client.send(&request).await?;
-            self.mark_written(kind, &account);
+            self.mark_written(kind, &key);
+        }
+        if !is_empty_object(&meeting_security) {
+            let mut request = ZoomRequest::patch(&path, meeting_security.clone()).idempotent();
+            if let Some(option) = kind.meeting_security_write_option() {
+                request = request.query("option", option);
+            }
+            self.client.send(&request).await?;
+            self.mark_written(kind, &key);
         }
         // PATCH answers 204 without a body: what was read, with what was written on top.
         let mut attributes = req
@@ -257,24 +483,69 @@ impl ZoomProvider {
         {
             deep_merge(&mut attributes, &desired);
         }
-        deep_merge(&mut attributes, &body);
+        deep_merge(&mut attributes, &main);
+        deep_merge(&mut attributes, &meeting_security);
         if let Json::Object(map) = &mut attributes {
-            map.insert(ACCOUNT_ID.into(), Json::String(account.clone()));
+            map.insert(kind.key_attribute().into(), Json::String(key.clone()));
         }
         Ok(RemoteObject {
-            id: self.remote_id(&account),
+            id: self.remote_id(kind, &key),
             attributes: Value::from_json(&attributes),
         })
     }
 }
 
-fn kind_of(type_name: &str) -> ProviderResult<SettingsKind> {
-    SettingsKind::from_type_name(type_name).ok_or_else(|| {
-        ProviderError::new(
-            ErrorKind::Configuration,
-            format!("the zoom provider has no resource type `{type_name}`"),
-        )
+/// Which parts of the settings a read must include.
+#[derive(Clone, Copy, Debug, Default)]
+struct Sections {
+    /// Any section of the plain GET's shape.
+    main: bool,
+    security: bool,
+    meeting_security: bool,
+}
+
+/// Whether the configuration manages a section of the plain GET's shape.
+fn configures_main(kind: SettingsKind, config: &Value) -> bool {
+    config.as_object().is_some_and(|map| {
+        map.iter().any(|(name, value)| {
+            name != kind.key_attribute()
+                && name != MEETING_SECURITY
+                && !matches!(value.unmark().0, Value::Null)
+        })
     })
+}
+
+fn unknown_type(type_name: &str) -> ProviderError {
+    ProviderError::new(
+        ErrorKind::Configuration,
+        format!("the zoom provider has no resource type `{type_name}`"),
+    )
+}
+
+/// The part of the provider a resource type belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Family {
+    Settings,
+    Groups,
+    Roles,
+    Rooms,
+    Domains,
+}
+
+fn family(type_name: &str) -> Option<Family> {
+    if SettingsKind::from_type_name(type_name).is_some() {
+        Some(Family::Settings)
+    } else if groups::TYPE_NAMES.contains(&type_name) {
+        Some(Family::Groups)
+    } else if type_name == roles::TYPE_NAME {
+        Some(Family::Roles)
+    } else if rooms::TYPE_NAMES.contains(&type_name) {
+        Some(Family::Rooms)
+    } else if domains::TYPE_NAMES.contains(&type_name) {
+        Some(Family::Domains)
+    } else {
+        None
+    }
 }
 
 #[async_trait]
@@ -286,61 +557,67 @@ impl Provider for ZoomProvider {
     async fn read(&self, batch: &[ReadRequest]) -> Vec<ProviderResult<Option<RemoteObject>>> {
         let mut results: Vec<Option<ProviderResult<Option<RemoteObject>>>> =
             (0..batch.len()).map(|_| None).collect();
-        // (endpoint, account) -> (needs security, indices)
-        let mut groups: IndexMap<(SettingsKind, String), (bool, Vec<usize>)> = IndexMap::new();
+        let mut by_family: HashMap<Family, Vec<(usize, &ReadRequest)>> = HashMap::new();
         for (index, request) in batch.iter().enumerate() {
-            let kind = match kind_of(&request.type_name) {
-                Ok(kind) => kind,
-                Err(e) => {
-                    results[index] = Some(Err(e));
-                    continue;
-                }
-            };
-            match configured_account(&request.config) {
-                Ok(Some(account)) => {
-                    let group = groups.entry((kind, account)).or_default();
-                    group.0 |= configures_security(&request.config);
-                    group.1.push(index);
-                }
-                Ok(None) => results[index] = Some(Ok(None)),
-                Err(e) => results[index] = Some(Err(e)),
+            match family(&request.type_name) {
+                Some(f) => by_family.entry(f).or_default().push((index, request)),
+                None => results[index] = Some(Err(unknown_type(&request.type_name))),
             }
         }
-        let fetched = futures::future::join_all(groups.iter().map(
-            |((kind, account), (security, indices))| {
-                let configs: Vec<&Value> = indices.iter().map(|&i| &batch[i].config).collect();
-                async move {
-                    self.fetch_settled(*kind, account, *security, &configs)
-                        .await
-                }
-            },
-        ))
-        .await;
-        for (((kind, account), (_, indices)), live) in groups.iter().zip(fetched) {
-            for &index in indices {
-                results[index] = Some(live.as_ref().map_err(Clone::clone).map(|live| {
-                    Some(RemoteObject {
-                        id: self.remote_id(account),
-                        attributes: live_to_attributes(*kind, live, account),
-                    })
-                }));
-            }
+        let empty = Vec::new();
+        let part = |f: Family| by_family.get(&f).unwrap_or(&empty);
+        let (settings, groups, roles, rooms, domains) = futures::join!(
+            self.read_settings(part(Family::Settings)),
+            groups::read(&self.client, part(Family::Groups)),
+            roles::read(&self.client, part(Family::Roles)),
+            rooms::read(&self.client, part(Family::Rooms)),
+            domains::read(&self.client, part(Family::Domains)),
+        );
+        for (index, result) in settings
+            .into_iter()
+            .chain(groups)
+            .chain(roles)
+            .chain(rooms)
+            .chain(domains)
+        {
+            results[index] = Some(result);
         }
         results.into_iter().map(|r| r.unwrap_or(Ok(None))).collect()
     }
 
     /// Singletons always exist: creating one makes it match the configuration.
     async fn create(&self, req: &WriteRequest) -> ProviderResult<RemoteObject> {
-        self.write(req).await
+        match family(&req.type_name) {
+            Some(Family::Settings) => self.update(req).await,
+            Some(Family::Groups) => groups::create(&self.client, req).await,
+            Some(Family::Roles) => roles::create(&self.client, req).await,
+            Some(Family::Rooms) => rooms::create(&self.client, req).await,
+            _ => Err(unknown_type(&req.type_name)),
+        }
     }
 
     async fn update(&self, req: &WriteRequest) -> ProviderResult<RemoteObject> {
-        self.write(req).await
+        match family(&req.type_name) {
+            Some(Family::Settings) => match SettingsKind::from_type_name(&req.type_name) {
+                Some(kind) => self.write_settings(kind, req).await,
+                None => Err(unknown_type(&req.type_name)),
+            },
+            Some(Family::Groups) => groups::update(&self.client, req).await,
+            Some(Family::Roles) => roles::update(&self.client, req).await,
+            Some(Family::Rooms) => rooms::update(req),
+            _ => Err(unknown_type(&req.type_name)),
+        }
     }
 
-    /// Settings cannot be deleted; the engine only forgets singletons, so this changes nothing.
+    /// Settings cannot be deleted; the engine only forgets singletons, so that changes nothing.
     async fn delete(&self, req: &WriteRequest) -> ProviderResult<()> {
-        kind_of(&req.type_name).map(|_| ())
+        match family(&req.type_name) {
+            Some(Family::Settings) => Ok(()),
+            Some(Family::Groups) => groups::delete(&self.client, req).await,
+            Some(Family::Roles) => roles::delete(&self.client, req).await,
+            Some(Family::Rooms) => rooms::delete(&self.client, req).await,
+            _ => Err(unknown_type(&req.type_name)),
+        }
     }
 }
 

@@ -1,9 +1,12 @@
-//! `zoom_account_settings` and `zoom_account_lock_settings`: singletons over
-//! `GET/PATCH /accounts/{accountId}/settings` and `/lock_settings`.
+//! The settings singletons: `zoom_account_settings` and `zoom_account_lock_settings` over
+//! `GET/PATCH /accounts/{accountId}/settings|lock_settings`, and `zoom_group_settings` and
+//! `zoom_group_lock_settings` over `/groups/{groupId}/settings|lock_settings`.
 //!
 //! The attribute tree is Zoom's own, generated from its OpenAPI files into
-//! `schemas/providers/zoom.json`. Fields Zoom only returns are dropped from the resource
-//! (nothing could change them), except where a read/write mapping makes them manageable:
+//! `schemas/providers/zoom.json`: every section of the main shape, plus a `meeting_security`
+//! block for the `?option=meeting_security` shape (read and written with that option, and only
+//! when configured). Fields Zoom only returns are dropped from the resource (nothing could
+//! change them), except where a read/write mapping makes them manageable:
 //! `security.signin_with_sso.sso_bypass_user_ids` is read from GET's `sso_bypass_users[].id`
 //! and written as `sso_bypass_user_ids` without `operation`, which overwrites the list.
 
@@ -14,23 +17,41 @@ use serde_json::{Map, Value as Json};
 use crate::client::encode_segment;
 use crate::provider::paths::{paths_to_write, pick_paths, project, strip_nulls};
 use crate::provider::{ErrorKind, ProviderError, ProviderResult};
-use crate::schema::{Attr, AttrType, ProviderSchemaFile, ResourceKind, ResourceSchema};
+use crate::schema::{
+    Access, Attr, AttrType, Permission, PermissionSystem, ProviderSchemaFile, ResourceKind,
+    ResourceSchema,
+};
 use crate::value::Value;
 
 /// The attribute naming the account; `me` is the credentials' own account.
 pub(crate) const ACCOUNT_ID: &str = "account_id";
+/// The attribute naming the group of group settings.
+pub(crate) const GROUP_ID: &str = "group_id";
 /// What an absent `account_id` stands for.
 pub(crate) const OWN_ACCOUNT: &str = "me";
+/// The block (and Zoom's `option`) of the meeting and webinar security settings.
+pub(crate) const MEETING_SECURITY: &str = "meeting_security";
 
-/// The two settings singletons, which differ only in endpoint and schema.
+/// The four settings singletons, which differ in endpoint, key and schema.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum SettingsKind {
-    Settings,
-    LockSettings,
+    /// `zoom_account_settings`.
+    Account,
+    /// `zoom_account_lock_settings`.
+    AccountLocks,
+    /// `zoom_group_settings`.
+    Group,
+    /// `zoom_group_lock_settings`.
+    GroupLocks,
 }
 
 impl SettingsKind {
-    pub(crate) const ALL: [SettingsKind; 2] = [SettingsKind::Settings, SettingsKind::LockSettings];
+    pub(crate) const ALL: [SettingsKind; 4] = [
+        SettingsKind::Account,
+        SettingsKind::AccountLocks,
+        SettingsKind::Group,
+        SettingsKind::GroupLocks,
+    ];
 
     pub(crate) fn from_type_name(name: &str) -> Option<Self> {
         SettingsKind::ALL
@@ -40,48 +61,135 @@ impl SettingsKind {
 
     pub(crate) fn type_name(self) -> &'static str {
         match self {
-            SettingsKind::Settings => "zoom_account_settings",
-            SettingsKind::LockSettings => "zoom_account_lock_settings",
+            SettingsKind::Account => "zoom_account_settings",
+            SettingsKind::AccountLocks => "zoom_account_lock_settings",
+            SettingsKind::Group => "zoom_group_settings",
+            SettingsKind::GroupLocks => "zoom_group_lock_settings",
         }
     }
 
-    /// The object of `schemas/providers/zoom.json` describing the body.
+    fn is_group(self) -> bool {
+        matches!(self, SettingsKind::Group | SettingsKind::GroupLocks)
+    }
+
+    fn is_lock(self) -> bool {
+        matches!(self, SettingsKind::AccountLocks | SettingsKind::GroupLocks)
+    }
+
+    /// The attribute locating the settings: `account_id` or `group_id`.
+    pub(crate) fn key_attribute(self) -> &'static str {
+        if self.is_group() {
+            GROUP_ID
+        } else {
+            ACCOUNT_ID
+        }
+    }
+
+    /// The object of `schemas/providers/zoom.json` describing the main body.
     fn schema_object(self) -> &'static str {
         match self {
-            SettingsKind::Settings => "account_settings",
-            SettingsKind::LockSettings => "account_lock_settings",
+            SettingsKind::Account => "account_settings",
+            SettingsKind::AccountLocks => "account_lock_settings",
+            SettingsKind::Group => "group_settings",
+            SettingsKind::GroupLocks => "group_lock_settings",
         }
     }
 
-    /// The request path for `account` (`me` or an account id).
-    pub(crate) fn path(self, account: &str) -> String {
-        let endpoint = match self {
-            SettingsKind::Settings => "settings",
-            SettingsKind::LockSettings => "lock_settings",
+    /// The request path for `key` (an account id or `me`, or a group id).
+    pub(crate) fn path(self, key: &str) -> String {
+        let endpoint = if self.is_lock() {
+            "lock_settings"
+        } else {
+            "settings"
         };
-        format!("/accounts/{}/{endpoint}", encode_segment(account))
+        let owner = if self.is_group() {
+            "groups"
+        } else {
+            "accounts"
+        };
+        format!("/{owner}/{}/{endpoint}", encode_segment(key))
+    }
+
+    /// The `option` a PATCH of the `meeting_security` shape carries: none for account lock
+    /// settings, whose PATCH takes no `option` and tells the shape by its body.
+    pub(crate) fn meeting_security_write_option(self) -> Option<&'static str> {
+        (self != SettingsKind::AccountLocks).then_some(MEETING_SECURITY)
     }
 
     fn description(self) -> &'static str {
         match self {
-            SettingsKind::Settings => {
-                "Account-level Zoom settings (GET/PATCH /accounts/{accountId}/settings). \
-                 Only the settings written in configuration are managed."
+            SettingsKind::Account => {
+                "Account-level Zoom settings (GET/PATCH /accounts/{accountId}/settings; the \
+                 `meeting_security` block with `?option=meeting_security`). Only the settings \
+                 written in configuration are managed."
             }
-            SettingsKind::LockSettings => {
+            SettingsKind::AccountLocks => {
                 "Account-level Zoom lock settings (GET/PATCH /accounts/{accountId}/lock_settings): \
                  `true` locks a setting for every group and user. Only the settings written in \
                  configuration are managed."
             }
+            SettingsKind::Group => {
+                "A group's Zoom settings (GET/PATCH /groups/{groupId}/settings; the \
+                 `meeting_security` block with `?option=meeting_security`). Only the settings \
+                 written in configuration are managed; the others keep what the group inherits."
+            }
+            SettingsKind::GroupLocks => {
+                "A group's Zoom lock settings (GET/PATCH /groups/{groupId}/lock_settings): \
+                 `true` locks a setting for the group's users. A setting the account locks \
+                 cannot be unlocked here. Only the settings written in configuration are managed."
+            }
         }
     }
 
-    /// The managed attribute tree of the settings body (without `account_id`).
+    /// The managed attribute tree of the settings body (without the key attribute).
     pub(crate) fn body_schema(self) -> &'static Attr {
         match self {
-            SettingsKind::Settings => &SETTINGS_BODY,
-            SettingsKind::LockSettings => &LOCK_SETTINGS_BODY,
+            SettingsKind::Account => &BODIES[0],
+            SettingsKind::AccountLocks => &BODIES[1],
+            SettingsKind::Group => &BODIES[2],
+            SettingsKind::GroupLocks => &BODIES[3],
         }
+    }
+
+    /// Granular scopes (read, write) and why, from the operation index.
+    fn permissions(self) -> Vec<Permission> {
+        let (read, write, what) = match self {
+            SettingsKind::Account => (
+                "account:read:settings:admin",
+                "account:update:settings:admin",
+                "/accounts/{accountId}/settings",
+            ),
+            SettingsKind::AccountLocks => (
+                "account:read:lock_settings:master",
+                "account:update:lock_settings:admin",
+                "/accounts/{accountId}/lock_settings",
+            ),
+            SettingsKind::Group => (
+                "group:read:settings:admin",
+                "group:update:settings:admin",
+                "/groups/{groupId}/settings",
+            ),
+            SettingsKind::GroupLocks => (
+                "group:read:lock_settings:admin",
+                "group:update:lock_settings:admin",
+                "/groups/{groupId}/lock_settings",
+            ),
+        };
+        let classic = if self.is_group() { "group" } else { "account" };
+        vec![
+            Permission::new(
+                PermissionSystem::ZoomScope,
+                read,
+                Access::Read,
+                &format!("GET {what} (classic scope: {classic}:read:admin)"),
+            ),
+            Permission::new(
+                PermissionSystem::ZoomScope,
+                write,
+                Access::Write,
+                &format!("PATCH {what} (classic scope: {classic}:write:admin)"),
+            ),
+        ]
     }
 }
 
@@ -89,9 +197,7 @@ static GENERATED: LazyLock<Option<ProviderSchemaFile>> = LazyLock::new(|| {
     serde_json::from_str(include_str!("../../../schemas/providers/zoom.json")).ok()
 });
 
-static SETTINGS_BODY: LazyLock<Attr> = LazyLock::new(|| managed_body(SettingsKind::Settings));
-static LOCK_SETTINGS_BODY: LazyLock<Attr> =
-    LazyLock::new(|| managed_body(SettingsKind::LockSettings));
+static BODIES: LazyLock<[Attr; 4]> = LazyLock::new(|| SettingsKind::ALL.map(managed_body));
 
 /// The generated object, or an empty one should the compiled-in file not parse (a unit test
 /// guarantees it does).
@@ -104,10 +210,26 @@ fn generated_object(name: &str) -> Attr {
 
 fn managed_body(kind: SettingsKind) -> Attr {
     let mut body = generated_object(kind.schema_object());
-    if kind == SettingsKind::Settings {
+    if kind == SettingsKind::Account {
         map_sso_bypass_users(&mut body);
     }
-    manageable(&body).unwrap_or_else(|| Attr::new(AttrType::Object))
+    let mut body = manageable(&body).unwrap_or_else(|| Attr::new(AttrType::Object));
+    let meeting_security =
+        generated_object(&format!("{}_{MEETING_SECURITY}", kind.schema_object()))
+            .properties
+            .shift_remove(MEETING_SECURITY)
+            .and_then(|attr| manageable(&attr));
+    if let Some(mut block) = meeting_security {
+        block.description = format!(
+            "Meeting and webinar security settings, read and written with \
+             `?option={MEETING_SECURITY}`; requested only when this block is configured. {}",
+            block.description
+        )
+        .trim_end()
+        .to_string();
+        body.properties.insert(MEETING_SECURITY.into(), block);
+    }
+    body
 }
 
 /// Replaces GET's `sso_bypass_users[{id,email}]` and PATCH's `operation` by one manageable
@@ -159,17 +281,26 @@ fn manageable(attr: &Attr) -> Option<Attr> {
     Some(out)
 }
 
-/// The resource schema: `account_id` plus every manageable section as a nested block.
+/// The resource schema: the key attribute plus every manageable section as a nested block.
 pub(crate) fn resource_schema(kind: SettingsKind) -> ResourceSchema {
-    let mut body = Attr::object([(
-        ACCOUNT_ID,
+    let key = if kind.is_group() {
+        Attr::string()
+            .describe(
+                "The group whose settings these are, e.g. `zoom_group.sales.id`. Changing it \
+                 manages another group's settings instead.",
+            )
+            .required()
+            .force_new()
+    } else {
         Attr::string()
             .describe(
                 "The account whose settings these are: `me` (the default) for the account the \
-                 credentials belong to, or a sub account's id.",
+                 credentials belong to, or a sub account's id (master accounts only).",
             )
-            .force_new(),
-    )]);
+            .force_new()
+    };
+    let mut body = Attr::object([]);
+    body.properties.insert(kind.key_attribute().into(), key);
     for (name, attr) in &kind.body_schema().properties {
         body.properties.insert(name.clone(), attr.clone());
     }
@@ -179,41 +310,51 @@ pub(crate) fn resource_schema(kind: SettingsKind) -> ResourceSchema {
         kind.description(),
         body,
     )
+    .with_permissions(kind.permissions())
 }
 
-/// The configured account (`me` when absent): `Ok(None)` while it is unknown.
-pub(crate) fn configured_account(config: &Value) -> ProviderResult<Option<String>> {
-    match config.get(ACCOUNT_ID).map(|v| v.unmark().0) {
-        None | Some(Value::Null) => Ok(Some(OWN_ACCOUNT.to_string())),
+/// The configured key (`me` for an absent `account_id`): `Ok(None)` while it is unknown.
+pub(crate) fn configured_key(kind: SettingsKind, config: &Value) -> ProviderResult<Option<String>> {
+    let name = kind.key_attribute();
+    match config.get(name).map(|v| v.unmark().0) {
+        None | Some(Value::Null) if !kind.is_group() => Ok(Some(OWN_ACCOUNT.to_string())),
         Some(Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.trim().to_string())),
         Some(Value::Unknown) => Ok(None),
+        None | Some(Value::Null) => Err(ProviderError::new(
+            ErrorKind::Invalid,
+            format!("{}: `{name}` is required", kind.type_name()),
+        )),
         Some(other) => Err(ProviderError::new(
             ErrorKind::Invalid,
             format!(
-                "`account_id` must be a non-empty string, not {}",
+                "`{name}` must be a non-empty string, not {}",
                 other.type_name()
             ),
         )),
     }
 }
 
-/// Whether the configuration manages anything in the `security` section, which a plain GET
-/// may leave out.
-pub(crate) fn configures_security(config: &Value) -> bool {
+/// Whether the configuration manages anything in `section`, which a plain GET may leave out
+/// (`security`) or never includes (`meeting_security`).
+pub(crate) fn configures(config: &Value, section: &str) -> bool {
     config
-        .get("security")
+        .get(section)
         .is_some_and(|v| !matches!(v.unmark().0, Value::Null))
 }
 
-/// Turns a GET answer into attributes in the configuration's shape.
-pub(crate) fn live_to_attributes(kind: SettingsKind, live: &Json, account: &str) -> Value {
+/// Turns the GET answers (main shape, with `security` and `meeting_security` merged in when
+/// read) into attributes in the configuration's shape.
+pub(crate) fn live_to_attributes(kind: SettingsKind, live: &Json, key: &str) -> Value {
     let mut live = live.clone();
-    if kind == SettingsKind::Settings {
+    if kind == SettingsKind::Account {
         read_sso_bypass_ids(&mut live);
     }
     let mut attributes = project(&live, kind.body_schema());
     if let Json::Object(map) = &mut attributes {
-        map.insert(ACCOUNT_ID.to_string(), Json::String(account.to_string()));
+        map.insert(
+            kind.key_attribute().to_string(),
+            Json::String(key.to_string()),
+        );
     }
     Value::from_json(&attributes)
 }
@@ -242,14 +383,15 @@ fn read_sso_bypass_ids(live: &mut Json) {
     );
 }
 
-/// The PATCH body making the account match `desired`: only the attributes that change
-/// (`changed_paths`, or those differing from `live`). `{}` when nothing does.
-pub(crate) fn patch_body(
+/// The PATCH bodies making the settings match `desired`: only the attributes that change
+/// (`changed_paths`, or those differing from `live`), as (main body, `meeting_security` body);
+/// each `{}` when nothing in it changes.
+pub(crate) fn patch_bodies(
     kind: SettingsKind,
     desired: &Value,
     live: Option<&Value>,
     changed_paths: &[String],
-) -> ProviderResult<Json> {
+) -> ProviderResult<(Json, Json)> {
     let mut desired_json = desired.to_json().ok_or_else(|| {
         ProviderError::new(
             ErrorKind::Invalid,
@@ -259,20 +401,31 @@ pub(crate) fn patch_body(
             ),
         )
     })?;
+    let key = kind.key_attribute();
     if let Json::Object(map) = &mut desired_json {
-        map.shift_remove(ACCOUNT_ID);
+        map.shift_remove(key);
     }
     let desired_settings = Value::from_json(&desired_json);
     let paths: Vec<String> =
         paths_to_write(kind.body_schema(), &desired_settings, live, changed_paths)
             .into_iter()
-            .filter(|p| p != ACCOUNT_ID && !p.starts_with("account_id."))
+            .filter(|p| p != key && !p.starts_with(&format!("{key}.")))
             .collect();
-    let body = strip_nulls(&pick_paths(&desired_json, &paths));
-    Ok(match body {
-        Json::Object(map) => Json::Object(map),
-        _ => Json::Object(Map::new()),
-    })
+    let mut main = match strip_nulls(&pick_paths(&desired_json, &paths)) {
+        Json::Object(map) => map,
+        _ => Map::new(),
+    };
+    let security = main
+        .shift_remove(MEETING_SECURITY)
+        .map(|section| {
+            Json::Object(
+                [(MEETING_SECURITY.to_string(), section)]
+                    .into_iter()
+                    .collect(),
+            )
+        })
+        .unwrap_or_else(|| Json::Object(Map::new()));
+    Ok((Json::Object(main), security))
 }
 
 #[cfg(test)]
@@ -288,8 +441,15 @@ mod tests {
         );
         for kind in SettingsKind::ALL {
             assert!(
-                !kind.body_schema().properties.is_empty(),
+                kind.body_schema().properties.len() > 3,
                 "{} has no sections",
+                kind.type_name()
+            );
+            assert!(
+                kind.body_schema()
+                    .at_path(&[MEETING_SECURITY, "waiting_room"])
+                    .is_some(),
+                "{} has a meeting_security block",
                 kind.type_name()
             );
         }
@@ -297,7 +457,7 @@ mod tests {
 
     #[test]
     fn settings_schema_has_sections_as_blocks_and_account_id() {
-        let schema = resource_schema(SettingsKind::Settings);
+        let schema = resource_schema(SettingsKind::Account);
         assert_eq!(schema.kind, ResourceKind::Singleton);
         let account = schema.body.property(ACCOUNT_ID).unwrap();
         assert!(account.force_new && !account.required);
@@ -308,11 +468,32 @@ mod tests {
                 "{section}"
             );
         }
+        assert_eq!(schema.permissions.len(), 2);
+    }
+
+    #[test]
+    fn group_settings_are_keyed_by_a_required_group_id() {
+        for kind in [SettingsKind::Group, SettingsKind::GroupLocks] {
+            let schema = resource_schema(kind);
+            let group = schema.body.property(GROUP_ID).unwrap();
+            assert!(group.required && group.force_new);
+            assert!(schema.body.property(ACCOUNT_ID).is_none());
+            assert!(schema.body.property("in_meeting").is_some());
+            assert!(schema.body.property("security").is_none());
+        }
+        assert_eq!(
+            SettingsKind::GroupLocks.path("g 1"),
+            "/groups/g%201/lock_settings"
+        );
+        assert!(
+            configured_key(SettingsKind::Group, &Value::object()).is_err(),
+            "no group, no settings"
+        );
     }
 
     #[test]
     fn read_only_fields_are_dropped_but_sso_bypass_ids_are_managed() {
-        let schema = resource_schema(SettingsKind::Settings).body;
+        let schema = resource_schema(SettingsKind::Account).body;
         let sso = schema.at_path(&["security", "signin_with_sso"]).unwrap();
         assert!(sso.property("sso_bypass_users").is_none());
         assert!(sso.property("operation").is_none());
@@ -329,17 +510,32 @@ mod tests {
                 assert_no_read_only(items, &format!("{path}[]"));
             }
         }
-        assert_no_read_only(&schema, "");
+        for kind in SettingsKind::ALL {
+            assert_no_read_only(&resource_schema(kind).body, kind.type_name());
+        }
         // Read-only sections disappear entirely.
         assert!(schema.property("smart_recognition").is_none());
+        assert!(
+            schema
+                .at_path(&[MEETING_SECURITY, "chat_etiquette_tool", "policy_max_count"])
+                .is_none()
+        );
     }
 
     #[test]
     fn lock_settings_schema_covers_its_own_sections() {
-        let schema = resource_schema(SettingsKind::LockSettings);
+        let schema = resource_schema(SettingsKind::AccountLocks);
         assert_eq!(schema.type_name, "zoom_account_lock_settings");
         assert!(schema.body.property("in_meeting").is_some());
         assert!(schema.body.property("security").is_none());
+        assert_eq!(
+            SettingsKind::AccountLocks.meeting_security_write_option(),
+            None
+        );
+        assert_eq!(
+            SettingsKind::GroupLocks.meeting_security_write_option(),
+            Some(MEETING_SECURITY)
+        );
     }
 
     #[test]
@@ -348,9 +544,10 @@ mod tests {
             "security": {"signin_with_sso": {"enable": true, "domains": ["example.com"],
                 "sso_bypass_users": [{"id": "u2", "email": "b@example.com"}, {"id": "u1", "email": "a@example.com"}]}},
             "in_meeting": {"chat": true, "unchecked_data_center_regions": ["EU"]},
+            "meeting_security": {"waiting_room": true, "chat_etiquette_tool": {"policy_max_count": 5}},
             "not_in_the_spec": {"x": 1}
         });
-        let attributes = live_to_attributes(SettingsKind::Settings, &live, "me");
+        let attributes = live_to_attributes(SettingsKind::Account, &live, "me");
         let json = attributes.to_json().unwrap();
         assert_eq!(json["account_id"], "me");
         assert_eq!(
@@ -358,7 +555,16 @@ mod tests {
             json!({"enable": true, "domains": ["example.com"], "sso_bypass_user_ids": ["u1", "u2"]})
         );
         assert_eq!(json["in_meeting"], json!({"chat": true}));
+        assert_eq!(
+            json["meeting_security"],
+            json!({"waiting_room": true, "chat_etiquette_tool": {}})
+        );
         assert!(json.get("not_in_the_spec").is_none());
+        let group = live_to_attributes(SettingsKind::Group, &live, "g1")
+            .to_json()
+            .unwrap();
+        assert_eq!(group["group_id"], "g1");
+        assert!(group.get("security").is_none());
     }
 
     fn config(json: Json) -> Value {
@@ -370,40 +576,45 @@ mod tests {
         let desired = config(json!({
             "account_id": "me",
             "in_meeting": {"chat": false, "breakout_room": true},
-            "security": {"signin_with_sso": {"enable": true, "sso_bypass_user_ids": ["u1", "u3"]}}
+            "security": {"signin_with_sso": {"enable": true, "sso_bypass_user_ids": ["u1", "u3"]}},
+            "meeting_security": {"waiting_room": true}
         }));
         let live = live_to_attributes(
-            SettingsKind::Settings,
+            SettingsKind::Account,
             &json!({
                 "in_meeting": {"chat": true, "breakout_room": true},
-                "security": {"signin_with_sso": {"enable": true, "sso_bypass_users": [{"id": "u1"}]}}
+                "security": {"signin_with_sso": {"enable": true, "sso_bypass_users": [{"id": "u1"}]}},
+                "meeting_security": {"waiting_room": false}
             }),
             "me",
         );
-        let body = patch_body(SettingsKind::Settings, &desired, Some(&live), &[]).unwrap();
+        let (main, security) =
+            patch_bodies(SettingsKind::Account, &desired, Some(&live), &[]).unwrap();
         assert_eq!(
-            body,
+            main,
             json!({"in_meeting": {"chat": false},
                    "security": {"signin_with_sso": {"sso_bypass_user_ids": ["u1", "u3"]}}})
         );
-        assert!(
-            body.pointer("/security/signin_with_sso/operation")
-                .is_none()
+        assert_eq!(
+            security,
+            json!({"meeting_security": {"waiting_room": true}})
         );
 
         // With the engine's changed paths, exactly those are sent.
-        let body = patch_body(
-            SettingsKind::Settings,
+        let (main, security) = patch_bodies(
+            SettingsKind::Account,
             &desired,
             Some(&live),
             &["in_meeting.breakout_room".into()],
         )
         .unwrap();
-        assert_eq!(body, json!({"in_meeting": {"breakout_room": true}}));
+        assert_eq!(main, json!({"in_meeting": {"breakout_room": true}}));
+        assert_eq!(security, json!({}));
 
-        // Nothing to change: an empty body.
-        let same = patch_body(SettingsKind::Settings, &live, Some(&live), &[]).unwrap();
-        assert_eq!(same, json!({}));
+        // Nothing to change: empty bodies.
+        let (main, security) =
+            patch_bodies(SettingsKind::Account, &live, Some(&live), &[]).unwrap();
+        assert_eq!((main, security), (json!({}), json!({})));
     }
 
     #[test]
@@ -414,31 +625,30 @@ mod tests {
             Value::Object([("chat".to_string(), Value::Unknown)].into_iter().collect()),
         );
         let err =
-            patch_body(SettingsKind::Settings, &Value::Object(desired), None, &[]).unwrap_err();
+            patch_bodies(SettingsKind::Account, &Value::Object(desired), None, &[]).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Invalid);
     }
 
     #[test]
     fn account_ids_default_to_me_and_wait_while_unknown() {
+        let kind = SettingsKind::Account;
         assert_eq!(
-            configured_account(&Value::object()).unwrap().as_deref(),
+            configured_key(kind, &Value::object()).unwrap().as_deref(),
             Some("me")
         );
-        let unknown = config(json!({})).as_object().cloned().map(|mut m| {
-            m.insert(ACCOUNT_ID.into(), Value::Unknown);
-            Value::Object(m)
-        });
-        assert_eq!(configured_account(&unknown.unwrap()).unwrap(), None);
+        let unknown = Value::Object(
+            [(ACCOUNT_ID.to_string(), Value::Unknown)]
+                .into_iter()
+                .collect(),
+        );
+        assert_eq!(configured_key(kind, &unknown).unwrap(), None);
         assert_eq!(
-            configured_account(&config(json!({"account_id": "abc"})))
+            configured_key(kind, &config(json!({"account_id": "abc"})))
                 .unwrap()
                 .as_deref(),
             Some("abc")
         );
-        assert!(configured_account(&config(json!({"account_id": 5}))).is_err());
-        assert_eq!(
-            SettingsKind::Settings.path("a/b"),
-            "/accounts/a%2Fb/settings"
-        );
+        assert!(configured_key(kind, &config(json!({"account_id": 5}))).is_err());
+        assert_eq!(kind.path("a/b"), "/accounts/a%2Fb/settings");
     }
 }

@@ -82,24 +82,112 @@ fn endpoints_must_be_https_unless_loopback() {
 }
 
 #[test]
-fn schemas_describe_the_provider_block_and_both_resources() {
+fn schemas_describe_the_provider_block_and_every_resource() {
     let provider = ZoomProviderType::default();
     let config = provider.config_schema();
     assert!(config.property("client_secret").unwrap().sensitive);
-    for attr in ["account_id", "client_id", "api_url", "oauth_url"] {
+    for attr in [
+        "account_id",
+        "client_id",
+        "api_url",
+        "oauth_url",
+        "cloud",
+        "plan_tier",
+    ] {
         assert!(config.property(attr).is_some(), "{attr}");
     }
-    let names: Vec<String> = provider
-        .resource_schemas()
-        .into_iter()
-        .map(|s| s.type_name)
+    let schemas = provider.resource_schemas();
+    let names: Vec<(String, crate::schema::ResourceKind)> = schemas
+        .iter()
+        .map(|s| (s.type_name.clone(), s.kind))
         .collect();
+    use crate::schema::ResourceKind::*;
+    let expected = [
+        ("zoom_account_settings", Singleton),
+        ("zoom_account_lock_settings", Singleton),
+        ("zoom_group_settings", Singleton),
+        ("zoom_group_lock_settings", Singleton),
+        ("zoom_group", Object),
+        ("zoom_group_members", Object),
+        ("zoom_role", Object),
+        ("zoom_rooms_calendar_resource", Object),
+        ("zoom_managed_domains", Data),
+        ("zoom_trusted_domains", Data),
+        ("zoom_rooms_calendar_services", Data),
+        ("zoom_group", Data),
+    ];
     assert_eq!(
         names,
-        ["zoom_account_settings", "zoom_account_lock_settings"]
+        expected
+            .iter()
+            .map(|(n, k)| (n.to_string(), *k))
+            .collect::<Vec<_>>()
     );
+    for schema in &schemas {
+        assert!(
+            schema
+                .permissions
+                .iter()
+                .any(|p| p.access == crate::schema::Access::Read),
+            "{} declares what reading it needs",
+            schema.type_name
+        );
+        let writes = schema
+            .permissions
+            .iter()
+            .any(|p| p.access == crate::schema::Access::Write);
+        assert_eq!(
+            writes,
+            schema.kind != Data,
+            "{} declares write scopes exactly when it writes",
+            schema.type_name
+        );
+    }
 }
 
+#[test]
+fn cloud_and_plan_tier_choose_endpoints_and_budgets() {
+    let base = json!({"account_id": "a", "client_id": "c", "client_secret": "s"});
+    let gov = |extra: Json| {
+        let mut config = base.clone();
+        for (k, v) in extra.as_object().unwrap() {
+            config[k] = v.clone();
+        }
+        ZoomProviderType::default().configure(&block(config), &Environment::default())
+    };
+    assert!(gov(json!({"cloud": "zoomgov"})).is_ok());
+    let chosen = |config: Json, env: &[(&str, &str)]| endpoints(&block(config), &self::env(env));
+    let gov_endpoints = chosen(json!({"cloud": "zoomgov"}), &[]).unwrap();
+    assert_eq!(gov_endpoints.api_url, "https://api.zoomgov.com/v2");
+    assert_eq!(gov_endpoints.oauth_url, "https://zoomgov.com");
+    let commercial = chosen(json!({}), &[]).unwrap();
+    assert_eq!(commercial.api_url, "https://api.zoom.us/v2");
+    assert_eq!(commercial.oauth_url, "https://zoom.us");
+    let explicit = chosen(
+        json!({"cloud": "zoomgov", "api_url": "https://api-eu.zoomgov.com/v2"}),
+        &[("ZOOM_OAUTH_URL", "https://login.example.gov")],
+    )
+    .unwrap();
+    assert_eq!(explicit.api_url, "https://api-eu.zoomgov.com/v2");
+    assert_eq!(
+        explicit.oauth_url, "https://login.example.gov",
+        "explicit settings win"
+    );
+    let err = gov(json!({"cloud": "moon"})).err().unwrap();
+    assert_eq!(err.kind, ErrorKind::Configuration);
+    assert!(
+        err.message.contains("commercial, zoomgov"),
+        "{}",
+        err.message
+    );
+    let err = gov(json!({"plan_tier": "platinum"})).err().unwrap();
+    assert!(
+        err.message.contains("free, pro, business"),
+        "{}",
+        err.message
+    );
+    assert!(gov(json!({"plan_tier": "business"})).is_ok());
+}
 /// A minimal Zoom: token endpoint, settings and lock settings per account, recording requests.
 #[derive(Default)]
 pub(crate) struct Stub {
@@ -220,6 +308,7 @@ fn provider(base: &str) -> ZoomProvider {
             light: 500.0,
             medium: 500.0,
             heavy: 500.0,
+            ..ZoomRateLimits::default()
         },
         settle_wait: Duration::from_millis(1500),
         ..ZoomClientOptions::default()
