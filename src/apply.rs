@@ -65,6 +65,8 @@ pub struct ApplyReport {
     pub errors: Diagnostics,
     pub warnings: Vec<Warning>,
     pub interrupted: bool,
+    /// Manual steps that still wait for a person.
+    pub manual_pending: Vec<ResourceAddr>,
     pub outputs: indexmap::IndexMap<String, crate::plan::OutputValue>,
 }
 
@@ -178,6 +180,13 @@ pub async fn apply(
                 continue;
             };
             let schema = ws.schema(&addr.type_name).expect("validated");
+            if schema.kind == crate::schema::ResourceKind::Manual {
+                // A person does these; only `zentra confirm` records them.
+                if change.action == Action::Manual {
+                    report.manual_pending.push(addr.clone());
+                }
+                continue;
+            }
             let desired = match ws.eval_resource(addr, &values) {
                 Ok(b) => b.value,
                 Err(d) => {

@@ -86,7 +86,10 @@ async fn plan_apply_and_plan_again_converges() {
     let plan = p.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(code(&plan), 2, "{}", stderr(&plan));
     let text = stdout(&plan);
-    assert!(text.contains("~ enable = false -> true"), "{text}");
+    assert!(
+        text.contains("~ enable                  = false -> true"),
+        "{text}"
+    );
     assert!(
         text.contains("+ resource \"azuread_service_principal\" \"zoom\""),
         "{text}"
@@ -387,5 +390,131 @@ async fn variables_come_from_flags_files_and_the_environment() {
         stderr(&bad).contains("no variable `nope` is declared"),
         "{}",
         stderr(&bad)
+    );
+}
+
+const MANUAL_STEP: &str = r#"
+resource "manual_step" "o365_prompt" {
+  title        = "Ask users to integrate Office 365 calendar when they sign in with SSO"
+  instructions = <<-EOT
+    Zoom web portal > Account Management > Account Settings > Meeting > Calendar and Contacts:
+    turn on "Ask users to integrate Office 365 calendar when signing in with SSO" and lock it.
+  EOT
+}
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manual_steps_wait_for_confirmation_and_come_back_when_changed() {
+    let mut p = Project::new(&format!("{QUICKSTART}{MANUAL_STEP}")).await;
+    p.set_env("USER", "alice");
+    let plan = p.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&plan), 2);
+    let text = stdout(&plan);
+    assert!(
+        text.contains("! Ask users to integrate Office 365 calendar when they sign in with SSO"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Zoom web portal > Account Management"),
+        "{text}"
+    );
+    assert!(
+        text.contains("When it is done: zentra confirm manual_step.o365_prompt"),
+        "{text}"
+    );
+    assert!(text.contains(", 1 manual."), "{text}");
+
+    let apply = p.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}", stderr(&apply));
+    assert!(
+        stderr(&apply)
+            .contains("1 manual step(s) still wait for a person: manual_step.o365_prompt"),
+        "{}",
+        stderr(&apply)
+    );
+    let still = p.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&still), 2, "an unconfirmed step keeps the plan open");
+    assert!(
+        stdout(&still).contains("Plan: 0 to add, 0 to change, 0 to destroy, 1 manual."),
+        "{}",
+        stdout(&still)
+    );
+
+    let wrong = p.run(&["confirm", "manual_step.o365_promt"]);
+    assert_eq!(code(&wrong), 1);
+    assert!(
+        stderr(&wrong).contains("did you mean `manual_step.o365_prompt`?"),
+        "{}",
+        stderr(&wrong)
+    );
+
+    let confirm = p.run(&["confirm", "manual_step.o365_prompt"]);
+    assert_eq!(code(&confirm), 0, "{}", stderr(&confirm));
+    assert!(
+        stderr(&confirm).contains("confirmed by alice"),
+        "{}",
+        stderr(&confirm)
+    );
+    let done = p.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&done), 0, "{}", stdout(&done));
+    assert!(
+        stdout(&done).contains("manual_step.o365_prompt confirmed by alice at "),
+        "{}",
+        stdout(&done)
+    );
+
+    // Changing what the step asks for asks again.
+    let changed = format!(
+        "{QUICKSTART}{}",
+        MANUAL_STEP.replace("and lock it.", "and lock it for every group.")
+    );
+    std::fs::write(p.path().join("main.zen.hcl"), &changed).unwrap();
+    let again = p.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&again), 2);
+    assert!(
+        stdout(&again).contains("the step changed since alice confirmed it"),
+        "{}",
+        stdout(&again)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manual_steps_check_overrides_confirmation_with_api_evidence() {
+    let with_check = |check: &str| {
+        format!(
+            "{QUICKSTART}{}",
+            MANUAL_STEP.replace("  title", &format!("  check        = {check}\n  title"))
+        )
+    };
+    let mut p = Project::new(&with_check(
+        "azuread_service_principal.zoom.object_id != \"\"",
+    ))
+    .await;
+    p.set_env("USER", "bob");
+    // Before the service principal exists, the evidence is unknown: still manual.
+    let plan = p.run(&["plan", "--detailed-exitcode"]);
+    assert!(
+        stdout(&plan).contains("its `check` is known only after apply"),
+        "{}",
+        stdout(&plan)
+    );
+    assert_eq!(code(&p.run(&["apply", "--auto-approve"])), 0);
+    let after = p.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&after), 0, "{}", stdout(&after));
+    assert!(
+        stdout(&after).contains("verified: the API evidence"),
+        "{}",
+        stdout(&after)
+    );
+
+    std::fs::write(p.path().join("main.zen.hcl"), with_check("false")).unwrap();
+    assert_eq!(code(&p.run(&["confirm", "manual_step.o365_prompt"])), 0);
+    let contradicted = p.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&contradicted), 2);
+    assert!(
+        stdout(&contradicted).contains("confirmed by bob at")
+            && stdout(&contradicted).contains("shows it not done"),
+        "{}",
+        stdout(&contradicted)
     );
 }

@@ -222,6 +222,18 @@ pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Prin
             }
         ));
     }
+    if !result.manual_pending.is_empty() {
+        let list: Vec<String> = result
+            .manual_pending
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        printer.warning(&format!(
+            "{} manual step(s) still wait for a person: {}; when done, record each with `zentra confirm ADDRESS`",
+            list.len(),
+            list.join(", ")
+        ));
+    }
     if !result.outputs.is_empty() {
         printer.data("\nOutputs:\n");
         for (name, o) in &result.outputs {

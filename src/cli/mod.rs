@@ -4,7 +4,9 @@
 //! Exit codes: 0 success; 1 error; 2 changes present (`plan --detailed-exitcode`).
 
 mod apply;
+mod confirm;
 mod demo;
+mod permissions;
 mod plan;
 mod session;
 mod show;
@@ -43,6 +45,10 @@ pub enum Command {
     Apply(apply::ApplyArgs),
     /// Show a saved plan, or the current state.
     Show(show::ShowArgs),
+    /// Record that a person carried out a manual step.
+    Confirm(confirm::ConfirmArgs),
+    /// List the least-privilege permissions the configuration needs, per resource and in total.
+    Permissions(permissions::PermissionsArgs),
     /// Serve the built-in emulator of the Zoom and Microsoft Graph APIs.
     Sim(sim::SimArgs),
     /// Run the quickstart against an in-process emulator: plan, apply, plan again.
@@ -109,6 +115,8 @@ pub async fn run(cli: Cli, env: Environment, printer: &Printer) -> Outcome {
         Command::Plan(args) => plan::plan(&dir, args, env, printer).await,
         Command::Apply(args) => apply::apply(&dir, args, env, printer).await,
         Command::Show(args) => show::show(&dir, args, printer),
+        Command::Confirm(args) => confirm::confirm(&dir, args, env, printer),
+        Command::Permissions(args) => permissions::permissions(&dir, args, env, printer),
         Command::Sim(args) => sim::sim(args, printer).await,
         Command::Demo => demo::demo(env, printer).await,
     }
