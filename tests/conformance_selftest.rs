@@ -2292,3 +2292,435 @@ fn oauth_checks_entra_client_credentials_traffic() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Less common addressing: references, bound operations, casts, encoded URLs.
+
+#[test]
+fn graph_handles_references_operations_casts_and_encoded_urls() {
+    let graph = GraphSpec::load();
+    let reference = json!({"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/9028d19c-5a46-4a0a-8c3b-6e4a9b1c2d3e"});
+    assert_accepts(
+        graph.validate_request(
+            "POST",
+            "/v1.0/servicePrincipals/sp1/owners/$ref",
+            Some(&reference),
+        ),
+        "add owner",
+    );
+    assert_accepts(
+        graph.validate_response("POST", "/v1.0/servicePrincipals/sp1/owners/$ref", 204, None),
+        "add owner 204",
+    );
+    assert_accepts(
+        graph.validate_request("DELETE", "/v1.0/servicePrincipals/sp1/owners/u1/$ref", None),
+        "remove owner",
+    );
+    assert_rejects(
+        graph.validate_request(
+            "POST",
+            "/v1.0/servicePrincipals/sp1/owners/$ref",
+            Some(&json!({"id": "u1"})),
+        ),
+        &["body.@odata.id: required string is missing"],
+        "reference body without @odata.id",
+    );
+    assert_rejects(
+        graph.validate_request(
+            "POST",
+            "/v1.0/servicePrincipals/sp1/appRoleAssignedTo/$ref",
+            Some(&reference),
+        ),
+        &["$ref applies to non-contained navigation properties"],
+        "$ref on a contained collection",
+    );
+
+    let owners = json!({"value": [
+        {"@odata.type": "#microsoft.graph.servicePrincipal", "id": "sp9", "appId": ZOOM_APP_ID, "deletedDateTime": null},
+        {"id": "obj1", "deletedDateTime": "2026-01-01T00:00:00Z"}]});
+    assert_accepts(
+        graph.validate_response(
+            "GET",
+            "/v1.0/servicePrincipals/sp1/owners",
+            200,
+            Some(&owners),
+        ),
+        "derived owners",
+    );
+    assert_rejects(
+        graph.validate_response(
+            "GET",
+            "/v1.0/servicePrincipals/sp1/owners",
+            200,
+            Some(&json!({"value": [{"id": "sp9", "appId": ZOOM_APP_ID}]})),
+        ),
+        &["body.value[0].appId: property not declared on microsoft.graph.directoryObject"],
+        "derived property without @odata.type",
+    );
+    assert_accepts(
+        graph.validate_request(
+            "GET",
+            "/v1.0/servicePrincipals/sp1/owners/microsoft.graph.servicePrincipal",
+            None,
+        ),
+        "cast",
+    );
+    assert_rejects(
+        graph.validate_request(
+            "GET",
+            "/v1.0/servicePrincipals/sp1/appRoleAssignedTo/microsoft.graph.domain",
+            None,
+        ),
+        &["cannot cast microsoft.graph.appRoleAssignment to microsoft.graph.domain"],
+        "unrelated cast",
+    );
+
+    let password =
+        json!({"passwordCredential": {"displayName": "ci", "endDateTime": "2027-01-01T00:00:00Z"}});
+    assert_accepts(
+        graph.validate_request(
+            "POST",
+            "/v1.0/servicePrincipals/sp1/addPassword",
+            Some(&password),
+        ),
+        "addPassword",
+    );
+    assert_accepts(
+        graph.validate_response("POST", "/v1.0/servicePrincipals/sp1/addPassword", 200,
+            Some(&json!({"displayName": "ci", "hint": "abc", "keyId": "6601d14b-d113-8f64-fda2-9b5ddda18ecc", "secretText": "generated"}))),
+        "addPassword result",
+    );
+    assert_rejects(
+        graph.validate_request(
+            "POST",
+            "/v1.0/servicePrincipals/sp1/addPassword",
+            Some(&json!({"credential": {}})),
+        ),
+        &["body.credential: not a parameter of addPassword"],
+        "unknown action parameter",
+    );
+    assert_rejects(
+        graph.validate_request("GET", "/v1.0/domains/contoso.com/verify", None),
+        &["405", "allowed: [POST]"],
+        "GET an action",
+    );
+    assert_accepts(
+        graph.validate_request("POST", "/v1.0/domains/contoso.com/promote", None),
+        "promote",
+    );
+    assert_accepts(
+        graph.validate_response(
+            "POST",
+            "/v1.0/domains/contoso.com/promote",
+            200,
+            Some(&json!({"value": true})),
+        ),
+        "promote result",
+    );
+    assert_accepts(
+        graph.validate_request("GET", "/v1.0/servicePrincipals/delta()", None),
+        "delta function",
+    );
+    assert_accepts(
+        graph.validate_response("GET", "/v1.0/servicePrincipals/delta()", 200,
+            Some(&json!({"value": [], "@odata.deltaLink": "https://graph.microsoft.com/v1.0/servicePrincipals/delta()?$deltatoken=x"}))),
+        "delta result",
+    );
+    assert_accepts(
+        graph.validate_request("GET", "/v1.0/servicePrincipals/$count", None),
+        "$count",
+    );
+    assert_accepts(
+        graph.validate_response(
+            "GET",
+            "/v1.0/servicePrincipals/$count",
+            200,
+            Some(&json!(42)),
+        ),
+        "$count result",
+    );
+    assert_accepts(
+        graph.validate_response("GET", "/v1.0/servicePrincipals/sp1/appRoles", 200,
+            Some(&json!({"@odata.context": "x", "value": [{"allowedMemberTypes": ["User"], "id": "6601d14b-d113-8f64-fda2-9b5ddda18ecc", "isEnabled": true}]}))),
+        "structural property",
+    );
+
+    assert_accepts(
+        graph.validate_request("POST", "/v1.0/servicePrincipals",
+            Some(&json!({"appId": ZOOM_APP_ID, "owners@odata.bind": ["https://graph.microsoft.com/v1.0/directoryObjects/u1"]}))),
+        "@odata.bind",
+    );
+    assert_rejects(
+        graph.validate_request(
+            "POST",
+            "/v1.0/servicePrincipals",
+            Some(&json!({"appId": ZOOM_APP_ID, "owners@odata.bind": "u1"})),
+        ),
+        &["body.owners@odata.bind: expected an array of URL strings"],
+        "single bind for a collection",
+    );
+    assert_rejects(
+        graph.validate_request(
+            "POST",
+            "/v1.0/servicePrincipals",
+            Some(&json!({"appId": ZOOM_APP_ID, "owner@odata.bind": ["u1"]})),
+        ),
+        &[
+            "`owner` is not a navigation property",
+            "did you mean `owners`",
+        ],
+        "bind to an unknown navigation property",
+    );
+    assert_accepts(
+        graph.validate_request("PATCH", "/v1.0/applications/a1",
+            Some(&json!({"requestSignatureVerification": {"allowedWeakAlgorithms": "rsaSha1,unknownFutureValue", "isSignedRequestRequired": true}}))),
+        "flags enum",
+    );
+    assert_rejects(
+        graph.validate_request(
+            "PATCH",
+            "/v1.0/domains/contoso.com/federationConfiguration/f1",
+            Some(&json!({"preferredAuthenticationProtocol": "wsFed,saml"})),
+        ),
+        &["\"wsFed,saml\" is not a member of microsoft.graph.authenticationProtocol"],
+        "combined members of a non-flags enum",
+    );
+
+    assert_accepts(
+        graph.validate_request("GET", "/v1.0/servicePrincipals(appId=%27x%27)", None),
+        "percent-encoded key",
+    );
+    assert_rejects(
+        graph.validate_request(
+            "GET",
+            "/v1.0/servicePrincipals(appId=%27x%27)?$select=appId,nam",
+            None,
+        ),
+        &["query.$select: `nam` is not a property"],
+        "query options after a percent-encoded key",
+    );
+    assert_accepts(
+        graph.validate_request("GET", "/v1.0/servicePrincipals?%24filter=servicePrincipalNames%2Fany(n%3An%20eq%20%27api%3A%2F%2Fzoom%27)", None),
+        "percent-encoded lambda filter",
+    );
+    assert_accepts(
+        graph.validate_request("GET", "/v1.0/servicePrincipals?$filter=servicePrincipalNames/any(n:n eq 'api://zoom')&$count=true", None),
+        "lambda filter with a URL literal",
+    );
+}
+
+#[test]
+fn zoom_decodes_path_parameters_and_coerces_their_types() {
+    let zoom = ZoomSpec::load();
+    let matched = assert_accepts(
+        zoom.validate_request("GET", "/v2/groups/a%20b/members", "page_size=10", None),
+        "encoded group id",
+    );
+    assert_eq!(
+        matched.path_params.get("groupId").map(String::as_str),
+        Some("a b")
+    );
+    assert_eq!(
+        matched.query.get("page_size").map(String::as_str),
+        Some("10")
+    );
+    // `meetingId` is `oneOf: [integer, string]`; both spellings are fine.
+    for meeting in ["85746065432", "uuid%2Fwith%2Fslashes"] {
+        assert_accepts(
+            zoom.validate_request(
+                "GET",
+                &format!("/v2/metrics/meetings/{meeting}/participants/satisfaction"),
+                "type=past",
+                None,
+            ),
+            meeting,
+        );
+    }
+    assert_rejects(
+        zoom.validate_request("GET", "/v2/users/u1", "login_type=2", None),
+        &["query.login_type: 2 is not one of the allowed values"],
+        "integer query enum",
+    );
+    assert_accepts(
+        zoom.validate_request(
+            "GET",
+            "/v2/users/u1",
+            "login_type=101&encrypted_email=false",
+            None,
+        ),
+        "integer and boolean query",
+    );
+    assert_rejects(
+        zoom.validate_request("GET", "/v2/users/u1", "encrypted_email=yes", None),
+        &["query.encrypted_email: expected boolean"],
+        "boolean query",
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The schema engine on keywords Zoom's files do not use ($ref, nullable, anyOf, additionalProperties, ...).
+
+#[test]
+fn schema_engine_handles_refs_nullable_combinators_and_additional_properties() {
+    use conformance::json_schema::SchemaValidator;
+    let document = json!({"components": {"schemas": {
+        "Name": {"type": "string", "minLength": 2, "maxLength": 5},
+        "Alias": {"$ref": "#/components/schemas/Name"},
+        "Loop": {"$ref": "#/components/schemas/Loop"},
+        "Person": {"type": "object", "required": ["name"], "properties": {
+            "name": {"$ref": "#/components/schemas/Alias"},
+            "nickname": {"type": "string", "nullable": true},
+            "age": {"type": "integer", "minimum": 0, "exclusiveMinimum": true, "format": "int32"},
+            "score": {"type": "number", "multipleOf": 0.5, "maximum": 10, "exclusiveMaximum": true},
+            "tags": {"type": "array", "items": {"type": "string"}, "minItems": 1, "uniqueItems": true},
+            "born": {"type": "string", "format": "date"},
+            "email": {"type": "string", "format": "email"},
+            "site": {"type": "string", "format": "uri"},
+            "code": {"type": "string", "pattern": "^[A-Z]+$"}}},
+        "Open": {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": true},
+        "Closed": {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": false},
+        "Typed": {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": {"type": "integer"}},
+        "Free": {"type": "object"},
+        "Either": {"anyOf": [{"type": "integer"}, {"type": "string", "enum": ["auto"]}]},
+        "Merged": {"allOf": [{"type": "object", "properties": {"a": {"type": "string"}}},
+                             {"type": "object", "properties": {"b": {"type": "boolean"}}, "required": ["b"]}]},
+        "Overlapping": {"oneOf": [{"type": "object", "properties": {"a": {"type": "string"}}},
+                                  {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}}}]}}}});
+    let validator = SchemaValidator::new(&document);
+    let schema = |name: &str| {
+        document
+            .pointer(&format!("/components/schemas/{name}"))
+            .expect("schema")
+    };
+    let check = |name: &str, value: Value| validator.validate(schema(name), &value, "body");
+    let rejects = |name: &str, value: Value, needle: &str| {
+        let errors = check(name, value.clone());
+        assert!(
+            errors.iter().any(|error| error.contains(needle)),
+            "{name} {value}: expected `{needle}` in {errors:#?}"
+        );
+    };
+
+    assert!(
+        check(
+            "Person",
+            json!({"name": "Ann", "nickname": null, "age": 3, "score": 9.5, "tags": ["a", "b"],
+        "born": "2020-02-29", "email": "ann@example.com", "site": "https://example.com"})
+        )
+        .is_empty()
+    );
+    rejects(
+        "Person",
+        json!({"name": "A"}),
+        "body.name: expected at least 2 characters",
+    );
+    rejects(
+        "Person",
+        json!({"name": "Annabel"}),
+        "body.name: expected at most 5 characters",
+    );
+    rejects(
+        "Person",
+        json!({}),
+        "body.name: required property is missing",
+    );
+    rejects(
+        "Person",
+        json!({"name": "Ann", "age": null}),
+        "body.age: null is not allowed",
+    );
+    rejects(
+        "Person",
+        json!({"name": "Ann", "age": 0}),
+        "body.age: expected a number greater than 0",
+    );
+    rejects(
+        "Person",
+        json!({"name": "Ann", "age": 3_000_000_000u64}),
+        "does not fit format int32",
+    );
+    rejects(
+        "Person",
+        json!({"name": "Ann", "score": 10}),
+        "body.score: expected a number less than 10",
+    );
+    rejects(
+        "Person",
+        json!({"name": "Ann", "score": 0.3}),
+        "body.score: expected a multiple of 0.5",
+    );
+    rejects(
+        "Person",
+        json!({"name": "Ann", "tags": []}),
+        "body.tags: expected at least 1 items",
+    );
+    rejects(
+        "Person",
+        json!({"name": "Ann", "tags": ["a", "a"]}),
+        "body.tags[1]: duplicate item",
+    );
+    rejects(
+        "Person",
+        json!({"name": "Ann", "born": "2021-02-29"}),
+        "body.born: expected format date",
+    );
+    rejects(
+        "Person",
+        json!({"name": "Ann", "email": "ann.example.com"}),
+        "body.email: expected format email",
+    );
+    rejects(
+        "Person",
+        json!({"name": "Ann", "site": "example"}),
+        "body.site: expected format uri",
+    );
+    rejects(
+        "Person",
+        json!({"name": "Ann", "code": "ABC"}),
+        "is a regular expression, which this validator does not check",
+    );
+    rejects(
+        "Person",
+        json!({"name": "Ann", "nick": "x"}),
+        "body.nick: property not declared in schema (did you mean `nickname`?)",
+    );
+    rejects("Loop", json!(1), "longer than 32 links");
+    assert!(check("Open", json!({"a": "x", "anything": [1]})).is_empty());
+    rejects(
+        "Closed",
+        json!({"a": "x", "b": 1}),
+        "body.b: property not declared in schema (additionalProperties is false)",
+    );
+    assert!(check("Typed", json!({"a": "x", "b": 1})).is_empty());
+    rejects("Typed", json!({"b": "one"}), "body.b: expected integer");
+    assert!(check("Free", json!({"whatever": true})).is_empty());
+    assert!(check("Either", json!(5)).is_empty());
+    assert!(check("Either", json!("auto")).is_empty());
+    rejects(
+        "Either",
+        json!("manual"),
+        "matches none of the 2 schema alternatives",
+    );
+    assert!(check("Merged", json!({"a": "x", "b": true})).is_empty());
+    rejects(
+        "Merged",
+        json!({"a": "x"}),
+        "body.b: required property is missing",
+    );
+    rejects(
+        "Merged",
+        json!({"a": "x", "b": true, "c": 1}),
+        "body.c: property not declared",
+    );
+    assert!(
+        check("Overlapping", json!({"a": "x"})).is_empty(),
+        "a value matching two oneOf branches is accepted"
+    );
+    let dangling = json!({"$ref": "#/components/schemas/Missing"});
+    assert!(
+        validator
+            .validate(&dangling, &json!(1), "body")
+            .iter()
+            .any(|error| error.contains("unresolvable $ref"))
+    );
+}

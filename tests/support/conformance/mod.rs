@@ -25,7 +25,7 @@
 #![allow(dead_code)]
 
 mod graph;
-mod json_schema;
+pub mod json_schema;
 pub mod oauth;
 mod zoom;
 
