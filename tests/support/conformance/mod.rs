@@ -7,7 +7,8 @@
 //! mod conformance;
 //! ```
 //!
-//! and then validate each request zentra's clients send and each response the emulator returns:
+//! (or, from a `tests/support/mod.rs`, with `pub mod conformance;`), and then validate each request zentra's
+//! clients send and each response the emulator returns:
 //!
 //! * [`ZoomSpec`] checks Zoom REST API v2 traffic against Zoom's OpenAPI 3.0 files
 //!   (`shared/specs/zoom/api-hub-2026-02/{accounts,users,rooms}/endpoints.json`).
@@ -15,6 +16,13 @@
 //!   (`shared/specs/msgraph/v1.0-subset-types.json`).
 //! * [`oauth`] checks the token requests and responses of Zoom Server-to-Server OAuth and of the Entra ID
 //!   client-credentials flow.
+//!
+//! ```ignore
+//! let zoom = conformance::ZoomSpec::load();
+//! let matched = zoom.validate_request("PATCH", "/v2/accounts/me/settings", "option=security", Some(&body))?;
+//! zoom.validate_response("PATCH", "/v2/accounts/me/settings", "option=security", 204, None)?;
+//! conformance::GraphSpec::load().validate_request("PATCH", "/v1.0/policies/authorizationPolicy", Some(&patch))?;
+//! ```
 //!
 //! The spec files are read at test time from `../shared/specs/` relative to the crate root, parsed once per
 //! test binary, and never copied into the repository. Every error names the JSON path of the offending value

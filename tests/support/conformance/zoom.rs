@@ -181,7 +181,7 @@ impl ZoomSpec {
         })?;
         self.data.documents[entry.document].root.pointer(&format!(
             "/paths/{}/{}",
-            template.replace('~', "~0").replace('/', "~1"),
+            escape_pointer(template),
             entry.method.to_ascii_lowercase()
         ))
     }
@@ -199,7 +199,7 @@ impl ZoomSpec {
         let (path, query) = split_query(strip_origin(path), query);
         let resolved = self.resolve(method, &path)?;
         let validator = SchemaValidator::new(&resolved.document.root);
-        let parameters = parameters_of(&validator, resolved.operation);
+        let parameters = parameters_of(&validator, &resolved);
         let mut errors = Vec::new();
 
         for parameter in parameters
@@ -336,7 +336,7 @@ impl ZoomSpec {
         let (path, query) = split_query(strip_origin(path), query);
         let resolved = self.resolve(method, &path)?;
         let validator = SchemaValidator::new(&resolved.document.root);
-        let parameters = parameters_of(&validator, resolved.operation);
+        let parameters = parameters_of(&validator, &resolved);
         let query_parameters: Vec<&Parameter> = parameters
             .iter()
             .filter(|parameter| parameter.location == "query")
@@ -458,7 +458,7 @@ impl ZoomSpec {
         let document = &data.documents[entry.document];
         let pointer = format!(
             "/paths/{}/{}",
-            entry.template.replace('~', "~0").replace('/', "~1"),
+            escape_pointer(&entry.template),
             entry.method.to_ascii_lowercase()
         );
         let operation = document.root.pointer(&pointer).ok_or_else(|| {
@@ -514,25 +514,51 @@ struct Parameter<'a> {
     schema: Option<&'a Value>,
 }
 
-fn parameters_of<'a>(validator: &SchemaValidator<'a>, operation: &'a Value) -> Vec<Parameter<'a>> {
-    operation
-        .get("parameters")
-        .and_then(Value::as_array)
-        .map(|parameters| {
-            parameters
-                .iter()
-                .filter_map(|parameter| {
-                    let parameter = validator.resolve(parameter).ok()?;
-                    Some(Parameter {
-                        name: parameter.get("name").and_then(Value::as_str)?,
-                        location: parameter.get("in").and_then(Value::as_str)?,
-                        required: parameter.get("required").and_then(Value::as_bool) == Some(true),
-                        schema: parameter.get("schema"),
+/// The operation's parameters, including those declared on its path item (the operation's own win).
+fn parameters_of<'a>(
+    validator: &SchemaValidator<'a>,
+    resolved: &Resolved<'a>,
+) -> Vec<Parameter<'a>> {
+    let path_item = resolved.document.root.pointer(&format!(
+        "/paths/{}",
+        escape_pointer(&resolved.entry.template)
+    ));
+    let declared = |holder: Option<&'a Value>| -> Vec<Parameter<'a>> {
+        holder
+            .and_then(|holder| holder.get("parameters"))
+            .and_then(Value::as_array)
+            .map(|parameters| {
+                parameters
+                    .iter()
+                    .filter_map(|parameter| {
+                        let parameter = validator.resolve(parameter).ok()?;
+                        Some(Parameter {
+                            name: parameter.get("name").and_then(Value::as_str)?,
+                            location: parameter.get("in").and_then(Value::as_str)?,
+                            required: parameter.get("required").and_then(Value::as_bool)
+                                == Some(true),
+                            schema: parameter.get("schema"),
+                        })
                     })
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut parameters = declared(Some(resolved.operation));
+    for inherited in declared(path_item) {
+        if !parameters
+            .iter()
+            .any(|own| own.name == inherited.name && own.location == inherited.location)
+        {
+            parameters.push(inherited);
+        }
+    }
+    parameters
+}
+
+/// Escapes a path template for use as a JSON pointer token.
+fn escape_pointer(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
 }
 
 /// Converts a raw parameter string to the JSON type its schema asks for, then validates it.
