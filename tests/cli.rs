@@ -6,6 +6,11 @@ use std::process::{Command, Output};
 
 use zentra::sim::{SimConfig, SimServer};
 
+#[path = "support/conformance/mod.rs"]
+mod conformance;
+#[path = "support/traffic.rs"]
+mod traffic;
+
 const QUICKSTART: &str = include_str!("../examples/quickstart/main.zen.hcl");
 
 struct Project {
@@ -61,6 +66,16 @@ impl Project {
             .filter(|r| r.method != "GET" && !(r.method == "POST" && r.path.ends_with("/$batch")))
             .map(|r| format!("{} {}", r.method, r.path))
             .collect()
+    }
+}
+
+impl Drop for Project {
+    /// Every request of every test here, and every emulator response, must match the vendors'
+    /// specs.
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            traffic::assert_conformant(&self.sim.requests());
+        }
     }
 }
 
@@ -516,5 +531,54 @@ async fn a_manual_steps_check_overrides_confirmation_with_api_evidence() {
             && stdout(&contradicted).contains("shows it not done"),
         "{}",
         stdout(&contradicted)
+    );
+}
+
+#[test]
+fn the_traffic_check_rejects_what_the_specs_do_not_allow() {
+    let record = |service: &str, method: &str, path: &str, body: serde_json::Value, status: u16| {
+        zentra::sim::RequestRecord {
+            service: service.into(),
+            method: method.into(),
+            path: path.into(),
+            query: String::new(),
+            body: Some(body),
+            status,
+            response: None,
+        }
+    };
+    let bad = [
+        record(
+            "zoom",
+            "PATCH",
+            "/v2/accounts/me/settings",
+            serde_json::json!({"security": {"signin_with_sso": {"enabel": true}}}),
+            204,
+        ),
+        record(
+            "graph",
+            "PATCH",
+            "/v1.0/policies/authorizationPolicy",
+            serde_json::json!({"allowUserConsentForRiskyApps": "no"}),
+            204,
+        ),
+    ];
+    let v = traffic::violations(&bad);
+    assert!(v.iter().any(|e| e.contains("enabel")), "{v:?}");
+    assert!(
+        v.iter().any(|e| e.contains("allowUserConsentForRiskyApps")),
+        "{v:?}"
+    );
+    let good = [record(
+        "zoom",
+        "PATCH",
+        "/v2/accounts/me/settings",
+        serde_json::json!({"security": {"signin_with_sso": {"enable": true}}}),
+        204,
+    )];
+    assert!(
+        traffic::violations(&good).is_empty(),
+        "{:?}",
+        traffic::violations(&good)
     );
 }
