@@ -40,10 +40,14 @@ impl ApplyObserver for Silent {
     fn finished(&self, _: &ResourceAddr, _: Action, _: Duration, _: Option<&Diagnostic>) {}
 }
 
+/// Operations in flight at once across all provider instances.
+const MAX_IN_FLIGHT: usize = 64;
+
 /// How to apply.
 #[derive(Clone)]
 pub struct ApplyOptions {
-    /// How many resources of a wave are changed at once.
+    /// How many resources each provider instance (one Zoom account, one tenant) changes at
+    /// once; different instances work side by side.
     pub parallelism: usize,
     /// Set (by Ctrl-C) to stop starting new operations; in-flight ones finish and are recorded.
     pub interrupted: Arc<AtomicBool>,
@@ -207,8 +211,20 @@ pub async fn apply(
         if !report.errors.is_empty() {
             break;
         }
+        let limits: HashMap<crate::addr::ProviderAddr, Arc<tokio::sync::Semaphore>> = ops
+            .iter()
+            .map(|(addr, ..)| {
+                (
+                    ws.config.resources[addr].provider.clone(),
+                    Arc::new(tokio::sync::Semaphore::new(options.parallelism.max(1))),
+                )
+            })
+            .collect();
+        let limits = &limits;
         let mut stream = futures::stream::iter(ops.into_iter().map(
             |(addr, action, schema, desired, prior, entry)| async move {
+                let limit = limits[&ws.config.resources[&addr].provider].clone();
+                let _permit = limit.acquire_owned().await;
                 let started = Instant::now();
                 let result = apply_one(
                     ws,
@@ -231,7 +247,7 @@ pub async fn apply(
                 }
             },
         ))
-        .buffer_unordered(options.parallelism.max(1));
+        .buffer_unordered(MAX_IN_FLIGHT);
         while let Some(outcome) = stream.next().await {
             if outcome.action.is_change() {
                 observer.finished(

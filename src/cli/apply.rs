@@ -26,7 +26,7 @@ pub struct ApplyArgs {
     /// Apply without asking for confirmation.
     #[arg(long)]
     pub auto_approve: bool,
-    /// How many resources to change at once.
+    /// How many resources to change at once per provider instance (Zoom account, tenant).
     #[arg(long, default_value_t = 4, value_name = "N")]
     pub parallelism: usize,
     #[command(flatten)]
