@@ -519,12 +519,13 @@ async fn verify(
             body.value,
         ));
     }
-    for (paddr, batch) in by_provider {
-        let Some(provider) = providers.get(paddr) else {
-            continue;
-        };
+    // Every provider instance re-reads its share at the same time.
+    let reads = by_provider.iter().filter_map(|(paddr, batch)| {
+        let provider = providers.get(paddr)?;
         let reqs: Vec<ReadRequest> = batch.iter().map(|(_, r, _)| r.clone()).collect();
-        let results = provider.read(&reqs).await;
+        Some(async move { (batch, provider.read(&reqs).await) })
+    });
+    for (batch, results) in futures::future::join_all(reads).await {
         for ((addr, _, desired), result) in batch.iter().zip(results) {
             let schema = ws.schema(&addr.type_name).expect("validated");
             match result {
