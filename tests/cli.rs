@@ -582,3 +582,32 @@ fn the_traffic_check_rejects_what_the_specs_do_not_allow() {
         traffic::violations(&good)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sensitive_values_stay_out_of_plans_saved_plans_and_state() {
+    let secret = "corp-secret-domain.example";
+    let config = format!(
+        "{QUICKSTART}\nvariable \"login_domains\" {{\n  type      = string\n  sensitive = true\n}}\nresource \"zoom_account_settings\" \"login\" {{\n  schedule_meeting {{\n    enforce_login_domains = \"${{var.login_domains}}\"\n  }}\n}}\noutput \"domains\" {{\n  value = var.login_domains\n}}\n"
+    );
+    let mut p = Project::new(&config).await;
+    p.set_env("ZENTRA_VAR_login_domains", secret);
+    let plan = p.run(&["plan", "--out", "plan.zplan"]);
+    assert_eq!(code(&plan), 0, "{}", stderr(&plan));
+    assert!(stdout(&plan).contains("enforce_login_domains = (sensitive value)"), "{}", stdout(&plan));
+    assert!(stdout(&plan).contains("domains = (sensitive value)"), "{}", stdout(&plan));
+    let json = p.run(&["plan", "--json"]);
+    let saved = std::fs::read_to_string(p.path().join("plan.zplan")).unwrap();
+    let apply = p.run(&["apply", "plan.zplan"]);
+    assert_eq!(code(&apply), 0, "{}", stderr(&apply));
+    assert_eq!(p.sim.zoom_account_settings("me")["schedule_meeting"]["enforce_login_domains"], secret, "the value was applied");
+    let state = std::fs::read_to_string(p.path().join("zentra.state.json")).unwrap();
+    for (what, text) in [
+        ("plan", stdout(&plan) + &stderr(&plan)),
+        ("plan --json", stdout(&json)),
+        ("saved plan", saved),
+        ("apply", stdout(&apply) + &stderr(&apply)),
+        ("state", state),
+    ] {
+        assert!(!text.contains(secret), "the secret leaked into {what}:\n{text}");
+    }
+}
