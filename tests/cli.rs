@@ -593,13 +593,25 @@ async fn sensitive_values_stay_out_of_plans_saved_plans_and_state() {
     p.set_env("ZENTRA_VAR_login_domains", secret);
     let plan = p.run(&["plan", "--out", "plan.zplan"]);
     assert_eq!(code(&plan), 0, "{}", stderr(&plan));
-    assert!(stdout(&plan).contains("enforce_login_domains = (sensitive value)"), "{}", stdout(&plan));
-    assert!(stdout(&plan).contains("domains = (sensitive value)"), "{}", stdout(&plan));
+    assert!(
+        stdout(&plan).contains("enforce_login_domains = (sensitive value)"),
+        "{}",
+        stdout(&plan)
+    );
+    assert!(
+        stdout(&plan).contains("domains = (sensitive value)"),
+        "{}",
+        stdout(&plan)
+    );
     let json = p.run(&["plan", "--json"]);
     let saved = std::fs::read_to_string(p.path().join("plan.zplan")).unwrap();
     let apply = p.run(&["apply", "plan.zplan"]);
     assert_eq!(code(&apply), 0, "{}", stderr(&apply));
-    assert_eq!(p.sim.zoom_account_settings("me")["schedule_meeting"]["enforce_login_domains"], secret, "the value was applied");
+    assert_eq!(
+        p.sim.zoom_account_settings("me")["schedule_meeting"]["enforce_login_domains"],
+        secret,
+        "the value was applied"
+    );
     let state = std::fs::read_to_string(p.path().join("zentra.state.json")).unwrap();
     for (what, text) in [
         ("plan", stdout(&plan) + &stderr(&plan)),
@@ -608,6 +620,31 @@ async fn sensitive_values_stay_out_of_plans_saved_plans_and_state() {
         ("apply", stdout(&apply) + &stderr(&apply)),
         ("state", state),
     ] {
-        assert!(!text.contains(secret), "the secret leaked into {what}:\n{text}");
+        assert!(
+            !text.contains(secret),
+            "the secret leaked into {what}:\n{text}"
+        );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chdir_makes_every_path_relative_to_the_configuration() {
+    let p = Project::new(QUICKSTART).await;
+    let outside = tempfile::tempdir().unwrap();
+    let config_dir = p.path().to_str().unwrap().to_string();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_zentra"));
+    cmd.args(["--chdir", &config_dir, "plan", "--out", "saved.zplan"])
+        .current_dir(outside.path())
+        .env_clear()
+        .envs(p.env.iter().cloned());
+    let out = cmd.output().unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(p.path().join("saved.zplan").exists());
+    let missing = p.run(&["--chdir", "no/such/dir", "validate"]);
+    assert_eq!(code(&missing), 1);
+    assert!(
+        stderr(&missing).contains("--chdir: cannot change to `no/such/dir`"),
+        "{}",
+        stderr(&missing)
+    );
 }

@@ -105,11 +105,18 @@ pub fn main() -> ExitCode {
 
 /// Runs one parsed command line.
 pub async fn run(cli: Cli, env: Environment, printer: &Printer) -> Outcome {
-    let dir = cli.chdir.clone().unwrap_or_else(|| PathBuf::from("."));
-    if !dir.is_dir() {
-        printer.error(&format!("--chdir: `{}` is not a directory", dir.display()));
+    // Like `tofu -chdir`: every relative path (plan files, variable files) is then relative to
+    // the configuration directory.
+    if let Some(chdir) = &cli.chdir
+        && let Err(e) = std::env::set_current_dir(chdir)
+    {
+        printer.error(&format!(
+            "--chdir: cannot change to `{}`: {e}",
+            chdir.display()
+        ));
         return Outcome::Failure;
     }
+    let dir = PathBuf::from(".");
     match cli.command {
         Command::Validate(vars) => plan::validate(&dir, vars, env, printer),
         Command::Plan(args) => plan::plan(&dir, args, env, printer).await,
