@@ -26,7 +26,7 @@ pub struct ApplyArgs {
     /// Apply without asking for confirmation.
     #[arg(long)]
     pub auto_approve: bool,
-    /// How many resources to change at once.
+    /// How many resources to change at once per provider instance (Zoom account, tenant).
     #[arg(long, default_value_t = 4, value_name = "N")]
     pub parallelism: usize,
     #[command(flatten)]
@@ -220,6 +220,18 @@ pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Prin
             } else {
                 String::new()
             }
+        ));
+    }
+    if !result.manual_pending.is_empty() {
+        let list: Vec<String> = result
+            .manual_pending
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        printer.warning(&format!(
+            "{} manual step(s) still wait for a person: {}; when done, record each with `zentra confirm ADDRESS`",
+            list.len(),
+            list.join(", ")
         ));
     }
     if !result.outputs.is_empty() {
