@@ -14,8 +14,11 @@ use super::state::{ZoomAccount, deep_merge, random_token};
 use super::zoom_api::{
     find_user, json_body, next_page_token, page_window, validation_failed, zoom_error,
 };
-use super::zoom_schema::{Document, defaults, validate_stored};
+use super::zoom_schema::{
+    Document, defaults, fits, main_schema, meeting_security_schema, validate_stored,
+};
 use super::zoom_settings;
+use crate::schema::Attr;
 
 /// A group in a seed.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -48,29 +51,46 @@ pub(crate) struct ZoomGroup {
     pub lock_settings: Map<String, Value>,
 }
 
-/// Overwrites, at any depth, the members of `target` that `source` also has with a value of
-/// the same JSON kind: a group's view of its account's settings.
-fn inherit(target: &mut Map<String, Value>, source: &Map<String, Value>) {
+/// Overwrites, at any depth, the members of `target` that `source` also has with a value that
+/// fits the group's `schema`: a group's view of its account's settings.
+fn inherit(schema: &Attr, target: &mut Map<String, Value>, source: &Map<String, Value>) {
     for (key, value) in target.iter_mut() {
-        match (value, source.get(key)) {
-            (Value::Object(inner), Some(Value::Object(from))) => inherit(inner, from),
-            (value, Some(from))
-                if std::mem::discriminant(value) == std::mem::discriminant(from) =>
-            {
-                *value = from.clone();
-            }
+        let (Some(member), Some(from)) = (schema.properties.get(key), source.get(key)) else {
+            continue;
+        };
+        match (value, from) {
+            (Value::Object(inner), Value::Object(from)) => inherit(member, inner, from),
+            (value, from) if fits(member, from) => *value = from.clone(),
             _ => {}
         }
     }
+}
+
+/// The group document's schema: the main shape plus `meeting_security`.
+fn document_schema(doc: Document) -> Attr {
+    let mut schema = main_schema(doc).clone();
+    schema.properties.insert(
+        "meeting_security".into(),
+        meeting_security_schema(doc).clone(),
+    );
+    schema
 }
 
 impl ZoomGroup {
     /// A new group of `account` named `name`: its settings inherit the account's.
     pub(crate) fn new(account: &ZoomAccount, id: String, name: String) -> ZoomGroup {
         let mut settings = defaults(Document::GroupSettings);
-        inherit(&mut settings, &account.settings);
+        inherit(
+            &document_schema(Document::GroupSettings),
+            &mut settings,
+            &account.settings,
+        );
         let mut lock_settings = defaults(Document::GroupLockSettings);
-        inherit(&mut lock_settings, &account.lock_settings);
+        inherit(
+            &document_schema(Document::GroupLockSettings),
+            &mut lock_settings,
+            &account.lock_settings,
+        );
         ZoomGroup {
             id,
             name,
@@ -438,19 +458,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn inheritance_copies_values_of_the_same_kind_only() {
-        let mut target = match json!({"a": {"x": false, "y": 1}, "b": "s", "c": true}) {
+    fn inheritance_copies_only_values_the_group_schema_accepts() {
+        let schema = Attr::object([
+            ("a", Attr::object([("x", Attr::bool()), ("y", Attr::int())])),
+            ("mode", Attr::string().one_of(&["anyone", "account"])),
+            ("c", Attr::bool()),
+        ]);
+        let mut target = match json!({"a": {"x": false, "y": 1}, "mode": "anyone", "c": true}) {
             Value::Object(m) => m,
             _ => unreachable!(),
         };
-        let source = match json!({"a": {"x": true, "y": "not a number"}, "c": false, "d": 1}) {
+        let source = match json!({"a": {"x": true, "y": "not a number"}, "mode": "disable",
+                                   "c": false, "d": 1})
+        {
             Value::Object(m) => m,
             _ => unreachable!(),
         };
-        inherit(&mut target, &source);
+        inherit(&schema, &mut target, &source);
         assert_eq!(
             Value::Object(target),
-            json!({"a": {"x": true, "y": 1}, "b": "s", "c": false})
+            json!({"a": {"x": true, "y": 1}, "mode": "anyone", "c": false})
         );
     }
 }

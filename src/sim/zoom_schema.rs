@@ -111,7 +111,9 @@ fn default_value(attr: &Attr) -> Option<Value> {
     if attr.write_only {
         return None;
     }
-    if let Some(first) = attr.enum_values.first() {
+    if let Some(first) = attr.enum_values.first()
+        && !matches!(attr.ty, AttrType::Array | AttrType::Object)
+    {
         return Some(first.clone());
     }
     Some(match attr.ty {
@@ -249,6 +251,14 @@ fn validate(
         }
         _ => errors.push(path.to_string()),
     }
+}
+
+/// Whether a stored (GET-shaped) value fits the schema: known members, right types, enums
+/// and bounds.
+pub(crate) fn fits(attr: &Attr, value: &Value) -> bool {
+    let mut errors = Vec::new();
+    validate(attr, value, "", &mut errors, Direction::Read);
+    errors.is_empty()
 }
 
 /// Deep-merges a validated PATCH into stored settings, dropping write-only fields (they are

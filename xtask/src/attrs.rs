@@ -17,7 +17,8 @@ pub struct Note {
     pub message: String,
 }
 
-/// A field whose GET and PATCH shapes have different types; the PATCH type is kept.
+/// A field whose GET and PATCH shapes have different types; it is kept as GET returns it,
+/// read-only.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypeConflict {
     pub path: String,
@@ -191,6 +192,16 @@ fn attr_from_plain_schema(schema: &Value, path: &str, log: &mut ConversionLog) -
                 }
                 _ => log.note(path, "array without an item schema"),
             }
+            // Some arrays list their items' allowed values on the array itself; they belong to
+            // the items (a list is never equal to a string).
+            if !attr.enum_values.is_empty()
+                && let Some(items) = attr.items.as_deref_mut()
+                && items.enum_values.is_empty()
+                && items.ty != AttrType::Object
+            {
+                items.enum_values = std::mem::take(&mut attr.enum_values);
+                log.note(path, "the array's enum applies to its items");
+            }
         }
         _ => {}
     }
@@ -321,8 +332,10 @@ pub fn mark_write_only(attr: &mut Attr) {
 /// Merges the read shape (GET response) and write shape (PATCH body) of one field.
 ///
 /// A field only read is `read_only`, one only written is `write_only` (both recursively).
-/// When both exist with different types the write type and subtree are kept, both types are
-/// named in the description and a [`TypeConflict`] is logged. Otherwise the write side's
+/// When both exist with different types the read type and subtree are kept and marked
+/// `read_only` (a value written in the other type could never read back equal, so nothing can
+/// manage the field), both types are named in the description and a [`TypeConflict`] is
+/// logged. Otherwise the write side's
 /// description is preferred, enums are united (write values first), ranges are widened,
 /// properties follow the read order with write-only members after them, and array items are
 /// merged the same way.
@@ -353,13 +366,20 @@ fn merge_both(read: Attr, write: Attr, path: &str, log: &mut ConversionLog) -> A
             read: read.ty,
             write: write.ty,
         });
-        let mut kept = write;
         let note = format!(
-            "GET returns {}, PATCH takes {}; the PATCH type is kept",
+            "GET returns {}, PATCH takes {}; kept as returned, and read-only since a value \
+             written as {} could never read back equal",
             type_name(read.ty),
-            type_name(kept.ty)
+            type_name(write.ty),
+            type_name(write.ty)
         );
-        kept.description = append_note(first_non_empty(kept.description, read.description), &note);
+        let mut kept = read;
+        let description = append_note(
+            first_non_empty(write.description, std::mem::take(&mut kept.description)),
+            &note,
+        );
+        mark_read_only(&mut kept);
+        kept.description = description;
         return kept;
     }
 
@@ -456,6 +476,27 @@ mod tests {
         let write = attr_from_schema(&write, "", &mut log).expect("write converts");
         let attr = merge_read_write(Some(read), Some(write), "", &mut log).expect("merged");
         (attr, log)
+    }
+
+    #[test]
+    fn an_arrays_enum_moves_to_its_items() {
+        let mut log = ConversionLog::default();
+        let attr = attr_from_schema(
+            &json!({ "type": "array", "items": { "type": "string" }, "enum": ["EU", "US"] }),
+            "regions",
+            &mut log,
+        )
+        .expect("converts");
+        assert!(attr.enum_values.is_empty());
+        assert_eq!(
+            attr.items.expect("items").enum_values,
+            vec![json!("EU"), json!("US")]
+        );
+        assert!(
+            log.notes
+                .iter()
+                .any(|n| n.message.contains("applies to its items"))
+        );
     }
 
     #[test]
@@ -585,7 +626,7 @@ mod tests {
     }
 
     #[test]
-    fn type_conflicts_keep_the_patch_type_and_name_both() {
+    fn type_conflicts_keep_the_get_type_read_only_and_name_both() {
         let (attr, log) = merged(
             json!({ "type": "object", "properties": {
                 "encryption_type": { "type": "boolean", "description": "Locked." } } }),
@@ -593,8 +634,9 @@ mod tests {
                 "encryption_type": { "type": "string", "enum": ["e2ee"] } } }),
         );
         let field = &attr.properties["encryption_type"];
-        assert_eq!(field.ty, AttrType::String);
-        assert_eq!(field.enum_values, vec![json!("e2ee")]);
+        assert_eq!(field.ty, AttrType::Boolean);
+        assert!(field.read_only && !field.write_only);
+        assert!(field.enum_values.is_empty());
         assert!(
             field
                 .description

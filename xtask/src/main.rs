@@ -88,7 +88,7 @@ fn print_summary(generation: &Generation, written: &[String]) {
         );
         for conflict in &object.conflicts {
             println!(
-                "  type conflict at {}: GET {}, PATCH {} (PATCH kept)",
+                "  type conflict at {}: GET {}, PATCH {} (kept as GET returns it, read-only)",
                 conflict.path,
                 type_name(conflict.read),
                 type_name(conflict.write)

@@ -103,6 +103,11 @@ fn zoom_provider_schema_reflects_known_read_write_asymmetries() {
     let encryption = parsed.objects["account_lock_settings_meeting_security"]
         .at_path(&["meeting_security", "encryption_type"])
         .expect("lock encryption_type");
-    assert_eq!(encryption.ty, AttrType::String, "the PATCH type wins");
+    assert_eq!(
+        encryption.ty,
+        AttrType::Boolean,
+        "a conflict keeps what GET returns"
+    );
+    assert!(encryption.read_only, "and cannot be managed");
     assert!(encryption.description.contains("GET returns boolean"));
 }
