@@ -2,6 +2,10 @@
 //! `zoom_group_lock_settings` and the `zoom_group` data source — create, converge, adopt,
 //! rename, drift and delete.
 
+#[path = "support/conformance/mod.rs"]
+mod conformance;
+#[path = "support/traffic.rs"]
+mod traffic;
 mod zoom_support;
 
 use serde_json::json;

@@ -1,6 +1,17 @@
 //! Helpers shared by the end-to-end tests of the Zoom resources: a project directory with a
 //! configuration, the `zentra` binary run against an emulator started on 127.0.0.1:0, and
-//! views of the emulator's state and request log.
+//! views of the emulator's state and request log. Every request a test sends, and every
+//! response it gets, is checked against Zoom's own spec when the project is dropped.
+//!
+//! A test file includes it with
+//!
+//! ```ignore
+//! #[path = "support/conformance/mod.rs"]
+//! mod conformance;
+//! #[path = "support/traffic.rs"]
+//! mod traffic;
+//! mod zoom_support;
+//! ```
 
 #![allow(dead_code)]
 
@@ -66,7 +77,8 @@ impl Project {
         stdout(&out)
     }
 
-    /// Runs `plan --detailed-exitcode` and returns (exit code, stdout).
+    /// Runs `plan --detailed-exitcode` and returns (exit code, stdout with runs of spaces
+    /// squeezed to one, so assertions need not follow the renderer's column alignment).
     pub fn plan(&self) -> (i32, String) {
         let out = self.run(&["plan", "--detailed-exitcode"]);
         assert!(
@@ -75,7 +87,11 @@ impl Project {
             stdout(&out),
             stderr(&out)
         );
-        (code(&out), stdout(&out))
+        let mut text = stdout(&out);
+        while text.contains("  =") {
+            text = text.replace("  =", " =");
+        }
+        (code(&out), text)
     }
 
     /// Asserts that a plan now shows nothing to do.
@@ -158,6 +174,14 @@ impl Project {
             .collect();
         emails.sort();
         emails
+    }
+}
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            crate::traffic::assert_conformant(&self.sim.requests());
+        }
     }
 }
 
