@@ -58,6 +58,14 @@ pub struct Attr {
     pub minimum: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maximum: Option<f64>,
+    /// Shortest and longest allowed string, in characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u64>,
+    /// Most items an `array` may hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<u64>,
     /// An `array` whose order carries no meaning: compared as a set.
     #[serde(default, skip_serializing_if = "is_false")]
     pub set: bool,
@@ -96,6 +104,9 @@ impl Attr {
             enum_values: Vec::new(),
             minimum: None,
             maximum: None,
+            min_length: None,
+            max_length: None,
+            max_items: None,
             set: false,
             case_insensitive: false,
             sensitive: false,

@@ -250,12 +250,30 @@ pub fn check_value(attr: &Attr, value: Value, path: &str) -> Result<Value, Check
             }
             Value::Number(n)
         }
-        AttrType::String => match value {
-            Value::String(_) => value,
-            Value::Number(n) => Value::String(n.to_string()),
-            Value::Bool(b) => Value::String(b.to_string()),
-            ref other => return Err(mismatch(other)),
-        },
+        AttrType::String => {
+            let text = match value {
+                Value::String(s) => s,
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                ref other => return Err(mismatch(other)),
+            };
+            let length = text.chars().count() as u64;
+            let too_short = attr.min_length.is_some_and(|min| length < min);
+            let too_long = attr.max_length.is_some_and(|max| length > max);
+            if too_short || too_long {
+                let allowed = match (attr.min_length, attr.max_length) {
+                    (Some(a), Some(b)) => format!("{a} to {b} characters"),
+                    (Some(a), None) => format!("at least {a} characters"),
+                    (None, Some(b)) => format!("at most {b} characters"),
+                    (None, None) => String::new(),
+                };
+                return Err((
+                    format!("`{path}` must be {allowed} long, not {length}"),
+                    None,
+                ));
+            }
+            Value::String(text)
+        }
         AttrType::Array => match value {
             Value::List(items) => {
                 let item_schema = attr.items.as_deref();
@@ -266,6 +284,12 @@ pub fn check_value(attr: &Attr, value: Value, path: &str) -> Result<Value, Check
                         Some(s) => check_value(s, item, &item_path)?,
                         None => item,
                     });
+                }
+                if let Some(max) = attr.max_items.filter(|max| out.len() as u64 > *max) {
+                    return Err((
+                        format!("`{path}` may hold at most {max} items, not {}", out.len()),
+                        None,
+                    ));
                 }
                 if attr.set {
                     let mut unique: Vec<Value> = Vec::with_capacity(out.len());

@@ -219,6 +219,10 @@ fn validate(
             }
         }
         (AttrType::Array, Value::Array(items)) => {
+            if attr.max_items.is_some_and(|max| items.len() as u64 > max) {
+                errors.push(path.to_string());
+                return;
+            }
             if let Some(item_attr) = attr.items.as_deref() {
                 for item in items {
                     let before = errors.len();
@@ -245,7 +249,12 @@ fn validate(
                 (Some(max), Some(n)) => n <= max,
                 _ => true,
             };
-            if !(integer_ok && enum_ok && min_ok && max_ok) {
+            let length = value.as_str().map(|s| s.chars().count() as u64);
+            let length_ok = length.is_none_or(|length| {
+                attr.min_length.is_none_or(|min| length >= min)
+                    && attr.max_length.is_none_or(|max| length <= max)
+            });
+            if !(integer_ok && enum_ok && min_ok && max_ok && length_ok) {
                 errors.push(path.to_string());
             }
         }
@@ -406,6 +415,10 @@ mod tests {
             (
                 json!({"schedule_meeting": {"host_video": null}}),
                 "schedule_meeting.host_video",
+            ),
+            (
+                json!({"audio_conferencing": {"toll_call": {"numbers": [{"number": "1".repeat(31)}]}}}),
+                "audio_conferencing.toll_call.numbers.number",
             ),
         ] {
             let mut errors = Vec::new();

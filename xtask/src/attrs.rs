@@ -175,6 +175,9 @@ fn attr_from_plain_schema(schema: &Value, path: &str, log: &mut ConversionLog) -
     }
     attr.minimum = schema.get("minimum").and_then(Value::as_f64);
     attr.maximum = schema.get("maximum").and_then(Value::as_f64);
+    attr.min_length = schema.get("minLength").and_then(Value::as_u64);
+    attr.max_length = schema.get("maxLength").and_then(Value::as_u64);
+    attr.max_items = schema.get("maxItems").and_then(Value::as_u64);
     match ty {
         AttrType::Object => {
             if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
@@ -253,6 +256,18 @@ pub fn widen(a: Attr, b: Attr, path: &str, log: &mut ConversionLog) -> Attr {
     };
     widened.minimum = match (widened.minimum, b.minimum) {
         (Some(x), Some(y)) => Some(x.min(y)),
+        _ => None,
+    };
+    widened.min_length = match (widened.min_length, b.min_length) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        _ => None,
+    };
+    widened.max_length = match (widened.max_length, b.max_length) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        _ => None,
+    };
+    widened.max_items = match (widened.max_items, b.max_items) {
+        (Some(x), Some(y)) => Some(x.max(y)),
         _ => None,
     };
     widened.maximum = match (widened.maximum, b.maximum) {
@@ -405,6 +420,18 @@ fn merge_both(read: Attr, write: Attr, path: &str, log: &mut ConversionLog) -> A
         (x, y) => y.or(x),
     };
     merged.maximum = match (read.maximum, write.maximum) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => y.or(x),
+    };
+    merged.min_length = match (read.min_length, write.min_length) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => y.or(x),
+    };
+    merged.max_length = match (read.max_length, write.max_length) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => y.or(x),
+    };
+    merged.max_items = match (read.max_items, write.max_items) {
         (Some(x), Some(y)) => Some(x.max(y)),
         (x, y) => y.or(x),
     };
@@ -667,6 +694,19 @@ mod tests {
             json!({ "type": "string", "enum": ["a"] }),
         );
         assert_eq!(one_sided.enum_values, vec![json!("a")]);
+    }
+
+    #[test]
+    fn string_lengths_and_item_counts_are_kept_and_widened() {
+        let (attr, _) = merged(
+            json!({ "type": "array", "maxItems": 20,
+                    "items": { "type": "string", "minLength": 5, "maxLength": 30 } }),
+            json!({ "type": "array", "maxItems": 10,
+                    "items": { "type": "string", "minLength": 4 } }),
+        );
+        assert_eq!(attr.max_items, Some(20));
+        let items = attr.items.expect("items");
+        assert_eq!((items.min_length, items.max_length), (Some(4), Some(30)));
     }
 
     #[test]
