@@ -124,6 +124,14 @@ async fn meeting_security_values_are_validated_before_any_call() {
     );
     assert!(p.zoom_requests().is_empty());
 
+    let p = Project::new(&SECURITY.replace("\"spam.test\"", "\"a.io\"")).await;
+    let err = stderr(&p.run(&["plan"]));
+    assert!(err.contains("main.zen.hcl:14:30"), "{err}");
+    assert!(
+        err.contains("block_user_domain_list[1]` must be 5 to 30 characters long, not 4"),
+        "{err}"
+    );
+
     let p = Project::new(&SECURITY.replace("waiting_room    =", "waiting_rooms =")).await;
     let err = stderr(&p.run(&["plan"]));
     assert!(err.contains("did you mean `waiting_room`?"), "{err}");
