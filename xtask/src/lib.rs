@@ -1,9 +1,10 @@
-//! Repository tasks for zentra. Its main job is `cargo xtask schemas`: generating the schema
-//! data in `schemas/` from the vendor specs kept beside the repository, and checking that the
-//! checked-in copy is current.
+//! Repository tasks for zentra: `cargo xtask schemas` generates the schema data in `schemas/`
+//! from the vendor specs kept beside the repository, and `cargo xtask docs` the reference pages
+//! in `docs/` from zentra's own schemas; both can check that the checked-in copy is current.
 
 pub mod attrs;
 pub mod description;
+pub mod docs;
 pub mod msgraph;
 pub mod openapi;
 pub mod output;

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use xtask::attrs::type_name;
+use xtask::docs::generate_docs;
+use xtask::output::GeneratedFile;
 use xtask::output::{stale_files, write_files};
 use xtask::sources::{default_specs_dir, workspace_root};
 use xtask::{Generation, generate_all};
@@ -27,6 +29,37 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         specs: Option<PathBuf>,
     },
+    /// Generate the reference pages in docs/ from zentra's schemas.
+    Docs {
+        /// Do not write; exit 1 if any page on disk is stale.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+/// Checks or writes generated files; `what` names the command that regenerates them.
+fn check_or_write(
+    files: &[GeneratedFile],
+    check: bool,
+    what: &str,
+) -> Result<Vec<String>, ExitCode> {
+    let root = workspace_root();
+    if check {
+        let stale = stale_files(&root, files);
+        if stale.is_empty() {
+            println!("{} files are current", files.len());
+            return Err(ExitCode::SUCCESS);
+        }
+        for path in &stale {
+            eprintln!("stale: {path}");
+        }
+        eprintln!("run `cargo xtask {what}` to regenerate");
+        return Err(ExitCode::from(1));
+    }
+    write_files(&root, files).map_err(|error| {
+        eprintln!("error: {error:#}");
+        ExitCode::from(2)
+    })
 }
 
 fn main() -> ExitCode {
@@ -42,27 +75,27 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            if check {
-                let stale = stale_files(&root, &generation.files);
-                if stale.is_empty() {
-                    println!("schemas are current ({} files)", generation.files.len());
-                    return ExitCode::SUCCESS;
-                }
-                for path in &stale {
-                    eprintln!("stale: {path}");
-                }
-                eprintln!("run `cargo xtask schemas` to regenerate");
-                return ExitCode::from(1);
-            }
-            match write_files(&root, &generation.files) {
+            match check_or_write(&generation.files, check, "schemas") {
                 Ok(written) => {
                     print_summary(&generation, &written);
                     ExitCode::SUCCESS
                 }
-                Err(error) => {
-                    eprintln!("error: {error:#}");
-                    ExitCode::from(2)
+                Err(code) => code,
+            }
+        }
+        Command::Docs { check } => {
+            let files = generate_docs();
+            match check_or_write(&files, check, "docs") {
+                Ok(written) => {
+                    println!(
+                        "{} pages, {} written, {} unchanged",
+                        files.len(),
+                        written.len(),
+                        files.len() - written.len()
+                    );
+                    ExitCode::SUCCESS
                 }
+                Err(code) => code,
             }
         }
     }
