@@ -735,8 +735,14 @@ fn give_up(mut error: ProviderError, attempts: u32) -> ProviderError {
     error
 }
 
+/// A token endpoint that cannot be reached fails every request of the provider alike, so it
+/// is reported as an authentication failure (once per provider, not per resource).
 fn authentication(mut error: ProviderError) -> ProviderError {
     error.message = format!("could not obtain a Zoom access token: {}", error.message);
+    error.kind = ErrorKind::Authentication;
+    error.hint = Some(
+        "check that the zoom provider's `oauth_url` (or `cloud`) is right and reachable".into(),
+    );
     error
 }
 
@@ -1288,6 +1294,17 @@ mod tests {
         assert_eq!(err.kind, ErrorKind::Throttled);
         assert!(err.hint.unwrap().contains("00:00 UTC"));
         assert_eq!(stub.api_requests.load(Ordering::SeqCst), 1, "no retries");
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_token_endpoint_is_an_authentication_failure() {
+        let mut options = fast_options();
+        options.retry.max_attempts = 1;
+        let zoom = client("http://127.0.0.1:9", "secret", options);
+        let err = zoom.get_json(&settings()).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Authentication);
+        assert!(err.message.contains("could not obtain a Zoom access token"));
+        assert!(err.hint.unwrap().contains("oauth_url"));
     }
 
     #[test]
