@@ -146,6 +146,16 @@ pub(crate) fn calendar_services_schema() -> ResourceSchema {
                     .computed(),
             ),
             (
+                "id",
+                Attr::string()
+                    .describe(
+                        "The first listed service's id; empty when none matches, so a \
+                         configuration still plans before the service is added (writing a \
+                         calendar resource then fails with what to do).",
+                    )
+                    .computed(),
+            ),
+            (
                 "ids",
                 Attr::list(Attr::string())
                     .describe("The services' ids.")
@@ -231,16 +241,22 @@ fn services_object(services: &[Json], name: Option<&str>) -> RemoteObject {
         })
         .collect();
     let column = |field: &str| -> Vec<Json> { selected.iter().map(|s| s[field].clone()).collect() };
+    let first = selected
+        .first()
+        .map(|s| s["id"].clone())
+        .unwrap_or_else(|| json!(""));
     let mut attributes = json!({
         "services": selected,
+        "id": first,
         "ids": column("id"),
         "names": column("name"),
     });
     if let Some(name) = name {
         attributes["name"] = json!(name);
     }
+    // References to the data source's `id` see the remote id: the first service's.
     RemoteObject {
-        id: format!("calendar_services:{}", name.unwrap_or("*")),
+        id: attributes["id"].as_str().unwrap_or_default().to_string(),
         attributes: Value::from_json(&attributes),
     }
 }
@@ -325,10 +341,25 @@ async fn sync(client: &ZoomClient, service_id: &str) -> ProviderResult<()> {
         .map(|_| ())
 }
 
+/// The error for a resource whose calendar service is not there yet.
+fn no_service() -> ProviderError {
+    ProviderError::new(
+        ErrorKind::Invalid,
+        "no calendar service to add the calendar resource to: `service_id` is empty",
+    )
+    .with_hint(
+        "add the calendar service in the Zoom web portal first (Room Management > Calendar \
+         Integration > Add a Calendar Service); no API can add one",
+    )
+}
+
 pub(crate) async fn create(
     client: &ZoomClient,
     req: &WriteRequest,
 ) -> ProviderResult<RemoteObject> {
+    if matches!(key(&req.config, "service_id"), Key::Absent) {
+        return Err(no_service());
+    }
     let service_id = required_string(req, "service_id")?;
     let email = required_string(req, "email")?;
     let answer = client
@@ -404,10 +435,12 @@ mod tests {
             .to_json()
             .unwrap();
         assert_eq!(o365["ids"], json!(["s1"]));
+        assert_eq!(o365["id"], "s1");
         let none = services_object(&services, Some("Exchange"))
             .attributes
             .to_json()
             .unwrap();
         assert_eq!(none["ids"], json!([]), "found, but empty");
+        assert_eq!(none["id"], "");
     }
 }
