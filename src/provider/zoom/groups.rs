@@ -281,15 +281,20 @@ pub(crate) async fn read(client: &ZoomClient, batch: &[(usize, &ReadRequest)]) -
     } else {
         None
     };
-    let mut member_lists: HashMap<String, ProviderResult<Option<Vec<Member>>>> = HashMap::new();
-    for (_, request) in batch.iter().filter(|(_, r)| r.type_name == MEMBERS) {
-        if let Key::Known(group_id) = key(&request.config, "group_id")
-            && !member_lists.contains_key(&group_id)
-        {
-            let members = list_members(client, &group_id).await;
-            member_lists.insert(group_id, members);
-        }
-    }
+    let mut group_ids: Vec<String> = batch
+        .iter()
+        .filter(|(_, r)| r.type_name == MEMBERS)
+        .filter_map(|(_, r)| match key(&r.config, "group_id") {
+            Key::Known(group_id) => Some(group_id),
+            _ => None,
+        })
+        .collect();
+    group_ids.sort();
+    group_ids.dedup();
+    let lists =
+        futures::future::join_all(group_ids.iter().map(|id| list_members(client, id))).await;
+    let member_lists: HashMap<String, ProviderResult<Option<Vec<Member>>>> =
+        group_ids.into_iter().zip(lists).collect();
     for &(index, request) in batch {
         let result = if request.type_name == MEMBERS {
             match key(&request.config, "group_id") {

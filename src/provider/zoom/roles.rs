@@ -233,9 +233,9 @@ pub(crate) async fn read(client: &ZoomClient, batch: &[(usize, &ReadRequest)]) -
         return Vec::new();
     }
     let roles = list_roles(client).await;
-    let mut slots = Vec::new();
-    for &(index, request) in batch {
-        let result = match (&roles, key(&request.config, "name")) {
+    let roles = &roles;
+    futures::future::join_all(batch.iter().map(|&(index, request)| async move {
+        let result = match (roles, key(&request.config, "name")) {
             (Err(e), _) => Err(e.clone()),
             (Ok(_), Key::Unknown | Key::Absent) if request.id.is_none() => Ok(None),
             (Ok(roles), name) => {
@@ -253,9 +253,9 @@ pub(crate) async fn read(client: &ZoomClient, batch: &[(usize, &ReadRequest)]) -
                 }
             }
         };
-        slots.push((index, result));
-    }
-    slots
+        (index, result)
+    }))
+    .await
 }
 
 fn name_taken(name: &str, mut error: ProviderError) -> ProviderError {

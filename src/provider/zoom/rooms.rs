@@ -276,15 +276,20 @@ pub(crate) async fn read(client: &ZoomClient, batch: &[(usize, &ReadRequest)]) -
     } else {
         None
     };
-    let mut resources: HashMap<String, ProviderResult<Option<Vec<Json>>>> = HashMap::new();
-    for (_, request) in batch.iter().filter(|(_, r)| r.type_name == RESOURCE) {
-        if let Key::Known(service_id) = key(&request.config, "service_id")
-            && !resources.contains_key(&service_id)
-        {
-            let listed = list_resources(client, &service_id).await;
-            resources.insert(service_id, listed);
-        }
-    }
+    let mut service_ids: Vec<String> = batch
+        .iter()
+        .filter(|(_, r)| r.type_name == RESOURCE)
+        .filter_map(|(_, r)| match key(&r.config, "service_id") {
+            Key::Known(service_id) => Some(service_id),
+            _ => None,
+        })
+        .collect();
+    service_ids.sort();
+    service_ids.dedup();
+    let lists =
+        futures::future::join_all(service_ids.iter().map(|id| list_resources(client, id))).await;
+    let resources: HashMap<String, ProviderResult<Option<Vec<Json>>>> =
+        service_ids.into_iter().zip(lists).collect();
     for &(index, request) in batch {
         let result = if request.type_name == SERVICES {
             let name = match key(&request.config, "name") {

@@ -606,3 +606,40 @@ async fn a_read_right_after_a_write_waits_for_zoom_to_show_it() {
     .await;
     assert_eq!(stub.requests.lock().unwrap().len(), 1);
 }
+
+/// Every declared scope is one Zoom's spec lists for the operation the reason names, so the
+/// permission tables cannot drift from the operation index.
+#[test]
+fn declared_scopes_match_the_operation_index() {
+    let index: Json = serde_json::from_str(include_str!("../../../schemas/zoom-api.json")).unwrap();
+    let operations = index["operations"].as_array().unwrap();
+    for schema in ZoomProviderType::default().resource_schemas() {
+        for permission in &schema.permissions {
+            let mut words = permission.reason.split_whitespace();
+            let method = words.next().unwrap();
+            let path = words.next().unwrap().trim_end_matches(',');
+            let operation = operations
+                .iter()
+                .find(|o| o["method"] == method && o["path"] == path)
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{}: `{}` names no indexed operation",
+                        schema.type_name, permission.reason
+                    )
+                });
+            let scopes: Vec<&str> = operation["scopes"]["granular"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .chain(operation["scopes"]["macro"].as_array().unwrap())
+                .filter_map(Json::as_str)
+                .collect();
+            assert!(
+                scopes.contains(&permission.name.as_str()),
+                "{}: {} is not a scope of {method} {path}: {scopes:?}",
+                schema.type_name,
+                permission.name
+            );
+        }
+    }
+}
