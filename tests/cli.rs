@@ -648,3 +648,21 @@ async fn chdir_makes_every_path_relative_to_the_configuration() {
         stderr(&missing)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resources_of_a_removed_aliased_provider_are_not_touched_with_default_credentials() {
+    let aliased = "provider \"zoom\" {\n  alias = \"second\"\n}\nresource \"zoom_account_lock_settings\" \"second\" {\n  provider = zoom.second\n  recording {\n    cloud_recording = true\n  }\n}\n";
+    let p = Project::new(&format!("{QUICKSTART}{aliased}")).await;
+    let apply = p.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}", stderr(&apply));
+    std::fs::write(p.path().join("main.zen.hcl"), QUICKSTART).unwrap();
+    p.sim.clear_requests();
+    let plan = p.run(&["plan"]);
+    assert_eq!(code(&plan), 1);
+    assert!(
+        stderr(&plan).contains("state holds `zoom_account_lock_settings.second`, which belongs to provider `zoom.second`, but that provider is no longer configured"),
+        "{}",
+        stderr(&plan)
+    );
+    assert!(p.sim.requests().is_empty());
+}
