@@ -648,3 +648,94 @@ async fn chdir_makes_every_path_relative_to_the_configuration() {
         stderr(&missing)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resources_of_a_removed_aliased_provider_are_not_touched_with_default_credentials() {
+    let aliased = "provider \"zoom\" {\n  alias = \"second\"\n}\nresource \"zoom_account_lock_settings\" \"second\" {\n  provider = zoom.second\n  recording {\n    cloud_recording = true\n  }\n}\n";
+    let p = Project::new(&format!("{QUICKSTART}{aliased}")).await;
+    let apply = p.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}", stderr(&apply));
+    std::fs::write(p.path().join("main.zen.hcl"), QUICKSTART).unwrap();
+    p.sim.clear_requests();
+    let plan = p.run(&["plan"]);
+    assert_eq!(code(&plan), 1);
+    assert!(
+        stderr(&plan).contains("state holds `zoom_account_lock_settings.second`, which belongs to provider `zoom.second`, but that provider is no longer configured"),
+        "{}",
+        stderr(&plan)
+    );
+    assert!(p.sim.requests().is_empty());
+}
+
+/// Ctrl-C in the middle of an apply: what completed is in state, the state file is whole, and
+/// the next plan shows exactly what is left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_apply_keeps_a_whole_state() {
+    let sim = SimServer::start(SimConfig {
+        latency: std::time::Duration::from_millis(400),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.zen.hcl"), QUICKSTART).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zentra"))
+        .args(["apply", "--auto-approve"])
+        .current_dir(dir.path())
+        .env_clear()
+        .envs(sim.env_vars())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt as soon as the first change starts.
+    let mut err = String::new();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stderr.take().unwrap()));
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        err.push_str(&line);
+        err.push('\n');
+        if line.ends_with("Modifying...") || line.ends_with("Creating...") {
+            let _ = std::process::Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status();
+            break;
+        }
+    }
+    for line in lines {
+        err.push_str(&line.unwrap());
+        err.push('\n');
+    }
+    let status = child.wait().unwrap();
+    let state_path = dir.path().join("zentra.state.json");
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(err.contains("Interrupt received"), "{err}");
+    assert!(err.contains("apply was interrupted"), "{err}");
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state_path).unwrap())
+            .expect("the state file is whole");
+    let recorded = state["resources"].as_array().unwrap().len();
+    let plan = std::process::Command::new(env!("CARGO_BIN_EXE_zentra"))
+        .args(["plan", "--detailed-exitcode", "--json"])
+        .current_dir(dir.path())
+        .env_clear()
+        .envs(sim.env_vars())
+        .output()
+        .unwrap();
+    let plan_json: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let pending = plan_json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["action"] != "no_op")
+        .count();
+    assert!(
+        pending > 0,
+        "the interrupt stopped the apply before the end: {plan_json}"
+    );
+    assert_eq!(
+        recorded + pending,
+        5,
+        "every resource is either recorded or still planned: {plan_json}"
+    );
+}

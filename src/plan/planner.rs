@@ -31,14 +31,35 @@ impl ProviderSet {
         state: Option<&StateFile>,
     ) -> Result<ProviderSet, Diagnostics> {
         let mut addrs = ws.providers_in_use();
+        let mut diags = Diagnostics::default();
         if let Some(state) = state {
-            addrs.extend(state.resources.iter().map(|r| r.provider.clone()));
+            for r in &state.resources {
+                // An aliased provider (another account or tenant) that lost its block must not
+                // fall back to the default credentials: deleting with them could hit the wrong
+                // account.
+                if r.provider.alias.is_some() && ws.config.provider(&r.provider).is_none() {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "state holds `{}`, which belongs to provider `{}`, but that provider is no longer configured",
+                            r.address, r.provider
+                        ))
+                        .with_hint(format!(
+                            "keep the `provider \"{}\"` block with `alias = \"{}\"` until its resources are deleted",
+                            r.provider.type_name,
+                            r.provider.alias.as_deref().unwrap_or_default()
+                        )),
+                    );
+                }
+                addrs.push(r.provider.clone());
+            }
         }
         addrs.sort();
         addrs.dedup();
         let mut set = ProviderSet::default();
-        let mut diags = Diagnostics::default();
         for addr in addrs {
+            if addr.alias.is_some() && ws.config.provider(&addr).is_none() {
+                continue;
+            }
             match ws.configure_provider(&addr) {
                 Ok(p) => {
                     set.instances.insert(addr, p);
