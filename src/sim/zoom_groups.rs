@@ -359,15 +359,7 @@ fn list_members(account: &ZoomAccount, index: usize, req: &SimRequest) -> SimRes
         .iter()
         .skip(offset)
         .take(size)
-        .map(|u| {
-            json!({
-                "id": u.id,
-                "email": u.email,
-                "first_name": u.first_name,
-                "last_name": u.last_name,
-                "type": u.user_type,
-            })
-        })
+        .map(|u| member_json(u))
         .collect();
     SimResponse::json(
         StatusCode::OK,
@@ -382,9 +374,42 @@ fn list_members(account: &ZoomAccount, index: usize, req: &SimRequest) -> SimRes
     )
 }
 
-/// The users a `members` (or `admins`) list names, by `id` (preferred) or `email`: their ids,
-/// or the validation error naming the first unknown one.
-pub(crate) fn resolve_users(
+/// A user as member lists (of groups and roles) show it.
+pub(crate) fn member_json(user: &ZoomUserSeed) -> Value {
+    json!({
+        "id": user.id,
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "type": user.user_type,
+    })
+}
+
+/// The users an "add members" body (`{"members": [{"id"} | {"email"}]}`, at most 30, checked
+/// against the operation's schema) names: their ids, or Zoom's error.
+pub(crate) fn members_of_body(
+    account: &ZoomAccount,
+    req: &SimRequest,
+    template: &str,
+) -> Result<Vec<String>, SimResponse> {
+    let body = json_body(req, template)?;
+    let entries = body
+        .get("members")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if entries.is_empty() {
+        return Err(validation_failed(vec![(
+            "members".into(),
+            "This field is required.".into(),
+        )]));
+    }
+    resolve_users(account, &entries, "members")
+}
+
+/// The users a `members` list names, by `id` (preferred) or `email`: their ids, or the error
+/// naming the first unknown one.
+fn resolve_users(
     account: &ZoomAccount,
     entries: &[Value],
     field: &str,
@@ -422,19 +447,7 @@ fn add_members(
     req: &SimRequest,
     template: &str,
 ) -> SimResponse {
-    let body = match json_body(req, template) {
-        Ok(body) => body,
-        Err(e) => return e,
-    };
-    let entries = body
-        .get("members")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    if entries.is_empty() {
-        return validation_failed(vec![("members".into(), "This field is required.".into())]);
-    }
-    let ids = match resolve_users(account, &entries, "members") {
+    let ids = match members_of_body(account, req, template) {
         Ok(ids) => ids,
         Err(e) => return e,
     };

@@ -16,7 +16,7 @@ use super::state::{ZoomAccount, random_token};
 use super::zoom_api::{
     find_user, json_body, next_page_token, page_window, single_query, validation_failed, zoom_error,
 };
-use super::zoom_groups::resolve_users;
+use super::zoom_groups::{member_json, members_of_body};
 
 /// A custom role in a seed; users join it through their `role_name`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -447,14 +447,9 @@ fn list_members(account: &ZoomAccount, index: usize, req: &SimRequest) -> SimRes
         .skip(offset)
         .take(size)
         .map(|u| {
-            json!({
-                "id": u.id,
-                "email": u.email,
-                "first_name": u.first_name,
-                "last_name": u.last_name,
-                "type": u.user_type,
-                "department": "",
-            })
+            let mut member = member_json(u);
+            member["department"] = json!("");
+            member
         })
         .collect();
     SimResponse::json(
@@ -484,19 +479,7 @@ fn assign(
             "RoleId required. Can't delete or add members for Normal/Owner roles.",
         );
     }
-    let body = match json_body(req, template) {
-        Ok(body) => body,
-        Err(e) => return e,
-    };
-    let entries = body
-        .get("members")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    if entries.is_empty() {
-        return validation_failed(vec![("members".into(), "This field is required.".into())]);
-    }
-    let ids = match resolve_users(account, &entries, "members") {
+    let ids = match members_of_body(account, req, template) {
         Ok(ids) => ids,
         Err(e) => return e,
     };
