@@ -59,12 +59,12 @@ fn fields(resource: usize, attr: &Attr, path: &mut Vec<String>, out: &mut Vec<Fi
     }
 }
 
-/// A lower-case word whose length fits the attribute's limits.
+/// A word in mixed case whose length fits the attribute's limits.
 fn word(attr: &Attr) -> BoxedStrategy<Json> {
     let shortest = attr.min_length.unwrap_or(1).max(1);
     let longest = attr.max_length.unwrap_or(8).max(shortest);
     proptest::string::string_regex(&format!(
-        "[a-z][a-z0-9]{{{},{}}}",
+        "[a-zA-Z][a-zA-Z0-9]{{{},{}}}",
         shortest - 1,
         longest - 1
     ))

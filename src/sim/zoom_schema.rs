@@ -286,10 +286,26 @@ pub(crate) fn merge_readable(
             (Some(Value::Object(existing)), Value::Object(incoming), Some(m)) => {
                 merge_readable(m, existing, incoming)
             }
+            (_, value, Some(m)) => {
+                target.insert(name.clone(), normalized(m, value));
+            }
             _ => {
                 target.insert(name.clone(), value.clone());
             }
         }
+    }
+}
+
+/// A value as stored: strings the schema compares without regard to case (domain names) are
+/// kept lower-cased, so clients meet values that come back in another case than written.
+fn normalized(attr: &Attr, value: &Value) -> Value {
+    match value {
+        Value::String(s) if attr.case_insensitive => Value::String(s.to_lowercase()),
+        Value::Array(items) => match attr.items.as_deref() {
+            Some(item) => Value::Array(items.iter().map(|v| normalized(item, v)).collect()),
+            None => value.clone(),
+        },
+        _ => value.clone(),
     }
 }
 
@@ -462,6 +478,25 @@ mod tests {
                 "nope".to_string(),
                 "security.signin_with_sso.sso_bypass_user_ids".to_string()
             ]
+        );
+    }
+
+    #[test]
+    fn domain_names_are_stored_lower_cased() {
+        let schema = main_schema(Document::Settings);
+        let mut stored = default_settings();
+        let patch = json!({"security": {"signin_with_sso": {"domains": ["Contoso.COM"]}},
+                           "schedule_meeting": {"enforce_login_domains": "A.example,B.Example"}});
+        if let Value::Object(p) = patch {
+            merge_readable(schema, &mut stored, &p);
+        }
+        assert_eq!(
+            stored["security"]["signin_with_sso"]["domains"],
+            json!(["contoso.com"])
+        );
+        assert_eq!(
+            stored["schedule_meeting"]["enforce_login_domains"],
+            "a.example,b.example"
         );
     }
 

@@ -157,6 +157,27 @@ pub const SET_OVERRIDES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Strings (or arrays of strings) holding domain names, which DNS compares without regard to
+/// case (RFC 4343), so a value Zoom returns in another case is no change. Each path applies to
+/// every object that has it, and must match at least one.
+pub const CASE_INSENSITIVE_OVERRIDES: &[(&str, &str)] = &[
+    ("security.signin_with_sso.domains", "email domains"),
+    ("chat.chat_email_address.specific_domains", "email domains"),
+    (
+        "schedule_meeting.enforce_login_domains",
+        "comma-separated domains",
+    ),
+    ("meeting_security.block_user_domain_list", "email domains"),
+    (
+        "meeting_security.waiting_room_settings.whitelisted_domains_for_waiting_room",
+        "comma-separated domains",
+    ),
+    (
+        "meeting_security.waiting_room_options.admit_domain_allowlist",
+        "comma-separated domains",
+    ),
+];
+
 /// What the generator learned while building one object, for the summary it prints.
 #[derive(Debug)]
 pub struct ObjectReport {
@@ -201,6 +222,7 @@ pub fn build_zoom_provider(accounts: &SpecFile, users: &SpecFile) -> Result<Zoom
         objects.insert(object.name.to_string(), attr);
     }
     apply_set_overrides(&mut objects, SET_OVERRIDES)?;
+    apply_case_insensitive_overrides(&mut objects, CASE_INSENSITIVE_OVERRIDES)?;
     Ok(ZoomProviderOutput {
         file: ProviderSchemaFile {
             generated_from: generated_from([accounts, users]),
@@ -301,6 +323,42 @@ pub fn apply_set_overrides(
         }
         if matched == 0 {
             bail!("set override `{path}` matches no field in any object");
+        }
+    }
+    Ok(())
+}
+
+/// Marks the strings (or the items of the string arrays) named in `overrides` as compared
+/// without regard to case; a path that matches nothing, or names anything else, is an error.
+pub fn apply_case_insensitive_overrides(
+    objects: &mut IndexMap<String, Attr>,
+    overrides: &[(&str, &str)],
+) -> Result<()> {
+    for (path, _reason) in overrides {
+        let parts: Vec<&str> = path.split('.').collect();
+        let mut matched = 0;
+        for (name, object) in objects.iter_mut() {
+            let Some(attr) = attr_at_path_mut(object, &parts) else {
+                continue;
+            };
+            let target = match attr.ty {
+                AttrType::String => Some(attr),
+                AttrType::Array => attr
+                    .items
+                    .as_deref_mut()
+                    .filter(|items| items.ty == AttrType::String),
+                _ => None,
+            };
+            let Some(target) = target else {
+                bail!(
+                    "case override `{path}` names neither a string nor a list of strings in `{name}`"
+                );
+            };
+            target.case_insensitive = true;
+            matched += 1;
+        }
+        if matched == 0 {
+            bail!("case override `{path}` matches no field in any object");
         }
     }
     Ok(())
@@ -444,5 +502,25 @@ mod tests {
         assert!(format!("{:#}", dead.expect_err("dead entry")).contains("matches no field"));
         let wrong = apply_set_overrides(&mut objects, &[("security.length", "test")]);
         assert!(format!("{:#}", wrong.expect_err("not an array")).contains("not an array"));
+    }
+
+    #[test]
+    fn case_overrides_mark_strings_and_string_items() {
+        let doc = settings_document();
+        let mut log = ConversionLog::default();
+        let attr = build_settings_object(&doc, &object("main", Branch::Index(0)), &mut log)
+            .expect("builds")
+            .expect("exists");
+        let mut objects = IndexMap::from([("main".to_string(), attr)]);
+        apply_case_insensitive_overrides(&mut objects, &[("security.domains", "test")])
+            .expect("applies");
+        let domains = objects["main"]
+            .at_path(&["security", "domains"])
+            .expect("leaf");
+        assert!(domains.items.as_ref().expect("items").case_insensitive);
+        let wrong = apply_case_insensitive_overrides(&mut objects, &[("security.length", "test")]);
+        assert!(format!("{:#}", wrong.expect_err("a number")).contains("neither a string"));
+        let dead = apply_case_insensitive_overrides(&mut objects, &[("nope", "test")]);
+        assert!(format!("{:#}", dead.expect_err("dead")).contains("matches no field"));
     }
 }
