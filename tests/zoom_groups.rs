@@ -347,18 +347,24 @@ resource "zoom_group_settings" "sales" {
 async fn group_listings_are_followed_page_by_page() {
     let mut seed = zentra::sim::Seed::default_demo();
     for i in 0..305 {
-        seed.zoom.accounts[0].groups.push(zentra::sim::ZoomGroupSeed {
-            id: Some(format!("g{i:03}")),
-            name: format!("Team {i:03}"),
-            members: vec![],
-            settings: Default::default(),
-            lock_settings: Default::default(),
-        });
+        seed.zoom.accounts[0]
+            .groups
+            .push(zentra::sim::ZoomGroupSeed {
+                id: Some(format!("g{i:03}")),
+                name: format!("Team {i:03}"),
+                members: vec![],
+                settings: Default::default(),
+                lock_settings: Default::default(),
+            });
     }
-    let config = "provider \"zoom\" {}\nresource \"zoom_group\" \"last\" {\n  name = \"Team 304\"\n}\n";
+    let config =
+        "provider \"zoom\" {}\nresource \"zoom_group\" \"last\" {\n  name = \"Team 304\"\n}\n";
     let p = Project::seeded(config, seed).await;
     let (exit, text) = p.plan();
-    assert_eq!(exit, 0, "the last group, on the second page, is adopted: {text}");
+    assert_eq!(
+        exit, 0,
+        "the last group, on the second page, is adopted: {text}"
+    );
     let reads = p.zoom_requests();
     assert_eq!(reads.len(), 2, "{reads:#?}");
     assert_eq!(reads[0], "GET /groups?page_size=300");

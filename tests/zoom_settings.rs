@@ -152,6 +152,60 @@ async fn meeting_security_values_are_validated_before_any_call() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meeting_authentication_switches_go_through_their_option() {
+    let config = r#"
+provider "zoom" {}
+resource "zoom_account_settings" "auth" {
+  meeting_authentication {
+    enable                         = true
+    allow_authentication_exception = true
+  }
+}
+data "zoom_group" "sales" {
+  name = "Sales"
+}
+resource "zoom_group_settings" "auth" {
+  group_id = data.zoom_group.sales.id
+  meeting_authentication {
+    enable = true
+  }
+}
+"#;
+    let p = Project::new(config).await;
+    let (exit, text) = p.plan();
+    assert_eq!(exit, 2);
+    assert!(text.contains("~ enable = false -> true"), "{text}");
+    p.apply();
+    let mut writes = p.zoom_writes();
+    writes.sort();
+    assert_eq!(
+        writes,
+        [
+            "PATCH /accounts/me/settings?option=meeting_authentication",
+            "PATCH /groups/gR7kT2mWq9XbN4vLc1sPzA/settings?option=meeting_authentication",
+        ]
+    );
+    assert_eq!(
+        p.sim.zoom_account_settings("me")["authentication"]["allow_authentication_exception"],
+        true
+    );
+    p.assert_converged();
+    let reads = p.zoom_requests();
+    assert!(
+        !reads.contains(&"GET /accounts/me/settings".to_string()),
+        "only the option is read: {reads:#?}"
+    );
+
+    let locks = "provider \"zoom\" {}\nresource \"zoom_account_lock_settings\" \"x\" {\n  meeting_authentication {\n    enable = true\n  }\n}\n";
+    p.write(locks);
+    let err = stderr(&p.run(&["plan"]));
+    assert!(
+        err.contains("unknown block `meeting_authentication`"),
+        "lock settings have no authentication option: {err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_master_account_manages_a_sub_accounts_settings() {
     let mut seed = Seed::default_demo();
     let mut sub = seed.zoom.accounts[0].clone();

@@ -47,6 +47,24 @@ static SCHEMAS: LazyLock<ZoomSchemas> = LazyLock::new(|| {
     }
 });
 
+/// Where a settings document keeps the switches of the `meeting_authentication` and
+/// `recording_authentication` options (not part of the main shape).
+pub(crate) const AUTHENTICATION: &str = "authentication";
+
+/// The switches the authentication options read and write.
+static AUTHENTICATION_SCHEMA: LazyLock<Attr> = LazyLock::new(|| {
+    Attr::object([
+        ("meeting_authentication", Attr::bool()),
+        ("allow_authentication_exception", Attr::bool()),
+        ("recording_authentication", Attr::bool()),
+    ])
+});
+
+/// The schema of the authentication switches of account and group settings.
+pub(crate) fn authentication_schema() -> &'static Attr {
+    &AUTHENTICATION_SCHEMA
+}
+
 /// Which stored document a request addresses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Document {
@@ -140,6 +158,12 @@ pub(crate) fn defaults(doc: Document) -> Map<String, Value> {
         "meeting_security".into(),
         Value::Object(default_object(meeting_security_schema(doc))),
     );
+    if doc.read_options().contains(&"meeting_authentication") {
+        out.insert(
+            AUTHENTICATION.into(),
+            Value::Object(default_object(authentication_schema())),
+        );
+    }
     out
 }
 
@@ -178,6 +202,8 @@ pub(crate) fn validate_stored(doc: Document, value: &Map<String, Value>) -> Vec<
     for (key, member) in value {
         let schema = if key == "meeting_security" {
             Some(meeting_security_schema(doc))
+        } else if key == AUTHENTICATION && doc.read_options().contains(&"meeting_authentication") {
+            Some(authentication_schema())
         } else {
             main_schema(doc).properties.get(key)
         };

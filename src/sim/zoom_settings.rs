@@ -12,7 +12,8 @@ use super::http::{SimRequest, SimResponse};
 use super::seed::ZoomUserSeed;
 use super::zoom_api::{invalid_body, single_query, validation_failed, zoom_error};
 use super::zoom_schema::{
-    Document, filter_fields, main_schema, meeting_security_schema, merge_readable, validate_patch,
+    AUTHENTICATION, Document, filter_fields, main_schema, meeting_security_schema, merge_readable,
+    validate_patch,
 };
 
 /// `GET` or `PATCH` of a stored document (every section in GET shape, plus `meeting_security`).
@@ -75,18 +76,22 @@ fn get_document(stored: &Map<String, Value>, doc: Document, req: &SimRequest) ->
     SimResponse::json(StatusCode::OK, Value::Object(body))
 }
 
-/// The `meeting_authentication` / `recording_authentication` shapes: the switch from the main
-/// settings and the authentication profiles.
+/// The `meeting_authentication` / `recording_authentication` shapes: the stored switches and
+/// the authentication profiles.
 fn authentication_settings(stored: &Map<String, Value>, kind: &str) -> Map<String, Value> {
-    let (section, flag) = authentication_switch(kind);
-    let enabled = stored
-        .get(section)
-        .and_then(|s| s.get(flag))
-        .cloned()
-        .unwrap_or(Value::Bool(false));
+    let switches = stored.get(AUTHENTICATION);
+    let switch = |name: &str| {
+        switches
+            .and_then(|s| s.get(name))
+            .cloned()
+            .unwrap_or(Value::Bool(false))
+    };
     let mut out = Map::new();
     if kind == "meeting_authentication" {
-        out.insert("allow_authentication_exception".into(), Value::Bool(false));
+        out.insert(
+            "allow_authentication_exception".into(),
+            switch("allow_authentication_exception"),
+        );
     }
     out.insert(
         "authentication_options".into(),
@@ -99,17 +104,8 @@ fn authentication_settings(stored: &Map<String, Value>, kind: &str) -> Map<Strin
             "visible": true
         }]),
     );
-    out.insert(flag.into(), enabled);
+    out.insert(kind.into(), switch(kind));
     out
-}
-
-/// Where an authentication option's on/off switch lives in the main settings.
-fn authentication_switch(kind: &str) -> (&'static str, &'static str) {
-    if kind == "meeting_authentication" {
-        ("schedule_meeting", "meeting_authentication")
-    } else {
-        ("recording", "recording_authentication")
-    }
 }
 
 fn single_section(key: &str, value: &Value) -> Value {
@@ -318,17 +314,16 @@ fn apply_bypass_users(
     sso.insert("sso_bypass_users".into(), Value::Array(listed));
 }
 
-/// `PATCH ?option=meeting_authentication|recording_authentication`: the on/off switch (stored
-/// in the main settings); authentication profiles are listed but not editable here.
+/// `PATCH ?option=meeting_authentication|recording_authentication`: the switches; the
+/// authentication profiles are listed but not editable here.
 fn patch_authentication(
     stored: &mut Map<String, Value>,
     kind: &str,
     body: &Map<String, Value>,
 ) -> SimResponse {
-    let (section, flag) = authentication_switch(kind);
     let mut errors = Vec::new();
     for (key, value) in body {
-        let known = key == flag
+        let known = key == kind
             || (kind == "meeting_authentication" && key == "allow_authentication_exception");
         if !known || !value.is_boolean() {
             errors.push((key.clone(), "Invalid field.".to_string()));
@@ -337,10 +332,13 @@ fn patch_authentication(
     if !errors.is_empty() {
         return validation_failed(errors);
     }
-    if let Some(value) = body.get(flag)
-        && let Some(Value::Object(target)) = stored.get_mut(section)
+    if let Value::Object(switches) = stored
+        .entry(AUTHENTICATION)
+        .or_insert_with(|| Value::Object(Map::new()))
     {
-        target.insert(flag.into(), value.clone());
+        for (key, value) in body {
+            switches.insert(key.clone(), value.clone());
+        }
     }
     SimResponse::empty(StatusCode::NO_CONTENT)
 }

@@ -37,8 +37,8 @@ use crate::schema::{Attr, ResourceSchema};
 use crate::value::Value;
 
 use settings::{
-    MEETING_SECURITY, OWN_ACCOUNT, SettingsKind, configured_key, configures, live_to_attributes,
-    patch_bodies,
+    MEETING_AUTHENTICATION, MEETING_SECURITY, OWN_ACCOUNT, SettingsKind, authentication_from_api,
+    configured_key, configures, live_to_attributes, patch_bodies,
 };
 
 const NAME: &str = "zoom";
@@ -372,7 +372,8 @@ impl ZoomProvider {
         let path = kind.path(key);
         // The plain GET serves the main sections: skipped when only `meeting_security` is
         // configured.
-        let mut live = if sections.main || !sections.meeting_security {
+        let only_options = sections.meeting_security || sections.authentication;
+        let mut live = if sections.main || !only_options {
             self.client.get_json(&ZoomRequest::get(&path)).await?
         } else {
             Json::Object(Default::default())
@@ -384,12 +385,19 @@ impl ZoomProvider {
         if sections.meeting_security {
             extra.push(MEETING_SECURITY);
         }
+        if sections.authentication && kind.has_authentication() {
+            extra.push(MEETING_AUTHENTICATION);
+        }
         for option in extra {
             let answer = self
                 .client
                 .get_json(&ZoomRequest::get(&path).query("option", option))
                 .await?;
-            let section = answer.get(option).cloned().unwrap_or(answer);
+            let section = if option == MEETING_AUTHENTICATION {
+                authentication_from_api(&answer)
+            } else {
+                answer.get(option).cloned().unwrap_or(answer)
+            };
             if let Json::Object(map) = &mut live {
                 map.insert(option.into(), section);
             }
@@ -413,6 +421,7 @@ impl ZoomProvider {
                     entry.0.main |= configures_main(kind, &request.config);
                     entry.0.security |= configures(&request.config, "security");
                     entry.0.meeting_security |= configures(&request.config, MEETING_SECURITY);
+                    entry.0.authentication |= configures(&request.config, MEETING_AUTHENTICATION);
                     entry.1.push((index, &request.config));
                 }
                 Ok(None) => slots.push((index, Ok(None))),
@@ -456,17 +465,22 @@ impl ZoomProvider {
                 ),
             )
         })?;
-        let (main, meeting_security) =
-            patch_bodies(kind, &req.config, req.prior.as_ref(), &req.changed_paths)?;
+        let bodies = patch_bodies(kind, &req.config, req.prior.as_ref(), &req.changed_paths)?;
         let path = kind.path(&key);
-        if !is_empty_object(&main) {
-            let request = ZoomRequest::patch(&path, main.clone()).idempotent();
-            self.client.send(&request).await?;
-            self.mark_written(kind, &key);
-        }
-        if !is_empty_object(&meeting_security) {
-            let mut request = ZoomRequest::patch(&path, meeting_security.clone()).idempotent();
-            if let Some(option) = kind.meeting_security_write_option() {
+        let writes = [
+            (&bodies.main, None),
+            (
+                &bodies.meeting_security,
+                kind.meeting_security_write_option(),
+            ),
+            (&bodies.meeting_authentication, Some(MEETING_AUTHENTICATION)),
+        ];
+        for (body, option) in writes {
+            if is_empty_object(body) {
+                continue;
+            }
+            let mut request = ZoomRequest::patch(&path, body.clone()).idempotent();
+            if let Some(option) = option {
                 request = request.query("option", option);
             }
             self.client.send(&request).await?;
@@ -483,8 +497,16 @@ impl ZoomProvider {
         {
             deep_merge(&mut attributes, &desired);
         }
-        deep_merge(&mut attributes, &main);
-        deep_merge(&mut attributes, &meeting_security);
+        deep_merge(&mut attributes, &bodies.main);
+        deep_merge(&mut attributes, &bodies.meeting_security);
+        if let (Json::Object(map), Some(block)) = (
+            &mut attributes,
+            req.config
+                .get(MEETING_AUTHENTICATION)
+                .and_then(Value::to_json),
+        ) {
+            map.insert(MEETING_AUTHENTICATION.into(), block);
+        }
         if let Json::Object(map) = &mut attributes {
             map.insert(kind.key_attribute().into(), Json::String(key.clone()));
         }
@@ -502,6 +524,7 @@ struct Sections {
     main: bool,
     security: bool,
     meeting_security: bool,
+    authentication: bool,
 }
 
 /// Whether the configuration manages a section of the plain GET's shape.
@@ -510,6 +533,7 @@ fn configures_main(kind: SettingsKind, config: &Value) -> bool {
         map.iter().any(|(name, value)| {
             name != kind.key_attribute()
                 && name != MEETING_SECURITY
+                && name != MEETING_AUTHENTICATION
                 && !matches!(value.unmark().0, Value::Null)
         })
     })

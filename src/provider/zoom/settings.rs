@@ -31,6 +31,8 @@ pub(crate) const GROUP_ID: &str = "group_id";
 pub(crate) const OWN_ACCOUNT: &str = "me";
 /// The block (and Zoom's `option`) of the meeting and webinar security settings.
 pub(crate) const MEETING_SECURITY: &str = "meeting_security";
+/// The block (and Zoom's `option`) of the meeting authentication switches.
+pub(crate) const MEETING_AUTHENTICATION: &str = "meeting_authentication";
 
 /// The four settings singletons, which differ in endpoint, key and schema.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -108,6 +110,12 @@ impl SettingsKind {
             "accounts"
         };
         format!("/{owner}/{}/{endpoint}", encode_segment(key))
+    }
+
+    /// Whether the settings have the `meeting_authentication` option (account and group
+    /// settings, not lock settings).
+    pub(crate) fn has_authentication(self) -> bool {
+        !self.is_lock()
     }
 
     /// The `option` a PATCH of the `meeting_security` shape carries: none for account lock
@@ -229,7 +237,56 @@ fn managed_body(kind: SettingsKind) -> Attr {
         .to_string();
         body.properties.insert(MEETING_SECURITY.into(), block);
     }
+    if kind.has_authentication() {
+        body.properties
+            .insert(MEETING_AUTHENTICATION.into(), authentication_block());
+    }
     body
+}
+
+/// The switches of `?option=meeting_authentication` (the authentication profiles themselves
+/// are not managed: Zoom edits them one by one through `authentication_option.action`).
+fn authentication_block() -> Attr {
+    Attr::object([
+        (
+            "enable",
+            Attr::bool().describe(
+                "Only authenticated users can join meetings (Zoom's `meeting_authentication`).",
+            ),
+        ),
+        (
+            "allow_authentication_exception",
+            Attr::bool().describe("Hosts may let named people bypass meeting authentication."),
+        ),
+    ])
+    .describe(
+        "Meeting authentication, read and written with `?option=meeting_authentication`; \
+         requested only when this block is configured.",
+    )
+}
+
+/// The `?option=meeting_authentication` answer in the block's shape.
+pub(crate) fn authentication_from_api(answer: &Json) -> Json {
+    let mut block = Map::new();
+    if let Some(enable) = answer.get(MEETING_AUTHENTICATION) {
+        block.insert("enable".into(), enable.clone());
+    }
+    if let Some(exception) = answer.get("allow_authentication_exception") {
+        block.insert("allow_authentication_exception".into(), exception.clone());
+    }
+    Json::Object(block)
+}
+
+/// The block's values as Zoom's `?option=meeting_authentication` PATCH body.
+fn authentication_to_api(block: &Json) -> Json {
+    let mut body = Map::new();
+    if let Some(enable) = block.get("enable") {
+        body.insert(MEETING_AUTHENTICATION.into(), enable.clone());
+    }
+    if let Some(exception) = block.get("allow_authentication_exception") {
+        body.insert("allow_authentication_exception".into(), exception.clone());
+    }
+    Json::Object(body)
 }
 
 /// Replaces GET's `sso_bypass_users[{id,email}]` and PATCH's `operation` by one manageable
@@ -383,15 +440,26 @@ fn read_sso_bypass_ids(live: &mut Json) {
     );
 }
 
+/// The PATCH bodies that make settings match the configuration, one per shape; each `{}`
+/// when nothing in it changes.
+#[derive(Debug, PartialEq)]
+pub(crate) struct PatchBodies {
+    /// The plain PATCH.
+    pub main: Json,
+    /// `{"meeting_security": {...}}`.
+    pub meeting_security: Json,
+    /// `{"meeting_authentication": bool, "allow_authentication_exception": bool}`.
+    pub meeting_authentication: Json,
+}
+
 /// The PATCH bodies making the settings match `desired`: only the attributes that change
-/// (`changed_paths`, or those differing from `live`), as (main body, `meeting_security` body);
-/// each `{}` when nothing in it changes.
+/// (`changed_paths`, or those differing from `live`).
 pub(crate) fn patch_bodies(
     kind: SettingsKind,
     desired: &Value,
     live: Option<&Value>,
     changed_paths: &[String],
-) -> ProviderResult<(Json, Json)> {
+) -> ProviderResult<PatchBodies> {
     let mut desired_json = desired.to_json().ok_or_else(|| {
         ProviderError::new(
             ErrorKind::Invalid,
@@ -415,7 +483,7 @@ pub(crate) fn patch_bodies(
         Json::Object(map) => map,
         _ => Map::new(),
     };
-    let security = main
+    let meeting_security = main
         .shift_remove(MEETING_SECURITY)
         .map(|section| {
             Json::Object(
@@ -425,7 +493,15 @@ pub(crate) fn patch_bodies(
             )
         })
         .unwrap_or_else(|| Json::Object(Map::new()));
-    Ok((Json::Object(main), security))
+    let meeting_authentication = main
+        .shift_remove(MEETING_AUTHENTICATION)
+        .map(|block| authentication_to_api(&block))
+        .unwrap_or_else(|| Json::Object(Map::new()));
+    Ok(PatchBodies {
+        main: Json::Object(main),
+        meeting_security,
+        meeting_authentication,
+    })
 }
 
 #[cfg(test)]
@@ -577,19 +653,29 @@ mod tests {
             "account_id": "me",
             "in_meeting": {"chat": false, "breakout_room": true},
             "security": {"signin_with_sso": {"enable": true, "sso_bypass_user_ids": ["u1", "u3"]}},
-            "meeting_security": {"waiting_room": true}
+            "meeting_security": {"waiting_room": true},
+            "meeting_authentication": {"enable": true, "allow_authentication_exception": false}
         }));
         let live = live_to_attributes(
             SettingsKind::Account,
             &json!({
                 "in_meeting": {"chat": true, "breakout_room": true},
                 "security": {"signin_with_sso": {"enable": true, "sso_bypass_users": [{"id": "u1"}]}},
-                "meeting_security": {"waiting_room": false}
+                "meeting_security": {"waiting_room": false},
+                "meeting_authentication": authentication_from_api(&json!({
+                    "meeting_authentication": false,
+                    "allow_authentication_exception": false,
+                    "authentication_options": []
+                }))
             }),
             "me",
         );
-        let (main, security) =
-            patch_bodies(SettingsKind::Account, &desired, Some(&live), &[]).unwrap();
+        let bodies = patch_bodies(SettingsKind::Account, &desired, Some(&live), &[]).unwrap();
+        assert_eq!(
+            bodies.meeting_authentication,
+            json!({"meeting_authentication": true})
+        );
+        let (main, security) = (bodies.main, bodies.meeting_security);
         assert_eq!(
             main,
             json!({"in_meeting": {"chat": false},
@@ -601,20 +687,27 @@ mod tests {
         );
 
         // With the engine's changed paths, exactly those are sent.
-        let (main, security) = patch_bodies(
+        let bodies = patch_bodies(
             SettingsKind::Account,
             &desired,
             Some(&live),
             &["in_meeting.breakout_room".into()],
         )
         .unwrap();
-        assert_eq!(main, json!({"in_meeting": {"breakout_room": true}}));
-        assert_eq!(security, json!({}));
+        assert_eq!(bodies.main, json!({"in_meeting": {"breakout_room": true}}));
+        assert_eq!(bodies.meeting_security, json!({}));
+        assert_eq!(bodies.meeting_authentication, json!({}));
 
         // Nothing to change: empty bodies.
-        let (main, security) =
-            patch_bodies(SettingsKind::Account, &live, Some(&live), &[]).unwrap();
-        assert_eq!((main, security), (json!({}), json!({})));
+        let bodies = patch_bodies(SettingsKind::Account, &live, Some(&live), &[]).unwrap();
+        assert_eq!(
+            bodies,
+            PatchBodies {
+                main: json!({}),
+                meeting_security: json!({}),
+                meeting_authentication: json!({}),
+            }
+        );
     }
 
     #[test]
