@@ -339,6 +339,7 @@ const WRITE_APPS: &[&str] = &["Application.ReadWrite.All", "Directory.ReadWrite.
 const READ_POLICY: &[&str] = &["Policy.Read.All", "Policy.ReadWrite.Authorization"];
 const WRITE_POLICY: &[&str] = &["Policy.ReadWrite.Authorization"];
 const READ_GRANTS: &[&str] = &[
+    "DelegatedPermissionGrant.Read.All",
     "DelegatedPermissionGrant.ReadWrite.All",
     "Directory.Read.All",
     "Directory.ReadWrite.All",

@@ -84,7 +84,13 @@ fn schemas_name_every_attribute() {
         [
             "azuread_user_consent_policy",
             "azuread_service_principal",
-            "azuread_delegated_permission_grant"
+            "azuread_delegated_permission_grant",
+            "azuread_admin_consent_request_policy",
+            "azuread_app_role_assignment",
+            "azuread_domain_federation",
+            "azuread_domain",
+            "azuread_service_principal_lookup",
+            "azuread_well_known_applications",
         ]
     );
     let attrs = |i: usize| -> Vec<&str> {
@@ -106,6 +112,7 @@ fn schemas_name_every_attribute() {
             "account_enabled",
             "app_role_assignment_required",
             "tags",
+            "feature_tags",
             "object_id",
             "display_name"
         ]
@@ -116,11 +123,47 @@ fn schemas_name_every_attribute() {
             "service_principal_object_id",
             "resource_app_id",
             "scopes",
+            "user_object_id",
             "resource_object_id"
         ]
     );
     assert!(schemas[1].body.property("app_id").unwrap().force_new);
     assert!(schemas[2].body.property("scopes").unwrap().set);
+    // An app role assignment cannot change: every written attribute replaces it.
+    let assignment = &schemas[4].body;
+    assert!(
+        assignment
+            .properties
+            .values()
+            .filter(|a| !a.computed)
+            .all(|a| a.force_new)
+    );
+}
+
+#[test]
+fn every_type_declares_least_privilege_permissions() {
+    use crate::schema::{Access, PermissionSystem};
+    for schema in AzureAdProviderType::default().resource_schemas() {
+        let graph = |access: Access| {
+            schema
+                .permissions
+                .iter()
+                .filter(|p| p.system == PermissionSystem::GraphApplication && p.access == access)
+                .count()
+        };
+        if schema.type_name == "azuread_well_known_applications" {
+            assert!(schema.permissions.is_empty(), "makes no request");
+            continue;
+        }
+        assert!(graph(Access::Read) > 0, "{} reads", schema.type_name);
+        let writable = schema.kind != crate::schema::ResourceKind::Data;
+        assert_eq!(graph(Access::Write) > 0, writable, "{}", schema.type_name);
+        for p in &schema.permissions {
+            assert!(!p.reason.is_empty(), "{}: {}", schema.type_name, p.name);
+            // Never the tenant-wide catch-all permissions.
+            assert!(!p.name.starts_with("Directory."), "{}", p.name);
+        }
+    }
 }
 
 /// A small Graph: service principals, grants and the authorization policy in memory.
@@ -369,7 +412,9 @@ async fn setup() -> (Shared, AzureAdProvider) {
         GraphCredentials {
             tenant_id: "tenant".into(),
             client_id: "cid".into(),
-            client_secret: "graph-secret-value".into(),
+            credential: crate::client::entra_auth::Credential::ClientSecret(
+                "graph-secret-value".into(),
+            ),
         },
         GraphEndpoints {
             graph_url: base.clone(),
