@@ -140,7 +140,12 @@ impl Project {
 
     /// A project made of an example directory's files.
     pub async fn example(name: &str) -> Project {
-        let p = Project::new("").await;
+        Project::example_with(name, SimConfig::default()).await
+    }
+
+    /// An example against an emulator started with `cfg`.
+    pub async fn example_with(name: &str, cfg: SimConfig) -> Project {
+        let p = Project::with("", cfg).await;
         std::fs::remove_file(p.path().join("main.zen.hcl")).expect("remove");
         copy_dir(&root().join("examples").join(name), p.path());
         p
