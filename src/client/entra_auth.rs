@@ -259,10 +259,13 @@ pub async fn github_actions_token(
         .send()
         .await
         .map_err(|e| {
-            auth_error(format!(
+            let mut e = super::transport_error(e, "GET ACTIONS_ID_TOKEN_REQUEST_URL");
+            e.kind = ErrorKind::Authentication;
+            e.message = format!(
                 "could not reach GitHub Actions' OIDC token endpoint: {}",
-                e.without_url()
-            ))
+                e.message
+            );
+            e
         })?;
     let status = response.status();
     if !status.is_success() {

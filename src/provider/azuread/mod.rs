@@ -361,30 +361,7 @@ impl ProviderType for AzureAdProviderType {
     }
 
     fn configure(&self, config: &Value, env: &Environment) -> ProviderResult<Box<dyn Provider>> {
-        let cloud_name = setting("environment", vars::AZURE_ENVIRONMENT).optional(config, env)?;
-        let cloud = match cloud_name.as_deref() {
-            None => Cloud::Public,
-            Some(name) => Cloud::parse(name).ok_or_else(|| {
-                config_error(format!(
-                    "provider \"azuread\": `environment` = \"{name}\" is not one of {}",
-                    Cloud::NAMES.join(", ")
-                ))
-            })?,
-        };
-        let sign_in = SignIn::read(config, env)?;
-        let explicit = block_string(config, "auth")?;
-        let method = sign_in.method(explicit.as_deref())?;
-        let credentials = sign_in.credentials(method, cloud)?;
-        let graph_url = setting("graph_url", vars::AZURE_GRAPH_URL)
-            .optional(config, env)?
-            .unwrap_or_else(|| cloud.graph_url().to_string());
-        let login_url = setting("login_url", vars::AZURE_AUTHORITY_HOST)
-            .optional(config, env)?
-            .unwrap_or_else(|| cloud.login_url().to_string());
-        let endpoints = GraphEndpoints {
-            graph_url: validate_endpoint(&graph_url, "graph_url")?,
-            login_url: validate_endpoint(&login_url, "login_url")?,
-        };
+        let (credentials, endpoints) = resolve(config, env)?;
         let graph = GraphClient::new(credentials, endpoints, self.options)?;
         Ok(Box::new(AzureAdProvider::new(graph, self.options)))
     }
@@ -401,6 +378,38 @@ impl ProviderType for AzureAdProviderType {
             _ => Ok(desired),
         }
     }
+}
+
+/// The credentials and endpoints the provider block and the environment describe.
+pub(crate) fn resolve(
+    config: &Value,
+    env: &Environment,
+) -> ProviderResult<(GraphCredentials, GraphEndpoints)> {
+    let cloud_name = setting("environment", vars::AZURE_ENVIRONMENT).optional(config, env)?;
+    let cloud = match cloud_name.as_deref() {
+        None => Cloud::Public,
+        Some(name) => Cloud::parse(name).ok_or_else(|| {
+            config_error(format!(
+                "provider \"azuread\": `environment` = \"{name}\" is not one of {}",
+                Cloud::NAMES.join(", ")
+            ))
+        })?,
+    };
+    let sign_in = SignIn::read(config, env)?;
+    let explicit = block_string(config, "auth")?;
+    let method = sign_in.method(explicit.as_deref())?;
+    let credentials = sign_in.credentials(method, cloud)?;
+    let graph_url = setting("graph_url", vars::AZURE_GRAPH_URL)
+        .optional(config, env)?
+        .unwrap_or_else(|| cloud.graph_url().to_string());
+    let login_url = setting("login_url", vars::AZURE_AUTHORITY_HOST)
+        .optional(config, env)?
+        .unwrap_or_else(|| cloud.login_url().to_string());
+    let endpoints = GraphEndpoints {
+        graph_url: validate_endpoint(&graph_url, "graph_url")?,
+        login_url: validate_endpoint(&login_url, "login_url")?,
+    };
+    Ok((credentials, endpoints))
 }
 
 /// Objects this process created, by object id or app id (lower case): requests referencing
