@@ -4,7 +4,8 @@
 //!
 //! The role's id is looked up in the resource's published `appRoles` while planning, so a typo
 //! fails the plan. Graph cannot change an assignment, so every attribute forces replacement.
-//! An existing identical assignment is adopted rather than duplicated.
+//! An existing identical assignment is adopted rather than duplicated. The id zentra records
+//! is `{resource service principal id}/{assignment id}`, the path Graph addresses it by.
 
 use std::collections::HashMap;
 
@@ -98,6 +99,42 @@ pub(crate) fn resource_schema() -> ResourceSchema {
     ])
 }
 
+/// The id zentra records for an assignment.
+fn record_id(resource_id: &str, assignment_id: &str) -> String {
+    format!("{resource_id}/{assignment_id}")
+}
+
+/// (resource service principal id, assignment id) of a recorded id.
+fn split_id(id: &str) -> Option<(&str, &str)> {
+    id.split_once('/')
+        .filter(|(r, a)| !r.is_empty() && !a.is_empty() && !a.contains('/'))
+}
+
+/// `/servicePrincipals/{resource}/appRoleAssignedTo/{id}`.
+fn item_url(resource_id: &str, assignment_id: &str) -> String {
+    format!(
+        "/servicePrincipals/{}/appRoleAssignedTo/{}",
+        encode_segment(resource_id),
+        encode_segment(assignment_id)
+    )
+}
+
+/// The value of the application permission `id` of a resource service principal.
+fn role_value(resource: &Json, id: &str) -> Option<String> {
+    resource
+        .get("appRoles")?
+        .as_array()?
+        .iter()
+        .find(|r| {
+            r.get("id")
+                .and_then(Json::as_str)
+                .is_some_and(|r| r.eq_ignore_ascii_case(id))
+        })?
+        .get("value")?
+        .as_str()
+        .map(str::to_string)
+}
+
 /// `GET /servicePrincipals/{principal}/appRoleAssignments`: what the client holds.
 fn held_url(principal: &str) -> String {
     format!(
@@ -148,17 +185,11 @@ pub(crate) fn role_id(resource: &Json, app: &str, value: &str) -> ProviderResult
 }
 
 /// The assignment of `role` on `resource` among what a principal holds.
-fn assignment_in(
-    held: &Json,
-    resource: &str,
-    role: &str,
-    preferred_id: Option<&str>,
-) -> Option<Json> {
-    let matching: Vec<&Json> = held
-        .get("value")
+fn assignment_in(held: &Json, resource: &str, role: &str) -> Option<Json> {
+    held.get("value")
         .and_then(Json::as_array)?
         .iter()
-        .filter(|a| {
+        .find(|a| {
             a.get("resourceId")
                 .and_then(Json::as_str)
                 .is_some_and(|r| r.eq_ignore_ascii_case(resource))
@@ -166,46 +197,58 @@ fn assignment_in(
                     .and_then(Json::as_str)
                     .is_some_and(|r| r.eq_ignore_ascii_case(role))
         })
-        .collect();
-    matching
-        .iter()
-        .find(|a| preferred_id.is_some() && a.get("id").and_then(Json::as_str) == preferred_id)
-        .or(matching.first())
-        .map(|a| (*a).clone())
+        .cloned()
 }
 
-fn remote_object(assignment: &Json, app: &str, role: &str) -> ProviderResult<RemoteObject> {
-    let id = assignment.get("id").and_then(Json::as_str).ok_or_else(|| {
-        ProviderError::new(
-            ErrorKind::Transport,
-            "Graph returned an app role assignment without an id",
-        )
-    })?;
+/// An assignment as attributes. `app` and `role` are what configuration calls its resource
+/// and role, when they are known to be this assignment's (null otherwise, which plans a
+/// replacement).
+fn remote_object(
+    assignment: &Json,
+    app: Option<&str>,
+    role: Option<&str>,
+) -> ProviderResult<RemoteObject> {
     let field = |name: &str| assignment.get(name).cloned().unwrap_or(Json::Null);
+    let (Some(id), Some(resource_id)) = (
+        assignment.get("id").and_then(Json::as_str),
+        assignment.get("resourceId").and_then(Json::as_str),
+    ) else {
+        return Err(ProviderError::new(
+            ErrorKind::Transport,
+            "Graph returned an app role assignment without an id or resource",
+        ));
+    };
     Ok(RemoteObject {
-        id: id.to_string(),
+        id: record_id(resource_id, id),
         attributes: Value::from_json(&json!({
             PRINCIPAL: field("principalId"),
             RESOURCE_APP: app,
             ROLE: role,
             "app_role_id": field("appRoleId"),
-            "resource_object_id": field("resourceId"),
+            "resource_object_id": resource_id,
         })),
     })
 }
 
 pub(crate) fn plan_read(req: &ReadRequest) -> ReadPlan {
-    match (
-        key(&req.config, PRINCIPAL),
-        key(&req.config, RESOURCE_APP),
-        key(&req.config, ROLE),
-    ) {
-        (Key::Known(principal), Key::Known(app), Key::Known(_)) => ReadPlan::Fetch(vec![
-            service_principal::lookup_url(&app),
-            held_url(&principal),
-        ]),
-        // The client service principal is yet to be created.
-        _ => ReadPlan::Done(Ok(None)),
+    let mut urls = Vec::new();
+    // The recorded assignment, wherever it is: a changed principal, resource or role
+    // replaces it.
+    if let Some((resource, assignment)) = req.id.as_deref().and_then(split_id) {
+        urls.push(item_url(resource, assignment));
+    }
+    if let Key::Known(app) = key(&req.config, RESOURCE_APP) {
+        urls.push(service_principal::lookup_url(&app));
+        if let (Key::Known(principal), Key::Known(_)) =
+            (key(&req.config, PRINCIPAL), key(&req.config, ROLE))
+        {
+            urls.push(held_url(&principal));
+        }
+    }
+    if urls.is_empty() {
+        ReadPlan::Done(Ok(None))
+    } else {
+        ReadPlan::Fetch(urls)
     }
 }
 
@@ -213,29 +256,73 @@ pub(crate) fn finish_read(
     req: &ReadRequest,
     answers: &HashMap<String, ProviderResult<Json>>,
 ) -> ProviderResult<Option<RemoteObject>> {
-    let (Key::Known(principal), Key::Known(app), Key::Known(role)) = (
+    let app = match key(&req.config, RESOURCE_APP) {
+        Key::Known(app) => Some(app),
+        _ => None,
+    };
+    let mut resource = None;
+    if let Some(app) = &app {
+        let lookup = super::answer(answers, &service_principal::lookup_url(app))?;
+        resource = Some(
+            service_principal::single_match(lookup, app)?.ok_or_else(|| {
+                ProviderError::new(
+                    ErrorKind::NotFound,
+                    format!("the tenant has no service principal for the resource app {app}"),
+                )
+            })?,
+        );
+    }
+    // The role is checked while planning, even while the principal is yet to be created.
+    let role = match key(&req.config, ROLE) {
+        Key::Known(role) => Some(role),
+        _ => None,
+    };
+    let role_id = match (&resource, &app, &role) {
+        (Some(resource), Some(app), Some(role)) => Some(role_id(resource, app, role)?),
+        _ => None,
+    };
+    let resource_id = resource
+        .as_ref()
+        .and_then(|r| r.get("id").and_then(Json::as_str))
+        .map(str::to_string);
+    if let Some((recorded_resource, assignment)) = req.id.as_deref().and_then(split_id) {
+        match super::answer(answers, &item_url(recorded_resource, assignment)) {
+            Ok(found) => {
+                let same_resource = resource_id
+                    .as_deref()
+                    .is_some_and(|r| r.eq_ignore_ascii_case(recorded_resource));
+                let (app_attr, role_attr) = match (&resource, same_resource) {
+                    (Some(resource), true) => (
+                        app.as_deref(),
+                        found
+                            .get("appRoleId")
+                            .and_then(Json::as_str)
+                            .and_then(|id| role_value(resource, id)),
+                    ),
+                    _ => (None, None),
+                };
+                return remote_object(found, app_attr, role_attr.as_deref()).map(Some);
+            }
+            Err(e) if e.kind == ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let (Key::Known(principal), Some(app), Some(role), Some(role_id), Some(resource_id)) = (
         key(&req.config, PRINCIPAL),
-        key(&req.config, RESOURCE_APP),
-        key(&req.config, ROLE),
+        &app,
+        &role,
+        &role_id,
+        &resource_id,
     ) else {
         return Ok(None);
     };
-    let lookup = super::answer(answers, &service_principal::lookup_url(&app))?;
-    let Some(resource) = service_principal::single_match(lookup, &app)? else {
-        return Err(ProviderError::new(
-            ErrorKind::NotFound,
-            format!("the tenant has no service principal for the resource app {app}"),
-        ));
-    };
-    let role_id = role_id(&resource, &app, &role)?;
-    let resource_id = resource.get("id").and_then(Json::as_str).unwrap_or("");
     let held = match super::answer(answers, &held_url(&principal)) {
         Ok(held) => held,
         Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
-    assignment_in(held, resource_id, &role_id, req.id.as_deref())
-        .map(|a| remote_object(&a, &app, &role))
+    assignment_in(held, resource_id, role_id)
+        .map(|a| remote_object(&a, Some(app), Some(role)))
         .transpose()
 }
 
@@ -250,7 +337,6 @@ async fn find_existing(
         &json!({ "value": held }),
         resource_id,
         role_id,
-        None,
     ))
 }
 
@@ -285,7 +371,7 @@ pub(crate) async fn create(
         Err(e) => return Err(e),
     };
     if let Some(existing) = existing {
-        return remote_object(&existing, &app, &role);
+        return remote_object(&existing, Some(&app), Some(&role));
     }
     let request = GraphRequest::post(
         format!(
@@ -297,7 +383,7 @@ pub(crate) async fn create(
     .wait_for_replication(fresh);
     match provider.graph.send(&request).await {
         Ok(Some(created)) => {
-            let object = remote_object(&created, &app, &role)?;
+            let object = remote_object(&created, Some(&app), Some(&role))?;
             provider.fresh.mark(&object.id);
             Ok(object)
         }
@@ -308,7 +394,7 @@ pub(crate) async fn create(
         // Refused, perhaps because the same assignment was made meanwhile: adopt it if so.
         Err(e) if matches!(e.kind, ErrorKind::Invalid | ErrorKind::Conflict) => {
             match find_existing(provider, &principal, &resource_id, &role_id).await? {
-                Some(existing) => remote_object(&existing, &app, &role),
+                Some(existing) => remote_object(&existing, Some(&app), Some(&role)),
                 None => Err(e),
             }
         }
@@ -318,37 +404,10 @@ pub(crate) async fn create(
 
 /// Removes the assignment, from the resource's side.
 pub(crate) async fn delete(provider: &AzureAdProvider, req: &WriteRequest) -> ProviderResult<()> {
-    let Some(id) = &req.id else { return Ok(()) };
-    let from_prior = req
-        .prior
-        .as_ref()
-        .and_then(|p| p.get("resource_object_id"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let resource_id = match from_prior {
-        Some(id) => id,
-        None => {
-            let app = known(
-                &req.config,
-                RESOURCE_APP,
-                "the app role assignment is removed",
-            )?;
-            match service_principal::find(provider, &app).await? {
-                Some(resource) => resource
-                    .get("id")
-                    .and_then(Json::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-                // No resource, no assignment.
-                None => return Ok(()),
-            }
-        }
+    let Some((resource_id, assignment)) = req.id.as_deref().and_then(split_id) else {
+        return Ok(());
     };
-    let request = GraphRequest::delete(format!(
-        "/servicePrincipals/{}/appRoleAssignedTo/{}",
-        encode_segment(&resource_id),
-        encode_segment(id)
-    ));
+    let request = GraphRequest::delete(item_url(resource_id, assignment));
     match provider.graph.send(&request).await {
         Ok(_) => Ok(()),
         Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
@@ -386,14 +445,21 @@ mod tests {
         let held = json!({"value": [
             {"id": "a1", "principalId": "p", "resourceId": "other", "appRoleId": "role-cal"},
             {"id": "a2", "principalId": "p", "resourceId": "GRAPH-SP", "appRoleId": "role-cal"}]});
-        let found = assignment_in(&held, "graph-sp", "role-cal", None).unwrap();
+        let found = assignment_in(&held, "graph-sp", "role-cal").unwrap();
         assert_eq!(found["id"], "a2");
-        let object = remote_object(&found, "app", "Calendars.Read").unwrap();
+        let object = remote_object(&found, Some("app"), Some("Calendars.Read")).unwrap();
+        assert_eq!(object.id, "GRAPH-SP/a2");
+        assert_eq!(split_id(&object.id), Some(("GRAPH-SP", "a2")));
+        assert_eq!(split_id("no-resource"), None);
         assert_eq!(
             object.attributes.to_json().unwrap(),
             json!({"principal_object_id": "p", "resource_app_id": "app", "app_role": "Calendars.Read",
                    "app_role_id": "role-cal", "resource_object_id": "GRAPH-SP"})
         );
-        assert!(assignment_in(&held, "graph-sp", "role-x", None).is_none());
+        assert!(assignment_in(&held, "graph-sp", "role-x").is_none());
+        assert_eq!(
+            role_value(&graph_sp(), "ROLE-CAL").as_deref(),
+            Some("Calendars.Read")
+        );
     }
 }

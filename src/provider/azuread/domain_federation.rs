@@ -270,6 +270,7 @@ pub(crate) fn complete(desired: Value) -> Result<Value, Vec<InvalidAttribute>> {
         Some(Value::String(s)) => Some(s),
         _ => None,
     };
+    // Unknown until apply, or unusable: the settings it would give cannot be checked.
     let mut metadata_unknown = false;
     match map.shift_remove(METADATA) {
         None => {}
@@ -301,7 +302,11 @@ pub(crate) fn complete(desired: Value) -> Result<Value, Vec<InvalidAttribute>> {
                             }
                         }
                     }
-                    Err(e) => invalid.push(invalid_attribute(METADATA, e.0)),
+                    Err(e) => {
+                        // What it lacks is reported once, not again per setting.
+                        metadata_unknown = true;
+                        invalid.push(invalid_attribute(METADATA, e.0));
+                    }
                 }
             }
             other => invalid.push(invalid_attribute(

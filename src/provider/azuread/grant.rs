@@ -166,6 +166,20 @@ pub(crate) fn check_scopes(resource: &Json, app: &str, scopes: &[String]) -> Pro
     Err(e)
 }
 
+/// Writes down "all users" (no `user_object_id`) as a null user, so that switching between
+/// consent for all users and for one user shows as a change (which replaces the grant).
+pub(crate) fn complete(desired: Value) -> Result<Value, Vec<crate::provider::InvalidAttribute>> {
+    match desired {
+        Value::Object(mut map) => {
+            if !map.contains_key(USER) {
+                map.insert(USER.to_string(), Value::Null);
+            }
+            Ok(Value::Object(map))
+        }
+        other => Ok(other),
+    }
+}
+
 /// Splits space-separated scope strings, drops duplicates and sorts.
 pub fn normalize_scopes<'a>(items: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut scopes: Vec<String> = items
@@ -295,9 +309,8 @@ pub(crate) fn remote_object(
         SCOPES: normalize_scopes([scope]),
         "resource_object_id": grant.get("resourceId").cloned().unwrap_or(Json::Null),
     });
-    if let Some(user) = grant.get("principalId").and_then(Json::as_str) {
-        attributes[USER] = json!(user);
-    }
+    // No user means consent for all users; a change between the two replaces the grant.
+    attributes[USER] = grant.get("principalId").cloned().unwrap_or(Json::Null);
     if let Some(app) = resource_app_id {
         attributes[RESOURCE_APP] = json!(app);
     }
@@ -308,25 +321,26 @@ pub(crate) fn remote_object(
 }
 
 pub(crate) fn plan_read(req: &ReadRequest) -> ReadPlan {
-    let user = match configured_user(&req.config) {
-        None => None,
-        Some(Key::Known(user)) => Some(user),
-        Some(_) => {
-            return match &req.id {
-                Some(id) => ReadPlan::Fetch(vec![by_id_url(id)]),
-                None => ReadPlan::Done(Ok(None)),
-            };
+    let mut urls = Vec::new();
+    // The grant recorded in state, wherever it is: a changed user or resource replaces it.
+    if let Some(id) = &req.id {
+        urls.push(by_id_url(id));
+    }
+    if let Key::Known(app) = key(&req.config, RESOURCE_APP) {
+        urls.push(service_principal::lookup_url(&app));
+        let user = match configured_user(&req.config) {
+            None => Some(None),
+            Some(Key::Known(user)) => Some(Some(user)),
+            Some(_) => None,
+        };
+        if let (Key::Known(client), Some(user)) = (key(&req.config, CLIENT), user) {
+            urls.push(grants_of_client_url(&client, user.as_deref()));
         }
-    };
-    match (key(&req.config, CLIENT), key(&req.config, RESOURCE_APP)) {
-        (Key::Known(client), Key::Known(app)) => ReadPlan::Fetch(vec![
-            service_principal::lookup_url(&app),
-            grants_of_client_url(&client, user.as_deref()),
-        ]),
-        _ => match &req.id {
-            Some(id) => ReadPlan::Fetch(vec![by_id_url(id)]),
-            None => ReadPlan::Done(Ok(None)),
-        },
+    }
+    if urls.is_empty() {
+        ReadPlan::Done(Ok(None))
+    } else {
+        ReadPlan::Fetch(urls)
     }
 }
 
@@ -338,42 +352,52 @@ pub(crate) fn finish_read(
         Key::Known(app) => Some(app),
         _ => None,
     };
+    // The resource app, and the scopes checked against what it publishes, even while the
+    // client is yet to be created.
+    let mut resource = None;
+    if let Some(app) = &resource_app {
+        let lookup = super::answer(answers, &service_principal::lookup_url(app))?;
+        resource = service_principal::single_match(lookup, app)?;
+        if let (Some(found), Ok(scopes)) = (&resource, configured_scopes(&req.config)) {
+            check_scopes(found, app, &scopes)?;
+        }
+    }
+    let resource_id = resource
+        .as_ref()
+        .and_then(|r| r.get("id").and_then(Json::as_str))
+        .map(str::to_string);
+    if let Some(id) = &req.id {
+        match super::answer(answers, &by_id_url(id)) {
+            Ok(grant) => {
+                // Graph records the resource's object id only: the configured app id holds
+                // when that is the resource found for it.
+                let same_resource = resource_id.as_deref().is_some_and(|r| {
+                    grant
+                        .get("resourceId")
+                        .and_then(Json::as_str)
+                        .is_some_and(|g| g.eq_ignore_ascii_case(r))
+                });
+                let app = resource_app.as_deref().filter(|_| same_resource);
+                return remote_object(grant, app).map(Some);
+            }
+            Err(e) if e.kind == ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
     let user = match configured_user(&req.config) {
         Some(Key::Known(user)) => Some(user),
         None => None,
-        Some(_) => return by_id(req, answers, resource_app.as_deref()),
+        Some(_) => return Ok(None),
     };
-    match (key(&req.config, CLIENT), &resource_app) {
-        (Key::Known(client), Some(app)) => {
-            let lookup = super::answer(answers, &service_principal::lookup_url(app))?;
-            let Some(resource) = service_principal::single_match(lookup, app)? else {
-                return Ok(None);
-            };
-            // Scopes the resource does not publish are refused while planning.
-            if let Ok(scopes) = configured_scopes(&req.config) {
-                check_scopes(&resource, app, &scopes)?;
-            }
-            let resource_id = resource.get("id").and_then(Json::as_str).unwrap_or("");
-            let grants = super::answer(answers, &grants_of_client_url(&client, user.as_deref()))?;
-            grant_for_resource(grants, resource_id, user.as_deref(), req.id.as_deref())
-                .map(|g| remote_object(&g, Some(app)))
-                .transpose()
-        }
-        _ => by_id(req, answers, resource_app.as_deref()),
-    }
-}
-
-fn by_id(
-    req: &ReadRequest,
-    answers: &HashMap<String, ProviderResult<Json>>,
-    resource_app: Option<&str>,
-) -> ProviderResult<Option<RemoteObject>> {
-    let Some(id) = &req.id else { return Ok(None) };
-    match super::answer(answers, &by_id_url(id)) {
-        Ok(grant) => remote_object(grant, resource_app).map(Some),
-        Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
-    }
+    let (Key::Known(client), Some(app), Some(resource_id)) =
+        (key(&req.config, CLIENT), &resource_app, &resource_id)
+    else {
+        return Ok(None);
+    };
+    let grants = super::answer(answers, &grants_of_client_url(&client, user.as_deref()))?;
+    grant_for_resource(grants, resource_id, user.as_deref(), None)
+        .map(|g| remote_object(&g, Some(app)))
+        .transpose()
 }
 
 fn known(config: &Value, attribute: &str) -> ProviderResult<String> {
@@ -588,7 +612,7 @@ mod tests {
         assert_eq!(
             object.attributes.to_json().unwrap(),
             json!({"service_principal_object_id": "c", "scopes": ["a", "b"],
-                   "resource_object_id": "RES", "resource_app_id": "app"})
+                   "resource_object_id": "RES", "user_object_id": null, "resource_app_id": "app"})
         );
         assert!(grant_for_resource(&grants, "none", None, None).is_none());
         let user = grant_for_resource(&grants, "RES", Some("u-1"), None);

@@ -375,6 +375,7 @@ impl ProviderType for AzureAdProviderType {
             domain_federation::TYPE_NAME => domain_federation::complete(desired),
             service_principal::TYPE_NAME => service_principal::complete(desired),
             admin_consent::TYPE_NAME => admin_consent::complete(desired),
+            grant::TYPE_NAME => grant::complete(desired),
             _ => Ok(desired),
         }
     }
