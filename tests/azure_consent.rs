@@ -257,3 +257,51 @@ async fn a_missing_graph_permission_names_it_and_points_at_zentra_permissions() 
     assert!(err.contains("`Policy.ReadWrite.ConsentRequest`"), "{err}");
     assert!(err.contains("`zentra permissions`"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_consent_changed_in_the_portal_is_drift_and_is_put_back() {
+    let p = Project::new(
+        r#"
+provider "azuread" {}
+resource "azuread_user_consent_policy" "tenant" {
+  user_consent                      = "low_risk"
+  allow_user_consent_for_risky_apps = false
+}
+"#,
+    )
+    .await;
+    p.apply_ok();
+    p.assert_converged();
+    // An administrator lets Microsoft manage consent and allows risky apps, in the portal.
+    p.sim
+        .patch_state(
+            "PATCH",
+            "graph/policies/authorizationPolicy",
+            json!({"allowUserConsentForRiskyApps": true, "defaultUserRolePermissions": {
+                "permissionGrantPoliciesAssigned": [
+                    "ManagePermissionGrantsForSelf.microsoft-user-default-recommended",
+                    "ManagePermissionGrantsForSelf.microsoft-user-default-allow-consent-apps",
+                    TEAM]}}),
+        )
+        .unwrap();
+    let (status, plan, _) = p.plan();
+    assert_eq!(status, 2);
+    assert!(plan.contains("changed outside zentra"), "{plan}");
+    assert!(
+        plan.contains("~ user_consent = \"microsoft_managed\" -> \"low_risk\""),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("~ allow_user_consent_for_risky_apps = true -> false"),
+        "{plan}"
+    );
+    p.apply_ok();
+    assert_eq!(
+        p.sim.graph_authorization_policy()["defaultUserRolePermissions"]["permissionGrantPoliciesAssigned"],
+        json!([
+            TEAM,
+            "ManagePermissionGrantsForSelf.microsoft-user-default-low"
+        ])
+    );
+    p.assert_converged();
+}
