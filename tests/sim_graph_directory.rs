@@ -493,3 +493,28 @@ async fn the_new_reads_work_inside_a_batch() {
     assert_eq!(responses.len(), 3);
     assert!(responses.iter().all(|r| r["status"] == 200), "{body}");
 }
+
+#[tokio::test]
+async fn the_admin_api_hands_out_tokens_with_chosen_permissions() {
+    let sim = Sim::start().await;
+    let (status, body) = read(
+        sim.http
+            .post(format!("{}/_sim/tokens/graph", sim.base))
+            .json(&json!({"roles": ["Domain.Read.All"]}))
+            .send()
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let graph = Graph {
+        token: body["access_token"].as_str().unwrap().to_string(),
+        sim,
+    };
+    assert_eq!(graph.get("/domains").await.0, 200);
+    let (status, body) = graph.get("/policies/adminConsentRequestPolicy").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("Authorization_RequestDenied"))
+    );
+}

@@ -952,6 +952,28 @@ fn national_clouds_set_both_endpoints_and_overrides_win() {
     );
     assert_eq!(emulated.graph_url, "http://127.0.0.1:9");
     assert_eq!(emulated.login_url, "https://login.chinacloudapi.cn");
+    // Federated tokens are asked for with the cloud's own exchange audience.
+    let mut github = env(&[
+        ("AZURE_TENANT_ID", "t"),
+        ("AZURE_CLIENT_ID", "c"),
+        (
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            "https://gh.example/token?api-version=2.0",
+        ),
+        ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "rt"),
+    ]);
+    github.set("AZURE_ENVIRONMENT", "usgovernment");
+    match resolve(&Value::object(), &github).unwrap().0.credential {
+        crate::client::entra_auth::Credential::GithubActions {
+            audience,
+            request_url,
+            ..
+        } => {
+            assert_eq!(audience, "api://AzureADTokenExchangeUSGov");
+            assert_eq!(request_url, "https://gh.example/token?api-version=2.0");
+        }
+        other => panic!("{other:?}"),
+    }
     let err = resolve(&block(json!({"environment": "mars"})), &base).unwrap_err();
     assert!(
         err.message.contains("public, usgovernment, china"),
