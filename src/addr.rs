@@ -107,11 +107,44 @@ impl<'de> Deserialize<'de> for ResourceAddr {
 }
 
 /// The address of a configured provider instance: `zoom`, or `zoom.emea` for an alias.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ProviderAddr {
     pub type_name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
+}
+
+impl FromStr for ProviderAddr {
+    type Err = AddrParseError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = || AddrParseError {
+            input: s.to_string(),
+        };
+        let (type_name, alias) = match s.split_once('.') {
+            Some((t, a)) => (t, Some(a)),
+            None => (s, None),
+        };
+        if !is_identifier(type_name) || alias.is_some_and(|a| !is_identifier(a)) {
+            return Err(err());
+        }
+        Ok(ProviderAddr {
+            type_name: type_name.to_string(),
+            alias: alias.map(str::to_string),
+        })
+    }
+}
+
+impl Serialize for ProviderAddr {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ProviderAddr {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 impl ProviderAddr {
@@ -144,6 +177,16 @@ mod tests {
         }
         let addr: ResourceAddr = "azuread_service_principal.zoom".parse().unwrap();
         assert_eq!(addr.provider_type(), "azuread");
+    }
+
+    #[test]
+    fn provider_addresses_round_trip() {
+        for s in ["zoom", "zoom.emea"] {
+            let addr: ProviderAddr = s.parse().unwrap();
+            assert_eq!(addr.to_string(), s);
+            assert_eq!(serde_json::to_string(&addr).unwrap(), format!("\"{s}\""));
+        }
+        assert!("zoom.a.b".parse::<ProviderAddr>().is_err());
     }
 
     #[test]

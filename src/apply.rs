@@ -40,10 +40,14 @@ impl ApplyObserver for Silent {
     fn finished(&self, _: &ResourceAddr, _: Action, _: Duration, _: Option<&Diagnostic>) {}
 }
 
+/// Operations in flight at once across all provider instances.
+const MAX_IN_FLIGHT: usize = 64;
+
 /// How to apply.
 #[derive(Clone)]
 pub struct ApplyOptions {
-    /// How many resources of a wave are changed at once.
+    /// How many resources each provider instance (one Zoom account, one tenant) changes at
+    /// once; different instances work side by side.
     pub parallelism: usize,
     /// Set (by Ctrl-C) to stop starting new operations; in-flight ones finish and are recorded.
     pub interrupted: Arc<AtomicBool>,
@@ -65,6 +69,8 @@ pub struct ApplyReport {
     pub errors: Diagnostics,
     pub warnings: Vec<Warning>,
     pub interrupted: bool,
+    /// Manual steps that still wait for a person.
+    pub manual_pending: Vec<ResourceAddr>,
     pub outputs: indexmap::IndexMap<String, crate::plan::OutputValue>,
 }
 
@@ -178,6 +184,13 @@ pub async fn apply(
                 continue;
             };
             let schema = ws.schema(&addr.type_name).expect("validated");
+            if schema.kind == crate::schema::ResourceKind::Manual {
+                // A person does these; only `zentra confirm` records them.
+                if change.action == Action::Manual {
+                    report.manual_pending.push(addr.clone());
+                }
+                continue;
+            }
             let desired = match ws.eval_resource(addr, &values) {
                 Ok(b) => b.value,
                 Err(d) => {
@@ -198,8 +211,20 @@ pub async fn apply(
         if !report.errors.is_empty() {
             break;
         }
+        let limits: HashMap<crate::addr::ProviderAddr, Arc<tokio::sync::Semaphore>> = ops
+            .iter()
+            .map(|(addr, ..)| {
+                (
+                    ws.config.resources[addr].provider.clone(),
+                    Arc::new(tokio::sync::Semaphore::new(options.parallelism.max(1))),
+                )
+            })
+            .collect();
+        let limits = &limits;
         let mut stream = futures::stream::iter(ops.into_iter().map(
             |(addr, action, schema, desired, prior, entry)| async move {
+                let limit = limits[&ws.config.resources[&addr].provider].clone();
+                let _permit = limit.acquire_owned().await;
                 let started = Instant::now();
                 let result = apply_one(
                     ws,
@@ -222,7 +247,7 @@ pub async fn apply(
                 }
             },
         ))
-        .buffer_unordered(options.parallelism.max(1));
+        .buffer_unordered(MAX_IN_FLIGHT);
         while let Some(outcome) = stream.next().await {
             if outcome.action.is_change() {
                 observer.finished(
@@ -494,12 +519,13 @@ async fn verify(
             body.value,
         ));
     }
-    for (paddr, batch) in by_provider {
-        let Some(provider) = providers.get(paddr) else {
-            continue;
-        };
+    // Every provider instance re-reads its share at the same time.
+    let reads = by_provider.iter().filter_map(|(paddr, batch)| {
+        let provider = providers.get(paddr)?;
         let reqs: Vec<ReadRequest> = batch.iter().map(|(_, r, _)| r.clone()).collect();
-        let results = provider.read(&reqs).await;
+        Some(async move { (batch, provider.read(&reqs).await) })
+    });
+    for (batch, results) in futures::future::join_all(reads).await {
         for ((addr, _, desired), result) in batch.iter().zip(results) {
             let schema = ws.schema(&addr.type_name).expect("validated");
             match result {

@@ -522,3 +522,56 @@ fn load_var_file(
     }
     diags.into_result().map(|_| ())
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const QUICKSTART: &str = include_str!("../examples/quickstart/main.zen.hcl");
+
+    fn load(text: &str) -> Result<Workspace, Diagnostics> {
+        let config = Config::from_files(
+            Path::new("."),
+            vec![SourceFile {
+                display_path: "main.zen.hcl".into(),
+                path: "main.zen.hcl".into(),
+                text: text.into(),
+            }],
+        )?;
+        Workspace::from_config(
+            config,
+            &LoadOptions::default(),
+            crate::provider::provider_types(),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Whatever the damage to a configuration, loading it never panics, and every error
+        /// points inside the file.
+        #[test]
+        fn mangled_configurations_never_panic(
+            edits in proptest::collection::vec((0usize..4000, 0usize..6, any::<char>()), 1..6)
+        ) {
+            let mut text: Vec<char> = QUICKSTART.chars().collect();
+            for (pos, len, ch) in edits {
+                let at = pos % (text.len() + 1);
+                let end = (at + len).min(text.len());
+                text.splice(at..end, [ch]);
+            }
+            let text: String = text.into_iter().collect();
+            if let Err(diags) = load(&text) {
+                prop_assert!(diags.has_errors());
+                let lines = text.lines().count().max(1);
+                for d in diags.errors() {
+                    if let Some(loc) = &d.location {
+                        prop_assert!(loc.line >= 1 && loc.line <= lines + 1, "{d} outside {lines} lines");
+                    }
+                }
+            }
+        }
+    }
+}

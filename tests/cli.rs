@@ -6,6 +6,11 @@ use std::process::{Command, Output};
 
 use zentra::sim::{SimConfig, SimServer};
 
+#[path = "support/conformance/mod.rs"]
+mod conformance;
+#[path = "support/traffic.rs"]
+mod traffic;
+
 const QUICKSTART: &str = include_str!("../examples/quickstart/main.zen.hcl");
 
 struct Project {
@@ -64,6 +69,16 @@ impl Project {
     }
 }
 
+impl Drop for Project {
+    /// Every request of every test here, and every emulator response, must match the vendors'
+    /// specs.
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            traffic::assert_conformant(&self.sim.requests());
+        }
+    }
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -86,7 +101,10 @@ async fn plan_apply_and_plan_again_converges() {
     let plan = p.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(code(&plan), 2, "{}", stderr(&plan));
     let text = stdout(&plan);
-    assert!(text.contains("~ enable = false -> true"), "{text}");
+    assert!(
+        text.contains("~ enable                  = false -> true"),
+        "{text}"
+    );
     assert!(
         text.contains("+ resource \"azuread_service_principal\" \"zoom\""),
         "{text}"
@@ -387,5 +405,337 @@ async fn variables_come_from_flags_files_and_the_environment() {
         stderr(&bad).contains("no variable `nope` is declared"),
         "{}",
         stderr(&bad)
+    );
+}
+
+const MANUAL_STEP: &str = r#"
+resource "manual_step" "o365_prompt" {
+  title        = "Ask users to integrate Office 365 calendar when they sign in with SSO"
+  instructions = <<-EOT
+    Zoom web portal > Account Management > Account Settings > Meeting > Calendar and Contacts:
+    turn on "Ask users to integrate Office 365 calendar when signing in with SSO" and lock it.
+  EOT
+}
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manual_steps_wait_for_confirmation_and_come_back_when_changed() {
+    let mut p = Project::new(&format!("{QUICKSTART}{MANUAL_STEP}")).await;
+    p.set_env("USER", "alice");
+    let plan = p.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&plan), 2);
+    let text = stdout(&plan);
+    assert!(
+        text.contains("! Ask users to integrate Office 365 calendar when they sign in with SSO"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Zoom web portal > Account Management"),
+        "{text}"
+    );
+    assert!(
+        text.contains("When it is done: zentra confirm manual_step.o365_prompt"),
+        "{text}"
+    );
+    assert!(text.contains(", 1 manual."), "{text}");
+
+    let apply = p.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}", stderr(&apply));
+    assert!(
+        stderr(&apply)
+            .contains("1 manual step(s) still wait for a person: manual_step.o365_prompt"),
+        "{}",
+        stderr(&apply)
+    );
+    let still = p.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&still), 2, "an unconfirmed step keeps the plan open");
+    assert!(
+        stdout(&still).contains("Plan: 0 to add, 0 to change, 0 to destroy, 1 manual."),
+        "{}",
+        stdout(&still)
+    );
+
+    let wrong = p.run(&["confirm", "manual_step.o365_promt"]);
+    assert_eq!(code(&wrong), 1);
+    assert!(
+        stderr(&wrong).contains("did you mean `manual_step.o365_prompt`?"),
+        "{}",
+        stderr(&wrong)
+    );
+
+    let confirm = p.run(&["confirm", "manual_step.o365_prompt"]);
+    assert_eq!(code(&confirm), 0, "{}", stderr(&confirm));
+    assert!(
+        stderr(&confirm).contains("confirmed by alice"),
+        "{}",
+        stderr(&confirm)
+    );
+    let done = p.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&done), 0, "{}", stdout(&done));
+    assert!(
+        stdout(&done).contains("manual_step.o365_prompt confirmed by alice at "),
+        "{}",
+        stdout(&done)
+    );
+
+    // Changing what the step asks for asks again.
+    let changed = format!(
+        "{QUICKSTART}{}",
+        MANUAL_STEP.replace("and lock it.", "and lock it for every group.")
+    );
+    std::fs::write(p.path().join("main.zen.hcl"), &changed).unwrap();
+    let again = p.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&again), 2);
+    assert!(
+        stdout(&again).contains("the step changed since alice confirmed it"),
+        "{}",
+        stdout(&again)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manual_steps_check_overrides_confirmation_with_api_evidence() {
+    let with_check = |check: &str| {
+        format!(
+            "{QUICKSTART}{}",
+            MANUAL_STEP.replace("  title", &format!("  check        = {check}\n  title"))
+        )
+    };
+    let mut p = Project::new(&with_check(
+        "azuread_service_principal.zoom.object_id != \"\"",
+    ))
+    .await;
+    p.set_env("USER", "bob");
+    // Before the service principal exists, the evidence is unknown: still manual.
+    let plan = p.run(&["plan", "--detailed-exitcode"]);
+    assert!(
+        stdout(&plan).contains("its `check` is known only after apply"),
+        "{}",
+        stdout(&plan)
+    );
+    assert_eq!(code(&p.run(&["apply", "--auto-approve"])), 0);
+    let after = p.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&after), 0, "{}", stdout(&after));
+    assert!(
+        stdout(&after).contains("verified: the API evidence"),
+        "{}",
+        stdout(&after)
+    );
+
+    std::fs::write(p.path().join("main.zen.hcl"), with_check("false")).unwrap();
+    assert_eq!(code(&p.run(&["confirm", "manual_step.o365_prompt"])), 0);
+    let contradicted = p.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&contradicted), 2);
+    assert!(
+        stdout(&contradicted).contains("confirmed by bob at")
+            && stdout(&contradicted).contains("shows it not done"),
+        "{}",
+        stdout(&contradicted)
+    );
+}
+
+#[test]
+fn the_traffic_check_rejects_what_the_specs_do_not_allow() {
+    let record = |service: &str, method: &str, path: &str, body: serde_json::Value, status: u16| {
+        zentra::sim::RequestRecord {
+            service: service.into(),
+            method: method.into(),
+            path: path.into(),
+            query: String::new(),
+            body: Some(body),
+            status,
+            response: None,
+        }
+    };
+    let bad = [
+        record(
+            "zoom",
+            "PATCH",
+            "/v2/accounts/me/settings",
+            serde_json::json!({"security": {"signin_with_sso": {"enabel": true}}}),
+            204,
+        ),
+        record(
+            "graph",
+            "PATCH",
+            "/v1.0/policies/authorizationPolicy",
+            serde_json::json!({"allowUserConsentForRiskyApps": "no"}),
+            204,
+        ),
+    ];
+    let v = traffic::violations(&bad);
+    assert!(v.iter().any(|e| e.contains("enabel")), "{v:?}");
+    assert!(
+        v.iter().any(|e| e.contains("allowUserConsentForRiskyApps")),
+        "{v:?}"
+    );
+    let good = [record(
+        "zoom",
+        "PATCH",
+        "/v2/accounts/me/settings",
+        serde_json::json!({"security": {"signin_with_sso": {"enable": true}}}),
+        204,
+    )];
+    assert!(
+        traffic::violations(&good).is_empty(),
+        "{:?}",
+        traffic::violations(&good)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sensitive_values_stay_out_of_plans_saved_plans_and_state() {
+    let secret = "corp-secret-domain.example";
+    let config = format!(
+        "{QUICKSTART}\nvariable \"login_domains\" {{\n  type      = string\n  sensitive = true\n}}\nresource \"zoom_account_settings\" \"login\" {{\n  schedule_meeting {{\n    enforce_login_domains = \"${{var.login_domains}}\"\n  }}\n}}\noutput \"domains\" {{\n  value = var.login_domains\n}}\n"
+    );
+    let mut p = Project::new(&config).await;
+    p.set_env("ZENTRA_VAR_login_domains", secret);
+    let plan = p.run(&["plan", "--out", "plan.zplan"]);
+    assert_eq!(code(&plan), 0, "{}", stderr(&plan));
+    assert!(
+        stdout(&plan).contains("enforce_login_domains = (sensitive value)"),
+        "{}",
+        stdout(&plan)
+    );
+    assert!(
+        stdout(&plan).contains("domains = (sensitive value)"),
+        "{}",
+        stdout(&plan)
+    );
+    let json = p.run(&["plan", "--json"]);
+    let saved = std::fs::read_to_string(p.path().join("plan.zplan")).unwrap();
+    let apply = p.run(&["apply", "plan.zplan"]);
+    assert_eq!(code(&apply), 0, "{}", stderr(&apply));
+    assert_eq!(
+        p.sim.zoom_account_settings("me")["schedule_meeting"]["enforce_login_domains"],
+        secret,
+        "the value was applied"
+    );
+    let state = std::fs::read_to_string(p.path().join("zentra.state.json")).unwrap();
+    for (what, text) in [
+        ("plan", stdout(&plan) + &stderr(&plan)),
+        ("plan --json", stdout(&json)),
+        ("saved plan", saved),
+        ("apply", stdout(&apply) + &stderr(&apply)),
+        ("state", state),
+    ] {
+        assert!(
+            !text.contains(secret),
+            "the secret leaked into {what}:\n{text}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chdir_makes_every_path_relative_to_the_configuration() {
+    let p = Project::new(QUICKSTART).await;
+    let outside = tempfile::tempdir().unwrap();
+    let config_dir = p.path().to_str().unwrap().to_string();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_zentra"));
+    cmd.args(["--chdir", &config_dir, "plan", "--out", "saved.zplan"])
+        .current_dir(outside.path())
+        .env_clear()
+        .envs(p.env.iter().cloned());
+    let out = cmd.output().unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(p.path().join("saved.zplan").exists());
+    let missing = p.run(&["--chdir", "no/such/dir", "validate"]);
+    assert_eq!(code(&missing), 1);
+    assert!(
+        stderr(&missing).contains("--chdir: cannot change to `no/such/dir`"),
+        "{}",
+        stderr(&missing)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resources_of_a_removed_aliased_provider_are_not_touched_with_default_credentials() {
+    let aliased = "provider \"zoom\" {\n  alias = \"second\"\n}\nresource \"zoom_account_lock_settings\" \"second\" {\n  provider = zoom.second\n  recording {\n    cloud_recording = true\n  }\n}\n";
+    let p = Project::new(&format!("{QUICKSTART}{aliased}")).await;
+    let apply = p.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}", stderr(&apply));
+    std::fs::write(p.path().join("main.zen.hcl"), QUICKSTART).unwrap();
+    p.sim.clear_requests();
+    let plan = p.run(&["plan"]);
+    assert_eq!(code(&plan), 1);
+    assert!(
+        stderr(&plan).contains("state holds `zoom_account_lock_settings.second`, which belongs to provider `zoom.second`, but that provider is no longer configured"),
+        "{}",
+        stderr(&plan)
+    );
+    assert!(p.sim.requests().is_empty());
+}
+
+/// Ctrl-C in the middle of an apply: what completed is in state, the state file is whole, and
+/// the next plan shows exactly what is left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_apply_keeps_a_whole_state() {
+    let sim = SimServer::start(SimConfig {
+        latency: std::time::Duration::from_millis(400),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.zen.hcl"), QUICKSTART).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zentra"))
+        .args(["apply", "--auto-approve"])
+        .current_dir(dir.path())
+        .env_clear()
+        .envs(sim.env_vars())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt as soon as the first change starts.
+    let mut err = String::new();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stderr.take().unwrap()));
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        err.push_str(&line);
+        err.push('\n');
+        if line.ends_with("Modifying...") || line.ends_with("Creating...") {
+            let _ = std::process::Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status();
+            break;
+        }
+    }
+    for line in lines {
+        err.push_str(&line.unwrap());
+        err.push('\n');
+    }
+    let status = child.wait().unwrap();
+    let state_path = dir.path().join("zentra.state.json");
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(err.contains("Interrupt received"), "{err}");
+    assert!(err.contains("apply was interrupted"), "{err}");
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state_path).unwrap())
+            .expect("the state file is whole");
+    let recorded = state["resources"].as_array().unwrap().len();
+    let plan = std::process::Command::new(env!("CARGO_BIN_EXE_zentra"))
+        .args(["plan", "--detailed-exitcode", "--json"])
+        .current_dir(dir.path())
+        .env_clear()
+        .envs(sim.env_vars())
+        .output()
+        .unwrap();
+    let plan_json: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let pending = plan_json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["action"] != "no_op")
+        .count();
+    assert!(
+        pending > 0,
+        "the interrupt stopped the apply before the end: {plan_json}"
+    );
+    assert_eq!(
+        recorded + pending,
+        5,
+        "every resource is either recorded or still planned: {plan_json}"
     );
 }

@@ -63,7 +63,11 @@ async fn env_vars_point_at_the_emulator_with_seed_credentials() {
 async fn run_foreground_writes_the_env_file_once_listening() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("sim.env");
-    let task = tokio::spawn(run_foreground(SimConfig::default(), Some(path.clone())));
+    let task = tokio::spawn(run_foreground(
+        SimConfig::default(),
+        Some(path.clone()),
+        |_| {},
+    ));
     let deadline = Instant::now() + Duration::from_secs(10);
     let text = loop {
         if let Ok(text) = std::fs::read_to_string(&path) {

@@ -26,7 +26,7 @@ pub struct ApplyArgs {
     /// Apply without asking for confirmation.
     #[arg(long)]
     pub auto_approve: bool,
-    /// How many resources to change at once.
+    /// How many resources to change at once per provider instance (Zoom account, tenant).
     #[arg(long, default_value_t = 4, value_name = "N")]
     pub parallelism: usize,
     #[command(flatten)]
@@ -168,26 +168,29 @@ pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Prin
         ..ApplyOptions::default()
     };
     let flag = options.interrupted.clone();
-    let interrupt_printer_msg =
-        "Interrupt received: finishing what is in flight and saving state...";
-    let watcher = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            flag.store(true, Ordering::SeqCst);
-            true
-        } else {
-            false
-        }
-    });
     let mut state = state.unwrap_or_default();
     let progress = Progress { printer };
-    let result = crate::apply::apply(
+    let apply = crate::apply::apply(
         &ws, run, &mut state, &store, &providers, &options, &progress,
-    )
-    .await;
-    watcher.abort();
-    if result.interrupted {
-        printer.status(interrupt_printer_msg);
-    }
+    );
+    // Ctrl-C stops new operations; what is in flight finishes and is recorded in state.
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            flag.store(true, Ordering::SeqCst);
+            printer.status("Interrupt received: finishing what is in flight and saving state (interrupt again to stop at once)...");
+            if tokio::signal::ctrl_c().await.is_ok() {
+                printer.error("stopped at once: a change that was in flight may be missing from state; run `zentra plan` to see where things stand");
+                std::process::exit(130);
+            }
+        }
+        std::future::pending::<()>().await;
+    };
+    // `biased`: the watcher is polled first, so the handler is in place before any change starts.
+    let result = tokio::select! {
+        biased;
+        () = interrupt => unreachable!("the interrupt watcher never finishes"),
+        result = apply => result,
+    };
     for w in &result.warnings {
         let who = w
             .address
@@ -220,6 +223,18 @@ pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Prin
             } else {
                 String::new()
             }
+        ));
+    }
+    if !result.manual_pending.is_empty() {
+        let list: Vec<String> = result
+            .manual_pending
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        printer.warning(&format!(
+            "{} manual step(s) still wait for a person: {}; when done, record each with `zentra confirm ADDRESS`",
+            list.len(),
+            list.join(", ")
         ));
     }
     if !result.outputs.is_empty() {

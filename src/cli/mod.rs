@@ -4,7 +4,9 @@
 //! Exit codes: 0 success; 1 error; 2 changes present (`plan --detailed-exitcode`).
 
 mod apply;
+mod confirm;
 mod demo;
+mod permissions;
 mod plan;
 mod session;
 mod show;
@@ -43,6 +45,10 @@ pub enum Command {
     Apply(apply::ApplyArgs),
     /// Show a saved plan, or the current state.
     Show(show::ShowArgs),
+    /// Record that a person carried out a manual step.
+    Confirm(confirm::ConfirmArgs),
+    /// List the least-privilege permissions the configuration needs, per resource and in total.
+    Permissions(permissions::PermissionsArgs),
     /// Serve the built-in emulator of the Zoom and Microsoft Graph APIs.
     Sim(sim::SimArgs),
     /// Run the quickstart against an in-process emulator: plan, apply, plan again.
@@ -99,16 +105,25 @@ pub fn main() -> ExitCode {
 
 /// Runs one parsed command line.
 pub async fn run(cli: Cli, env: Environment, printer: &Printer) -> Outcome {
-    let dir = cli.chdir.clone().unwrap_or_else(|| PathBuf::from("."));
-    if !dir.is_dir() {
-        printer.error(&format!("--chdir: `{}` is not a directory", dir.display()));
+    // Like `tofu -chdir`: every relative path (plan files, variable files) is then relative to
+    // the configuration directory.
+    if let Some(chdir) = &cli.chdir
+        && let Err(e) = std::env::set_current_dir(chdir)
+    {
+        printer.error(&format!(
+            "--chdir: cannot change to `{}`: {e}",
+            chdir.display()
+        ));
         return Outcome::Failure;
     }
+    let dir = PathBuf::from(".");
     match cli.command {
         Command::Validate(vars) => plan::validate(&dir, vars, env, printer),
         Command::Plan(args) => plan::plan(&dir, args, env, printer).await,
         Command::Apply(args) => apply::apply(&dir, args, env, printer).await,
         Command::Show(args) => show::show(&dir, args, printer),
+        Command::Confirm(args) => confirm::confirm(&dir, args, env, printer),
+        Command::Permissions(args) => permissions::permissions(&dir, args, env, printer),
         Command::Sim(args) => sim::sim(args, printer).await,
         Command::Demo => demo::demo(env, printer).await,
     }

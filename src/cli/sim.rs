@@ -43,7 +43,7 @@ pub async fn sim(args: SimArgs, printer: &Printer) -> Outcome {
         seed,
         ..SimConfig::default()
     };
-    match crate::sim::run_foreground(cfg, args.env_file).await {
+    match crate::sim::run_foreground(cfg, args.env_file, |line| printer.status(line)).await {
         Ok(()) => Outcome::Success,
         Err(e) => {
             printer.error(&format!("{e:#}"));

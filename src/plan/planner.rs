@@ -31,14 +31,35 @@ impl ProviderSet {
         state: Option<&StateFile>,
     ) -> Result<ProviderSet, Diagnostics> {
         let mut addrs = ws.providers_in_use();
+        let mut diags = Diagnostics::default();
         if let Some(state) = state {
-            addrs.extend(state.resources.iter().map(|r| r.provider.clone()));
+            for r in &state.resources {
+                // An aliased provider (another account or tenant) that lost its block must not
+                // fall back to the default credentials: deleting with them could hit the wrong
+                // account.
+                if r.provider.alias.is_some() && ws.config.provider(&r.provider).is_none() {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "state holds `{}`, which belongs to provider `{}`, but that provider is no longer configured",
+                            r.address, r.provider
+                        ))
+                        .with_hint(format!(
+                            "keep the `provider \"{}\"` block with `alias = \"{}\"` until its resources are deleted",
+                            r.provider.type_name,
+                            r.provider.alias.as_deref().unwrap_or_default()
+                        )),
+                    );
+                }
+                addrs.push(r.provider.clone());
+            }
         }
         addrs.sort();
         addrs.dedup();
         let mut set = ProviderSet::default();
-        let mut diags = Diagnostics::default();
         for addr in addrs {
+            if addr.alias.is_some() && ws.config.provider(&addr).is_none() {
+                continue;
+            }
             match ws.configure_provider(&addr) {
                 Ok(p) => {
                     set.instances.insert(addr, p);
@@ -99,6 +120,10 @@ pub async fn plan(
                 }
             };
             let block = &ws.config.resources[addr];
+            if ws.kind(&addr.type_name) == ResourceKind::Manual {
+                desired.insert(addr.clone(), body);
+                continue;
+            }
             let id = state.and_then(|s| s.resource(addr)).map(|r| r.id.clone());
             requests.entry(block.provider.clone()).or_default().push((
                 addr.clone(),
@@ -260,6 +285,9 @@ fn plan_resource(
         reason: None,
         attributes: Vec::new(),
     };
+    if schema.kind == ResourceKind::Manual {
+        return Ok(plan_manual_step(change, want, prior));
+    }
     if addr.mode == Mode::Data || schema.kind == ResourceKind::Data {
         if found.is_none() && !want.contains_unknown() {
             let span = ws.config.resources[addr].span.clone();
@@ -333,6 +361,72 @@ fn plan_resource(
         }
     }
     Ok(change)
+}
+
+/// A manual step is done when API evidence (`check`) says so, or, without a check, when a
+/// person confirmed exactly this step.
+fn plan_manual_step(
+    mut change: ResourceChange,
+    want: &Value,
+    prior: Option<&crate::state::ResourceState>,
+) -> ResourceChange {
+    let confirmation = prior.and_then(|p| p.confirmation.as_ref());
+    let hash = crate::provider::manual::step_hash(want);
+    let (done, reason) = match want.get("check").map(|c| c.unmark().0) {
+        Some(Value::Bool(true)) => (
+            true,
+            "verified: the API evidence in `check` shows it done".to_string(),
+        ),
+        Some(Value::Bool(false)) => (
+            false,
+            match confirmation {
+                Some(c) => format!(
+                    "confirmed by {} at {}, but the API evidence in `check` shows it not done",
+                    c.by, c.at
+                ),
+                None => "manual action required: the API evidence in `check` shows it not done"
+                    .to_string(),
+            },
+        ),
+        Some(_) => (
+            false,
+            "manual action required: its `check` is known only after apply".to_string(),
+        ),
+        None => match confirmation {
+            Some(c) if c.config_hash == hash => {
+                (true, format!("confirmed by {} at {}", c.by, c.at))
+            }
+            Some(c) => (
+                false,
+                format!(
+                    "the step changed since {} confirmed it at {}: manual action required again",
+                    c.by, c.at
+                ),
+            ),
+            None => (false, "manual action required".to_string()),
+        },
+    };
+    change.id = None;
+    change.reason = Some(reason);
+    if done {
+        change.action = Action::NoOp;
+        return change;
+    }
+    change.action = Action::Manual;
+    for name in crate::provider::manual::CONFIRMED_ATTRIBUTES {
+        if let Some(v) = want.get(name) {
+            change.attributes.push(crate::plan::AttributeChange {
+                path: (*name).to_string(),
+                before: serde_json::Value::Null,
+                after: v.to_redacted_json(),
+                after_unknown: v.contains_unknown(),
+                sensitive: v.contains_sensitive(),
+                drift: false,
+                forces_replacement: false,
+            });
+        }
+    }
+    change
 }
 
 /// The value other resources see when they refer to `addr`: live attributes overlaid with the

@@ -6,6 +6,7 @@
 
 pub mod azuread;
 pub(crate) mod config;
+pub mod manual;
 pub(crate) mod paths;
 pub mod zoom;
 
@@ -196,6 +197,7 @@ pub fn provider_types() -> Vec<Box<dyn ProviderType>> {
     vec![
         Box::new(zoom::ZoomProviderType::default()),
         Box::new(azuread::AzureAdProviderType::default()),
+        Box::new(manual::ManualProviderType),
     ]
 }
 

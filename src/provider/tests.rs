@@ -29,7 +29,7 @@ fn quickstart(env: Environment) -> Workspace {
 #[test]
 fn every_provider_type_is_listed_once() {
     let names: Vec<&str> = provider_types().iter().map(|p| p.name()).collect();
-    assert_eq!(names, ["zoom", "azuread"]);
+    assert_eq!(names, ["zoom", "azuread", "manual"]);
 }
 
 #[tokio::test]

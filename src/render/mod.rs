@@ -127,6 +127,10 @@ fn resource_text(c: &ResourceChange, p: &Printer, out: &mut String) {
     if let Some(reason) = &c.reason {
         out.push_str(&format!("  # ({reason})\n"));
     }
+    if c.action == Action::Manual {
+        manual_text(c, p, out);
+        return;
+    }
     let symbol = p.paint(c.action.symbol(), tone(c.action), false);
     let kind = if c.address.mode == crate::addr::Mode::Data {
         "data"
@@ -145,6 +149,13 @@ fn resource_text(c: &ResourceChange, p: &Printer, out: &mut String) {
         return;
     }
     out.push('\n');
+    // Align `=` among the attributes of one block, as `zentra fmt`-style output does.
+    let mut widths: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for a in &c.attributes {
+        let (parent, leaf) = a.path.rsplit_once('.').unwrap_or(("", a.path.as_str()));
+        let w = widths.entry(parent).or_default();
+        *w = (*w).max(leaf.chars().count());
+    }
     let mut open: Vec<String> = Vec::new();
     for a in &c.attributes {
         let parts: Vec<&str> = a.path.split('.').collect();
@@ -162,13 +173,47 @@ fn resource_text(c: &ResourceChange, p: &Printer, out: &mut String) {
             ));
             open.push((*b).to_string());
         }
-        attribute_text(c.action, a, leaf[0], open.len() + 1, p, out);
+        let parent = a.path.rsplit_once('.').map_or("", |(p, _)| p);
+        let name = format!(
+            "{:<width$}",
+            leaf[0],
+            width = widths.get(parent).copied().unwrap_or(0)
+        );
+        attribute_text(c.action, a, &name, open.len() + 1, p, out);
     }
     while !open.is_empty() {
         open.pop();
         out.push_str(&format!("{}  }}\n", indent(open.len() + 1)));
     }
     out.push_str("    }\n");
+}
+
+/// A pending manual step: what to do, where, and how to record that it is done.
+fn manual_text(c: &ResourceChange, p: &Printer, out: &mut String) {
+    let get = |name: &str| {
+        c.attributes
+            .iter()
+            .find(|a| a.path == name)
+            .and_then(|a| a.after.as_str())
+            .map(str::to_string)
+    };
+    let symbol = p.paint(c.action.symbol(), tone(c.action), false);
+    out.push_str(&format!(
+        "  {symbol} {}\n",
+        get("title").unwrap_or_else(|| c.address.to_string())
+    ));
+    if let Some(instructions) = get("instructions") {
+        for line in instructions.trim_end().lines() {
+            out.push_str(&format!("      {line}\n"));
+        }
+    }
+    if let Some(url) = get("url") {
+        out.push_str(&format!("      {url}\n"));
+    }
+    out.push_str(&format!(
+        "      When it is done: zentra confirm {}\n",
+        c.address
+    ));
 }
 
 fn indent(level: usize) -> String {
@@ -342,7 +387,7 @@ mod tests {
         );
         assert_eq!(
             text,
-            "zentra will perform these actions (~ update in place):\n\n  # zoom_account_settings.sso will be updated in place\n  ~ resource \"zoom_account_settings\" \"sso\" {\n      ~ security {\n          ~ signin_with_sso {\n              ~ enable = false -> true\n              ~ domains = [] -> [\"contoso.com\"]\n            }\n          ~ secret = (sensitive value) -> (sensitive value)\n        }\n    }\n\nPlan: 0 to add, 1 to change, 0 to destroy.\n"
+            "zentra will perform these actions (~ update in place):\n\n  # zoom_account_settings.sso will be updated in place\n  ~ resource \"zoom_account_settings\" \"sso\" {\n      ~ security {\n          ~ signin_with_sso {\n              ~ enable  = false -> true\n              ~ domains = [] -> [\"contoso.com\"]\n            }\n          ~ secret = (sensitive value) -> (sensitive value)\n        }\n    }\n\nPlan: 0 to add, 1 to change, 0 to destroy.\n"
         );
     }
 

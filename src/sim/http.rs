@@ -293,6 +293,14 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
             query: redact_query(&req.raw_query),
             body: body_for_log(req.header("content-type"), &req.body),
             status: response.status.as_u16(),
+            response: match &response.body {
+                ResponseBody::Json(v) => {
+                    let mut v = v.clone();
+                    crate::sim::log::redact_json(&mut v);
+                    Some(v)
+                }
+                ResponseBody::Empty => None,
+            },
         };
         shared.lock().requests.push(record);
     }

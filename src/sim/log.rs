@@ -18,6 +18,8 @@ pub struct RequestRecord {
     /// string; `None` when empty. Secret members are replaced with `"[REDACTED]"`.
     pub body: Option<Value>,
     pub status: u16,
+    /// The response body as JSON, `None` when empty; secret members (tokens) redacted.
+    pub response: Option<Value>,
 }
 
 pub(crate) const REDACTED: &str = "[REDACTED]";

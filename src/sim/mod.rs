@@ -150,14 +150,12 @@ impl SimServer {
         let app = http::router(shared.clone());
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            let served = axum::serve(listener, app)
+            // axum retries failed accepts itself; `serve` returns only at shutdown.
+            let _ = axum::serve(listener, app)
                 .with_graceful_shutdown(async move {
                     let _ = stop_rx.await;
                 })
                 .await;
-            if let Err(e) = served {
-                eprintln!("zentra sim: server stopped: {e}");
-            }
         });
         Ok(SimServer {
             shared,
@@ -289,9 +287,13 @@ impl Drop for SimServer {
 }
 
 /// Runs the emulator in the foreground for `zentra sim`: starts it, writes the environment file
-/// (only once the socket is listening), prints one line with the URL to stderr, and serves until
+/// (only once the socket is listening), announces one line with the URL, and serves until
 /// Ctrl-C.
-pub async fn run_foreground(cfg: SimConfig, env_file: Option<PathBuf>) -> anyhow::Result<()> {
+pub async fn run_foreground(
+    cfg: SimConfig,
+    env_file: Option<PathBuf>,
+    announce: impl FnOnce(&str),
+) -> anyhow::Result<()> {
     let host = cfg.host;
     let port = cfg.port;
     let server = SimServer::start(cfg)
@@ -301,17 +303,18 @@ pub async fn run_foreground(cfg: SimConfig, env_file: Option<PathBuf>) -> anyhow
         write_env_file(path, &server.env_file_contents())
             .with_context(|| format!("cannot write the environment file {}", path.display()))?;
     }
-    match &env_file {
-        Some(path) => eprintln!(
+    let line = match &env_file {
+        Some(path) => format!(
             "zentra sim listening on {} (environment in {}; Ctrl-C to stop)",
             server.base_url(),
             path.display()
         ),
-        None => eprintln!(
+        None => format!(
             "zentra sim listening on {} (Ctrl-C to stop)",
             server.base_url()
         ),
-    }
+    };
+    announce(&line);
     tokio::signal::ctrl_c()
         .await
         .context("cannot wait for Ctrl-C")?;
