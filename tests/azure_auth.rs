@@ -4,6 +4,10 @@
 //! an administrator's Azure CLI (a fake `az`).
 
 mod azure_support;
+#[path = "support/conformance/mod.rs"]
+mod conformance;
+#[path = "support/traffic.rs"]
+mod traffic;
 
 use std::sync::{Arc, Mutex};
 

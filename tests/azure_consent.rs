@@ -4,6 +4,10 @@
 //! and missing permissions pointing at `zentra permissions`.
 
 mod azure_support;
+#[path = "support/conformance/mod.rs"]
+mod conformance;
+#[path = "support/traffic.rs"]
+mod traffic;
 
 use azure_support::{Project, code, root, stderr, stdout};
 use serde_json::json;

@@ -1,6 +1,10 @@
 //! Every Entra ID example plans, applies and then plans nothing against the emulator.
 
 mod azure_support;
+#[path = "support/conformance/mod.rs"]
+mod conformance;
+#[path = "support/traffic.rs"]
+mod traffic;
 
 use azure_support::Project;
 use zentra::sim::{Seed, SimConfig};
@@ -104,4 +108,52 @@ async fn federation_with_ping() {
         federation["federatedIdpMfaBehavior"],
         "enforceMfaByFederatedIdp"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zentra_permissions_lists_the_least_privilege_of_each_example() {
+    let expected: [(&str, &[&str]); 3] = [
+        (
+            "azure-consent-zoom-only",
+            &[
+                "Policy.ReadWrite.Authorization",
+                "Policy.ReadWrite.ConsentRequest",
+                "Application.ReadWrite.All",
+                "DelegatedPermissionGrant.ReadWrite.All",
+                "Privileged Role Administrator",
+            ],
+        ),
+        (
+            "federation-okta",
+            &[
+                "Domain.Read.All",
+                "Domain-InternalFederation.ReadWrite.All",
+                "External Identity Provider Administrator",
+            ],
+        ),
+        (
+            "azure-consent-all-apps",
+            &["Policy.ReadWrite.Authorization"],
+        ),
+    ];
+    for (example, names) in expected {
+        let p = Project::example(example).await;
+        let out = p.run(&["permissions"]);
+        assert_eq!(
+            azure_support::code(&out),
+            0,
+            "{}",
+            azure_support::stderr(&out)
+        );
+        let text = azure_support::stdout(&out);
+        for name in names {
+            assert!(text.contains(name), "{example}: {name} missing:\n{text}");
+        }
+        // Never the catch-all directory permissions.
+        assert!(!text.contains("Directory.ReadWrite.All"), "{text}");
+        assert!(
+            p.sim.requests().is_empty(),
+            "no request to list permissions"
+        );
+    }
 }

@@ -3,6 +3,10 @@
 //! (back to Managed), and the domains that are refused before anything is written.
 
 mod azure_support;
+#[path = "support/conformance/mod.rs"]
+mod conformance;
+#[path = "support/traffic.rs"]
+mod traffic;
 
 use std::time::Duration;
 

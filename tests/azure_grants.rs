@@ -4,6 +4,10 @@
 //! replacement on change, adoption, drift, deletion), with replication lag and throttling.
 
 mod azure_support;
+#[path = "support/conformance/mod.rs"]
+mod conformance;
+#[path = "support/traffic.rs"]
+mod traffic;
 
 use std::time::Duration;
 

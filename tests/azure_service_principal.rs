@@ -2,6 +2,10 @@
 //! delete, visibility through `feature_tags`, and the lookup data source.
 
 mod azure_support;
+#[path = "support/conformance/mod.rs"]
+mod conformance;
+#[path = "support/traffic.rs"]
+mod traffic;
 
 use azure_support::{Project, ZOOM_APP, code, stderr, stdout};
 use serde_json::json;

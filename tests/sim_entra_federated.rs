@@ -4,7 +4,11 @@
 //! assertions are accepted once.
 
 mod azure_support;
+#[path = "support/conformance/mod.rs"]
+mod conformance;
 mod sim_support;
+#[path = "support/traffic.rs"]
+mod traffic;
 
 use azure_support::{fixture, jwk, now, registered_certificate, sign_token};
 use jsonwebtoken::{Algorithm, Header};

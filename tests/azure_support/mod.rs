@@ -1,5 +1,9 @@
 //! Helpers for the Entra ID end-to-end tests: a project directory run with the real `zentra`
-//! binary against the emulator, and the sample certificates and keys of `tests/fixtures`.
+//! binary against the emulator (whose traffic is checked against the vendors' specs when the
+//! project is dropped), and the sample certificates and keys of `tests/fixtures`.
+//!
+//! Test files that use it also declare the `conformance` and `traffic` modules of
+//! `tests/support`.
 
 #![allow(dead_code)]
 
@@ -217,10 +221,11 @@ impl Project {
         stdout(&out)
     }
 
-    /// Plans with `--detailed-exitcode`; returns (exit code, stdout, stderr).
+    /// Plans with `--detailed-exitcode`; returns (exit code, stdout, stderr), stdout with runs
+    /// of spaces inside lines squeezed to one (plans align their `=`).
     pub fn plan(&self) -> (i32, String, String) {
         let out = self.run(&["plan", "--detailed-exitcode"]);
-        (code(&out), stdout(&out), stderr(&out))
+        (code(&out), squeeze(&stdout(&out)), stderr(&out))
     }
 
     /// Asserts that a plan finds nothing to do.
@@ -228,6 +233,16 @@ impl Project {
         let (code, out, err) = self.plan();
         assert_eq!(code, 0, "expected no changes:\n{out}\n{err}");
         assert!(out.contains("No changes."), "{out}");
+    }
+}
+
+impl Drop for Project {
+    /// Every request of these tests, and every emulator response, must match the vendors'
+    /// specs (Microsoft Graph's metadata, the OAuth token exchanges).
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            crate::traffic::assert_conformant(&self.sim.requests());
+        }
     }
 }
 
@@ -242,6 +257,28 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).expect("copy");
         }
     }
+}
+
+/// Runs of spaces after a line's indentation squeezed to one.
+pub fn squeeze(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let body = line.trim_start_matches(' ');
+            let indent = &line[..line.len() - body.len()];
+            let mut out = indent.to_string();
+            let mut last_space = false;
+            for c in body.chars() {
+                if c == ' ' && last_space {
+                    continue;
+                }
+                last_space = c == ' ';
+                out.push(c);
+            }
+            out
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + if text.ends_with('\n') { "\n" } else { "" }
 }
 
 pub fn stdout(o: &Output) -> String {
