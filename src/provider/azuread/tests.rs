@@ -987,7 +987,7 @@ fn the_sign_in_method_follows_what_is_set_in_a_documented_order() {
     let cert = cert_path();
     let secret = ("AZURE_CLIENT_SECRET", "s");
     let certificate = ("AZURE_CLIENT_CERTIFICATE_PATH", cert.as_str());
-    let token_file = ("AZURE_FEDERATED_TOKEN_FILE", "/tmp/token");
+    let token_file = ("AZURE_FEDERATED_TOKEN_FILE", "token.jwt");
     let github = [
         (
             "ACTIONS_ID_TOKEN_REQUEST_URL",
