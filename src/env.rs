@@ -15,6 +15,17 @@ pub mod vars {
     pub const AZURE_CLIENT_SECRET: &str = "AZURE_CLIENT_SECRET";
     pub const AZURE_GRAPH_URL: &str = "AZURE_GRAPH_URL";
     pub const AZURE_AUTHORITY_HOST: &str = "AZURE_AUTHORITY_HOST";
+    /// The Microsoft cloud: `public`, `usgovernment` or `china`.
+    pub const AZURE_ENVIRONMENT: &str = "AZURE_ENVIRONMENT";
+    /// A PEM file with the certificate and private key of zentra's app registration.
+    pub const AZURE_CLIENT_CERTIFICATE_PATH: &str = "AZURE_CLIENT_CERTIFICATE_PATH";
+    /// A file with a federated token (workload identity federation), read on each use.
+    pub const AZURE_FEDERATED_TOKEN_FILE: &str = "AZURE_FEDERATED_TOKEN_FILE";
+    /// Set by GitHub Actions in jobs with `permissions: id-token: write`.
+    pub const ACTIONS_ID_TOKEN_REQUEST_URL: &str = "ACTIONS_ID_TOKEN_REQUEST_URL";
+    pub const ACTIONS_ID_TOKEN_REQUEST_TOKEN: &str = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
+    /// The Azure CLI executable (`az` by default).
+    pub const ZENTRA_AZURE_CLI: &str = "ZENTRA_AZURE_CLI";
     /// Prefix of variables that set configuration variables: `ZENTRA_VAR_<name>`.
     pub const ZENTRA_VAR_PREFIX: &str = "ZENTRA_VAR_";
     pub const NO_COLOR: &str = "NO_COLOR";

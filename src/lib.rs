@@ -12,6 +12,7 @@
 
 pub mod addr;
 pub mod apply;
+pub mod cert;
 pub mod cli;
 pub mod client;
 pub mod config;

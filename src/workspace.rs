@@ -156,7 +156,28 @@ impl Workspace {
             return Err(Diagnostic::error(format!("unknown type of `{addr}`")).into());
         };
         let ctx = self.eval_context(resources);
-        eval_block_body(&ctx, &block.body, &schema.body, &addr.to_string())
+        let mut body = eval_block_body(&ctx, &block.body, &schema.body, &addr.to_string())?;
+        // The provider derives attributes from others and refuses impossible values.
+        if let Some(ptype) = self.provider_type(&block.provider.type_name) {
+            let written = std::mem::replace(&mut body.value, Value::Null);
+            body.value = ptype
+                .complete_desired(&addr.type_name, written)
+                .map_err(|invalid| {
+                    let mut diags = Diagnostics::default();
+                    for i in invalid {
+                        let span = body.spans.get(&i.path).or(block.span.as_ref());
+                        let mut d =
+                            Diagnostic::error(format!("{addr}: `{}`: {}", i.path, i.message))
+                                .at_span(&self.config.sources, span);
+                        if let Some(h) = i.hint {
+                            d = d.with_hint(h);
+                        }
+                        diags.push(d);
+                    }
+                    diags
+                })?;
+        }
+        Ok(body)
     }
 
     /// Evaluates a provider block (or an empty one when the configuration has none).

@@ -850,8 +850,8 @@ async fn domains_are_listed_and_fetched() {
     assert_eq!(
         list["value"],
         json!([
-            {"id": "contoso.onmicrosoft.com", "isDefault": false, "isInitial": true},
-            {"id": "contoso.com", "isDefault": true, "isInitial": false}
+            {"id": "contoso.onmicrosoft.com", "isDefault": true, "isInitial": true},
+            {"id": "contoso.com", "isDefault": false, "isInitial": false}
         ])
     );
     let (status, domain) = graph.get("/domains/Contoso.com").await;

@@ -1,4 +1,5 @@
-//! The Microsoft Graph v1.0 client: client-credentials tokens through the `oauth2` crate
+//! The Microsoft Graph v1.0 client: tokens through the `oauth2` crate's client credentials grant
+//! (with a secret or a client assertion, see [`super::entra_auth`]) or from the Azure CLI
 //! (cached, single-flight), retries for throttling and transient failures, `@odata.nextLink`
 //! paging, JSON `$batch` reads, waiting out directory replication lag after creates, and
 //! Graph's error bodies turned into [`ProviderError`]s.
@@ -14,6 +15,9 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 
+use super::entra_auth::{
+    Credential, JWT_BEARER, azure_cli_token, github_actions_token, read_token_file,
+};
 use super::{
     RetryAfter, RetryPolicy, Timeouts, body_excerpt, build_http_client, parse_retry_after,
     renewal_time, transport_error,
@@ -53,12 +57,14 @@ impl Default for GraphClientOptions {
     }
 }
 
-/// The app registration's client credentials. `Debug` never shows the secret.
-#[derive(Clone, Debug)]
+/// Who zentra signs in as: the tenant, the app registration's client id (empty for the Azure
+/// CLI) and its credential. `Debug` never shows a secret or key.
+#[derive(Debug)]
 pub struct GraphCredentials {
+    /// Tenant id or domain; empty lets the Azure CLI use its signed-in tenant.
     pub tenant_id: String,
     pub client_id: String,
-    pub client_secret: SecretString,
+    pub credential: Credential,
 }
 
 /// Where Graph and the authority live (validated, no trailing slash).
@@ -102,6 +108,12 @@ impl GraphRequest {
     }
     pub fn patch(path: impl Into<String>, body: Json) -> Self {
         let mut r = GraphRequest::new(Method::PATCH, path);
+        r.body = Some(body);
+        r
+    }
+    /// A replacement of the whole object (idempotent).
+    pub fn put(path: impl Into<String>, body: Json) -> Self {
+        let mut r = GraphRequest::new(Method::PUT, path);
         r.body = Some(body);
         r
     }
@@ -576,6 +588,34 @@ impl GraphClient {
     }
 
     async fn fetch_token(&self) -> ProviderResult<(SecretString, Duration)> {
+        if let Credential::AzureCli { executable } = &self.credentials.credential {
+            let tenant = Some(self.credentials.tenant_id.as_str()).filter(|t| !t.is_empty());
+            let issued = azure_cli_token(executable, &self.endpoints.graph_url, tenant).await?;
+            return Ok((issued.access_token, issued.expires_in));
+        }
+        self.client_credentials_token().await
+    }
+
+    /// What stands in for a client secret in one token request: a fresh client assertion.
+    async fn client_assertion(&self) -> ProviderResult<Option<SecretString>> {
+        match &self.credentials.credential {
+            Credential::ClientSecret(_) | Credential::AzureCli { .. } => Ok(None),
+            Credential::Certificate(certificate) => Ok(Some(SecretString::from(
+                certificate.assertion(&self.credentials.client_id, &self.token_url())?,
+            ))),
+            Credential::TokenFile(path) => read_token_file(path).map(Some),
+            Credential::GithubActions {
+                request_url,
+                request_token,
+                audience,
+            } => github_actions_token(&self.http, request_url, request_token, audience)
+                .await
+                .map(Some),
+        }
+    }
+
+    /// The client credentials grant, with the secret or a client assertion.
+    async fn client_credentials_token(&self) -> ProviderResult<(SecretString, Duration)> {
         use oauth2::TokenResponse;
 
         let described = format!(
@@ -593,23 +633,31 @@ impl GraphClient {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            // The secret leaves its SecretString only for the request being built here.
-            let oauth: EntraClient =
+            // Secrets, keys and tokens leave their wrappers only for the request built here.
+            let mut oauth: EntraClient =
                 oauth2::Client::new(oauth2::ClientId::new(self.credentials.client_id.clone()))
-                    .set_client_secret(oauth2::ClientSecret::new(
-                        self.credentials.client_secret.expose_secret().to_string(),
-                    ))
                     .set_auth_type(oauth2::AuthType::RequestBody)
                     .set_token_uri(token_url.clone());
+            if let Credential::ClientSecret(secret) = &self.credentials.credential {
+                oauth = oauth.set_client_secret(oauth2::ClientSecret::new(
+                    secret.expose_secret().to_string(),
+                ));
+            }
+            // Each attempt gets a new assertion: Entra ID accepts an assertion once.
+            let assertion = self.client_assertion().await?;
             let http = OAuthHttp {
                 http: &self.http,
                 last_status: std::sync::Mutex::new(None),
             };
-            let result = oauth
+            let mut request = oauth
                 .exchange_client_credentials()
-                .add_scope(oauth2::Scope::new(scope.clone()))
-                .request_async(&http)
-                .await;
+                .add_scope(oauth2::Scope::new(scope.clone()));
+            if let Some(assertion) = &assertion {
+                request = request
+                    .add_extra_param("client_assertion_type", JWT_BEARER)
+                    .add_extra_param("client_assertion", assertion.expose_secret().to_string());
+            }
+            let result = request.request_async(&http).await;
             let status = http.last_status.lock().ok().and_then(|s| *s);
             let transient = matches!(status, Some(429) | Some(500..=599))
                 || matches!(result, Err(oauth2::RequestTokenError::Request(_)));
@@ -624,8 +672,34 @@ impl GraphClient {
                 Err(_) if transient && attempt < policy.max_attempts => {
                     tokio::time::sleep(policy.backoff(attempt)).await;
                 }
-                Err(e) => return Err(entra_token_error(e, &described, status)),
+                Err(e) => {
+                    return Err(entra_token_error(
+                        e,
+                        &described,
+                        status,
+                        self.credentials.credential.method(),
+                    ));
+                }
             }
+        }
+    }
+}
+
+/// What to check when Entra ID refuses a token, by sign-in method.
+fn token_hint(method: &str) -> &'static str {
+    match method {
+        "certificate" => {
+            "check the azuread provider's tenant_id and client_id, and that the certificate \
+             in client_certificate_path (AZURE_CLIENT_CERTIFICATE_PATH) is registered on the \
+             app registration"
+        }
+        "workload_identity" | "github_oidc" => {
+            "check the app registration's federated identity credential: its issuer, subject \
+             and audience must match the presented token exactly (case included)"
+        }
+        _ => {
+            "check the azuread provider's tenant_id, client_id and client_secret \
+             (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET)"
         }
     }
 }
@@ -634,9 +708,9 @@ fn entra_token_error(
     error: oauth2::RequestTokenError<reqwest::Error, EntraTokenError>,
     request: &str,
     status: Option<u16>,
+    method: &str,
 ) -> ProviderError {
-    let hint = "check the azuread provider's tenant_id, client_id and client_secret \
-                (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET)";
+    let hint = token_hint(method);
     let mut e = match error {
         oauth2::RequestTokenError::ServerResponse(body) => {
             let mut e = ProviderError::new(
@@ -868,6 +942,7 @@ mod tests {
             oauth2::RequestTokenError::ServerResponse(body),
             "POST /t/oauth2/v2.0/token",
             Some(401),
+            "client_secret",
         );
         assert_eq!(e.kind, ErrorKind::Authentication);
         assert_eq!(
@@ -1074,7 +1149,7 @@ mod tests {
             GraphCredentials {
                 tenant_id: "tenant-1".into(),
                 client_id: "client-1".into(),
-                client_secret: SecretString::from(secret),
+                credential: Credential::ClientSecret(SecretString::from(secret)),
             },
             GraphEndpoints {
                 graph_url: base.to_string(),

@@ -4,6 +4,7 @@
 //! The vendor clients ([`zoom::ZoomClient`], [`graph::GraphClient`]) own authentication, token
 //! caching, rate limiting, retries and paging; resources above them never see HTTP.
 
+pub mod entra_auth;
 pub mod graph;
 pub mod zoom;
 

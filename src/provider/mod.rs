@@ -131,6 +131,16 @@ impl std::error::Error for ProviderError {}
 
 pub type ProviderResult<T> = Result<T, ProviderError>;
 
+/// An attribute value a provider refuses before any API call (see
+/// [`ProviderType::complete_desired`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct InvalidAttribute {
+    /// Dotted path of the attribute at fault, as written in configuration.
+    pub path: String,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
 /// One configured provider instance (`provider "zoom"`, or an alias such as `zoom.emea`).
 #[async_trait]
 pub trait Provider: Send + Sync {
@@ -165,6 +175,21 @@ pub trait ProviderType: Send + Sync {
         config: &Value,
         env: &crate::env::Environment,
     ) -> ProviderResult<Box<dyn Provider>>;
+
+    /// Completes a resource's desired attributes from what its configuration wrote, before
+    /// they are compared with live ones, recorded in state or written: attributes derived from
+    /// others (a federation's issuer and certificates from `metadata_xml`), canonical forms,
+    /// and refusals of values no API call could accept. Parts may be [`Value::Unknown`]
+    /// (references not yet applied): they are left as they are. No network calls. The default
+    /// changes nothing.
+    fn complete_desired(
+        &self,
+        type_name: &str,
+        desired: Value,
+    ) -> Result<Value, Vec<InvalidAttribute>> {
+        let _ = type_name;
+        Ok(desired)
+    }
 }
 
 /// Every provider type zentra ships: `zoom` and `azuread`.

@@ -75,17 +75,21 @@ async fn the_quickstart_plans_applies_and_then_has_nothing_left_to_do() {
             "zoom_account_settings.sso",
         ]
     );
-    // The first refresh wave reached Graph as one $batch.
+    // The first refresh wave reached Graph as one $batch; the second is the grant's resource
+    // app, read to check the scopes against what it publishes.
     let graph_log = std::mem::take(&mut graph_stub.lock().unwrap().log);
     assert_eq!(
         graph_log.iter().filter(|l| *l == "POST /$batch").count(),
         1,
         "{graph_log:?}"
     );
+    let plain: Vec<&String> = graph_log
+        .iter()
+        .filter(|l| !l.starts_with("batch:") && *l != "POST /$batch")
+        .collect();
+    assert_eq!(plain.len(), 1, "{graph_log:?}");
     assert!(
-        graph_log
-            .iter()
-            .all(|l| l.starts_with("batch:") || l == "POST /$batch"),
+        plain[0].starts_with("GET /servicePrincipals?$filter=appId"),
         "{graph_log:?}"
     );
 
@@ -258,13 +262,16 @@ mod against_the_emulator {
         let providers = ProviderSet::configure(&ws, None).unwrap();
         let first = plan(&ws, None, &providers).await.unwrap();
         assert_eq!(changes(&first).len(), 5, "{:#?}", changes(&first));
-        // Refresh: one token each, one $batch for Graph's first wave, one GET per Zoom endpoint.
+        // Refresh: one token each, one $batch for Graph's first wave, one GET per Zoom endpoint,
+        // and in the second wave the grant's resource app, whose published scopes the grant's
+        // scopes are checked against.
         let refresh: Vec<String> = sim
             .requests()
             .iter()
             .map(|r| format!("{} {} {}", r.service, r.method, r.path))
             .collect();
-        assert_eq!(refresh.len(), 5, "{refresh:#?}");
+        assert_eq!(refresh.len(), 6, "{refresh:#?}");
+        assert!(refresh.contains(&"graph GET /v1.0/servicePrincipals".to_string()));
         assert_eq!(
             refresh
                 .iter()

@@ -262,6 +262,8 @@ fn attribute_text(
     }
     if let (Some(old), Some(new)) = (a.before.as_str(), a.after.as_str())
         && !a.sensitive
+        && crate::cert::describe(old).is_none()
+        && crate::cert::describe(new).is_none()
         && (old.contains('\n')
             || new.contains('\n')
             || old.len() > LONG_STRING
@@ -292,7 +294,8 @@ fn attribute_text(
     ));
 }
 
-/// A value as shown in a plan.
+/// A value as shown in a plan. A certificate (base64 DER, as Graph stores it) is shown by
+/// subject, thumbprint and expiry instead of its base64.
 pub fn value_text(v: &serde_json::Value, sensitive: bool, unknown: bool) -> String {
     if sensitive {
         return "(sensitive value)".into();
@@ -302,6 +305,7 @@ pub fn value_text(v: &serde_json::Value, sensitive: bool, unknown: bool) -> Stri
     }
     match v {
         serde_json::Value::Null => "null".into(),
+        serde_json::Value::String(s) => crate::cert::describe(s).unwrap_or_else(|| v.to_string()),
         other => other.to_string(),
     }
 }
@@ -405,6 +409,38 @@ mod tests {
             text.contains("    - b\n") && text.contains("    + B\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn certificates_render_by_subject_thumbprint_and_expiry() {
+        let p = Printer::plain(Box::new(std::io::sink()), Box::new(std::io::sink()));
+        let old =
+            crate::cert::canonical(include_str!("../../tests/fixtures/certs/okta-current.pem"))
+                .unwrap();
+        let new = crate::cert::canonical(include_str!("../../tests/fixtures/certs/okta-next.pem"))
+            .unwrap();
+        let text = plan_text(
+            &plan(vec![ResourceChange {
+                address: ResourceAddr::managed("azuread_domain_federation", "okta"),
+                provider: ProviderAddr::default_for("azuread"),
+                action: Action::Update,
+                id: None,
+                reason: None,
+                attributes: vec![attr("signing_certificate", json!(old), json!(new))],
+            }]),
+            &p,
+        );
+        let line = text
+            .lines()
+            .find(|l| l.contains("signing_certificate"))
+            .unwrap();
+        assert!(
+            line.contains("(certificate CN=contoso-sample.okta.example, OU=SSOProvider")
+                && line.contains("expires 2027-06-30) -> (certificate CN=contoso-sample")
+                && line.ends_with("expires 2029-06-30)"),
+            "{text}"
+        );
+        assert!(!text.contains("MII"), "no base64 in the plan: {text}");
     }
 
     #[test]

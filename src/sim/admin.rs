@@ -16,6 +16,13 @@
 //! | `PATCH`, `DELETE /_sim/graph/servicePrincipals/{id}` | change or remove |
 //! | `POST /_sim/graph/oauth2PermissionGrants` | create a grant, visible at once |
 //! | `PATCH`, `DELETE /_sim/graph/oauth2PermissionGrants/{id}` | change or remove |
+//! | `PATCH /_sim/graph/policies/adminConsentRequestPolicy` | deep-merge into the policy |
+//! | `POST /_sim/graph/servicePrincipals/{resource}/appRoleAssignedTo` | assign (`principalId`, `appRoleId`), visible at once |
+//! | `DELETE /_sim/graph/servicePrincipals/{resource}/appRoleAssignedTo/{id}` | remove an assignment |
+//! | `PATCH /_sim/graph/domains/{name}` | deep-merge into the domain |
+//! | `POST /_sim/graph/domains/{name}/federationConfiguration` | federate the domain, visible at once |
+//! | `PATCH`, `DELETE /_sim/graph/domains/{name}/federationConfiguration/{id}` | change, or remove (the domain becomes `Managed`) |
+//! | `POST /_sim/tokens/graph` | a Graph access token (`{"roles": [...]}`), as a signed-in admin's tool would hold |
 //!
 //! Graph targets act on the first tenant unless `?tenant={id}` is given. The Zoom targets for
 //! groups, roles and calendar services are listed in `zoom_admin`.
@@ -26,7 +33,9 @@ use serde_json::{Map, Value, json};
 use super::Shared;
 use super::faults::Faults;
 use super::http::{SimRequest, SimResponse};
-use super::state::{SimState, Stored, Tenant, deep_merge, random_grant_id, service_principal_json};
+use super::state::{
+    DomainFederation, SimState, Stored, Tenant, deep_merge, random_grant_id, service_principal_json,
+};
 
 /// Why an admin request failed.
 pub(crate) enum AdminError {
@@ -214,6 +223,9 @@ fn run(
                 t.grants.retain(|g| {
                     g.str_field("clientId") != Some(id) && g.str_field("resourceId") != Some(id)
                 });
+                t.app_role_assignments.retain(|a| {
+                    a.str_field("principalId") != Some(id) && a.str_field("resourceId") != Some(id)
+                });
             } else {
                 let patch = object_body(body)?;
                 deep_merge(&mut t.service_principals[index].data, &patch);
@@ -267,6 +279,160 @@ fn run(
                 deep_merge(&mut t.grants[index].data, &patch);
             }
             Ok(Value::Null)
+        }
+        ("PATCH", ["graph", "policies", "adminConsentRequestPolicy"]) => {
+            let patch = object_body(body)?;
+            let t = tenant_of(&mut state, tenant)?;
+            deep_merge(&mut t.admin_consent_request_policy, &patch);
+            Ok(Value::Null)
+        }
+        ("POST", ["graph", "servicePrincipals", resource, "appRoleAssignedTo"]) => {
+            let body = object_body(body)?;
+            let t = tenant_of(&mut state, tenant)?;
+            let index = t
+                .sp_index(resource, None)
+                .ok_or_else(|| AdminError::NotFound(format!("no service principal {resource}")))?;
+            let resource = t.service_principals[index].clone();
+            let principal = body
+                .get("principalId")
+                .and_then(Value::as_str)
+                .ok_or_else(|| AdminError::BadRequest("principalId is required".into()))?
+                .to_string();
+            let role = body
+                .get("appRoleId")
+                .and_then(Value::as_str)
+                .ok_or_else(|| AdminError::BadRequest("appRoleId is required".into()))?
+                .to_string();
+            let principal_name = t
+                .sp_index(&principal, None)
+                .map(|i| {
+                    t.service_principals[i]
+                        .str_field("displayName")
+                        .unwrap_or_default()
+                        .to_string()
+                })
+                .ok_or_else(|| {
+                    AdminError::BadRequest(format!("{principal} is not a service principal"))
+                })?;
+            let data = match json!({
+                "id": body.get("id").and_then(Value::as_str).map(str::to_string).unwrap_or_else(random_grant_id),
+                "deletedDateTime": null,
+                "appRoleId": role,
+                "createdDateTime": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                "principalDisplayName": principal_name,
+                "principalId": principal,
+                "principalType": "ServicePrincipal",
+                "resourceDisplayName": resource.str_field("displayName").unwrap_or_default(),
+                "resourceId": resource.id(),
+            }) {
+                Value::Object(map) => map,
+                _ => Map::new(),
+            };
+            t.app_role_assignments
+                .push(Stored::replicated(data.clone()));
+            Ok(Value::Object(data))
+        }
+        ("DELETE", ["graph", "servicePrincipals", _, "appRoleAssignedTo", id]) => {
+            let t = tenant_of(&mut state, tenant)?;
+            let index = t
+                .assignment_index(id, None)
+                .ok_or_else(|| AdminError::NotFound(format!("no app role assignment {id}")))?;
+            t.app_role_assignments.remove(index);
+            Ok(Value::Null)
+        }
+        ("PATCH", ["graph", "domains", name]) => {
+            let patch = object_body(body)?;
+            let t = tenant_of(&mut state, tenant)?;
+            let index = t
+                .domain_index(name)
+                .ok_or_else(|| AdminError::NotFound(format!("no domain {name}")))?;
+            if let Some(domain) = t.domains[index].as_object_mut() {
+                deep_merge(domain, &patch);
+            }
+            Ok(Value::Null)
+        }
+        ("POST", ["graph", "domains", name, "federationConfiguration"]) => {
+            let body = object_body(body)?;
+            let t = tenant_of(&mut state, tenant)?;
+            let index = t
+                .domain_index(name)
+                .ok_or_else(|| AdminError::NotFound(format!("no domain {name}")))?;
+            let domain = t.domains[index]
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            if t.federation_index(&domain, None).is_some() {
+                return Err(AdminError::BadRequest(format!(
+                    "domain {domain} is already federated"
+                )));
+            }
+            let mut data = Map::new();
+            data.insert(
+                "id".into(),
+                json!(
+                    body.get("id")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+                ),
+            );
+            for (k, v) in body {
+                data.insert(k, v);
+            }
+            t.federations.push(DomainFederation {
+                domain,
+                object: Stored::replicated(data.clone()),
+            });
+            if let Some(d) = t.domains[index].as_object_mut() {
+                d.insert("authenticationType".into(), json!("Federated"));
+            }
+            Ok(Value::Object(data))
+        }
+        (
+            verb @ ("PATCH" | "DELETE"),
+            ["graph", "domains", name, "federationConfiguration", id],
+        ) => {
+            let t = tenant_of(&mut state, tenant)?;
+            let index = t
+                .federation_index(name, None)
+                .filter(|&i| t.federations[i].object.id() == *id)
+                .ok_or_else(|| {
+                    AdminError::NotFound(format!("no federation configuration {id} on {name}"))
+                })?;
+            if verb == "DELETE" {
+                t.federations.remove(index);
+                if let Some(d) = t.domain_index(name)
+                    && let Some(domain) = t.domains[d].as_object_mut()
+                {
+                    domain.insert("authenticationType".into(), json!("Managed"));
+                }
+            } else {
+                let patch = object_body(body)?;
+                deep_merge(&mut t.federations[index].object.data, &patch);
+            }
+            Ok(Value::Null)
+        }
+        ("POST", ["tokens", "graph"]) => {
+            let body = body.unwrap_or(json!({}));
+            let roles: Vec<String> = body
+                .get("roles")
+                .and_then(Value::as_array)
+                .map(|r| {
+                    r.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let index = match tenant {
+                Some(id) => state.tenant_index(id),
+                None if state.entra.tenants.is_empty() => None,
+                None => Some(0),
+            }
+            .ok_or_else(|| AdminError::NotFound("no such tenant".into()))?;
+            let token = state.issue_graph_token(index, roles);
+            Ok(json!({ "access_token": token }))
         }
         (_, ["zoom", "accounts", id, rest @ ..]) => {
             super::zoom_admin::apply(&mut state, method, id, rest, body)

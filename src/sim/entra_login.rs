@@ -1,9 +1,11 @@
 //! The Entra ID (Azure AD) v2.0 token endpoint for the client credentials grant:
 //! `POST /{tenant}/oauth2/v2.0/token` with a form body carrying `grant_type=client_credentials`,
 //! `client_id`, `scope={resource}/.default` and either `client_secret` (also accepted as HTTP
-//! Basic) or a certificate assertion (`client_assertion_type` +
-//! `client_assertion`, an RS256 or PS256 JWT whose `x5t#S256` or `x5t` header names a
-//! certificate registered on the client app).
+//! Basic) or a client assertion (`client_assertion_type` + `client_assertion`): a certificate
+//! assertion (an RS256 or PS256 JWT issued by the client itself whose `x5t#S256` or `x5t`
+//! header names a certificate registered on the client app; each `jti` is accepted once), or
+//! a federated one (workload identity federation: a token of an external issuer matching a
+//! federated identity credential of the client, signed by a key of that issuer).
 //!
 //! Errors use the AAD shape: `error`, `error_description` starting with the `AADSTSnnnn:` code,
 //! `error_codes`, `timestamp`, `trace_id`, `correlation_id`, `error_uri`.
@@ -17,7 +19,7 @@ use serde_json::json;
 
 use super::Shared;
 use super::http::{SimRequest, SimResponse};
-use super::seed::{EntraClientApp, app_ids};
+use super::seed::{EntraClientApp, FederatedCredentialSeed, JwkSeed, OidcIssuerSeed, app_ids};
 use super::state::{GRAPH_TOKEN_SECONDS, GraphToken, Tenant, random_token};
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -309,6 +311,7 @@ fn issue(shared: &Shared, req: &SimRequest) -> Result<SimResponse, AadError> {
     let scope = form.get("scope").copied().unwrap_or("");
     check_scope(scope, &req.base, tenant)?;
 
+    let mut spent_assertion: Option<SpentAssertion> = None;
     let secret = form
         .get("client_secret")
         .map(|s| s.to_string())
@@ -370,12 +373,41 @@ fn issue(shared: &Shared, req: &SimRequest) -> Result<SimResponse, AadError> {
                     tenant.id
                 ),
             ];
-            verify_assertion(client, jwt, &audiences)?;
+            let issuer = unverified_claims(jwt)
+                .and_then(|c| c.get("iss").and_then(|i| i.as_str()).map(str::to_string))
+                .ok_or_else(malformed_jwt)?;
+            // Certificate assertions name their certificate; federated tokens name a key id.
+            let names_certificate = jsonwebtoken::decode_header(jwt)
+                .map(|h| h.x5t.is_some() || h.x5t_s256.is_some())
+                .map_err(|_| malformed_jwt())?;
+            if names_certificate || issuer.eq_ignore_ascii_case(&client.client_id) {
+                spent_assertion = Some(verify_assertion(client, jwt, &audiences)?);
+            } else {
+                verify_federated(client, jwt, &issuer, &state.entra.oidc_issuers)?;
+            }
         }
     }
 
     let roles = client.app_roles.clone();
     let tenant_id = tenant.id.clone();
+    // A certificate assertion is accepted once (federated tokens are reused until they expire).
+    if let Some(spent) = spent_assertion {
+        let now = Instant::now();
+        state.entra.used_assertions.retain(|_, until| *until > now);
+        if state.entra.used_assertions.contains_key(&spent.key) {
+            return Err(aad(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                50027,
+                "JWT token is invalid or malformed: the client assertion's 'jti' was already \
+                 used. Sign a new assertion for every token request.",
+            ));
+        }
+        state
+            .entra
+            .used_assertions
+            .insert(spent.key, now + spent.remaining);
+    }
     let token = random_token(96);
     state.entra.tokens.insert(
         token.clone(),
@@ -399,21 +431,166 @@ fn issue(shared: &Shared, req: &SimRequest) -> Result<SimResponse, AadError> {
     .with_header("x-ms-request-id", uuid::Uuid::new_v4().to_string()))
 }
 
+/// A certificate assertion that was accepted: its replay key (client and `jti`) and how long
+/// it stays valid.
+struct SpentAssertion {
+    key: String,
+    remaining: Duration,
+}
+
+fn malformed_jwt() -> AadError {
+    aad(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        50027,
+        "JWT token is invalid or malformed.",
+    )
+}
+
+/// The claims of a JWT, read without checking anything (to route it by issuer).
+fn unverified_claims(jwt: &str) -> Option<serde_json::Value> {
+    use base64::Engine as _;
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Checks a federated client assertion (workload identity federation): an RS256 token from an
+/// external issuer, signed by one of the issuer's keys, whose issuer, subject and audience
+/// match a federated identity credential of the client exactly (case-sensitive), in time.
+fn verify_federated(
+    client: &EntraClientApp,
+    jwt: &str,
+    issuer: &str,
+    issuers: &[OidcIssuerSeed],
+) -> Result<(), AadError> {
+    let credentials: Vec<&FederatedCredentialSeed> = client
+        .federated_credentials
+        .iter()
+        .filter(|f| f.issuer == issuer)
+        .collect();
+    if credentials.is_empty() {
+        return Err(aad(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            700211,
+            format!(
+                "No matching federated identity record found for presented assertion issuer \
+                 '{issuer}'. Please check your federated identity credential Subject, Audience \
+                 and Issuer against the presented assertion."
+            ),
+        ));
+    }
+    let header = jsonwebtoken::decode_header(jwt).map_err(|_| malformed_jwt())?;
+    if header.alg != Algorithm::RS256 {
+        return Err(aad(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            5002738,
+            format!(
+                "Invalid JWT token. '{:?}' is not a supported signature algorithm for federated \
+                 assertions.",
+                header.alg
+            ),
+        ));
+    }
+    let keys: Vec<&JwkSeed> = issuers
+        .iter()
+        .filter(|i| i.issuer == issuer)
+        .flat_map(|i| i.keys.iter())
+        .filter(|k| header.kid.as_deref().is_none_or(|kid| kid == k.kid))
+        .collect();
+    let Some(jwk) = keys.first() else {
+        return Err(aad(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            700027,
+            format!(
+                "The signing key '{}' of the assertion is not among the keys issuer '{issuer}' \
+                 publishes.",
+                header.kid.unwrap_or_default()
+            ),
+        ));
+    };
+    let key = DecodingKey::from_rsa_components(&jwk.n, &jwk.e).map_err(|_| malformed_jwt())?;
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.validate_aud = false;
+    validation.set_issuer(&[issuer]);
+    validation.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
+    validation.validate_nbf = true;
+    validation.leeway = 60;
+    let data = jsonwebtoken::decode::<serde_json::Value>(jwt, &key, &validation).map_err(|e| {
+        match e.kind() {
+            ErrorKind::InvalidSignature => aad(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                700027,
+                "Client assertion contains an invalid signature.",
+            ),
+            ErrorKind::ExpiredSignature | ErrorKind::ImmatureSignature => aad(
+                StatusCode::BAD_REQUEST,
+                "invalid_client",
+                700024,
+                "Client assertion is not within its valid time range.",
+            ),
+            _ => malformed_jwt(),
+        }
+    })?;
+    let audiences: Vec<String> = match data.claims.get("aud") {
+        Some(serde_json::Value::String(a)) => vec![a.clone()],
+        Some(serde_json::Value::Array(list)) => list
+            .iter()
+            .filter_map(|a| a.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let audience_matches: Vec<&&FederatedCredentialSeed> = credentials
+        .iter()
+        .filter(|f| f.audiences.iter().any(|a| audiences.contains(a)))
+        .collect();
+    if audience_matches.is_empty() {
+        return Err(aad(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            700212,
+            format!(
+                "No matching federated identity record found for presented assertion audience \
+                 '{}'.",
+                audiences.join(", ")
+            ),
+        ));
+    }
+    let subject = data
+        .claims
+        .get("sub")
+        .and_then(|s| s.as_str())
+        .unwrap_or_default();
+    if !audience_matches.iter().any(|f| f.subject == subject) {
+        return Err(aad(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            700213,
+            format!(
+                "No matching federated identity record found for presented assertion subject \
+                 '{subject}'. Check your federated identity credential Subject, Audience and \
+                 Issuer against the presented assertion."
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks a certificate client assertion: signed (RS256 or PS256) by a certificate registered
-/// on the client, addressed to this token endpoint, issued by and about the client, in time.
+/// on the client, addressed to this token endpoint, issued by and about the client, in time,
+/// with a `jti` (which the caller then refuses to see again).
 fn verify_assertion(
     client: &EntraClientApp,
     jwt: &str,
     audiences: &[String],
-) -> Result<(), AadError> {
-    let malformed = || {
-        aad(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            50027,
-            "JWT token is invalid or malformed.",
-        )
-    };
+) -> Result<SpentAssertion, AadError> {
+    let malformed = malformed_jwt;
     let header = jsonwebtoken::decode_header(jwt).map_err(|_| malformed())?;
     if !matches!(header.alg, Algorithm::RS256 | Algorithm::PS256) {
         return Err(aad(
@@ -498,13 +675,19 @@ fn verify_assertion(
             _ => malformed(),
         }
     })?;
-    if data.claims.get("jti").and_then(|v| v.as_str()).is_none() {
+    let Some(jti) = data.claims.get("jti").and_then(|v| v.as_str()) else {
         return Err(aad(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             50027,
             "JWT token is invalid or malformed. The claim 'jti' is missing.",
         ));
-    }
-    Ok(())
+    };
+    let exp = data.claims.get("exp").and_then(|v| v.as_i64()).unwrap_or(0);
+    let seconds_left = (exp - chrono::Utc::now().timestamp()).clamp(0, 86_400) as u64;
+    Ok(SpentAssertion {
+        key: format!("{}:{jti}", client.client_id.to_ascii_lowercase()),
+        // The leeway the checks allow, on top.
+        remaining: Duration::from_secs(seconds_left + 300),
+    })
 }

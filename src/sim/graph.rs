@@ -1,5 +1,7 @@
 //! Microsoft Graph v1.0 (`/v1.0/...`) for the objects zentra manages: the authorization policy,
-//! service principals, delegated permission grants and domains, plus JSON batching.
+//! service principals, delegated permission grants and domains, plus JSON batching. The admin
+//! consent request policy, app role assignments and domain federation are served by
+//! `graph_policies`, `graph_app_roles` and `graph_domains` through this module's routing.
 //!
 //! Requests need a bearer token from the emulated Entra ID token endpoint; the token's tenant is
 //! the directory served and its app roles decide what the caller may do (403
@@ -45,10 +47,10 @@ pub(crate) struct GraphError {
     code: String,
     message: String,
     headers: Vec<(String, String)>,
-    details: Option<Value>,
+    pub(super) details: Option<Value>,
 }
 
-fn gerr(status: StatusCode, code: &str, message: impl Into<String>) -> GraphError {
+pub(super) fn gerr(status: StatusCode, code: &str, message: impl Into<String>) -> GraphError {
     GraphError {
         status,
         code: code.to_string(),
@@ -58,11 +60,11 @@ fn gerr(status: StatusCode, code: &str, message: impl Into<String>) -> GraphErro
     }
 }
 
-fn bad_request(code: &str, message: impl Into<String>) -> GraphError {
+pub(super) fn bad_request(code: &str, message: impl Into<String>) -> GraphError {
     gerr(StatusCode::BAD_REQUEST, code, message)
 }
 
-fn not_found(id: &str) -> GraphError {
+pub(super) fn not_found(id: &str) -> GraphError {
     gerr(
         StatusCode::NOT_FOUND,
         "Request_ResourceNotFound",
@@ -73,14 +75,14 @@ fn not_found(id: &str) -> GraphError {
     )
 }
 
-fn segment_not_found(segment: &str) -> GraphError {
+pub(super) fn segment_not_found(segment: &str) -> GraphError {
     bad_request(
         "BadRequest",
         format!("Resource not found for the segment '{segment}'."),
     )
 }
 
-fn method_not_allowed() -> GraphError {
+pub(super) fn method_not_allowed() -> GraphError {
     gerr(
         StatusCode::METHOD_NOT_ALLOWED,
         "Request_BadRequest",
@@ -112,12 +114,12 @@ impl RequestIds {
 #[derive(Debug)]
 pub(crate) struct Outcome {
     status: StatusCode,
-    headers: Vec<(String, String)>,
+    pub(super) headers: Vec<(String, String)>,
     body: Option<Value>,
 }
 
 impl Outcome {
-    fn json(status: StatusCode, body: Value) -> Outcome {
+    pub(super) fn json(status: StatusCode, body: Value) -> Outcome {
         Outcome {
             status,
             headers: vec![("Content-Type".into(), ODATA_JSON.into())],
@@ -125,7 +127,7 @@ impl Outcome {
         }
     }
 
-    fn no_content() -> Outcome {
+    pub(super) fn no_content() -> Outcome {
         Outcome {
             status: StatusCode::NO_CONTENT,
             headers: Vec::new(),
@@ -154,14 +156,14 @@ impl Outcome {
 }
 
 /// Who is calling: the token's tenant and application permissions.
-struct Auth {
-    tenant_id: String,
+pub(super) struct Auth {
+    pub(super) tenant_id: String,
     roles: Vec<String>,
 }
 
 /// One Graph request (top-level or inside a `$batch`).
-struct Call<'a> {
-    method: Method,
+pub(super) struct Call<'a> {
+    pub(super) method: Method,
     /// Decoded path after `/v1.0`.
     path: String,
     query: Vec<(String, String)>,
@@ -172,14 +174,14 @@ struct Call<'a> {
 }
 
 impl Call<'_> {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(super) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 
-    fn query_one(&self, name: &str) -> Result<Option<&str>, GraphError> {
+    pub(super) fn query_one(&self, name: &str) -> Result<Option<&str>, GraphError> {
         let values: Vec<&str> = self
             .query
             .iter()
@@ -199,12 +201,12 @@ impl Call<'_> {
         }
     }
 
-    fn root(&self) -> String {
+    pub(super) fn root(&self) -> String {
         format!("{}/v1.0", self.base)
     }
 
     /// The JSON object body of a write.
-    fn json_body(&self) -> Result<Map<String, Value>, GraphError> {
+    pub(super) fn json_body(&self) -> Result<Map<String, Value>, GraphError> {
         let Some(content_type) = self.header("content-type") else {
             return Err(bad_request(
                 "BadRequest",
@@ -314,7 +316,7 @@ fn authenticate(shared: &Shared, req: &SimRequest) -> Result<Auth, GraphError> {
 }
 
 /// Requires one of the application permissions.
-fn require(auth: &Auth, any_of: &[&str]) -> Result<(), GraphError> {
+pub(super) fn require(auth: &Auth, any_of: &[&str]) -> Result<(), GraphError> {
     if auth.roles.iter().any(|r| any_of.contains(&r.as_str())) {
         Ok(())
     } else {
@@ -337,6 +339,7 @@ const WRITE_APPS: &[&str] = &["Application.ReadWrite.All", "Directory.ReadWrite.
 const READ_POLICY: &[&str] = &["Policy.Read.All", "Policy.ReadWrite.Authorization"];
 const WRITE_POLICY: &[&str] = &["Policy.ReadWrite.Authorization"];
 const READ_GRANTS: &[&str] = &[
+    "DelegatedPermissionGrant.Read.All",
     "DelegatedPermissionGrant.ReadWrite.All",
     "Directory.Read.All",
     "Directory.ReadWrite.All",
@@ -404,7 +407,10 @@ fn execute(
     }
 }
 
-fn tenant_mut<'a>(state: &'a mut SimState, auth: &Auth) -> Result<&'a mut Tenant, GraphError> {
+pub(super) fn tenant_mut<'a>(
+    state: &'a mut SimState,
+    auth: &Auth,
+) -> Result<&'a mut Tenant, GraphError> {
     let index = state
         .tenant_index(&auth.tenant_id)
         .ok_or_else(|| not_found(&auth.tenant_id))?;
@@ -475,6 +481,11 @@ fn route(
                     }),
                 ))
             }
+            _ => Err(method_not_allowed()),
+        },
+        ["policies", "adminConsentRequestPolicy"] => match m.as_str() {
+            "GET" => super::graph_policies::get(state, auth, call),
+            "PUT" => super::graph_policies::put(state, auth, call),
             _ => Err(method_not_allowed()),
         },
         ["policies", other, ..] => Err(segment_not_found(other)),
@@ -556,6 +567,20 @@ fn route(
                 .ok_or_else(|| not_found(id))?;
             list_grants(state, auth, call, Some(id))
         }
+        ["servicePrincipals", id, collection]
+            if super::graph_app_roles::side_of(collection).is_some() =>
+        {
+            let side = super::graph_app_roles::side_of(collection)
+                .ok_or_else(|| segment_not_found(collection))?;
+            super::graph_app_roles::collection(state, auth, call, id, side)
+        }
+        ["servicePrincipals", id, collection, assignment]
+            if super::graph_app_roles::side_of(collection).is_some() =>
+        {
+            let side = super::graph_app_roles::side_of(collection)
+                .ok_or_else(|| segment_not_found(collection))?;
+            super::graph_app_roles::item(state, auth, call, id, side, assignment)
+        }
         ["servicePrincipals", _, other, ..] => Err(segment_not_found(other)),
         ["oauth2PermissionGrants"] => match m.as_str() {
             "GET" => {
@@ -631,6 +656,15 @@ fn route(
                 }),
             ))
         }
+        ["domains", id] if *m == Method::PATCH => {
+            super::graph_domains::patch_domain(state, auth, call, id)
+        }
+        ["domains", id, "federationConfiguration"] => {
+            super::graph_domains::collection(state, auth, call, id)
+        }
+        ["domains", id, "federationConfiguration", federation] => {
+            super::graph_domains::item(state, auth, call, id, federation)
+        }
         ["domains", id] => {
             if *m != Method::GET {
                 return Err(method_not_allowed());
@@ -668,7 +702,7 @@ fn service_document() -> Vec<Value> {
 }
 
 /// `{root}/$metadata#set` with `(a,b)` for a selection and `/$entity` for one object.
-fn context(call: &Call, set: &str, select: &[String], single: bool) -> String {
+pub(super) fn context(call: &Call, set: &str, select: &[String], single: bool) -> String {
     let mut out = format!("{}/$metadata#{set}", call.root());
     if !select.is_empty() {
         out.push('(');
@@ -681,7 +715,12 @@ fn context(call: &Call, set: &str, select: &[String], single: bool) -> String {
     out
 }
 
-fn entity(call: &Call, set: &str, select: &[String], data: &Map<String, Value>) -> Outcome {
+pub(super) fn entity(
+    call: &Call,
+    set: &str,
+    select: &[String],
+    data: &Map<String, Value>,
+) -> Outcome {
     let mut body = Map::new();
     body.insert(
         "@odata.context".into(),
@@ -691,7 +730,7 @@ fn entity(call: &Call, set: &str, select: &[String], data: &Map<String, Value>) 
     Outcome::json(StatusCode::OK, Value::Object(body))
 }
 
-fn select_of(call: &Call, ty: &TypeDef) -> Result<Vec<String>, GraphError> {
+pub(super) fn select_of(call: &Call, ty: &TypeDef) -> Result<Vec<String>, GraphError> {
     match call.query_one("$select")? {
         None => Ok(Vec::new()),
         Some(text) => parse_select(text, ty).map_err(|name| {
@@ -707,7 +746,7 @@ fn select_of(call: &Call, ty: &TypeDef) -> Result<Vec<String>, GraphError> {
     }
 }
 
-fn reject_unsupported_options(call: &Call) -> Result<(), GraphError> {
+pub(super) fn reject_unsupported_options(call: &Call) -> Result<(), GraphError> {
     for (name, _) in &call.query {
         let lower = name.to_ascii_lowercase();
         if ["$orderby", "$search", "$expand", "$skip"].contains(&lower.as_str()) {
@@ -721,7 +760,7 @@ fn reject_unsupported_options(call: &Call) -> Result<(), GraphError> {
 }
 
 /// The query options of a collection read.
-struct CollectionQuery {
+pub(super) struct CollectionQuery {
     filter: Option<Filter>,
     select: Vec<String>,
     page: usize,
@@ -729,7 +768,7 @@ struct CollectionQuery {
     count: bool,
 }
 
-fn collection_query(
+pub(super) fn collection_query(
     call: &Call,
     ty: &TypeDef,
     filterable: &[(&str, &[&str])],
@@ -836,7 +875,7 @@ fn collection_query(
 }
 
 /// A page of `objects` (already visible and filtered) with `@odata.nextLink` when more remain.
-fn page_of(
+pub(super) fn page_of(
     call: &Call,
     set: &str,
     path: &str,
@@ -1108,6 +1147,10 @@ fn delete_service_principal(
     tenant.grants.retain(|g| {
         g.str_field("clientId") != Some(id.as_str())
             && g.str_field("resourceId") != Some(id.as_str())
+    });
+    tenant.app_role_assignments.retain(|a| {
+        a.str_field("principalId") != Some(id.as_str())
+            && a.str_field("resourceId") != Some(id.as_str())
     });
     Ok(Outcome::no_content())
 }

@@ -173,6 +173,34 @@ pub(crate) const DOMAIN: TypeDef = TypeDef {
     create_only: &["id"],
 };
 
+pub(crate) const ADMIN_CONSENT_REQUEST_POLICY: TypeDef = TypeDef {
+    name: "adminConsentRequestPolicy",
+    resource: "AdminConsentRequestPolicy",
+    read_only: &["id", "version"],
+    create_only: &[],
+};
+
+pub(crate) const APP_ROLE_ASSIGNMENT: TypeDef = TypeDef {
+    name: "appRoleAssignment",
+    resource: "AppRoleAssignment",
+    read_only: &[
+        "id",
+        "deletedDateTime",
+        "createdDateTime",
+        "principalDisplayName",
+        "principalType",
+        "resourceDisplayName",
+    ],
+    create_only: &["appRoleId", "principalId", "resourceId"],
+};
+
+pub(crate) const INTERNAL_DOMAIN_FEDERATION: TypeDef = TypeDef {
+    name: "internalDomainFederation",
+    resource: "InternalDomainFederation",
+    read_only: &["id", "signingCertificateUpdateStatus"],
+    create_only: &[],
+};
+
 /// Whether a body is a create (`POST`) or an update (`PATCH`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Mode {
@@ -376,6 +404,9 @@ mod tests {
             SERVICE_PRINCIPAL,
             OAUTH2_PERMISSION_GRANT,
             DOMAIN,
+            ADMIN_CONSENT_REQUEST_POLICY,
+            APP_ROLE_ASSIGNMENT,
+            INTERNAL_DOMAIN_FEDERATION,
         ] {
             let props = ty.props();
             assert!(props.iter().any(|p| p.name == "id"), "{} has id", ty.name);

@@ -24,7 +24,10 @@ mod admin;
 mod entra_login;
 mod faults;
 mod graph;
+mod graph_app_roles;
+mod graph_domains;
 mod graph_odata;
+mod graph_policies;
 mod graph_types;
 mod http;
 mod log;
@@ -55,6 +58,7 @@ pub use seed::{
     PermissionEntry, Seed, TenantSeed, ZoomAccountSeed, ZoomAppSeed, ZoomManagedDomain, ZoomPlan,
     ZoomSeed, ZoomUserSeed,
 };
+pub use seed::{FederatedCredentialSeed, JwkSeed, OidcIssuerSeed};
 pub use zoom_groups::ZoomGroupSeed;
 pub use zoom_roles::ZoomRoleSeed;
 pub use zoom_rooms::{CalendarResourceSeed, CalendarServiceKind, CalendarServiceSeed};
@@ -235,6 +239,12 @@ impl SimServer {
     /// * `POST graph/servicePrincipals` (`{"appId": ...}` plus any properties; no lag)
     /// * `PATCH graph/servicePrincipals/{id}`, `DELETE graph/servicePrincipals/{id}`
     /// * `POST graph/oauth2PermissionGrants`, `PATCH|DELETE graph/oauth2PermissionGrants/{id}`
+    /// * `PATCH graph/policies/adminConsentRequestPolicy` (deep merge)
+    /// * `POST graph/servicePrincipals/{resource}/appRoleAssignedTo` (`principalId`,
+    ///   `appRoleId`), `DELETE graph/servicePrincipals/{resource}/appRoleAssignedTo/{id}`
+    /// * `PATCH graph/domains/{name}` (deep merge)
+    /// * `POST graph/domains/{name}/federationConfiguration`,
+    ///   `PATCH|DELETE graph/domains/{name}/federationConfiguration/{id}`
     /// * `POST tokens/expire` (every issued token expires now)
     /// * `POST reset` (back to the seed)
     pub fn patch_state(
@@ -249,6 +259,14 @@ impl SimServer {
     /// Replaces the injected faults.
     pub fn set_faults(&self, faults: Faults) {
         self.shared.lock().set_faults(faults);
+    }
+
+    /// A Microsoft Graph access token for the first tenant holding `roles` (application
+    /// permission values), like the token an administrator's Azure CLI session hands out.
+    pub fn issue_graph_token(&self, roles: &[&str]) -> String {
+        self.shared
+            .lock()
+            .issue_graph_token(0, roles.iter().map(|r| r.to_string()).collect())
     }
 
     /// Makes every access token issued so far expire now.

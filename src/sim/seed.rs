@@ -41,7 +41,11 @@
 //!     "client_apps": [ { "client_id": "<GUID>", "display_name": "zentra",
 //!                        "secrets": ["..."], "app_roles": ["Policy.Read.All"],
 //!                        "certificates": [ { "x5t_s256": "...", "rsa_modulus": "<base64url>",
-//!                                            "rsa_exponent": "AQAB" } ] } ],
+//!                                            "rsa_exponent": "AQAB" } ],
+//!                        "federated_credentials": [ { "name": "github-prod",
+//!                            "issuer": "https://token.actions.githubusercontent.com",
+//!                            "subject": "repo:contoso/iac:environment:production",
+//!                            "audiences": ["api://AzureADTokenExchange"] } ] } ],
 //!     "applications": [ { "app_id": "<GUID>", "display_name": "Zoom",
 //!                         "sign_in_audience": "AzureADMultipleOrgs",
 //!                         "oauth2_permission_scopes": [ { "id": "<GUID>", "value": "x",
@@ -52,8 +56,11 @@
 //!     "oauth2_permission_grants": [ { "clientId": "...", "consentType": "AllPrincipals",
 //!                                     "resourceId": "...", "scope": "User.Read" } ],
 //!     "users": [ { "id": "<GUID>", "user_principal_name": "alice@contoso.com", "display_name": "Alice" } ],
-//!     "permission_grant_policies": [ "my-custom-policy" ]
-//!   } ] }
+//!     "permission_grant_policies": [ "my-custom-policy" ],
+//!     "admin_consent_request_policy": { "isEnabled": false }
+//!   } ],
+//!   "oidc_issuers": [ { "issuer": "https://token.actions.githubusercontent.com",
+//!                       "keys": [ { "kid": "...", "n": "<base64url>", "e": "AQAB" } ] } ] }
 //! }
 //! ```
 //!
@@ -244,6 +251,48 @@ fn verified() -> String {
 pub struct EntraSeed {
     #[serde(default)]
     pub tenants: Vec<TenantSeed>,
+    /// External OpenID Connect issuers (GitHub Actions, a Kubernetes cluster) whose tokens the
+    /// token endpoint accepts as federated client assertions, with their signing keys (what
+    /// Entra ID would fetch from the issuer's JWKS).
+    #[serde(default)]
+    pub oidc_issuers: Vec<OidcIssuerSeed>,
+}
+
+/// An external token issuer and its public signing keys.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcIssuerSeed {
+    /// The `iss` of its tokens, e.g. `https://token.actions.githubusercontent.com`.
+    pub issuer: String,
+    pub keys: Vec<JwkSeed>,
+}
+
+/// An RSA public key in JWK form.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JwkSeed {
+    /// Key id (`kid` header of the tokens it signs).
+    pub kid: String,
+    /// Modulus, base64url without padding.
+    pub n: String,
+    /// Exponent, base64url without padding (`AQAB`).
+    pub e: String,
+}
+
+/// A workload identity federation trust on a client app (`federatedIdentityCredential`): a
+/// token from `issuer` about `subject` for one of `audiences` stands in for a credential.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FederatedCredentialSeed {
+    pub name: String,
+    pub issuer: String,
+    pub subject: String,
+    #[serde(default = "token_exchange_audience")]
+    pub audiences: Vec<String>,
+}
+
+fn token_exchange_audience() -> Vec<String> {
+    vec!["api://AzureADTokenExchange".to_string()]
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -274,6 +323,9 @@ pub struct TenantSeed {
     /// Custom permission grant policy ids, next to the built-in ones.
     #[serde(default)]
     pub permission_grant_policies: Vec<String>,
+    /// Overrides on the default admin consent request policy (Graph shape).
+    #[serde(default)]
+    pub admin_consent_request_policy: Map<String, Value>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -315,6 +367,9 @@ pub struct EntraClientApp {
     /// Microsoft Graph application permissions (app role values) consented for the app.
     #[serde(default)]
     pub app_roles: Vec<String>,
+    /// Workload identity federation trusts.
+    #[serde(default)]
+    pub federated_credentials: Vec<FederatedCredentialSeed>,
 }
 
 impl fmt::Debug for EntraClientApp {
@@ -325,6 +380,7 @@ impl fmt::Debug for EntraClientApp {
             .field("secrets", &format!("[{} REDACTED]", self.secrets.len()))
             .field("certificates", &self.certificates.len())
             .field("app_roles", &self.app_roles)
+            .field("federated_credentials", &self.federated_credentials)
             .finish()
     }
 }
@@ -557,6 +613,20 @@ impl Seed {
                         client.client_id
                     );
                 }
+                for fic in &client.federated_credentials {
+                    if fic.name.trim().is_empty()
+                        || fic.issuer.trim().is_empty()
+                        || fic.subject.trim().is_empty()
+                        || fic.audiences.is_empty()
+                    {
+                        bail!(
+                            "tenant {}: client app {}: a federated credential needs name, issuer, \
+                             subject and at least one audience",
+                            tenant.id,
+                            client.client_id
+                        );
+                    }
+                }
             }
             let mut known: HashSet<String> = builtin_applications()
                 .into_iter()
@@ -696,9 +766,11 @@ impl Seed {
             id: tenant_id.into(),
             display_name: "Contoso".into(),
             domains: vec![
+                // Federating a domain needs another default: the initial domain is the default,
+                // as in tenants that federate their company domain.
                 EntraDomainSeed {
                     id: "contoso.onmicrosoft.com".into(),
-                    is_default: false,
+                    is_default: true,
                     is_initial: true,
                     is_verified: true,
                     authentication_type: "Managed".into(),
@@ -706,7 +778,7 @@ impl Seed {
                 },
                 EntraDomainSeed {
                     id: "contoso.com".into(),
-                    is_default: true,
+                    is_default: false,
                     is_initial: false,
                     is_verified: true,
                     authentication_type: "Managed".into(),
@@ -729,10 +801,13 @@ impl Seed {
                     "DelegatedPermissionGrant.ReadWrite.All",
                     "AppRoleAssignment.ReadWrite.All",
                     "Domain.Read.All",
+                    "Policy.ReadWrite.ConsentRequest",
+                    "Domain-InternalFederation.ReadWrite.All",
                 ]
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
+                federated_credentials: vec![],
             }],
             applications: vec![
                 KnownApplication {
@@ -800,6 +875,7 @@ impl Seed {
                 },
             ],
             permission_grant_policies: vec![],
+            admin_consent_request_policy: Map::new(),
         };
         Seed {
             zoom: ZoomSeed {
@@ -807,6 +883,7 @@ impl Seed {
             },
             entra: EntraSeed {
                 tenants: vec![tenant],
+                oidc_issuers: vec![],
             },
         }
     }

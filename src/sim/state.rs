@@ -78,6 +78,11 @@ pub(crate) struct ZoomToken {
 pub(crate) struct EntraState {
     pub tenants: Vec<Tenant>,
     pub tokens: HashMap<String, GraphToken>,
+    /// External token issuers trusted for federated client assertions.
+    pub oidc_issuers: Vec<super::seed::OidcIssuerSeed>,
+    /// Client assertion ids (`jti`) already used, until their assertion expires: an assertion
+    /// is accepted once.
+    pub used_assertions: HashMap<String, Instant>,
 }
 
 pub(crate) struct GraphToken {
@@ -134,6 +139,19 @@ pub(crate) struct Tenant {
     pub users: Vec<EntraUserSeed>,
     /// Ids of every permission grant policy (built-in and custom).
     pub permission_grant_policies: Vec<String>,
+    pub admin_consent_request_policy: Map<String, Value>,
+    /// App role assignments (`appRoleAssignedTo` of resource service principals).
+    pub app_role_assignments: Vec<Stored>,
+    /// Federation configurations (`internalDomainFederation`), at most one per domain.
+    pub federations: Vec<DomainFederation>,
+}
+
+/// A domain's federation configuration.
+#[derive(Clone, Debug)]
+pub(crate) struct DomainFederation {
+    /// The domain's id (its name), as stored in `domains`.
+    pub domain: String,
+    pub object: Stored,
 }
 
 impl Tenant {
@@ -156,6 +174,28 @@ impl Tenant {
                 .is_some_and(|a| a.eq_ignore_ascii_case(app_id))
                 && now.is_none_or(|n| sp.visible(n))
         })
+    }
+
+    /// A domain by name, without regard to case.
+    pub(crate) fn domain_index(&self, name: &str) -> Option<usize> {
+        self.domains.iter().position(|d| {
+            d.get("id")
+                .and_then(Value::as_str)
+                .is_some_and(|id| id.eq_ignore_ascii_case(name))
+        })
+    }
+
+    /// The federation configuration of a domain, if visible (or `now` is `None`).
+    pub(crate) fn federation_index(&self, domain: &str, now: Option<Instant>) -> Option<usize> {
+        self.federations.iter().position(|f| {
+            f.domain.eq_ignore_ascii_case(domain) && now.is_none_or(|n| f.object.visible(n))
+        })
+    }
+
+    pub(crate) fn assignment_index(&self, id: &str, now: Option<Instant>) -> Option<usize> {
+        self.app_role_assignments
+            .iter()
+            .position(|a| a.id() == id && now.is_none_or(|n| a.visible(n)))
     }
 
     pub(crate) fn grant_index(&self, id: &str, now: Option<Instant>) -> Option<usize> {
@@ -291,7 +331,10 @@ impl SimState {
             }
             self.zoom.accounts.push(built);
         }
-        self.entra = EntraState::default();
+        self.entra = EntraState {
+            oidc_issuers: self.seed.entra.oidc_issuers.clone(),
+            ..EntraState::default()
+        };
         for tenant in &self.seed.entra.tenants {
             let built =
                 build_tenant(tenant).with_context(|| format!("entra tenant {}", tenant.id))?;
@@ -330,6 +373,28 @@ impl SimState {
     ) -> Option<usize> {
         let wanted = if id == "me" { token_account? } else { id };
         self.zoom.accounts.iter().position(|a| a.id == wanted)
+    }
+
+    /// A Graph access token for the tenant at `index` with these application permissions, as
+    /// if issued to a tool signed in as an administrator (the emulator checks permissions the
+    /// same way for both).
+    pub(crate) fn issue_graph_token(&mut self, index: usize, roles: Vec<String>) -> String {
+        let tenant_id = self
+            .entra
+            .tenants
+            .get(index)
+            .map(|t| t.id.clone())
+            .unwrap_or_default();
+        let token = random_token(96);
+        self.entra.tokens.insert(
+            token.clone(),
+            GraphToken {
+                tenant_id,
+                roles,
+                expires: Instant::now() + Duration::from_secs(GRAPH_TOKEN_SECONDS),
+            },
+        );
+        token
     }
 
     pub(crate) fn tenant_index(&self, tenant_id: &str) -> Option<usize> {
@@ -427,6 +492,14 @@ impl SimState {
                     "authorizationPolicy": t.authorization_policy,
                     "servicePrincipals": objects(&t.service_principals),
                     "oauth2PermissionGrants": objects(&t.grants),
+                    "adminConsentRequestPolicy": t.admin_consent_request_policy,
+                    "appRoleAssignments": objects(&t.app_role_assignments),
+                    "federationConfigurations": t.federations.iter().map(|f| {
+                        let mut data = f.object.data.clone();
+                        data.insert("_domain".into(), json!(f.domain));
+                        data.insert("_replicated".into(), json!(f.object.visible(now)));
+                        Value::Object(data)
+                    }).collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -488,8 +561,15 @@ fn build_tenant(seed: &super::seed::TenantSeed) -> anyhow::Result<Tenant> {
             .map(|s| s.to_string())
             .chain(seed.permission_grant_policies.iter().cloned())
             .collect(),
+        admin_consent_request_policy: default_admin_consent_request_policy(),
+        app_role_assignments: Vec::new(),
+        federations: Vec::new(),
     };
     deep_merge(&mut tenant.authorization_policy, &seed.authorization_policy);
+    deep_merge(
+        &mut tenant.admin_consent_request_policy,
+        &seed.admin_consent_request_policy,
+    );
     for sp_seed in &seed.service_principals {
         let app_id = sp_seed
             .get("appId")
@@ -596,6 +676,22 @@ pub(crate) fn default_authorization_policy() -> Map<String, Value> {
                 "ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team"
             ]
         }
+    });
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+/// The admin consent request policy of a new tenant: the workflow is off.
+pub(crate) fn default_admin_consent_request_policy() -> Map<String, Value> {
+    let value = json!({
+        "isEnabled": false,
+        "notifyReviewers": false,
+        "remindersEnabled": false,
+        "requestDurationInDays": 0,
+        "reviewers": [],
+        "version": 0,
     });
     match value {
         Value::Object(map) => map,

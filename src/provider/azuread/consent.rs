@@ -11,7 +11,7 @@ use serde_json::{Value as Json, json};
 use super::{AzureAdProvider, Key, key};
 use crate::client::graph::GraphRequest;
 use crate::provider::{ErrorKind, ProviderError, ProviderResult, RemoteObject, WriteRequest};
-use crate::schema::{Attr, ResourceKind, ResourceSchema};
+use crate::schema::{Access, Attr, Permission, PermissionSystem, ResourceKind, ResourceSchema};
 use crate::value::Value;
 
 pub(crate) const TYPE_NAME: &str = "azuread_user_consent_policy";
@@ -63,6 +63,26 @@ pub(crate) fn resource_schema() -> ResourceSchema {
             ),
         ]),
     )
+    .with_permissions(vec![
+        Permission::new(
+            PermissionSystem::GraphApplication,
+            "Policy.Read.All",
+            Access::Read,
+            "GET /policies/authorizationPolicy",
+        ),
+        Permission::new(
+            PermissionSystem::GraphApplication,
+            "Policy.ReadWrite.Authorization",
+            Access::Write,
+            "PATCH /policies/authorizationPolicy",
+        ),
+        Permission::new(
+            PermissionSystem::EntraRole,
+            "Privileged Role Administrator",
+            Access::Write,
+            "signed in as a person: change the tenant's user consent settings",
+        ),
+    ])
 }
 
 /// The user-consent policy id of an entry (`microsoft-user-default-low`), lower-cased, or

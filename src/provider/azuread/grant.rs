@@ -1,21 +1,24 @@
-//! `azuread_delegated_permission_grant`: admin consent for all users (`AllPrincipals`) to
-//! delegated scopes of one resource app, for one client service principal.
+//! `azuread_delegated_permission_grant`: admin consent to delegated scopes of one resource app
+//! (Microsoft Graph, say), for one client service principal — for all users (`AllPrincipals`,
+//! the portal's "Grant admin consent") or, with `user_object_id`, for one user.
 //!
-//! Graph allows one such grant per (client, resource), so an existing grant is adopted rather
-//! than duplicated. Scopes are a set: Graph's space-separated `scope` is split, deduplicated
-//! and sorted, so order and duplicates never show up as a change.
+//! Graph allows one grant per (client, resource, consent type, user), so an existing grant is
+//! adopted rather than duplicated, and scope changes are a `PATCH`. Scopes are a set: Graph's
+//! space-separated `scope` is split, deduplicated and sorted, so order and duplicates never
+//! show up as a change. Each scope must be one the resource app publishes
+//! (`oauth2PermissionScopes`), checked when planning.
 
 use std::collections::HashMap;
 
 use serde_json::{Value as Json, json};
 
-use super::{AzureAdProvider, Key, ReadPlan, key, odata_literal, service_principal};
+use super::{AzureAdProvider, Key, ReadPlan, closest, key, odata_literal, service_principal};
 use crate::client::graph::GraphRequest;
 use crate::client::{encode_query_value, encode_segment};
 use crate::provider::{
     ErrorKind, ProviderError, ProviderResult, ReadRequest, RemoteObject, WriteRequest,
 };
-use crate::schema::{Attr, ResourceKind, ResourceSchema};
+use crate::schema::{Access, Attr, Permission, PermissionSystem, ResourceKind, ResourceSchema};
 use crate::value::Value;
 
 pub(crate) const TYPE_NAME: &str = "azuread_delegated_permission_grant";
@@ -23,14 +26,16 @@ pub(crate) const TYPE_NAME: &str = "azuread_delegated_permission_grant";
 const CLIENT: &str = "service_principal_object_id";
 const RESOURCE_APP: &str = "resource_app_id";
 const SCOPES: &str = "scopes";
+const USER: &str = "user_object_id";
 const ALL_PRINCIPALS: &str = "AllPrincipals";
+const PRINCIPAL: &str = "Principal";
 
 pub(crate) fn resource_schema() -> ResourceSchema {
     ResourceSchema::new(
         TYPE_NAME,
         ResourceKind::Object,
-        "Admin consent, for all users, to delegated permissions (scopes) of a resource app \
-         such as Microsoft Graph, granted to a client service principal.",
+        "Admin consent to delegated permissions (scopes) of a resource app such as Microsoft \
+         Graph, granted to a client service principal for all users or for one user.",
         Attr::object([
             (
                 CLIENT,
@@ -60,6 +65,16 @@ pub(crate) fn resource_schema() -> ResourceSchema {
                     .required(),
             ),
             (
+                USER,
+                Attr::string()
+                    .describe(
+                        "Object id of the one user the consent is for (consent type \
+                         `Principal`); omitted, the consent is for all users (`AllPrincipals`).",
+                    )
+                    .case_insensitive()
+                    .force_new(),
+            ),
+            (
                 "resource_object_id",
                 Attr::string()
                     .describe("Object id of the resource app's service principal in this tenant.")
@@ -67,6 +82,102 @@ pub(crate) fn resource_schema() -> ResourceSchema {
             ),
         ]),
     )
+    .with_permissions(vec![
+        Permission::new(
+            PermissionSystem::GraphApplication,
+            "DelegatedPermissionGrant.Read.All",
+            Access::Read,
+            "GET /oauth2PermissionGrants?$filter=clientId eq '…' (find the grant)",
+        ),
+        Permission::new(
+            PermissionSystem::GraphApplication,
+            "Application.Read.All",
+            Access::Read,
+            "GET /servicePrincipals?$filter=appId eq '…' (the resource app and the scopes it \
+             publishes)",
+        ),
+        Permission::new(
+            PermissionSystem::GraphApplication,
+            "DelegatedPermissionGrant.ReadWrite.All",
+            Access::Write,
+            "POST, PATCH and DELETE /oauth2PermissionGrants",
+        ),
+        Permission::new(
+            PermissionSystem::EntraRole,
+            "Cloud Application Administrator",
+            Access::Write,
+            "signed in as a person: grant tenant-wide admin consent to delegated permissions",
+        ),
+    ])
+}
+
+/// The published delegated scope names of a resource service principal.
+fn published_scopes(resource: &Json) -> Vec<&str> {
+    resource
+        .get("oauth2PermissionScopes")
+        .and_then(Json::as_array)
+        .map(|scopes| {
+            scopes
+                .iter()
+                .filter(|s| s.get("isEnabled").and_then(Json::as_bool) != Some(false))
+                .filter_map(|s| s.get("value").and_then(Json::as_str))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Refuses scopes the resource app does not publish, suggesting the closest one.
+pub(crate) fn check_scopes(resource: &Json, app: &str, scopes: &[String]) -> ProviderResult<()> {
+    // Nothing to check against when Graph did not return the published scopes.
+    if !resource
+        .get("oauth2PermissionScopes")
+        .is_some_and(Json::is_array)
+    {
+        return Ok(());
+    }
+    let published = published_scopes(resource);
+    let name = resource
+        .get("displayName")
+        .and_then(Json::as_str)
+        .unwrap_or(app);
+    let unknown: Vec<&String> = scopes
+        .iter()
+        .filter(|s| !published.contains(&s.as_str()))
+        .collect();
+    let Some(first) = unknown.first() else {
+        return Ok(());
+    };
+    let listed: Vec<String> = unknown.iter().map(|s| format!("`{s}`")).collect();
+    let mut e = ProviderError::new(
+        ErrorKind::Invalid,
+        format!(
+            "`scopes`: {} {} not among the delegated permissions {name} publishes",
+            listed.join(", "),
+            if unknown.len() == 1 { "is" } else { "are" }
+        ),
+    );
+    e.hint = Some(match closest(first, published.iter().copied()) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None => format!(
+            "{name} publishes {} delegated permissions; see its API permissions in the portal",
+            published.len()
+        ),
+    });
+    Err(e)
+}
+
+/// Writes down "all users" (no `user_object_id`) as a null user, so that switching between
+/// consent for all users and for one user shows as a change (which replaces the grant).
+pub(crate) fn complete(desired: Value) -> Result<Value, Vec<crate::provider::InvalidAttribute>> {
+    match desired {
+        Value::Object(mut map) => {
+            if !map.contains_key(USER) {
+                map.insert(USER.to_string(), Value::Null);
+            }
+            Ok(Value::Object(map))
+        }
+        other => Ok(other),
+    }
 }
 
 /// Splits space-separated scope strings, drops duplicates and sorts.
@@ -106,25 +217,53 @@ fn configured_scopes(config: &Value) -> ProviderResult<Vec<String>> {
     Ok(normalize_scopes(items))
 }
 
-/// `GET /oauth2PermissionGrants?$filter=clientId eq '…' and consentType eq 'AllPrincipals'`:
-/// the client's tenant-wide grants (one per resource at most), filtered by resource here so
-/// that the lookup can go in the same `$batch` as the resource's service principal lookup.
-fn grants_of_client_url(client: &str) -> String {
-    format!(
-        "/oauth2PermissionGrants?$filter={}",
-        encode_query_value(&format!(
+/// `GET /oauth2PermissionGrants?$filter=clientId eq '…' and consentType eq 'AllPrincipals'`
+/// (or `… eq 'Principal' and principalId eq '…'` for one user): the client's grants of that
+/// kind (one per resource at most), filtered by resource here so that the lookup can go in the
+/// same `$batch` as the resource's service principal lookup.
+fn grants_of_client_url(client: &str, user: Option<&str>) -> String {
+    let filter = match user {
+        None => format!(
             "clientId eq {} and consentType eq '{ALL_PRINCIPALS}'",
             odata_literal(client)
-        ))
+        ),
+        Some(user) => format!(
+            "clientId eq {} and consentType eq '{PRINCIPAL}' and principalId eq {}",
+            odata_literal(client),
+            odata_literal(user)
+        ),
+    };
+    format!(
+        "/oauth2PermissionGrants?$filter={}",
+        encode_query_value(&filter)
     )
+}
+
+/// The user of a configuration: `None` for all users; an error while it is unknown.
+fn configured_user(config: &Value) -> Option<Key> {
+    match key(config, USER) {
+        Key::Absent => None,
+        other => Some(other),
+    }
 }
 
 fn by_id_url(id: &str) -> String {
     format!("/oauth2PermissionGrants/{}", encode_segment(id))
 }
 
-/// The grant for `resource` among a client's grants; the one with `preferred_id` first.
-fn grant_for_resource(grants: &Json, resource: &str, preferred_id: Option<&str>) -> Option<Json> {
+/// The grant for `resource` (and `user`) among a client's grants; the one with
+/// `preferred_id` first.
+fn grant_for_resource(
+    grants: &Json,
+    resource: &str,
+    user: Option<&str>,
+    preferred_id: Option<&str>,
+) -> Option<Json> {
+    let consent_type = if user.is_some() {
+        PRINCIPAL
+    } else {
+        ALL_PRINCIPALS
+    };
     let matching: Vec<&Json> = grants
         .get("value")
         .and_then(Json::as_array)?
@@ -135,7 +274,14 @@ fn grant_for_resource(grants: &Json, resource: &str, preferred_id: Option<&str>)
                 .is_some_and(|r| r.eq_ignore_ascii_case(resource))
                 && g.get("consentType")
                     .and_then(Json::as_str)
-                    .is_some_and(|c| c.eq_ignore_ascii_case(ALL_PRINCIPALS))
+                    .is_some_and(|c| c.eq_ignore_ascii_case(consent_type))
+                && match user {
+                    None => true,
+                    Some(u) => g
+                        .get("principalId")
+                        .and_then(Json::as_str)
+                        .is_some_and(|p| p.eq_ignore_ascii_case(u)),
+                }
         })
         .collect();
     matching
@@ -163,6 +309,8 @@ pub(crate) fn remote_object(
         SCOPES: normalize_scopes([scope]),
         "resource_object_id": grant.get("resourceId").cloned().unwrap_or(Json::Null),
     });
+    // No user means consent for all users; a change between the two replaces the grant.
+    attributes[USER] = grant.get("principalId").cloned().unwrap_or(Json::Null);
     if let Some(app) = resource_app_id {
         attributes[RESOURCE_APP] = json!(app);
     }
@@ -173,15 +321,26 @@ pub(crate) fn remote_object(
 }
 
 pub(crate) fn plan_read(req: &ReadRequest) -> ReadPlan {
-    match (key(&req.config, CLIENT), key(&req.config, RESOURCE_APP)) {
-        (Key::Known(client), Key::Known(app)) => ReadPlan::Fetch(vec![
-            service_principal::lookup_url(&app),
-            grants_of_client_url(&client),
-        ]),
-        _ => match &req.id {
-            Some(id) => ReadPlan::Fetch(vec![by_id_url(id)]),
-            None => ReadPlan::Done(Ok(None)),
-        },
+    let mut urls = Vec::new();
+    // The grant recorded in state, wherever it is: a changed user or resource replaces it.
+    if let Some(id) = &req.id {
+        urls.push(by_id_url(id));
+    }
+    if let Key::Known(app) = key(&req.config, RESOURCE_APP) {
+        urls.push(service_principal::lookup_url(&app));
+        let user = match configured_user(&req.config) {
+            None => Some(None),
+            Some(Key::Known(user)) => Some(Some(user)),
+            Some(_) => None,
+        };
+        if let (Key::Known(client), Some(user)) = (key(&req.config, CLIENT), user) {
+            urls.push(grants_of_client_url(&client, user.as_deref()));
+        }
+    }
+    if urls.is_empty() {
+        ReadPlan::Done(Ok(None))
+    } else {
+        ReadPlan::Fetch(urls)
     }
 }
 
@@ -193,27 +352,52 @@ pub(crate) fn finish_read(
         Key::Known(app) => Some(app),
         _ => None,
     };
-    match (key(&req.config, CLIENT), &resource_app) {
-        (Key::Known(client), Some(app)) => {
-            let lookup = super::answer(answers, &service_principal::lookup_url(app))?;
-            let Some(resource) = service_principal::single_match(lookup, app)? else {
-                return Ok(None);
-            };
-            let resource_id = resource.get("id").and_then(Json::as_str).unwrap_or("");
-            let grants = super::answer(answers, &grants_of_client_url(&client))?;
-            grant_for_resource(grants, resource_id, req.id.as_deref())
-                .map(|g| remote_object(&g, Some(app)))
-                .transpose()
-        }
-        _ => {
-            let Some(id) = &req.id else { return Ok(None) };
-            match super::answer(answers, &by_id_url(id)) {
-                Ok(grant) => remote_object(grant, resource_app.as_deref()).map(Some),
-                Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
-                Err(e) => Err(e),
-            }
+    // The resource app, and the scopes checked against what it publishes, even while the
+    // client is yet to be created.
+    let mut resource = None;
+    if let Some(app) = &resource_app {
+        let lookup = super::answer(answers, &service_principal::lookup_url(app))?;
+        resource = service_principal::single_match(lookup, app)?;
+        if let (Some(found), Ok(scopes)) = (&resource, configured_scopes(&req.config)) {
+            check_scopes(found, app, &scopes)?;
         }
     }
+    let resource_id = resource
+        .as_ref()
+        .and_then(|r| r.get("id").and_then(Json::as_str))
+        .map(str::to_string);
+    if let Some(id) = &req.id {
+        match super::answer(answers, &by_id_url(id)) {
+            Ok(grant) => {
+                // Graph records the resource's object id only: the configured app id holds
+                // when that is the resource found for it.
+                let same_resource = resource_id.as_deref().is_some_and(|r| {
+                    grant
+                        .get("resourceId")
+                        .and_then(Json::as_str)
+                        .is_some_and(|g| g.eq_ignore_ascii_case(r))
+                });
+                let app = resource_app.as_deref().filter(|_| same_resource);
+                return remote_object(grant, app).map(Some);
+            }
+            Err(e) if e.kind == ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let user = match configured_user(&req.config) {
+        Some(Key::Known(user)) => Some(user),
+        None => None,
+        Some(_) => return Ok(None),
+    };
+    let (Key::Known(client), Some(app), Some(resource_id)) =
+        (key(&req.config, CLIENT), &resource_app, &resource_id)
+    else {
+        return Ok(None);
+    };
+    let grants = super::answer(answers, &grants_of_client_url(&client, user.as_deref()))?;
+    grant_for_resource(grants, resource_id, user.as_deref(), None)
+        .map(|g| remote_object(&g, Some(app)))
+        .transpose()
 }
 
 fn known(config: &Value, attribute: &str) -> ProviderResult<String> {
@@ -226,13 +410,17 @@ fn known(config: &Value, attribute: &str) -> ProviderResult<String> {
     }
 }
 
-/// Grants the scopes, adopting an existing grant for the same client and resource.
+/// Grants the scopes, adopting an existing grant for the same client, resource and user.
 pub(crate) async fn create(
     provider: &AzureAdProvider,
     req: &WriteRequest,
 ) -> ProviderResult<RemoteObject> {
     let client = known(&req.config, CLIENT)?;
     let resource_app = known(&req.config, RESOURCE_APP)?;
+    let user = match configured_user(&req.config) {
+        None => None,
+        Some(_) => Some(known(&req.config, USER)?),
+    };
     let scopes = configured_scopes(&req.config)?;
     let resource = service_principal::find(provider, &resource_app)
         .await?
@@ -245,17 +433,19 @@ pub(crate) async fn create(
                 "add an azuread_service_principal with app_id = \"{resource_app}\""
             ))
         })?;
+    check_scopes(&resource, &resource_app, &scopes)?;
     let resource_id = resource
         .get("id")
         .and_then(Json::as_str)
         .unwrap_or_default()
         .to_string();
-    if let Some(existing) = find_existing(provider, &client, &resource_id).await? {
+    if let Some(existing) = find_existing(provider, &client, &resource_id, user.as_deref()).await? {
         return adopt(provider, existing, &resource_app, &scopes).await;
     }
     let body = json!({
         "clientId": client,
-        "consentType": ALL_PRINCIPALS,
+        "consentType": if user.is_some() { PRINCIPAL } else { ALL_PRINCIPALS },
+        "principalId": user,
         "resourceId": resource_id,
         "scope": scopes.join(" "),
     });
@@ -275,7 +465,7 @@ pub(crate) async fn create(
         )),
         // "Permission entry already exists": adopt it.
         Err(e) if e.kind == ErrorKind::Conflict => {
-            match find_existing(provider, &client, &resource_id).await? {
+            match find_existing(provider, &client, &resource_id, user.as_deref()).await? {
                 Some(existing) => adopt(provider, existing, &resource_app, &scopes).await,
                 None => Err(e),
             }
@@ -288,14 +478,16 @@ async fn find_existing(
     provider: &AzureAdProvider,
     client: &str,
     resource_id: &str,
+    user: Option<&str>,
 ) -> ProviderResult<Option<Json>> {
     let grants = provider
         .graph
-        .get_collection(&grants_of_client_url(client))
+        .get_collection(&grants_of_client_url(client, user))
         .await?;
     Ok(grant_for_resource(
         &json!({ "value": grants }),
         resource_id,
+        user,
         None,
     ))
 }
@@ -345,6 +537,11 @@ pub(crate) async fn update(
         )
     })?;
     let scopes = configured_scopes(&req.config)?;
+    if let Key::Known(app) = key(&req.config, RESOURCE_APP)
+        && let Some(resource) = service_principal::find(provider, &app).await?
+    {
+        check_scopes(&resource, &app, &scopes)?;
+    }
     let mut prior = req.prior.clone().unwrap_or_else(|| req.config.clone());
     if let (Value::Object(map), Key::Known(app)) = (&mut prior, key(&req.config, RESOURCE_APP)) {
         map.insert(RESOURCE_APP.into(), Value::String(app));
@@ -409,22 +606,49 @@ mod tests {
             {"id": "g2", "clientId": "c", "consentType": "Principal", "resourceId": "RES", "scope": "x"},
             {"id": "g3", "clientId": "c", "consentType": "AllPrincipals", "resourceId": "RES", "scope": " b a"},
         ]});
-        let found = grant_for_resource(&grants, "res", None).unwrap();
+        let found = grant_for_resource(&grants, "res", None, None).unwrap();
         assert_eq!(found["id"], "g3");
         let object = remote_object(&found, Some("app")).unwrap();
         assert_eq!(
             object.attributes.to_json().unwrap(),
             json!({"service_principal_object_id": "c", "scopes": ["a", "b"],
-                   "resource_object_id": "RES", "resource_app_id": "app"})
+                   "resource_object_id": "RES", "user_object_id": null, "resource_app_id": "app"})
         );
-        assert!(grant_for_resource(&grants, "none", None).is_none());
+        assert!(grant_for_resource(&grants, "none", None, None).is_none());
+        let user = grant_for_resource(&grants, "RES", Some("u-1"), None);
+        assert!(user.is_none(), "a Principal grant needs the same user");
     }
 
     #[test]
     fn client_grant_lookup_uses_the_natural_key_filter() {
         assert_eq!(
-            grants_of_client_url("sp-1"),
+            grants_of_client_url("sp-1", None),
             "/oauth2PermissionGrants?$filter=clientId%20eq%20'sp-1'%20and%20consentType%20eq%20'AllPrincipals'"
         );
+        assert_eq!(
+            grants_of_client_url("sp-1", Some("u-1")),
+            "/oauth2PermissionGrants?$filter=clientId%20eq%20'sp-1'%20and%20consentType%20eq%20'Principal'%20and%20principalId%20eq%20'u-1'"
+        );
+    }
+
+    #[test]
+    fn scopes_must_be_published_by_the_resource() {
+        let graph = json!({"displayName": "Microsoft Graph", "oauth2PermissionScopes": [
+            {"value": "User.Read", "isEnabled": true},
+            {"value": "Calendars.ReadWrite", "isEnabled": true},
+            {"value": "Retired.Scope", "isEnabled": false}]});
+        assert!(check_scopes(&graph, "g", &["User.Read".into()]).is_ok());
+        let err = check_scopes(&graph, "g", &["Calendars.ReadWite".into()]).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Invalid);
+        assert!(
+            err.message.contains("`Calendars.ReadWite` is not among"),
+            "{}",
+            err.message
+        );
+        assert_eq!(
+            err.hint.as_deref(),
+            Some("did you mean `Calendars.ReadWrite`?")
+        );
+        assert!(check_scopes(&graph, "g", &["Retired.Scope".into()]).is_err());
     }
 }

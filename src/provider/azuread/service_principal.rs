@@ -1,5 +1,9 @@
 //! `azuread_service_principal`: an app's service principal ("enterprise application") in the
 //! tenant, located by `app_id`. An existing one is adopted, never duplicated.
+//!
+//! Visibility is managed either as raw `tags` or through `feature_tags`, which switches single
+//! well-known tags (`HideApp` is the portal's "Visible to users? No") and leaves every other tag
+//! as it is; the two cannot be combined.
 
 use std::collections::HashMap;
 
@@ -11,23 +15,42 @@ use crate::client::encode_segment;
 use crate::client::graph::GraphRequest;
 use crate::provider::paths::paths_to_write;
 use crate::provider::{
-    ErrorKind, ProviderError, ProviderResult, ReadRequest, RemoteObject, WriteRequest,
+    ErrorKind, InvalidAttribute, ProviderError, ProviderResult, ReadRequest, RemoteObject,
+    WriteRequest,
 };
-use crate::schema::{Attr, ResourceKind, ResourceSchema};
+use crate::schema::{Access, Attr, Permission, PermissionSystem, ResourceKind, ResourceSchema};
 use crate::value::Value;
 
 pub(crate) const TYPE_NAME: &str = "azuread_service_principal";
 
 const APP_ID: &str = "app_id";
-/// The managed properties: attribute name and Graph property.
-const PROPERTIES: [(&str, &str); 3] = [
+const TAGS: &str = "tags";
+const FEATURE_TAGS: &str = "feature_tags";
+/// The managed scalar properties: attribute name and Graph property.
+const PROPERTIES: [(&str, &str); 2] = [
     ("account_enabled", "accountEnabled"),
     ("app_role_assignment_required", "appRoleAssignmentRequired"),
-    ("tags", "tags"),
 ];
-const SELECT: &str = "id,appId,displayName,accountEnabled,appRoleAssignmentRequired,tags";
+/// `feature_tags` members and the tag each stands for.
+const FEATURES: [(&str, &str); 4] = [
+    ("enterprise", "WindowsAzureActiveDirectoryIntegratedApp"),
+    (
+        "gallery",
+        "WindowsAzureActiveDirectoryGalleryApplicationNonPrimaryV1",
+    ),
+    (
+        "custom_single_sign_on",
+        "WindowsAzureActiveDirectoryCustomSingleSignOnApplication",
+    ),
+    ("hide", "HideApp"),
+];
+/// What every service principal lookup selects: what this resource, grants, app role
+/// assignments and the lookup data source need, so that they share one request.
+const SELECT: &str = "id,appId,displayName,accountEnabled,appRoleAssignmentRequired,tags,\
+                      appOwnerOrganizationId,appRoles,oauth2PermissionScopes";
 
 pub(crate) fn resource_schema() -> ResourceSchema {
+    let feature = |text: &str| Attr::bool().describe(text);
     ResourceSchema::new(
         TYPE_NAME,
         ResourceKind::Object,
@@ -49,14 +72,53 @@ pub(crate) fn resource_schema() -> ResourceSchema {
             (
                 "app_role_assignment_required",
                 Attr::bool().describe(
-                    "Whether users and groups must be assigned to the app before they can sign in.",
+                    "Whether users and groups must be assigned to the app before they can sign \
+                     in (it also stops users from consenting to it themselves).",
                 ),
             ),
             (
-                "tags",
+                TAGS,
                 Attr::string_set().describe(
-                    "Tags, e.g. `WindowsAzureActiveDirectoryIntegratedApp` to list the app \
-                     under Enterprise applications, `HideApp` to hide it from My Apps.",
+                    "Every tag, e.g. `WindowsAzureActiveDirectoryIntegratedApp` to list the app \
+                     under Enterprise applications, `HideApp` to hide it from My Apps. \
+                     Conflicts with `feature_tags`.",
+                ),
+            ),
+            (
+                FEATURE_TAGS,
+                Attr::object([
+                    (
+                        "enterprise",
+                        feature(
+                            "Listed under Enterprise applications \
+                                 (WindowsAzureActiveDirectoryIntegratedApp).",
+                        ),
+                    ),
+                    (
+                        "gallery",
+                        feature(
+                            "A gallery application \
+                                 (WindowsAzureActiveDirectoryGalleryApplicationNonPrimaryV1).",
+                        ),
+                    ),
+                    (
+                        "custom_single_sign_on",
+                        feature(
+                            "Custom SAML single sign-on \
+                                 (WindowsAzureActiveDirectoryCustomSingleSignOnApplication).",
+                        ),
+                    ),
+                    (
+                        "hide",
+                        feature(
+                            "Hidden from users' My Apps and the Microsoft 365 launcher: the \
+                                 portal's \"Visible to users? No\" (HideApp).",
+                        ),
+                    ),
+                ])
+                .describe(
+                    "Single well-known tags, switched on or off while the service principal's \
+                     other tags are kept. Conflicts with `tags`.",
                 ),
             ),
             (
@@ -73,10 +135,47 @@ pub(crate) fn resource_schema() -> ResourceSchema {
             ),
         ]),
     )
+    .with_permissions(vec![
+        Permission::new(
+            PermissionSystem::GraphApplication,
+            "Application.Read.All",
+            Access::Read,
+            "GET /servicePrincipals?$filter=appId eq '…' (find the service principal)",
+        ),
+        Permission::new(
+            PermissionSystem::GraphApplication,
+            "Application.ReadWrite.All",
+            Access::Write,
+            "POST, PATCH and DELETE /servicePrincipals (Application.ReadWrite.OwnedBy is not \
+             enough for another publisher's app)",
+        ),
+        Permission::new(
+            PermissionSystem::EntraRole,
+            "Cloud Application Administrator",
+            Access::Write,
+            "signed in as a person: add and configure enterprise applications",
+        ),
+    ])
 }
 
-/// `GET /servicePrincipals?$filter=appId eq '…'`, the lookup shared with grants resolving
-/// their resource.
+/// Refuses `tags` together with `feature_tags`.
+pub(crate) fn complete(desired: Value) -> Result<Value, Vec<InvalidAttribute>> {
+    if desired.get(TAGS).is_some() && desired.get(FEATURE_TAGS).is_some() {
+        return Err(vec![InvalidAttribute {
+            path: FEATURE_TAGS.into(),
+            message: "`tags` and `feature_tags` both manage the service principal's tags".into(),
+            hint: Some(
+                "keep `tags` to manage every tag, or `feature_tags` to switch single well-known \
+                 tags and leave the others alone"
+                    .into(),
+            ),
+        }]);
+    }
+    Ok(desired)
+}
+
+/// `GET /servicePrincipals?$filter=appId eq '…'`, the lookup shared with grants, app role
+/// assignments and the lookup data source resolving their resource.
 pub(crate) fn lookup_url(app_id: &str) -> String {
     format!(
         "/servicePrincipals?$filter={}&$select={SELECT}",
@@ -108,8 +207,7 @@ pub(crate) fn single_match(answer: &Json, app_id: &str) -> ProviderResult<Option
     }
 }
 
-/// A service principal as attributes.
-pub(crate) fn attributes(sp: &Json) -> Value {
+fn tag_list(sp: &Json) -> Vec<String> {
     let mut tags: Vec<String> = sp
         .get("tags")
         .and_then(Json::as_array)
@@ -122,12 +220,30 @@ pub(crate) fn attributes(sp: &Json) -> Value {
         .unwrap_or_default();
     tags.sort();
     tags.dedup();
+    tags
+}
+
+fn feature_flags(tags: &[String]) -> Json {
+    let mut flags = Map::new();
+    for (feature, tag) in FEATURES {
+        flags.insert(
+            feature.to_string(),
+            json!(tags.iter().any(|t| t.eq_ignore_ascii_case(tag))),
+        );
+    }
+    Json::Object(flags)
+}
+
+/// A service principal as attributes.
+pub(crate) fn attributes(sp: &Json) -> Value {
+    let tags = tag_list(sp);
     let field = |name: &str| sp.get(name).cloned().unwrap_or(Json::Null);
     Value::from_json(&json!({
         "app_id": field("appId"),
         "account_enabled": field("accountEnabled"),
         "app_role_assignment_required": field("appRoleAssignmentRequired"),
         "tags": tags,
+        "feature_tags": feature_flags(&tags),
         "object_id": field("id"),
         "display_name": field("displayName"),
     }))
@@ -198,39 +314,64 @@ pub(crate) async fn find(provider: &AzureAdProvider, app_id: &str) -> ProviderRe
     }
 }
 
+fn unknown_at_apply(attribute: &str) -> ProviderError {
+    ProviderError::new(
+        ErrorKind::Invalid,
+        format!("`{attribute}` is still unknown at apply time"),
+    )
+}
+
 /// The Graph properties to write: those among `paths` that the configuration sets.
-fn graph_properties(config: &Value, paths: &[String]) -> ProviderResult<Map<String, Json>> {
+/// `live_tags` are the service principal's tags now (none when creating it).
+fn graph_properties(
+    config: &Value,
+    paths: &[String],
+    live_tags: &[String],
+) -> ProviderResult<Map<String, Json>> {
     let mut out = Map::new();
     for (attribute, property) in PROPERTIES {
         if !paths.iter().any(|p| p == attribute) {
             continue;
         }
-        match config.get(attribute) {
-            None => {}
-            Some(value) => {
-                let json = value.to_json().ok_or_else(|| {
-                    ProviderError::new(
-                        ErrorKind::Invalid,
-                        format!("`{attribute}` is still unknown at apply time"),
-                    )
-                })?;
-                if !json.is_null() {
-                    out.insert(property.to_string(), json);
-                }
+        if let Some(value) = config.get(attribute) {
+            let json = value.to_json().ok_or_else(|| unknown_at_apply(attribute))?;
+            if !json.is_null() {
+                out.insert(property.to_string(), json);
             }
         }
+    }
+    if paths.iter().any(|p| p == TAGS)
+        && let Some(value) = config.get(TAGS)
+    {
+        let json = value.to_json().ok_or_else(|| unknown_at_apply(TAGS))?;
+        if !json.is_null() {
+            out.insert("tags".into(), json);
+        }
+    }
+    let feature_paths = paths
+        .iter()
+        .any(|p| p == FEATURE_TAGS || p.starts_with("feature_tags."));
+    if feature_paths && let Some(features) = config.get(FEATURE_TAGS) {
+        let mut tags: Vec<String> = live_tags.to_vec();
+        for (feature, tag) in FEATURES {
+            match features.get(feature).map(|v| v.unmark().0) {
+                Some(Value::Bool(true)) if !tags.iter().any(|t| t.eq_ignore_ascii_case(tag)) => {
+                    tags.push(tag.to_string());
+                }
+                Some(Value::Bool(false)) => tags.retain(|t| !t.eq_ignore_ascii_case(tag)),
+                Some(Value::Unknown) => return Err(unknown_at_apply("feature_tags")),
+                _ => {}
+            }
+        }
+        tags.sort();
+        tags.dedup();
+        out.insert("tags".into(), json!(tags));
     }
     Ok(out)
 }
 
 fn configured_app_id(config: &Value) -> ProviderResult<String> {
-    match key(config, APP_ID) {
-        Key::Known(app_id) => Ok(app_id),
-        _ => Err(ProviderError::new(
-            ErrorKind::Invalid,
-            "`app_id` must be known when the service principal is created",
-        )),
-    }
+    super::known(config, APP_ID, "the service principal is created")
 }
 
 /// Adopts the existing service principal of `app_id`, or creates it.
@@ -243,8 +384,16 @@ pub(crate) async fn create(
     if let Some(existing) = find(provider, &app_id).await? {
         return adopt(provider, &schema, req, existing).await;
     }
-    let all: Vec<String> = PROPERTIES.iter().map(|(a, _)| a.to_string()).collect();
-    let mut body = graph_properties(&req.config, &all)?;
+    let all: Vec<String> = [
+        "account_enabled",
+        "app_role_assignment_required",
+        TAGS,
+        FEATURE_TAGS,
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect();
+    let mut body = graph_properties(&req.config, &all, &[])?;
     body.insert("appId".into(), json!(app_id));
     let created = provider
         .graph
@@ -281,7 +430,7 @@ async fn adopt(
 ) -> ProviderResult<RemoteObject> {
     let object = remote_object(&existing)?;
     let paths = paths_to_write(schema, &req.config, Some(&object.attributes), &[]);
-    let body = graph_properties(&req.config, &paths)?;
+    let body = graph_properties(&req.config, &paths, &tag_list(&existing))?;
     patch(provider, body, object).await
 }
 
@@ -298,27 +447,25 @@ async fn patch(
         .idempotent()
         .wait_for_replication(provider.fresh.contains(&object.id));
     provider.graph.send(&request).await?;
-    let mut json = match object.attributes.to_json() {
-        Some(Json::Object(map)) => map,
-        _ => Map::new(),
-    };
+    // The object as Graph now holds it: what was read, with what was written.
+    let mut sp = json!({
+        "id": object.id,
+        "appId": object.attributes.get(APP_ID).and_then(Value::to_json).unwrap_or(Json::Null),
+        "displayName": object.attributes.get("display_name").and_then(Value::to_json).unwrap_or(Json::Null),
+        "tags": object.attributes.get(TAGS).and_then(Value::to_json).unwrap_or(json!([])),
+    });
     for (attribute, property) in PROPERTIES {
-        if let Some(value) = body.get(property) {
-            json.insert(attribute.to_string(), value.clone());
-        }
+        sp[property] = object
+            .attributes
+            .get(attribute)
+            .and_then(Value::to_json)
+            .unwrap_or(Json::Null);
     }
-    object.attributes = attributes_from_attribute_json(&Json::Object(json));
+    for (property, value) in body {
+        sp[property.as_str()] = value;
+    }
+    object.attributes = attributes(&sp);
     Ok(object)
-}
-
-/// Attributes JSON (already in attribute names) back to a value, with tags normalised.
-fn attributes_from_attribute_json(json: &Json) -> Value {
-    let mut json = json.clone();
-    if let Some(tags) = json.get_mut("tags").and_then(Json::as_array_mut) {
-        tags.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
-        tags.dedup();
-    }
-    Value::from_json(&json)
 }
 
 pub(crate) async fn update(
@@ -333,10 +480,21 @@ pub(crate) async fn update(
     })?;
     let schema = resource_schema().body;
     let paths = paths_to_write(&schema, &req.config, req.prior.as_ref(), &req.changed_paths);
-    let body = graph_properties(&req.config, &paths)?;
+    let prior = req.prior.clone().unwrap_or_else(|| req.config.clone());
+    let live_tags: Vec<String> = prior
+        .get(TAGS)
+        .and_then(Value::as_list)
+        .map(|l| {
+            l.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let body = graph_properties(&req.config, &paths, &live_tags)?;
     let prior = RemoteObject {
         id: id.clone(),
-        attributes: req.prior.clone().unwrap_or_else(|| req.config.clone()),
+        attributes: prior,
     };
     patch(provider, body, prior).await
 }
@@ -360,7 +518,8 @@ mod tests {
         assert_eq!(
             lookup_url("00000003-0000-0000-c000-000000000000"),
             "/servicePrincipals?$filter=appId%20eq%20'00000003-0000-0000-c000-000000000000'\
-             &$select=id,appId,displayName,accountEnabled,appRoleAssignmentRequired,tags"
+             &$select=id,appId,displayName,accountEnabled,appRoleAssignmentRequired,tags,\
+             appOwnerOrganizationId,appRoles,oauth2PermissionScopes"
         );
         assert!(lookup_url("a'b").contains("'a''b'"));
     }
@@ -368,13 +527,17 @@ mod tests {
     #[test]
     fn service_principals_read_as_attributes() {
         let sp = json!({"id": "obj-1", "appId": "app-1", "displayName": "Zoom",
-            "accountEnabled": true, "appRoleAssignmentRequired": false, "tags": ["b", "a", "b"]});
+            "accountEnabled": true, "appRoleAssignmentRequired": false,
+            "tags": ["b", "HideApp", "b"]});
         let object = remote_object(&sp).unwrap();
         assert_eq!(object.id, "obj-1");
         assert_eq!(
             object.attributes.to_json().unwrap(),
             json!({"app_id": "app-1", "account_enabled": true, "app_role_assignment_required": false,
-                   "tags": ["a", "b"], "object_id": "obj-1", "display_name": "Zoom"})
+                   "tags": ["HideApp", "b"],
+                   "feature_tags": {"enterprise": false, "gallery": false,
+                                    "custom_single_sign_on": false, "hide": true},
+                   "object_id": "obj-1", "display_name": "Zoom"})
         );
     }
 
@@ -398,8 +561,35 @@ mod tests {
                 "account_enabled".into(),
                 "app_role_assignment_required".into(),
             ],
+            &[],
         )
         .unwrap();
         assert_eq!(Json::Object(body), json!({"accountEnabled": false}));
+    }
+
+    #[test]
+    fn feature_tags_switch_their_tag_and_keep_the_others() {
+        let live = vec![
+            "WindowsAzureActiveDirectoryIntegratedApp".to_string(),
+            "custom".to_string(),
+        ];
+        let config = Value::from_json(&json!({"app_id": "a",
+            "feature_tags": {"hide": true, "enterprise": false}}));
+        let body = graph_properties(&config, &["feature_tags.hide".into()], &live).unwrap();
+        assert_eq!(Json::Object(body), json!({"tags": ["HideApp", "custom"]}));
+        let shown = Value::from_json(&json!({"feature_tags": {"hide": false}}));
+        let live = vec!["HideApp".to_string(), "custom".to_string()];
+        let body = graph_properties(&shown, &["feature_tags.hide".into()], &live).unwrap();
+        assert_eq!(Json::Object(body), json!({"tags": ["custom"]}));
+    }
+
+    #[test]
+    fn tags_and_feature_tags_cannot_be_combined() {
+        let both =
+            Value::from_json(&json!({"app_id": "a", "tags": [], "feature_tags": {"hide": true}}));
+        let err = complete(both).unwrap_err();
+        assert_eq!(err[0].path, "feature_tags");
+        let one = Value::from_json(&json!({"app_id": "a", "feature_tags": {"hide": true}}));
+        assert!(complete(one).is_ok());
     }
 }

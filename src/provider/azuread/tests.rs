@@ -84,7 +84,13 @@ fn schemas_name_every_attribute() {
         [
             "azuread_user_consent_policy",
             "azuread_service_principal",
-            "azuread_delegated_permission_grant"
+            "azuread_delegated_permission_grant",
+            "azuread_admin_consent_request_policy",
+            "azuread_app_role_assignment",
+            "azuread_domain_federation",
+            "azuread_domain",
+            "azuread_service_principal_lookup",
+            "azuread_well_known_applications",
         ]
     );
     let attrs = |i: usize| -> Vec<&str> {
@@ -106,6 +112,7 @@ fn schemas_name_every_attribute() {
             "account_enabled",
             "app_role_assignment_required",
             "tags",
+            "feature_tags",
             "object_id",
             "display_name"
         ]
@@ -116,11 +123,47 @@ fn schemas_name_every_attribute() {
             "service_principal_object_id",
             "resource_app_id",
             "scopes",
+            "user_object_id",
             "resource_object_id"
         ]
     );
     assert!(schemas[1].body.property("app_id").unwrap().force_new);
     assert!(schemas[2].body.property("scopes").unwrap().set);
+    // An app role assignment cannot change: every written attribute replaces it.
+    let assignment = &schemas[4].body;
+    assert!(
+        assignment
+            .properties
+            .values()
+            .filter(|a| !a.computed)
+            .all(|a| a.force_new)
+    );
+}
+
+#[test]
+fn every_type_declares_least_privilege_permissions() {
+    use crate::schema::{Access, PermissionSystem};
+    for schema in AzureAdProviderType::default().resource_schemas() {
+        let graph = |access: Access| {
+            schema
+                .permissions
+                .iter()
+                .filter(|p| p.system == PermissionSystem::GraphApplication && p.access == access)
+                .count()
+        };
+        if schema.type_name == "azuread_well_known_applications" {
+            assert!(schema.permissions.is_empty(), "makes no request");
+            continue;
+        }
+        assert!(graph(Access::Read) > 0, "{} reads", schema.type_name);
+        let writable = schema.kind != crate::schema::ResourceKind::Data;
+        assert_eq!(graph(Access::Write) > 0, writable, "{}", schema.type_name);
+        for p in &schema.permissions {
+            assert!(!p.reason.is_empty(), "{}: {}", schema.type_name, p.name);
+            // Never the tenant-wide catch-all permissions.
+            assert!(!p.name.starts_with("Directory."), "{}", p.name);
+        }
+    }
 }
 
 /// A small Graph: service principals, grants and the authorization policy in memory.
@@ -369,7 +412,9 @@ async fn setup() -> (Shared, AzureAdProvider) {
         GraphCredentials {
             tenant_id: "tenant".into(),
             client_id: "cid".into(),
-            client_secret: "graph-secret-value".into(),
+            credential: crate::client::entra_auth::Credential::ClientSecret(
+                "graph-secret-value".into(),
+            ),
         },
         GraphEndpoints {
             graph_url: base.clone(),
@@ -873,4 +918,221 @@ async fn reading_a_just_created_object_waits_for_it_to_appear() {
         .await;
     assert_eq!(results[0], Ok(None));
     assert_eq!(log(&stub).len(), 1);
+}
+
+fn cert_path() -> String {
+    format!(
+        "{}/tests/fixtures/certs/client.pem",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn national_clouds_set_both_endpoints_and_overrides_win() {
+    let base = env(&[
+        ("AZURE_TENANT_ID", "t"),
+        ("AZURE_CLIENT_ID", "c"),
+        ("AZURE_CLIENT_SECRET", "s"),
+    ]);
+    let endpoints = |config: Json, env: &Environment| resolve(&block(config), env).unwrap().1;
+    let public = endpoints(json!({}), &base);
+    assert_eq!(public.graph_url, "https://graph.microsoft.com");
+    assert_eq!(public.login_url, "https://login.microsoftonline.com");
+    let gov = endpoints(json!({"environment": "usgovernment"}), &base);
+    assert_eq!(gov.graph_url, "https://graph.microsoft.us");
+    assert_eq!(gov.login_url, "https://login.microsoftonline.us");
+    let mut china_env = base.clone();
+    china_env.set("AZURE_ENVIRONMENT", "china");
+    let china = endpoints(json!({}), &china_env);
+    assert_eq!(china.graph_url, "https://microsoftgraph.chinacloudapi.cn");
+    assert_eq!(china.login_url, "https://login.chinacloudapi.cn");
+    let emulated = endpoints(
+        json!({"environment": "china", "graph_url": "http://127.0.0.1:9"}),
+        &base,
+    );
+    assert_eq!(emulated.graph_url, "http://127.0.0.1:9");
+    assert_eq!(emulated.login_url, "https://login.chinacloudapi.cn");
+    // Federated tokens are asked for with the cloud's own exchange audience.
+    let mut github = env(&[
+        ("AZURE_TENANT_ID", "t"),
+        ("AZURE_CLIENT_ID", "c"),
+        (
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            "https://gh.example/token?api-version=2.0",
+        ),
+        ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "rt"),
+    ]);
+    github.set("AZURE_ENVIRONMENT", "usgovernment");
+    match resolve(&Value::object(), &github).unwrap().0.credential {
+        crate::client::entra_auth::Credential::GithubActions {
+            audience,
+            request_url,
+            ..
+        } => {
+            assert_eq!(audience, "api://AzureADTokenExchangeUSGov");
+            assert_eq!(request_url, "https://gh.example/token?api-version=2.0");
+        }
+        other => panic!("{other:?}"),
+    }
+    let err = resolve(&block(json!({"environment": "mars"})), &base).unwrap_err();
+    assert!(
+        err.message.contains("public, usgovernment, china"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn the_sign_in_method_follows_what_is_set_in_a_documented_order() {
+    let cert = cert_path();
+    let secret = ("AZURE_CLIENT_SECRET", "s");
+    let certificate = ("AZURE_CLIENT_CERTIFICATE_PATH", cert.as_str());
+    let token_file = ("AZURE_FEDERATED_TOKEN_FILE", "token.jwt");
+    let github = [
+        (
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            "https://gh.example/token?api-version=2.0",
+        ),
+        ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "rt"),
+    ];
+    let method = |extra: &[(&str, &str)], config: Json| {
+        let mut pairs = vec![("AZURE_TENANT_ID", "t"), ("AZURE_CLIENT_ID", "c")];
+        pairs.extend_from_slice(extra);
+        resolve(&block(config), &env(&pairs))
+            .map(|(c, _)| c.credential.method())
+            .map_err(|e| e.message)
+    };
+    let all = [secret, certificate, token_file, github[0], github[1]];
+    assert_eq!(method(&all, json!({})), Ok("client_secret"));
+    assert_eq!(method(&all[1..], json!({})), Ok("certificate"));
+    assert_eq!(method(&all[2..], json!({})), Ok("workload_identity"));
+    assert_eq!(method(&all[3..], json!({})), Ok("github_oidc"));
+    let err = method(&[], json!({})).unwrap_err();
+    assert!(
+        err.contains("client_secret") && err.contains("AZURE_FEDERATED_TOKEN_FILE"),
+        "{err}"
+    );
+    // Without an app registration: the Azure CLI of a signed-in administrator.
+    let cli = resolve(&Value::object(), &env(&[("AZURE_TENANT_ID", "t")])).unwrap();
+    assert_eq!(cli.0.credential.method(), "azure_cli");
+    // An explicit choice wins over what is set, and says what it misses.
+    assert_eq!(
+        method(&all, json!({"auth": "certificate"})),
+        Ok("certificate")
+    );
+    let err = method(&[secret], json!({"auth": "certificate"})).unwrap_err();
+    assert!(err.contains("AZURE_CLIENT_CERTIFICATE_PATH"), "{err}");
+    let err = method(&[secret], json!({"auth": "github_oidc"})).unwrap_err();
+    assert!(err.contains("id-token: write"), "{err}");
+    let err = method(
+        &[
+            ("ACTIONS_ID_TOKEN_REQUEST_URL", "http://gh.example/token"),
+            ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "rt"),
+        ],
+        json!({}),
+    )
+    .unwrap_err();
+    assert!(err.contains("https"), "plain http only on loopback: {err}");
+}
+
+/// A federated token for the emulator's trusted test issuer.
+fn federated_token(subject: &str) -> String {
+    let pem_text = include_str!("../../../tests/fixtures/certs/oidc-issuer.pem");
+    let key_block = pem::parse_many(pem_text)
+        .unwrap()
+        .into_iter()
+        .find(|b| b.tag() == "PRIVATE KEY")
+        .unwrap();
+    let key = jsonwebtoken::EncodingKey::from_rsa_pem(pem::encode(&key_block).as_bytes()).unwrap();
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    header.kid = Some("k1".into());
+    let now = chrono::Utc::now().timestamp();
+    jsonwebtoken::encode(
+        &header,
+        &json!({"iss": "https://cluster.example/oidc", "sub": subject,
+                "aud": "api://AzureADTokenExchange", "iat": now, "exp": now + 600}),
+        &key,
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_federated_token_file_is_read_again_for_every_token() {
+    use crate::sim::{
+        FederatedCredentialSeed, JwkSeed, OidcIssuerSeed, Seed, SimConfig, SimServer,
+    };
+    let cert = include_str!("../../../tests/fixtures/certs/oidc-issuer.pem");
+    let der = pem::parse_many(cert)
+        .unwrap()
+        .into_iter()
+        .find(|b| b.tag() == "CERTIFICATE")
+        .unwrap()
+        .into_contents();
+    let (_, parsed) = x509_parser::parse_x509_certificate(&der).unwrap();
+    let (n, e) = match parsed.public_key().parsed().unwrap() {
+        x509_parser::public_key::PublicKey::RSA(rsa) => {
+            use base64::Engine as _;
+            let trim = |b: &[u8]| b[b.iter().position(|&x| x != 0).unwrap_or(0)..].to_vec();
+            let enc = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+            (
+                enc.encode(trim(rsa.modulus)),
+                enc.encode(trim(rsa.exponent)),
+            )
+        }
+        _ => unreachable!(),
+    };
+    let mut seed = Seed::default_demo();
+    seed.entra.oidc_issuers = vec![OidcIssuerSeed {
+        issuer: "https://cluster.example/oidc".into(),
+        keys: vec![JwkSeed {
+            kid: "k1".into(),
+            n,
+            e,
+        }],
+    }];
+    seed.entra.tenants[0].client_apps[0].federated_credentials = vec![FederatedCredentialSeed {
+        name: "cluster".into(),
+        issuer: "https://cluster.example/oidc".into(),
+        subject: "system:serviceaccount:iac:zentra".into(),
+        audiences: vec!["api://AzureADTokenExchange".into()],
+    }];
+    let sim = SimServer::start(SimConfig {
+        seed,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("token");
+    std::fs::write(&file, federated_token("system:serviceaccount:iac:zentra")).unwrap();
+    let mut pairs: Vec<(String, String)> = sim
+        .env_vars()
+        .into_iter()
+        .filter(|(k, _)| k != "AZURE_CLIENT_SECRET")
+        .collect();
+    pairs.push((
+        "AZURE_FEDERATED_TOKEN_FILE".into(),
+        file.display().to_string(),
+    ));
+    let (credentials, endpoints) =
+        resolve(&Value::object(), &Environment::from_pairs(pairs)).unwrap();
+    let graph = GraphClient::new(credentials, endpoints, options()).unwrap();
+    graph.get("/domains").await.unwrap();
+    // The projected token rotates: the next token request presents the file's new content.
+    std::fs::write(
+        &file,
+        federated_token("system:serviceaccount:other:intruder"),
+    )
+    .unwrap();
+    sim.expire_tokens();
+    let err = graph.get("/domains").await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Authentication);
+    assert!(
+        err.vendor_code
+            .as_deref()
+            .unwrap_or_default()
+            .contains("700213"),
+        "{err:?}"
+    );
+    assert!(err.hint.unwrap().contains("federated identity credential"));
 }
