@@ -183,6 +183,10 @@ pub async fn apply(
             let Some(change) = changes.get(addr) else {
                 continue;
             };
+            // Data sources were read while planning; they have no state of their own.
+            if addr.mode == crate::addr::Mode::Data {
+                continue;
+            }
             let schema = ws.schema_for(addr).expect("validated");
             if schema.kind == crate::schema::ResourceKind::Manual {
                 // A person does these; only `zentra confirm` records them.
@@ -513,6 +517,7 @@ async fn verify(
             addr,
             ReadRequest {
                 type_name: addr.type_name.clone(),
+                mode: addr.mode,
                 id,
                 config: body.value.clone(),
             },

@@ -163,20 +163,20 @@ provider "azuread" {}
 
 data "azuread_well_known_applications" "ids" {}
 
-data "azuread_service_principal_lookup" "graph" {
+data "azuread_service_principal" "graph" {
   app_id = data.azuread_well_known_applications.ids.microsoft_graph
 }
 
 output "graph" {
-  value = data.azuread_service_principal_lookup.graph.object_id
+  value = data.azuread_service_principal.graph.object_id
 }
 
 output "calendars_read" {
-  value = data.azuread_service_principal_lookup.graph.app_role_ids["Calendars.Read"]
+  value = data.azuread_service_principal.graph.app_role_ids["Calendars.Read"]
 }
 
 output "calendars_read_write_scope" {
-  value = data.azuread_service_principal_lookup.graph.oauth2_permission_scope_ids["Calendars.ReadWrite"]
+  value = data.azuread_service_principal.graph.oauth2_permission_scope_ids["Calendars.ReadWrite"]
 }
 "#,
     )
@@ -206,7 +206,7 @@ output "calendars_read_write_scope" {
     let missing = Project::new(
         r#"
 provider "azuread" {}
-data "azuread_service_principal_lookup" "nothing" {
+data "azuread_service_principal" "nothing" {
   app_id = "11111111-2222-3333-4444-555555555555"
 }
 "#,

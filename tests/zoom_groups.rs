@@ -279,8 +279,8 @@ resource "zoom_group_members" "sales" {
         "{text}"
     );
     assert!(
-        text.contains("data.zoom_group.sales will no longer be managed"),
-        "the data source is forgotten, never deleted: {text}"
+        !text.contains("data.zoom_group.sales"),
+        "a data source has no state, so removing it plans nothing: {text}"
     );
     p.apply();
     assert_eq!(p.member_emails("Sales"), ["lee.gu@contoso.com"]);

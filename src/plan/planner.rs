@@ -133,6 +133,7 @@ pub async fn plan(
                 addr.clone(),
                 ReadRequest {
                     type_name: addr.type_name.clone(),
+                    mode: addr.mode,
                     id,
                     config: body.clone(),
                 },

@@ -22,6 +22,9 @@ use crate::value::Value;
 pub struct ReadRequest {
     /// Resource type, e.g. `zoom_account_settings`.
     pub type_name: String,
+    /// Whether this is a data source (`data "TYPE" "NAME"`), which may share its type name with
+    /// a resource type.
+    pub mode: crate::addr::Mode,
     /// The remote id recorded in state, if zentra has seen the object before.
     pub id: Option<String>,
     /// The evaluated configuration; may contain [`Value::Unknown`]. Providers use it to locate

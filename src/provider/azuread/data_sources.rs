@@ -1,7 +1,7 @@
 //! The provider's data sources, read on every plan and never written:
 //!
 //! * `azuread_domain`: a domain of the tenant and how its users sign in;
-//! * `azuread_service_principal_lookup`: an existing service principal by app id, with the
+//! * `azuread_service_principal` (data source): an existing service principal by app id, with the
 //!   permissions its app publishes (named `…_lookup` because `azuread_service_principal` is
 //!   the resource, and a data source cannot share a resource type's name);
 //! * `azuread_well_known_applications`: application ids that are the same in every tenant
@@ -18,7 +18,7 @@ use crate::schema::{Access, Attr, Permission, PermissionSystem, ResourceKind, Re
 use crate::value::Value;
 
 pub(crate) const DOMAIN: &str = "azuread_domain";
-pub(crate) const SERVICE_PRINCIPAL: &str = "azuread_service_principal_lookup";
+pub(crate) const SERVICE_PRINCIPAL: &str = "azuread_service_principal";
 pub(crate) const WELL_KNOWN: &str = "azuread_well_known_applications";
 
 /// Application ids that are the same in every tenant: attribute, app id, what it is.

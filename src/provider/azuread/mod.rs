@@ -498,6 +498,9 @@ impl AzureAdProvider {
     }
 
     fn plan_read(&self, req: &ReadRequest) -> ReadPlan {
+        if req.mode == crate::addr::Mode::Data && req.type_name == data_sources::SERVICE_PRINCIPAL {
+            return data_sources::plan_service_principal(req);
+        }
         match req.type_name.as_str() {
             consent::TYPE_NAME => ReadPlan::Fetch(vec![consent::POLICY_PATH.to_string()]),
             admin_consent::TYPE_NAME => {
@@ -508,7 +511,6 @@ impl AzureAdProvider {
             app_role_assignment::TYPE_NAME => app_role_assignment::plan_read(req),
             domain_federation::TYPE_NAME => domain_federation::plan_read(req),
             data_sources::DOMAIN => data_sources::plan_domain(req),
-            data_sources::SERVICE_PRINCIPAL => data_sources::plan_service_principal(req),
             data_sources::WELL_KNOWN => ReadPlan::Done(Ok(Some(data_sources::well_known()))),
             other => ReadPlan::Done(Err(unknown_type(other))),
         }
@@ -519,6 +521,9 @@ impl AzureAdProvider {
         req: &ReadRequest,
         answers: &HashMap<String, ProviderResult<Json>>,
     ) -> ProviderResult<Option<RemoteObject>> {
+        if req.mode == crate::addr::Mode::Data && req.type_name == data_sources::SERVICE_PRINCIPAL {
+            return data_sources::finish_service_principal(req, answers);
+        }
         match req.type_name.as_str() {
             consent::TYPE_NAME => {
                 answer(answers, consent::POLICY_PATH).map(|p| Some(consent::remote_object(p)))
@@ -530,7 +535,6 @@ impl AzureAdProvider {
             app_role_assignment::TYPE_NAME => app_role_assignment::finish_read(req, answers),
             domain_federation::TYPE_NAME => domain_federation::finish_read(req, answers),
             data_sources::DOMAIN => data_sources::finish_domain(req, answers),
-            data_sources::SERVICE_PRINCIPAL => data_sources::finish_service_principal(req, answers),
             other => Err(unknown_type(other)),
         }
     }
@@ -654,9 +658,7 @@ impl Provider for AzureAdProvider {
             grant::TYPE_NAME => grant::create(self, req).await,
             app_role_assignment::TYPE_NAME => app_role_assignment::create(self, req).await,
             domain_federation::TYPE_NAME => domain_federation::create(self, req).await,
-            data_sources::DOMAIN | data_sources::SERVICE_PRINCIPAL | data_sources::WELL_KNOWN => {
-                Err(read_only(&req.type_name))
-            }
+            data_sources::DOMAIN | data_sources::WELL_KNOWN => Err(read_only(&req.type_name)),
             other => Err(unknown_type(other)),
         };
         result.map_err(|e| permission_hints::explain(&req.type_name, Access::Write, e))
@@ -671,9 +673,7 @@ impl Provider for AzureAdProvider {
             domain_federation::TYPE_NAME => domain_federation::update(self, req).await,
             // Every attribute of an app role assignment forces replacement.
             app_role_assignment::TYPE_NAME => app_role_assignment::create(self, req).await,
-            data_sources::DOMAIN | data_sources::SERVICE_PRINCIPAL | data_sources::WELL_KNOWN => {
-                Err(read_only(&req.type_name))
-            }
+            data_sources::DOMAIN | data_sources::WELL_KNOWN => Err(read_only(&req.type_name)),
             other => Err(unknown_type(other)),
         };
         result.map_err(|e| permission_hints::explain(&req.type_name, Access::Write, e))
@@ -687,9 +687,7 @@ impl Provider for AzureAdProvider {
             grant::TYPE_NAME => grant::delete(self, req).await,
             app_role_assignment::TYPE_NAME => app_role_assignment::delete(self, req).await,
             domain_federation::TYPE_NAME => domain_federation::delete(self, req).await,
-            data_sources::DOMAIN | data_sources::SERVICE_PRINCIPAL | data_sources::WELL_KNOWN => {
-                Ok(())
-            }
+            data_sources::DOMAIN | data_sources::WELL_KNOWN => Ok(()),
             other => Err(unknown_type(other)),
         };
         result.map_err(|e| permission_hints::explain(&req.type_name, Access::Write, e))

@@ -89,7 +89,7 @@ fn schemas_name_every_attribute() {
             "azuread_app_role_assignment",
             "azuread_domain_federation",
             "azuread_domain",
-            "azuread_service_principal_lookup",
+            "azuread_service_principal",
             "azuread_well_known_applications",
         ]
     );
@@ -429,6 +429,7 @@ async fn setup() -> (Shared, AzureAdProvider) {
 fn read(type_name: &str, config: Value, id: Option<&str>) -> ReadRequest {
     ReadRequest {
         type_name: type_name.into(),
+        mode: mode_of(type_name),
         id: id.map(str::to_string),
         config,
     }
@@ -1135,4 +1136,17 @@ async fn the_federated_token_file_is_read_again_for_every_token() {
         "{err:?}"
     );
     assert!(err.hint.unwrap().contains("federated identity credential"));
+}
+
+/// A data source when no resource type has the name.
+fn mode_of(type_name: &str) -> crate::addr::Mode {
+    let managed = crate::provider::provider_types()
+        .iter()
+        .flat_map(|p| p.resource_schemas())
+        .any(|s| s.type_name == type_name && s.kind != crate::schema::ResourceKind::Data);
+    if managed {
+        crate::addr::Mode::Managed
+    } else {
+        crate::addr::Mode::Data
+    }
 }
