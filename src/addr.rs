@@ -165,6 +165,36 @@ impl fmt::Display for ProviderAddr {
     }
 }
 
+/// Addresses are strings in JSON (`zoom_group.sales`, `data.azuread_domain.primary`).
+impl schemars::JsonSchema for ResourceAddr {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ResourceAddr".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A resource address: TYPE.NAME, or data.TYPE.NAME for a data source.",
+            "pattern": "^(data\\.)?[A-Za-z_][A-Za-z0-9_-]*\\.[A-Za-z_][A-Za-z0-9_-]*$"
+        })
+    }
+}
+
+/// Provider addresses are strings in JSON (`zoom`, `zoom.emea`).
+impl schemars::JsonSchema for ProviderAddr {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ProviderAddr".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A provider instance: TYPE, or TYPE.ALIAS.",
+            "pattern": "^[A-Za-z_][A-Za-z0-9_-]*(\\.[A-Za-z_][A-Za-z0-9_-]*)?$"
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

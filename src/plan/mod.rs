@@ -6,6 +6,7 @@ pub mod diff;
 pub mod planner;
 
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::addr::{ProviderAddr, ResourceAddr};
@@ -14,7 +15,7 @@ use crate::addr::{ProviderAddr, ResourceAddr};
 pub const PLAN_FORMAT_VERSION: u32 = 1;
 
 /// What will happen to one resource. The serialized names are stable for pipelines.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Live already matches.
@@ -57,7 +58,7 @@ impl Action {
 }
 
 /// The change of one attribute.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AttributeChange {
     /// Dotted path inside the resource (`security.signin_with_sso.enable`).
     pub path: String,
@@ -84,7 +85,7 @@ fn is_false(b: &bool) -> bool {
 }
 
 /// The planned change of one resource.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ResourceChange {
     pub address: ResourceAddr,
     pub provider: ProviderAddr,
@@ -101,7 +102,7 @@ pub struct ResourceChange {
 }
 
 /// An output value as the plan expects it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct OutputValue {
     pub value: serde_json::Value,
     #[serde(default, skip_serializing_if = "is_false")]
@@ -111,7 +112,7 @@ pub struct OutputValue {
 }
 
 /// Counts for the closing line.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     pub add: usize,
     pub change: usize,
@@ -121,7 +122,7 @@ pub struct Summary {
 }
 
 /// The state a plan was computed against.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct StateRef {
     /// `None` when there was no state yet.
     pub lineage: Option<String>,
@@ -130,7 +131,7 @@ pub struct StateRef {
 
 /// A live attribute that does not match configuration even though nothing is planned for it,
 /// or a resource that did not converge after apply.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Warning {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<ResourceAddr>,
@@ -138,7 +139,7 @@ pub struct Warning {
 }
 
 /// The result of `zentra plan`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Plan {
     pub format_version: u32,
     pub zentra_version: String,

@@ -6,6 +6,7 @@
 
 mod local;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use local::LocalStateStore;
@@ -16,7 +17,7 @@ use crate::addr::{ProviderAddr, ResourceAddr};
 pub const STATE_FORMAT_VERSION: u32 = 1;
 
 /// The whole state of one configuration.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct StateFile {
     pub version: u32,
     /// Incremented on every write.
@@ -71,7 +72,7 @@ impl Default for StateFile {
 }
 
 /// What zentra knows of one resource.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ResourceState {
     pub address: ResourceAddr,
     pub provider: ProviderAddr,
@@ -94,7 +95,7 @@ pub struct ResourceState {
 }
 
 /// A person's confirmation that a manual step was carried out.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Confirmation {
     pub by: String,
     pub at: String,

@@ -38,6 +38,10 @@ pub mod output_paths {
     pub const ZOOM_API: &str = "schemas/zoom-api.json";
     pub const GRAPH_TYPES: &str = "schemas/msgraph/types.json";
     pub const GRAPH_PERMISSIONS: &str = "schemas/msgraph/permissions.json";
+    /// JSON Schema of `zentra plan --json`, `zentra show --json` and saved plan files.
+    pub const PLAN: &str = "schemas/plan.schema.json";
+    /// JSON Schema of the state file.
+    pub const STATE: &str = "schemas/state.schema.json";
 }
 
 /// Everything `cargo xtask schemas` produces, plus what it learned on the way.
@@ -71,6 +75,14 @@ pub fn generate_all(specs_dir: &Path) -> Result<Generation> {
         file(output_paths::ZOOM_API, render_json(&endpoint_index)?),
         file(output_paths::GRAPH_TYPES, render_json(&types)?),
         file(output_paths::GRAPH_PERMISSIONS, render_json(&permissions)?),
+        file(
+            output_paths::PLAN,
+            render_json(&schemars::schema_for!(zentra::plan::Plan))?,
+        ),
+        file(
+            output_paths::STATE,
+            render_json(&schemars::schema_for!(zentra::state::StateFile))?,
+        ),
     ];
     Ok(Generation {
         files,
