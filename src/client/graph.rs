@@ -301,8 +301,8 @@ impl GraphClient {
             if let Some(body) = &request.body {
                 builder = builder.json(body);
             }
-            let response = match builder.send().await {
-                Ok(response) => response,
+            let answer = match super::exchange(builder).await {
+                Ok(answer) => answer,
                 Err(e) => {
                     if request.idempotent && attempt < policy.max_attempts {
                         tokio::time::sleep(policy.backoff(attempt)).await;
@@ -311,33 +311,16 @@ impl GraphClient {
                     return Err(transport_error(e, &described));
                 }
             };
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            let body = match response.bytes().await {
-                Ok(body) => body,
-                Err(e) => {
-                    if request.idempotent && attempt < policy.max_attempts {
-                        tokio::time::sleep(policy.backoff(attempt)).await;
-                        continue;
-                    }
-                    return Err(transport_error(e, &described));
-                }
-            };
+            let status = answer.status;
             if (200..300).contains(&status) {
-                if body.iter().all(u8::is_ascii_whitespace) {
-                    return Ok(None);
-                }
-                return serde_json::from_slice(&body).map(Some).map_err(|e| {
-                    let mut err = ProviderError::new(
-                        ErrorKind::Transport,
-                        format!("Graph answered {described} with a body that is not JSON: {e}"),
-                    );
-                    err.request = Some(described.clone());
-                    err.status = Some(status);
-                    err.request_id = header_request_id(&headers);
-                    err
-                });
+                return super::success_body(
+                    &answer,
+                    "Graph",
+                    &described,
+                    header_request_id(&answer.headers),
+                );
             }
+            let (headers, body) = (answer.headers, answer.body);
             if status == 401 && !renewed_after_401 {
                 renewed_after_401 = true;
                 self.invalidate_token(generation).await;

@@ -194,6 +194,49 @@ pub(crate) fn renewal_time(expires_in: Duration, renew_before: Duration) -> Inst
 }
 
 /// The error for a request that never got an HTTP answer.
+/// What one HTTP exchange brought back: status, headers and the whole body.
+pub(crate) struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+/// Sends a request and reads its whole body; an `Err` is a transport failure (the caller decides
+/// whether the request may be retried).
+pub(crate) async fn exchange(builder: reqwest::RequestBuilder) -> Result<Answer, reqwest::Error> {
+    let response = builder.send().await?;
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.bytes().await?.to_vec();
+    Ok(Answer {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// The JSON body of a successful answer, `None` when it is empty (204 and the like).
+pub(crate) fn success_body(
+    answer: &Answer,
+    vendor: &str,
+    request: &str,
+    request_id: Option<String>,
+) -> Result<Option<serde_json::Value>, ProviderError> {
+    if answer.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    serde_json::from_slice(&answer.body).map(Some).map_err(|e| {
+        let mut err = ProviderError::new(
+            ErrorKind::Transport,
+            format!("{vendor} answered {request} with a body that is not JSON: {e}"),
+        );
+        err.request = Some(request.to_string());
+        err.status = Some(answer.status);
+        err.request_id = request_id;
+        err
+    })
+}
+
 pub(crate) fn transport_error(error: reqwest::Error, request: &str) -> ProviderError {
     let what = if error.is_timeout() {
         "timed out"

@@ -484,8 +484,8 @@ impl ZoomClient {
             if let Some(body) = &request.body {
                 builder = builder.json(body);
             }
-            let response = match builder.send().await {
-                Ok(response) => response,
+            let answer = match super::exchange(builder).await {
+                Ok(answer) => answer,
                 Err(e) => {
                     if request.idempotent && attempt < policy.max_attempts {
                         tokio::time::sleep(policy.backoff(attempt)).await;
@@ -494,33 +494,16 @@ impl ZoomClient {
                     return Err(transport_error(e, &described));
                 }
             };
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            let body = match response.bytes().await {
-                Ok(body) => body,
-                Err(e) => {
-                    if request.idempotent && attempt < policy.max_attempts {
-                        tokio::time::sleep(policy.backoff(attempt)).await;
-                        continue;
-                    }
-                    return Err(transport_error(e, &described));
-                }
-            };
+            let status = answer.status;
             if (200..300).contains(&status) {
-                if body.iter().all(u8::is_ascii_whitespace) {
-                    return Ok(None);
-                }
-                return serde_json::from_slice(&body).map(Some).map_err(|e| {
-                    let mut err = ProviderError::new(
-                        ErrorKind::Transport,
-                        format!("Zoom answered {described} with a body that is not JSON: {e}"),
-                    );
-                    err.request = Some(described.clone());
-                    err.status = Some(status);
-                    err.request_id = tracking_id(&headers);
-                    err
-                });
+                return super::success_body(
+                    &answer,
+                    "Zoom",
+                    &described,
+                    tracking_id(&answer.headers),
+                );
             }
+            let (headers, body) = (answer.headers, answer.body);
             if status == 401 && !renewed_after_401 {
                 // An expired or revoked token (code 124): renew once and try again.
                 renewed_after_401 = true;
