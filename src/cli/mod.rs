@@ -23,7 +23,13 @@ use crate::output::Printer;
 /// Declarative configuration for Zoom SSO, Office 365 calendar integration and Entra ID
 /// consent: plan and apply it like infrastructure as code.
 #[derive(Debug, Parser)]
-#[command(name = "zentra", version, about, propagate_version = true)]
+#[command(
+    name = "zentra",
+    version,
+    about,
+    propagate_version = true,
+    after_help = "Exit codes: 0 success, 1 error, 2 changes present (with plan --detailed-exitcode)."
+)]
 pub struct Cli {
     /// Run as if started in DIR (where the *.zen.hcl files are).
     #[arg(long, global = true, value_name = "DIR")]
