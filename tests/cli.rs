@@ -739,3 +739,61 @@ async fn an_interrupted_apply_keeps_a_whole_state() {
         "every resource is either recorded or still planned: {plan_json}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn permissions_lists_zoom_scopes_and_graph_permissions_without_calling_anything() {
+    let p = Project::new(&format!("{QUICKSTART}{MANUAL_STEP}")).await;
+    let out = p.run(&["permissions", "--json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let plan = &report["total"]["plan"];
+    let apply = &report["total"]["apply"];
+    let has = |v: &serde_json::Value, system: &str, name: &str| {
+        v[system]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|n| n == name))
+    };
+    assert!(
+        has(plan, "zoom_scope", "account:read:settings:admin"),
+        "{report}"
+    );
+    assert!(
+        !has(plan, "zoom_scope", "account:update:settings:admin"),
+        "planning needs no write scope: {report}"
+    );
+    assert!(
+        has(apply, "zoom_scope", "account:update:settings:admin"),
+        "{report}"
+    );
+    assert!(
+        has(plan, "graph_application", "Policy.Read.All"),
+        "{report}"
+    );
+    assert!(
+        has(apply, "graph_application", "Policy.ReadWrite.Authorization"),
+        "{report}"
+    );
+    assert!(
+        has(apply, "entra_role", "Privileged Role Administrator"),
+        "{report}"
+    );
+    let manual = report["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == "manual_step.o365_prompt")
+        .unwrap();
+    assert_eq!(manual["permissions"], serde_json::json!([]));
+    let text = p.run(&["permissions"]);
+    assert!(
+        stdout(&text).contains(
+            "manual_step.o365_prompt (provider manual)\n  none: a person carries out this step"
+        ),
+        "{}",
+        stdout(&text)
+    );
+    assert!(
+        p.sim.requests().is_empty(),
+        "permissions reads only the configuration"
+    );
+}
