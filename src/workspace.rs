@@ -213,8 +213,13 @@ impl Workspace {
             .expect("checked by eval_provider");
         ptype.configure(&config, &self.env).map_err(|e| {
             let span = self.config.provider(addr).and_then(|p| p.body.span.clone());
-            let mut d = Diagnostic::error(format!("provider `{addr}`: {}", e.message))
-                .at_span(&self.config.sources, span.as_ref());
+            // Providers name themselves in configuration errors; say which instance otherwise.
+            let message = if e.message.starts_with("provider ") {
+                e.message.clone()
+            } else {
+                format!("provider `{addr}`: {}", e.message)
+            };
+            let mut d = Diagnostic::error(message).at_span(&self.config.sources, span.as_ref());
             if let Some(h) = e.hint {
                 d = d.with_hint(h);
             }

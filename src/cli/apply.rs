@@ -155,7 +155,13 @@ pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Prin
         }
         None => {
             printer.data(&render::plan_text(&run.plan, printer));
-            if run.plan.has_changes() && !args.auto_approve && !confirm(printer) {
+            // Manual steps are done by a person: there is nothing to approve for them.
+            let approvable = run
+                .plan
+                .changes
+                .iter()
+                .any(|c| c.action.is_change() && c.action != Action::Manual);
+            if approvable && !args.auto_approve && !confirm(printer) {
                 printer.status("Apply cancelled; nothing was changed.");
                 return Outcome::Failure;
             }
