@@ -172,6 +172,7 @@ fn env(ctx: &EvalContext<'_>, args: Vec<Value>) -> Result<Value, String> {
     arity(&args, 1, 2)?;
     let name = string_arg(&args, 0)?;
     match ctx.env.get(&name) {
+        Some(v) if crate::env::vars::holds_secret(&name) => Ok(Value::str(v).mark_sensitive()),
         Some(v) => Ok(Value::str(v)),
         None if args.len() == 2 => Ok(args[1].clone()),
         None => Err(format!(

@@ -122,3 +122,25 @@ fn self_referencing_locals_are_an_error_not_a_hang() {
     let e = eval_local(src, "a", IndexMap::new()).unwrap_err();
     assert!(e.summary.contains("refers to itself"), "{}", e.summary);
 }
+
+#[test]
+fn env_marks_credential_variables_sensitive() {
+    let cfg = config(
+        "locals {\n  secret = env(\"ZOOM_CLIENT_SECRET\")\n  azure = env(\"AZURE_CLIENT_SECRET\")\n  home = env(\"HOME\")\n}\n",
+    );
+    let env = Environment::from_pairs([
+        ("ZOOM_CLIENT_SECRET", "zs"),
+        ("AZURE_CLIENT_SECRET", "as"),
+        ("HOME", "/home/z"),
+    ]);
+    let vars = IndexMap::new();
+    let resources = HashMap::new();
+    let ctx = EvalContext::new(&cfg, &env, &vars, &resources);
+    assert!(
+        ctx.eval(&cfg.locals["secret"])
+            .unwrap()
+            .contains_sensitive()
+    );
+    assert!(ctx.eval(&cfg.locals["azure"]).unwrap().contains_sensitive());
+    assert!(!ctx.eval(&cfg.locals["home"]).unwrap().contains_sensitive());
+}
