@@ -723,7 +723,11 @@ impl<'a> EvalContext<'a> {
             self.scopes.borrow_mut().push(scope);
             let result = (|| -> Result<(), Diagnostic> {
                 if let Some(cond) = &f.cond {
-                    match self.eval_expr(file, &cond.expr)?.unmark().0 {
+                    let cond_value = self.eval_expr(file, &cond.expr)?;
+                    let (cond_value, cond_sensitive) = cond_value.unmark();
+                    // Which items a secret lets through says something about the secret.
+                    sensitive |= cond_sensitive;
+                    match cond_value {
                         Value::Bool(true) => {}
                         Value::Bool(false) => return Ok(()),
                         Value::Unknown => {
@@ -747,7 +751,9 @@ impl<'a> EvalContext<'a> {
                     None => list.push(value),
                     Some(key_expr) => {
                         let key = self.eval_expr(file, key_expr)?;
-                        let key = match key.unmark().0 {
+                        let (key, key_sensitive) = key.unmark();
+                        sensitive |= key_sensitive;
+                        let key = match key {
                             Value::String(s) => s.clone(),
                             Value::Number(n) => n.to_string(),
                             Value::Bool(b) => b.to_string(),

@@ -144,3 +144,21 @@ fn env_marks_credential_variables_sensitive() {
     assert!(ctx.eval(&cfg.locals["azure"]).unwrap().contains_sensitive());
     assert!(!ctx.eval(&cfg.locals["home"]).unwrap().contains_sensitive());
 }
+
+#[test]
+fn for_expressions_keep_the_mark_of_sensitive_keys_and_conditions() {
+    let mut vars = IndexMap::new();
+    vars.insert("secret".to_string(), Value::str("s3cr3t").mark_sensitive());
+    let src = r#"
+locals {
+  by_key = { for s in [var.secret] : s => 1 }
+  filtered = [for s in ["a", "s3cr3t"] : s if s == var.secret]
+  plain = { for s in ["a"] : s => 1 }
+}
+"#;
+    let by_key = eval_local(src, "by_key", vars.clone()).unwrap();
+    assert!(by_key.contains_sensitive(), "{by_key:?}");
+    let filtered = eval_local(src, "filtered", vars.clone()).unwrap();
+    assert!(filtered.contains_sensitive(), "{filtered:?}");
+    assert!(!eval_local(src, "plain", vars).unwrap().contains_sensitive());
+}
