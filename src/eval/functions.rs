@@ -3,7 +3,7 @@
 
 use indexmap::IndexMap;
 
-use super::EvalContext;
+use super::{EvalContext, SENSITIVE_SHOWN};
 use crate::value::Value;
 
 type Func = fn(&EvalContext<'_>, Vec<Value>) -> Result<Value, String>;
@@ -73,6 +73,10 @@ pub fn call(ctx: &EvalContext<'_>, name: &str, args: Vec<Value>) -> Result<Value
     if args.iter().any(Value::contains_unknown) {
         return Ok(Value::Unknown);
     }
+    let mut secrets = Vec::new();
+    for a in &args {
+        sensitive_texts(a, false, &mut secrets);
+    }
     let mut sensitive = false;
     let args: Vec<Value> = args
         .into_iter()
@@ -82,8 +86,37 @@ pub fn call(ctx: &EvalContext<'_>, name: &str, args: Vec<Value>) -> Result<Value
             v
         })
         .collect();
-    let out = f(ctx, args).map_err(|e| format!("{name}(): {e}"))?;
+    let out = f(ctx, args).map_err(|e| redact(&format!("{name}(): {e}"), secrets))?;
     Ok(if sensitive { out.mark_sensitive() } else { out })
+}
+
+/// The texts of the strings and numbers inside sensitive marks, which an error message about
+/// the arguments could otherwise repeat.
+fn sensitive_texts(v: &Value, inside: bool, out: &mut Vec<String>) {
+    match v {
+        Value::Sensitive(inner) => sensitive_texts(inner, true, out),
+        Value::List(items) => items.iter().for_each(|i| sensitive_texts(i, inside, out)),
+        Value::Object(map) => map.values().for_each(|i| sensitive_texts(i, inside, out)),
+        Value::String(s) if inside && !s.is_empty() => {
+            // Messages quote strings with escapes (`{:?}`), so the escaped text counts too.
+            let quoted = format!("{s:?}");
+            let escaped = &quoted[1..quoted.len() - 1];
+            if escaped != s {
+                out.push(escaped.to_string());
+            }
+            out.push(s.clone());
+        }
+        Value::Number(n) if inside => out.push(n.to_string()),
+        _ => {}
+    }
+}
+
+/// `message` with every occurrence of a secret replaced, longest secrets first.
+fn redact(message: &str, mut secrets: Vec<String>) -> String {
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets.iter().fold(message.to_string(), |m, s| {
+        m.replace(s.as_str(), SENSITIVE_SHOWN)
+    })
 }
 
 /// Removes every sensitive mark inside `v`, reporting whether there was one.

@@ -26,6 +26,9 @@ use crate::value::Value;
 pub use functions::FUNCTION_NAMES;
 pub use resource_body::{EvaluatedBody, eval_block_body};
 
+/// What error messages show instead of a sensitive value.
+pub(crate) const SENSITIVE_SHOWN: &str = "(sensitive value)";
+
 /// Names that are not resource types at the root of a reference.
 const RESERVED_ROOTS: &[&str] = &["var", "local", "data", "self", "each", "count", "path"];
 
@@ -492,7 +495,7 @@ impl<'a> EvalContext<'a> {
         value: &Value,
         idx: &Value,
     ) -> Result<Value, Diagnostic> {
-        let (idx, _) = idx.unmark();
+        let (idx, idx_sensitive) = idx.unmark();
         match (value, idx) {
             (_, Value::Unknown) => Ok(Value::Unknown),
             (Value::List(items), Value::Number(n)) => {
@@ -505,16 +508,25 @@ impl<'a> EvalContext<'a> {
                         file,
                         expr,
                         format!(
-                            "index {n} is out of range for a list of {} elements",
+                            "index {} is out of range for a list of {} elements",
+                            if idx_sensitive {
+                                SENSITIVE_SHOWN.to_string()
+                            } else {
+                                n.to_string()
+                            },
                             items.len()
                         ),
                     )
                 })
             }
-            (Value::Object(map), Value::String(key)) => map
-                .get(key)
-                .cloned()
-                .ok_or_else(|| self.error(file, expr, format!("no key \"{key}\""))),
+            (Value::Object(map), Value::String(key)) => map.get(key).cloned().ok_or_else(|| {
+                let shown = if idx_sensitive {
+                    SENSITIVE_SHOWN.to_string()
+                } else {
+                    format!("\"{key}\"")
+                };
+                self.error(file, expr, format!("no key {shown}"))
+            }),
             (v, i) => Err(self.error(
                 file,
                 expr,
@@ -778,11 +790,16 @@ impl<'a> EvalContext<'a> {
                                 _ => unreachable!("grouped entries are lists"),
                             }
                         } else if map.contains_key(&key) {
+                            let shown = if key_sensitive {
+                                SENSITIVE_SHOWN.to_string()
+                            } else {
+                                format!("\"{key}\"")
+                            };
                             return Err(self
                                 .error(
                                     file,
                                     key_expr,
-                                    format!("duplicate key \"{key}\" in for expression"),
+                                    format!("duplicate key {shown} in for expression"),
                                 )
                                 .with_hint("use `...` after the value to group values by key"));
                         } else {

@@ -124,6 +124,53 @@ fn self_referencing_locals_are_an_error_not_a_hang() {
 }
 
 #[test]
+fn for_expressions_keep_the_mark_of_sensitive_keys_and_conditions() {
+    let mut vars = IndexMap::new();
+    vars.insert("secret".to_string(), Value::str("s3cr3t").mark_sensitive());
+    let src = r#"
+locals {
+  by_key = { for s in [var.secret] : s => 1 }
+  filtered = [for s in ["a", "s3cr3t"] : s if s == var.secret]
+  plain = { for s in ["a"] : s => 1 }
+}
+"#;
+    let by_key = eval_local(src, "by_key", vars.clone()).unwrap();
+    assert!(by_key.contains_sensitive(), "{by_key:?}");
+    let filtered = eval_local(src, "filtered", vars.clone()).unwrap();
+    assert!(filtered.contains_sensitive(), "{filtered:?}");
+    assert!(!eval_local(src, "plain", vars).unwrap().contains_sensitive());
+}
+
+#[test]
+fn errors_about_sensitive_values_do_not_show_them() {
+    let mut vars = IndexMap::new();
+    vars.insert("secret".to_string(), Value::str("s3cr3t").mark_sensitive());
+    let src = r#"
+locals {
+  number = tonumber(var.secret)
+  key = { a = 1 }[var.secret]
+  looked_up = lookup({}, var.secret)
+  from_file = file(var.secret)
+  from_env = env(var.secret)
+  duplicate = { for s in [var.secret, var.secret] : s => 1 }
+}
+"#;
+    for name in [
+        "number",
+        "key",
+        "looked_up",
+        "from_file",
+        "from_env",
+        "duplicate",
+    ] {
+        let e = eval_local(src, name, vars.clone()).unwrap_err();
+        let shown = format!("{} {:?} {:?}", e.summary, e.detail, e.hint);
+        assert!(!shown.contains("s3cr3t"), "{name}: {shown}");
+        assert!(shown.contains("(sensitive value)"), "{name}: {shown}");
+    }
+}
+
+#[test]
 fn env_marks_credential_variables_sensitive() {
     let cfg = config(
         "locals {\n  secret = env(\"ZOOM_CLIENT_SECRET\")\n  azure = env(\"AZURE_CLIENT_SECRET\")\n  home = env(\"HOME\")\n}\n",
@@ -143,22 +190,4 @@ fn env_marks_credential_variables_sensitive() {
     );
     assert!(ctx.eval(&cfg.locals["azure"]).unwrap().contains_sensitive());
     assert!(!ctx.eval(&cfg.locals["home"]).unwrap().contains_sensitive());
-}
-
-#[test]
-fn for_expressions_keep_the_mark_of_sensitive_keys_and_conditions() {
-    let mut vars = IndexMap::new();
-    vars.insert("secret".to_string(), Value::str("s3cr3t").mark_sensitive());
-    let src = r#"
-locals {
-  by_key = { for s in [var.secret] : s => 1 }
-  filtered = [for s in ["a", "s3cr3t"] : s if s == var.secret]
-  plain = { for s in ["a"] : s => 1 }
-}
-"#;
-    let by_key = eval_local(src, "by_key", vars.clone()).unwrap();
-    assert!(by_key.contains_sensitive(), "{by_key:?}");
-    let filtered = eval_local(src, "filtered", vars.clone()).unwrap();
-    assert!(filtered.contains_sensitive(), "{filtered:?}");
-    assert!(!eval_local(src, "plain", vars).unwrap().contains_sensitive());
 }
