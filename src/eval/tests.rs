@@ -191,3 +191,24 @@ fn env_marks_credential_variables_sensitive() {
     assert!(ctx.eval(&cfg.locals["azure"]).unwrap().contains_sensitive());
     assert!(!ctx.eval(&cfg.locals["home"]).unwrap().contains_sensitive());
 }
+
+#[cfg(unix)]
+#[test]
+fn file_refuses_devices_instead_of_reading_forever() {
+    let src = "locals {\n  zero = file(\"/dev/zero\")\n}\n";
+    let e = eval_local(src, "zero", IndexMap::new()).unwrap_err();
+    assert!(e.summary.contains("not a regular file"), "{}", e.summary);
+}
+
+#[test]
+fn file_refuses_files_too_large_for_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.txt");
+    std::fs::write(&big, vec![b'x'; 17 * 1024 * 1024]).unwrap();
+    let src = format!(
+        "locals {{\n  big = file({:?})\n}}\n",
+        big.display().to_string()
+    );
+    let e = eval_local(&src, "big", IndexMap::new()).unwrap_err();
+    assert!(e.summary.contains("larger than"), "{}", e.summary);
+}
