@@ -273,6 +273,11 @@ impl Workspace {
             }
         }
         let ctx = self.eval_context(&resources);
+        for name in self.config.locals.keys() {
+            if let Err(d) = ctx.eval_local(name) {
+                diags.push(d);
+            }
+        }
         for output in self.config.outputs.values() {
             if let Err(d) = ctx.eval(&output.value) {
                 diags.push(d);
@@ -600,4 +605,18 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn validate_checks_locals_nothing_refers_to() {
+        let errors = load("locals {\n  unused = length()\n  loop = local.loop\n}\n")
+            .err()
+            .expect("invalid locals are reported");
+        let summaries: Vec<String> = errors.errors().map(|d| d.to_string()).collect();
+        assert_eq!(summaries.len(), 2, "{summaries:?}");
+        assert!(summaries[0].contains("length()"), "{summaries:?}");
+        assert!(summaries[0].contains("main.zen.hcl:2:"), "{summaries:?}");
+        assert!(summaries[1].contains("refers to itself"), "{summaries:?}");
+        assert!(summaries[1].contains("main.zen.hcl:3:"), "{summaries:?}");
+    }
+
 }

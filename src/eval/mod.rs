@@ -271,6 +271,14 @@ impl<'a> EvalContext<'a> {
         }
     }
 
+    /// Evaluates the declared local value `name` (so that one nothing refers to is checked too).
+    pub fn eval_local(&self, name: &str) -> Result<Value, Diagnostic> {
+        let Some(local_expr) = self.config.locals.get(name) else {
+            return Err(Diagnostic::error(format!("no local value named `{name}`")));
+        };
+        self.local(local_expr.file, &local_expr.expr, name)
+    }
+
     fn local(&self, file: FileId, expr: &Expression, name: &str) -> Result<Value, Diagnostic> {
         if let Some(v) = self.locals.borrow().get(name) {
             return Ok(v.clone());
