@@ -619,4 +619,17 @@ mod tests {
         assert!(summaries[1].contains("main.zen.hcl:3:"), "{summaries:?}");
     }
 
+    #[test]
+    fn a_failing_expression_is_reported_once_and_not_as_missing() {
+        let errors = load(
+            "locals {\n  x = length()\n}\nresource \"zoom_group\" \"g\" {\n  name = local.x\n}\noutput \"o\" {\n  value = local.x\n}\n",
+        )
+        .err()
+        .expect("the failing local is reported");
+        let summaries: Vec<String> = errors.errors().map(|d| d.to_string()).collect();
+        assert_eq!(
+            summaries,
+            vec!["main.zen.hcl:2:7: length(): takes 1 argument(s), got 0".to_string()]
+        );
+    }
 }

@@ -2,7 +2,7 @@
 //! evaluated and type-checked, nested blocks turned into nested objects, and every problem
 //! reported at its file:line:column with a suggestion.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use hcl::edit::Span as _;
 use hcl::edit::structure::{Body, Structure};
@@ -61,6 +61,8 @@ fn eval_body(
 ) -> Value {
     let sources = ctx.sources();
     let mut out = IndexMap::new();
+    // Attributes written, even those whose value failed (and are already reported).
+    let mut written: HashSet<&str> = HashSet::new();
     let names = || schema.properties.keys().map(String::as_str);
     for structure in body.iter() {
         let (key, key_span, is_block) = match structure {
@@ -98,7 +100,7 @@ fn eval_body(
             );
             continue;
         }
-        if out.contains_key(key) {
+        if !written.insert(key) {
             diags.push(
                 Diagnostic::error(format!("`{path}` is set twice"))
                     .at_span(sources, key_span.as_ref())
@@ -166,7 +168,7 @@ fn eval_body(
         }
     }
     for (name, attr) in &schema.properties {
-        if attr.required && !out.contains_key(name) {
+        if attr.required && !written.contains(name.as_str()) {
             let path = if prefix.is_empty() {
                 name.clone()
             } else {
