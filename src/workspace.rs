@@ -482,7 +482,7 @@ fn load_var_file(
     env: &Environment,
     raw: &mut IndexMap<String, (Value, String)>,
 ) -> Result<(), Diagnostics> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::config::read_source(path).map_err(|e| {
         Diagnostic::error(format!(
             "cannot read variables file `{}`: {e}",
             path.display()
