@@ -143,14 +143,34 @@ fn eval_body(
                 out.insert(key.to_string(), v);
             }
             Structure::Attribute(a) => {
+                let value_span = Span::new(file, a.value.span());
                 let value = match ctx.eval_expr(file, &a.value) {
                     Ok(v) => v,
                     Err(d) => {
-                        diags.push(d);
+                        // An error in this attribute's own expression: say what the attribute
+                        // is for, as a missing attribute would.
+                        let inside = value_span.as_ref().is_some_and(|span| {
+                            let start = sources.locate(span);
+                            let end = sources.locate(&Span {
+                                file: span.file,
+                                range: span.range.end..span.range.end,
+                            });
+                            d.location.as_deref().is_some_and(|at| {
+                                at.file == start.file
+                                    && (start.line, start.column) <= (at.line, at.column)
+                                    && (at.line, at.column) <= (end.line, end.column)
+                            })
+                        });
+                        diags.push(
+                            if inside && d.hint.is_none() && !attr.description.is_empty() {
+                                d.with_hint(format!("`{path}`: {}", attr.description))
+                            } else {
+                                d
+                            },
+                        );
                         continue;
                     }
                 };
-                let value_span = Span::new(file, a.value.span());
                 match check_value(attr, value, &path) {
                     Ok(v) => {
                         out.insert(key.to_string(), v);
