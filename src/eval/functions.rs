@@ -111,6 +111,14 @@ fn sensitive_texts(v: &Value, inside: bool, out: &mut Vec<String>) {
     }
 }
 
+/// `message` with every string and number inside `value` replaced: for errors about a value
+/// that is sensitive as a whole (a sensitive variable's).
+pub(crate) fn redact_value(message: &str, value: &Value) -> String {
+    let mut secrets = Vec::new();
+    sensitive_texts(value, true, &mut secrets);
+    redact(message, secrets)
+}
+
 /// `message` with every occurrence of a secret replaced, longest secrets first.
 fn redact(message: &str, mut secrets: Vec<String>) -> String {
     secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));

@@ -24,6 +24,7 @@ use crate::env::Environment;
 use crate::value::Value;
 
 pub use functions::FUNCTION_NAMES;
+pub(crate) use functions::redact_value;
 pub use resource_body::{EvaluatedBody, eval_block_body};
 
 /// What error messages show instead of a sensitive value.
