@@ -125,7 +125,7 @@ pub enum Severity {
 }
 
 /// One problem, with where it is and what to do about it.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// What is wrong, in one line.
@@ -196,12 +196,18 @@ impl fmt::Display for Diagnostic {
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
+    /// Adds `d`, unless the very same problem is already there (an expression shared by
+    /// several blocks fails once per block).
     pub fn push(&mut self, d: Diagnostic) {
-        self.0.push(d);
+        if !self.0.contains(&d) {
+            self.0.push(d);
+        }
     }
 
     pub fn extend(&mut self, other: Diagnostics) {
-        self.0.extend(other.0);
+        for d in other.0 {
+            self.push(d);
+        }
     }
 
     pub fn has_errors(&self) -> bool {

@@ -29,6 +29,15 @@ pub mod vars {
     /// Prefix of variables that set configuration variables: `ZENTRA_VAR_<name>`.
     pub const ZENTRA_VAR_PREFIX: &str = "ZENTRA_VAR_";
     pub const NO_COLOR: &str = "NO_COLOR";
+
+    /// Whether a variable of this name holds a credential (the client secrets, tokens,
+    /// passwords, private keys): `env()` in configuration marks its value sensitive.
+    pub fn holds_secret(name: &str) -> bool {
+        let upper = name.to_ascii_uppercase();
+        ["SECRET", "TOKEN", "PASSWORD", "PRIVATE_KEY"]
+            .iter()
+            .any(|word| upper.contains(word))
+    }
 }
 
 /// A snapshot of environment variables.

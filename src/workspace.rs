@@ -273,6 +273,11 @@ impl Workspace {
             }
         }
         let ctx = self.eval_context(&resources);
+        for name in self.config.locals.keys() {
+            if let Err(d) = ctx.eval_local(name) {
+                diags.push(d);
+            }
+        }
         for output in self.config.outputs.values() {
             if let Err(d) = ctx.eval(&output.value) {
                 diags.push(d);
@@ -360,19 +365,24 @@ fn resolve_variables(
             }
         }
     }
+    // Variables whose given value could not be read: reported once, not also as unset.
+    let mut unreadable: Vec<String> = Vec::new();
     for (name, value) in opts.env.with_prefix(vars::ZENTRA_VAR_PREFIX) {
         if let Some(decl) = config.variables.get(name) {
-            match parse_cli_value(value, &decl.ty) {
+            match parse_cli_value(value, decl) {
                 Ok(v) => {
                     raw.insert(
                         name.to_string(),
                         (v, format!("{}{name}", vars::ZENTRA_VAR_PREFIX)),
                     );
                 }
-                Err(msg) => diags.push(Diagnostic::error(format!(
-                    "{}{name}: {msg}",
-                    vars::ZENTRA_VAR_PREFIX
-                ))),
+                Err(msg) => {
+                    unreadable.push(name.to_string());
+                    diags.push(Diagnostic::error(format!(
+                        "{}{name}: {msg}",
+                        vars::ZENTRA_VAR_PREFIX
+                    )));
+                }
             }
         }
     }
@@ -403,11 +413,14 @@ fn resolve_variables(
         };
         let name = name.trim();
         match config.variables.get(name) {
-            Some(decl) => match parse_cli_value(value, &decl.ty) {
+            Some(decl) => match parse_cli_value(value, decl) {
                 Ok(v) => {
                     raw.insert(name.to_string(), (v, format!("--var {name}")));
                 }
-                Err(msg) => diags.push(Diagnostic::error(format!("--var {name}: {msg}"))),
+                Err(msg) => {
+                    unreadable.push(name.to_string());
+                    diags.push(Diagnostic::error(format!("--var {name}: {msg}")));
+                }
             },
             None => diags.push(unknown_variable(config, name, "--var")),
         }
@@ -415,15 +428,17 @@ fn resolve_variables(
     let mut out = IndexMap::new();
     for (name, decl) in &config.variables {
         match raw.shift_remove(name) {
-            Some((value, source)) => match decl.ty.convert(value) {
+            Some((value, source)) => match decl.ty.convert(value.clone()) {
                 Ok(v) => {
                     out.insert(name.clone(), if decl.sensitive { v.mark_sensitive() } else { v });
                 }
-                Err(msg) => diags.push(
+                Err(msg) => diags.push({
+                    let msg = if decl.sensitive { crate::eval::redact_value(&msg, &value) } else { msg };
                     Diagnostic::error(format!("variable `{name}` (from {source}) must be {}: {msg}", decl.ty))
-                        .at_span(&config.sources, decl.span.as_ref()),
-                ),
+                        .at_span(&config.sources, decl.span.as_ref())
+                }),
             },
+            None if unreadable.contains(name) => {}
             None => diags.push(
                 Diagnostic::error(format!("variable `{name}` has no value"))
                     .at_span(&config.sources, decl.span.as_ref())
@@ -450,11 +465,24 @@ fn unknown_variable(config: &Config, name: &str, source: &str) -> Diagnostic {
 
 /// A value given on the command line or in the environment: taken as a string for string
 /// variables, otherwise parsed as an HCL expression (`true`, `5`, `["a", "b"]`).
-fn parse_cli_value(text: &str, ty: &crate::config::TypeConstraint) -> Result<Value, String> {
+/// The error does not repeat a sensitive variable's value.
+fn parse_cli_value(text: &str, decl: &crate::config::VariableBlock) -> Result<Value, String> {
     use crate::config::TypeConstraint as T;
-    if matches!(ty, T::String | T::Any) {
+    if matches!(decl.ty, T::String | T::Any) {
         return Ok(Value::str(text));
     }
+    if decl.sensitive {
+        return parse_typed_value(text).map_err(|_| {
+            format!(
+                "the value is not a valid {} (it is not shown: the variable is sensitive)",
+                decl.ty
+            )
+        });
+    }
+    parse_typed_value(text)
+}
+
+fn parse_typed_value(text: &str) -> Result<Value, String> {
     let body: Body = format!("v = {text}\n")
         .parse()
         .map_err(|e: hcl::edit::parser::Error| format!("cannot parse `{text}`: {}", e.message()))?;
@@ -477,7 +505,7 @@ fn load_var_file(
     env: &Environment,
     raw: &mut IndexMap<String, (Value, String)>,
 ) -> Result<(), Diagnostics> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::config::read_source(path).map_err(|e| {
         Diagnostic::error(format!(
             "cannot read variables file `{}`: {e}",
             path.display()
@@ -599,5 +627,66 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn validate_checks_locals_nothing_refers_to() {
+        let errors = load("locals {\n  unused = length()\n  loop = local.loop\n}\n")
+            .err()
+            .expect("invalid locals are reported");
+        let summaries: Vec<String> = errors.errors().map(|d| d.to_string()).collect();
+        assert_eq!(summaries.len(), 2, "{summaries:?}");
+        assert!(summaries[0].contains("length()"), "{summaries:?}");
+        assert!(summaries[0].contains("main.zen.hcl:2:"), "{summaries:?}");
+        assert!(summaries[1].contains("refers to itself"), "{summaries:?}");
+        assert!(summaries[1].contains("main.zen.hcl:3:"), "{summaries:?}");
+    }
+
+    #[test]
+    fn wrong_values_of_sensitive_variables_are_not_shown() {
+        let text = "variable \"n\" {\n  type = number\n  sensitive = true\n}\nvariable \"o\" {\n  type = object({ x = number })\n  sensitive = true\n}\nvariable \"e\" {\n  type = number\n  sensitive = true\n}\n";
+        let config = Config::from_files(
+            Path::new("."),
+            vec![SourceFile {
+                display_path: "main.zen.hcl".into(),
+                path: "main.zen.hcl".into(),
+                text: text.into(),
+            }],
+        )
+        .unwrap();
+        let opts = LoadOptions {
+            vars: vec!["n=SECRET1".into(), "o={x=\"SECRET2\"}".into()],
+            env: Environment::from_pairs([("ZENTRA_VAR_e", "\"SECRET3\"")]),
+            ..LoadOptions::default()
+        };
+        let errors = Workspace::from_config(config, &opts, crate::provider::provider_types())
+            .err()
+            .expect("wrong values are refused");
+        let shown: Vec<String> = errors
+            .errors()
+            .map(|d| format!("{d} {:?}", d.hint))
+            .collect();
+        assert_eq!(shown.len(), 3, "one error per variable: {shown:?}");
+        for line in &shown {
+            assert!(!line.contains("SECRET"), "{shown:?}");
+        }
+        assert!(
+            shown.iter().any(|l| l.contains("attribute `x`")),
+            "{shown:?}"
+        );
+    }
+
+    #[test]
+    fn a_failing_expression_is_reported_once_and_not_as_missing() {
+        let errors = load(
+            "locals {\n  x = length()\n}\nresource \"zoom_group\" \"g\" {\n  name = local.x\n}\noutput \"o\" {\n  value = local.x\n}\n",
+        )
+        .err()
+        .expect("the failing local is reported");
+        let summaries: Vec<String> = errors.errors().map(|d| d.to_string()).collect();
+        assert_eq!(
+            summaries,
+            vec!["main.zen.hcl:2:7: length(): takes 1 argument(s), got 0".to_string()]
+        );
     }
 }

@@ -75,6 +75,14 @@ impl ApplyObserver for Progress<'_> {
 
 /// Why a saved plan no longer applies, if it does not.
 fn staleness(saved: &Plan, fresh: &Plan) -> Option<String> {
+    if let Some(planned) = &saved.prior_state.lineage
+        && fresh.prior_state.lineage.as_ref() != Some(planned)
+    {
+        return Some(format!(
+            "it was made against another state (lineage {planned}): was it planned in another \
+             directory, or was the state file replaced?"
+        ));
+    }
     if saved.prior_state != fresh.prior_state {
         return Some(format!(
             "the state changed since this plan was made (serial {} then, {} now)",
@@ -268,4 +276,39 @@ fn confirm(printer: &Printer) -> bool {
         return false;
     }
     line.trim() == "yes"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{StateRef, Summary};
+
+    fn plan_against(lineage: Option<&str>, serial: u64) -> Plan {
+        Plan {
+            format_version: crate::plan::PLAN_FORMAT_VERSION,
+            zentra_version: String::new(),
+            created_at: String::new(),
+            prior_state: StateRef {
+                lineage: lineage.map(str::to_string),
+                serial,
+            },
+            config_fingerprint: String::new(),
+            live_fingerprint: String::new(),
+            changes: Vec::new(),
+            outputs: Default::default(),
+            warnings: Vec::new(),
+            summary: Summary::default(),
+        }
+    }
+
+    #[test]
+    fn a_plan_of_another_state_says_so() {
+        let why = staleness(&plan_against(Some("a"), 7), &plan_against(Some("b"), 0)).unwrap();
+        assert!(why.contains("another state"), "{why}");
+        let why = staleness(&plan_against(Some("a"), 7), &plan_against(None, 0)).unwrap();
+        assert!(why.contains("another state"), "{why}");
+        let why = staleness(&plan_against(Some("a"), 7), &plan_against(Some("a"), 8)).unwrap();
+        assert!(why.contains("serial 7 then, 8 now"), "{why}");
+        assert!(staleness(&plan_against(None, 0), &plan_against(None, 0)).is_none());
+    }
 }

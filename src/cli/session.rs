@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::env::Environment;
 use crate::output::Printer;
 use crate::plan::planner::ProviderSet;
@@ -50,7 +50,11 @@ pub fn state_store(ws: &Workspace) -> LocalStateStore {
 }
 
 pub fn state_error(printer: &Printer, e: &StateError) {
-    printer.error(&e.to_string());
+    let d = Diagnostic::error(e.to_string());
+    printer.diagnostic(&match e.hint() {
+        Some(h) => d.with_hint(h),
+        None => d,
+    });
 }
 
 /// Reads state, reporting problems.

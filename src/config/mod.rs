@@ -140,8 +140,15 @@ impl Config {
         }
         let mut files = Vec::new();
         for path in paths {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| Diagnostic::error(format!("cannot read `{}`: {e}", path.display())))?;
+            let text = read_source(&path).map_err(|e| {
+                let d = Diagnostic::error(format!("cannot read `{}`: {e}", path.display()));
+                match e.kind() {
+                    std::io::ErrorKind::InvalidData => {
+                        d.with_hint("save the file as UTF-8 (configuration files are UTF-8 text)")
+                    }
+                    _ => d,
+                }
+            })?;
             let display = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -710,6 +717,15 @@ pub fn traversal_addr(expr: &Expression) -> Option<ResourceAddr> {
         (t, [n]) => Some(ResourceAddr::managed(t, *n)),
         _ => None,
     }
+}
+
+/// Reads a UTF-8 source file, without the byte order mark some Windows editors write first.
+pub fn read_source(path: &Path) -> std::io::Result<String> {
+    let text = std::fs::read_to_string(path)?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
 }
 
 #[cfg(test)]

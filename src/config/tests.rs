@@ -86,3 +86,31 @@ fn duplicate_resources_and_wrong_labels_are_errors() {
         "{summaries:?}"
     );
 }
+
+#[test]
+fn files_saved_with_a_byte_order_mark_load() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.zen.hcl"),
+        "\u{feff}locals {\n  a = \"x\"\n}\n",
+    )
+    .unwrap();
+    let config = Config::load_dir(dir.path()).unwrap();
+    assert!(config.locals.contains_key("a"));
+}
+
+#[test]
+fn files_not_in_utf8_are_reported_with_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.zen.hcl"),
+        b"locals {\n  a = \"\xe9\"\n}\n",
+    )
+    .unwrap();
+    let err = Config::load_dir(dir.path()).unwrap_err();
+    let d = err.errors().next().unwrap();
+    assert!(
+        d.hint.as_deref().unwrap_or_default().contains("UTF-8"),
+        "{d:?}"
+    );
+}

@@ -3,7 +3,7 @@
 
 use indexmap::IndexMap;
 
-use super::EvalContext;
+use super::{EvalContext, SENSITIVE_SHOWN};
 use crate::value::Value;
 
 type Func = fn(&EvalContext<'_>, Vec<Value>) -> Result<Value, String>;
@@ -73,6 +73,10 @@ pub fn call(ctx: &EvalContext<'_>, name: &str, args: Vec<Value>) -> Result<Value
     if args.iter().any(Value::contains_unknown) {
         return Ok(Value::Unknown);
     }
+    let mut secrets = Vec::new();
+    for a in &args {
+        sensitive_texts(a, false, &mut secrets);
+    }
     let mut sensitive = false;
     let args: Vec<Value> = args
         .into_iter()
@@ -82,8 +86,45 @@ pub fn call(ctx: &EvalContext<'_>, name: &str, args: Vec<Value>) -> Result<Value
             v
         })
         .collect();
-    let out = f(ctx, args).map_err(|e| format!("{name}(): {e}"))?;
+    let out = f(ctx, args).map_err(|e| redact(&format!("{name}(): {e}"), secrets))?;
     Ok(if sensitive { out.mark_sensitive() } else { out })
+}
+
+/// The texts of the strings and numbers inside sensitive marks, which an error message about
+/// the arguments could otherwise repeat.
+fn sensitive_texts(v: &Value, inside: bool, out: &mut Vec<String>) {
+    match v {
+        Value::Sensitive(inner) => sensitive_texts(inner, true, out),
+        Value::List(items) => items.iter().for_each(|i| sensitive_texts(i, inside, out)),
+        Value::Object(map) => map.values().for_each(|i| sensitive_texts(i, inside, out)),
+        Value::String(s) if inside && !s.is_empty() => {
+            // Messages quote strings with escapes (`{:?}`), so the escaped text counts too.
+            let quoted = format!("{s:?}");
+            let escaped = &quoted[1..quoted.len() - 1];
+            if escaped != s {
+                out.push(escaped.to_string());
+            }
+            out.push(s.clone());
+        }
+        Value::Number(n) if inside => out.push(n.to_string()),
+        _ => {}
+    }
+}
+
+/// `message` with every string and number inside `value` replaced: for errors about a value
+/// that is sensitive as a whole (a sensitive variable's).
+pub(crate) fn redact_value(message: &str, value: &Value) -> String {
+    let mut secrets = Vec::new();
+    sensitive_texts(value, true, &mut secrets);
+    redact(message, secrets)
+}
+
+/// `message` with every occurrence of a secret replaced, longest secrets first.
+fn redact(message: &str, mut secrets: Vec<String>) -> String {
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets.iter().fold(message.to_string(), |m, s| {
+        m.replace(s.as_str(), SENSITIVE_SHOWN)
+    })
 }
 
 /// Removes every sensitive mark inside `v`, reporting whether there was one.
@@ -172,6 +213,7 @@ fn env(ctx: &EvalContext<'_>, args: Vec<Value>) -> Result<Value, String> {
     arity(&args, 1, 2)?;
     let name = string_arg(&args, 0)?;
     match ctx.env.get(&name) {
+        Some(v) if crate::env::vars::holds_secret(&name) => Ok(Value::str(v).mark_sensitive()),
         Some(v) => Ok(Value::str(v)),
         None if args.len() == 2 => Ok(args[1].clone()),
         None => Err(format!(
@@ -184,10 +226,27 @@ fn file(ctx: &EvalContext<'_>, args: Vec<Value>) -> Result<Value, String> {
     arity(&args, 1, 1)?;
     let rel = string_arg(&args, 0)?;
     let path = ctx.base_dir().join(&rel);
+    let cannot = |e: &dyn std::fmt::Display| {
+        format!("cannot read `{rel}` (relative to the configuration directory): {e}")
+    };
+    // A device or pipe (`/dev/zero`, `/dev/stdin`) could be read forever.
+    let metadata = std::fs::metadata(&path).map_err(|e| cannot(&e))?;
+    if !metadata.is_file() {
+        return Err(cannot(&"not a regular file"));
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(cannot(&format_args!(
+            "larger than {} MiB",
+            MAX_FILE_BYTES / 1024 / 1024
+        )));
+    }
     std::fs::read_to_string(&path)
         .map(Value::String)
-        .map_err(|e| format!("cannot read `{rel}` (relative to the configuration directory): {e}"))
+        .map_err(|e| cannot(&e))
 }
+
+/// The largest file `file()` reads: configuration snippets, certificates, metadata documents.
+const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 fn lower(_: &EvalContext<'_>, args: Vec<Value>) -> Result<Value, String> {
     arity(&args, 1, 1)?;

@@ -24,7 +24,11 @@ use crate::env::Environment;
 use crate::value::Value;
 
 pub use functions::FUNCTION_NAMES;
+pub(crate) use functions::redact_value;
 pub use resource_body::{EvaluatedBody, eval_block_body};
+
+/// What error messages show instead of a sensitive value.
+pub(crate) const SENSITIVE_SHOWN: &str = "(sensitive value)";
 
 /// Names that are not resource types at the root of a reference.
 const RESERVED_ROOTS: &[&str] = &["var", "local", "data", "self", "each", "count", "path"];
@@ -268,6 +272,14 @@ impl<'a> EvalContext<'a> {
         }
     }
 
+    /// Evaluates the declared local value `name` (so that one nothing refers to is checked too).
+    pub fn eval_local(&self, name: &str) -> Result<Value, Diagnostic> {
+        let Some(local_expr) = self.config.locals.get(name) else {
+            return Err(Diagnostic::error(format!("no local value named `{name}`")));
+        };
+        self.local(local_expr.file, &local_expr.expr, name)
+    }
+
     fn local(&self, file: FileId, expr: &Expression, name: &str) -> Result<Value, Diagnostic> {
         if let Some(v) = self.locals.borrow().get(name) {
             return Ok(v.clone());
@@ -492,7 +504,7 @@ impl<'a> EvalContext<'a> {
         value: &Value,
         idx: &Value,
     ) -> Result<Value, Diagnostic> {
-        let (idx, _) = idx.unmark();
+        let (idx, idx_sensitive) = idx.unmark();
         match (value, idx) {
             (_, Value::Unknown) => Ok(Value::Unknown),
             (Value::List(items), Value::Number(n)) => {
@@ -505,16 +517,25 @@ impl<'a> EvalContext<'a> {
                         file,
                         expr,
                         format!(
-                            "index {n} is out of range for a list of {} elements",
+                            "index {} is out of range for a list of {} elements",
+                            if idx_sensitive {
+                                SENSITIVE_SHOWN.to_string()
+                            } else {
+                                n.to_string()
+                            },
                             items.len()
                         ),
                     )
                 })
             }
-            (Value::Object(map), Value::String(key)) => map
-                .get(key)
-                .cloned()
-                .ok_or_else(|| self.error(file, expr, format!("no key \"{key}\""))),
+            (Value::Object(map), Value::String(key)) => map.get(key).cloned().ok_or_else(|| {
+                let shown = if idx_sensitive {
+                    SENSITIVE_SHOWN.to_string()
+                } else {
+                    format!("\"{key}\"")
+                };
+                self.error(file, expr, format!("no key {shown}"))
+            }),
             (v, i) => Err(self.error(
                 file,
                 expr,
@@ -723,7 +744,11 @@ impl<'a> EvalContext<'a> {
             self.scopes.borrow_mut().push(scope);
             let result = (|| -> Result<(), Diagnostic> {
                 if let Some(cond) = &f.cond {
-                    match self.eval_expr(file, &cond.expr)?.unmark().0 {
+                    let cond_value = self.eval_expr(file, &cond.expr)?;
+                    let (cond_value, cond_sensitive) = cond_value.unmark();
+                    // Which items a secret lets through says something about the secret.
+                    sensitive |= cond_sensitive;
+                    match cond_value {
                         Value::Bool(true) => {}
                         Value::Bool(false) => return Ok(()),
                         Value::Unknown => {
@@ -747,7 +772,9 @@ impl<'a> EvalContext<'a> {
                     None => list.push(value),
                     Some(key_expr) => {
                         let key = self.eval_expr(file, key_expr)?;
-                        let key = match key.unmark().0 {
+                        let (key, key_sensitive) = key.unmark();
+                        sensitive |= key_sensitive;
+                        let key = match key {
                             Value::String(s) => s.clone(),
                             Value::Number(n) => n.to_string(),
                             Value::Bool(b) => b.to_string(),
@@ -772,11 +799,16 @@ impl<'a> EvalContext<'a> {
                                 _ => unreachable!("grouped entries are lists"),
                             }
                         } else if map.contains_key(&key) {
+                            let shown = if key_sensitive {
+                                SENSITIVE_SHOWN.to_string()
+                            } else {
+                                format!("\"{key}\"")
+                            };
                             return Err(self
                                 .error(
                                     file,
                                     key_expr,
-                                    format!("duplicate key \"{key}\" in for expression"),
+                                    format!("duplicate key {shown} in for expression"),
                                 )
                                 .with_hint("use `...` after the value to group values by key"));
                         } else {

@@ -2,7 +2,7 @@
 //! evaluated and type-checked, nested blocks turned into nested objects, and every problem
 //! reported at its file:line:column with a suggestion.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use hcl::edit::Span as _;
 use hcl::edit::structure::{Body, Structure};
@@ -61,6 +61,8 @@ fn eval_body(
 ) -> Value {
     let sources = ctx.sources();
     let mut out = IndexMap::new();
+    // Attributes written, even those whose value failed (and are already reported).
+    let mut written: HashSet<&str> = HashSet::new();
     let names = || schema.properties.keys().map(String::as_str);
     for structure in body.iter() {
         let (key, key_span, is_block) = match structure {
@@ -98,7 +100,7 @@ fn eval_body(
             );
             continue;
         }
-        if out.contains_key(key) {
+        if !written.insert(key) {
             diags.push(
                 Diagnostic::error(format!("`{path}` is set twice"))
                     .at_span(sources, key_span.as_ref())
@@ -141,14 +143,34 @@ fn eval_body(
                 out.insert(key.to_string(), v);
             }
             Structure::Attribute(a) => {
+                let value_span = Span::new(file, a.value.span());
                 let value = match ctx.eval_expr(file, &a.value) {
                     Ok(v) => v,
                     Err(d) => {
-                        diags.push(d);
+                        // An error in this attribute's own expression: say what the attribute
+                        // is for, as a missing attribute would.
+                        let inside = value_span.as_ref().is_some_and(|span| {
+                            let start = sources.locate(span);
+                            let end = sources.locate(&Span {
+                                file: span.file,
+                                range: span.range.end..span.range.end,
+                            });
+                            d.location.as_deref().is_some_and(|at| {
+                                at.file == start.file
+                                    && (start.line, start.column) <= (at.line, at.column)
+                                    && (at.line, at.column) <= (end.line, end.column)
+                            })
+                        });
+                        diags.push(
+                            if inside && d.hint.is_none() && !attr.description.is_empty() {
+                                d.with_hint(format!("`{path}`: {}", attr.description))
+                            } else {
+                                d
+                            },
+                        );
                         continue;
                     }
                 };
-                let value_span = Span::new(file, a.value.span());
                 match check_value(attr, value, &path) {
                     Ok(v) => {
                         out.insert(key.to_string(), v);
@@ -166,7 +188,7 @@ fn eval_body(
         }
     }
     for (name, attr) in &schema.properties {
-        if attr.required && !out.contains_key(name) {
+        if attr.required && !written.contains(name.as_str()) {
             let path = if prefix.is_empty() {
                 name.clone()
             } else {

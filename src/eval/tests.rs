@@ -122,3 +122,93 @@ fn self_referencing_locals_are_an_error_not_a_hang() {
     let e = eval_local(src, "a", IndexMap::new()).unwrap_err();
     assert!(e.summary.contains("refers to itself"), "{}", e.summary);
 }
+
+#[test]
+fn for_expressions_keep_the_mark_of_sensitive_keys_and_conditions() {
+    let mut vars = IndexMap::new();
+    vars.insert("secret".to_string(), Value::str("s3cr3t").mark_sensitive());
+    let src = r#"
+locals {
+  by_key = { for s in [var.secret] : s => 1 }
+  filtered = [for s in ["a", "s3cr3t"] : s if s == var.secret]
+  plain = { for s in ["a"] : s => 1 }
+}
+"#;
+    let by_key = eval_local(src, "by_key", vars.clone()).unwrap();
+    assert!(by_key.contains_sensitive(), "{by_key:?}");
+    let filtered = eval_local(src, "filtered", vars.clone()).unwrap();
+    assert!(filtered.contains_sensitive(), "{filtered:?}");
+    assert!(!eval_local(src, "plain", vars).unwrap().contains_sensitive());
+}
+
+#[test]
+fn errors_about_sensitive_values_do_not_show_them() {
+    let mut vars = IndexMap::new();
+    vars.insert("secret".to_string(), Value::str("s3cr3t").mark_sensitive());
+    let src = r#"
+locals {
+  number = tonumber(var.secret)
+  key = { a = 1 }[var.secret]
+  looked_up = lookup({}, var.secret)
+  from_file = file(var.secret)
+  from_env = env(var.secret)
+  duplicate = { for s in [var.secret, var.secret] : s => 1 }
+}
+"#;
+    for name in [
+        "number",
+        "key",
+        "looked_up",
+        "from_file",
+        "from_env",
+        "duplicate",
+    ] {
+        let e = eval_local(src, name, vars.clone()).unwrap_err();
+        let shown = format!("{} {:?} {:?}", e.summary, e.detail, e.hint);
+        assert!(!shown.contains("s3cr3t"), "{name}: {shown}");
+        assert!(shown.contains("(sensitive value)"), "{name}: {shown}");
+    }
+}
+
+#[test]
+fn env_marks_credential_variables_sensitive() {
+    let cfg = config(
+        "locals {\n  secret = env(\"ZOOM_CLIENT_SECRET\")\n  azure = env(\"AZURE_CLIENT_SECRET\")\n  home = env(\"HOME\")\n}\n",
+    );
+    let env = Environment::from_pairs([
+        ("ZOOM_CLIENT_SECRET", "zs"),
+        ("AZURE_CLIENT_SECRET", "as"),
+        ("HOME", "/home/z"),
+    ]);
+    let vars = IndexMap::new();
+    let resources = HashMap::new();
+    let ctx = EvalContext::new(&cfg, &env, &vars, &resources);
+    assert!(
+        ctx.eval(&cfg.locals["secret"])
+            .unwrap()
+            .contains_sensitive()
+    );
+    assert!(ctx.eval(&cfg.locals["azure"]).unwrap().contains_sensitive());
+    assert!(!ctx.eval(&cfg.locals["home"]).unwrap().contains_sensitive());
+}
+
+#[cfg(unix)]
+#[test]
+fn file_refuses_devices_instead_of_reading_forever() {
+    let src = "locals {\n  zero = file(\"/dev/zero\")\n}\n";
+    let e = eval_local(src, "zero", IndexMap::new()).unwrap_err();
+    assert!(e.summary.contains("not a regular file"), "{}", e.summary);
+}
+
+#[test]
+fn file_refuses_files_too_large_for_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.txt");
+    std::fs::write(&big, vec![b'x'; 17 * 1024 * 1024]).unwrap();
+    let src = format!(
+        "locals {{\n  big = file({:?})\n}}\n",
+        big.display().to_string()
+    );
+    let e = eval_local(&src, "big", IndexMap::new()).unwrap_err();
+    assert!(e.summary.contains("larger than"), "{}", e.summary);
+}

@@ -121,10 +121,12 @@ impl StateStore for LocalStateStore {
                 path: display.clone(),
                 message: e.to_string(),
             })?;
-        let found = probe
-            .get("version")
-            .and_then(serde_json::Value::as_u64)
-            .unwrap_or(0);
+        let Some(found) = probe.get("version").and_then(serde_json::Value::as_u64) else {
+            return Err(StateError::Corrupt {
+                path: display,
+                message: "it has no format `version`: not a zentra state file".into(),
+            });
+        };
         if found != u64::from(STATE_FORMAT_VERSION) {
             return Err(StateError::Version {
                 path: display,
@@ -285,5 +287,32 @@ mod tests {
             store.read(),
             Err(StateError::Version { found: 9, .. })
         ));
+    }
+
+    #[test]
+    fn unreadable_states_come_with_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        let store = LocalStateStore::new(&path);
+        std::fs::write(&path, "").unwrap();
+        let empty = store.read().unwrap_err();
+        assert!(empty.hint().unwrap().contains("s.json.backup"), "{empty}");
+        // JSON that is no zentra state at all is not a state of format version 0.
+        std::fs::write(&path, "{}").unwrap();
+        let foreign = store.read().unwrap_err();
+        assert!(matches!(foreign, StateError::Corrupt { .. }), "{foreign}");
+        assert!(
+            foreign.to_string().contains("not a zentra state"),
+            "{foreign}"
+        );
+        std::fs::write(&path, r#"{"version": 9}"#).unwrap();
+        let future = store.read().unwrap_err();
+        assert!(future.hint().unwrap().contains("newer zentra"), "{future}");
+        let _held = store.lock("zentra apply").unwrap();
+        let locked = match store.lock("zentra plan") {
+            Err(e) => e,
+            Ok(_) => panic!("second lock granted"),
+        };
+        assert!(locked.hint().unwrap().contains("wait"), "{locked}");
     }
 }

@@ -139,6 +139,35 @@ pub enum StateError {
     },
 }
 
+impl StateError {
+    /// What the user can do about it.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            StateError::Locked { .. } => Some(
+                "wait for that run to finish, then try again (the lock is released when the process holding it exits)"
+                    .into(),
+            ),
+            StateError::Io { .. } => None,
+            StateError::Corrupt { path, .. } => Some(format!(
+                "the previous version is kept in `{path}.backup`: if it is intact, copy it over `{path}` \
+                 (zentra plan then shows anything changed since)"
+            )),
+            StateError::Version { found, .. } if *found > STATE_FORMAT_VERSION => Some(
+                "it was written by a newer zentra: run that version (or a later one)".into(),
+            ),
+            StateError::Version { .. } => Some(
+                "it was written by an older zentra: run that version".into(),
+            ),
+            StateError::Lineage { .. } => Some(
+                "check that zentra runs in the right directory; nothing was written".into(),
+            ),
+            StateError::Serial { .. } => {
+                Some("run `zentra plan` again to see the current state; nothing was written".into())
+            }
+        }
+    }
+}
+
 /// Exclusive access to a state, released when dropped.
 pub trait StateLock: Send {}
 
