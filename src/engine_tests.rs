@@ -471,3 +471,45 @@ async fn each_wave_reads_with_one_call_per_provider() {
     );
     let _ = Path::new("");
 }
+
+#[tokio::test]
+async fn an_object_deleted_outside_zentra_only_leaves_state_when_removed_from_configuration() {
+    let h = Harness::new(serde_json::json!({}));
+    assert!(h.apply(CONFIG).await.errors.is_empty());
+    let second = h
+        .store()
+        .read()
+        .unwrap()
+        .unwrap()
+        .resource(&ResourceAddr::managed("mem_object", "second"))
+        .unwrap()
+        .id
+        .clone();
+    h.provider.world.lock().unwrap().objects.remove(&second);
+    let only_first = "resource \"mem_object\" \"first\" {\n  label = \"one\"\n}\n";
+    let p = h.plan(only_first).await;
+    let c = p
+        .change(&ResourceAddr::managed("mem_object", "second"))
+        .unwrap();
+    assert_eq!(c.action, Action::Forget);
+    assert!(
+        c.reason
+            .as_deref()
+            .unwrap()
+            .contains("already deleted outside zentra")
+    );
+    assert_eq!(p.summary.destroy, 0);
+    let writes_before = h.provider.world.lock().unwrap().writes;
+    assert!(h.apply(only_first).await.errors.is_empty());
+    assert_eq!(
+        h.provider.world.lock().unwrap().writes,
+        writes_before,
+        "nothing to delete"
+    );
+    let state = h.store().read().unwrap().unwrap();
+    assert!(
+        state
+            .resource(&ResourceAddr::managed("mem_object", "second"))
+            .is_none()
+    );
+}

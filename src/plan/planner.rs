@@ -215,6 +215,7 @@ pub async fn plan(
             .filter(|r| !ws.config.resources.contains_key(&r.address))
             .collect();
         removed.sort_by(|a, b| a.address.cmp(&b.address));
+        let gone = removed_objects_gone(ws, &removed, providers, &mut live).await?;
         for r in removed {
             // A data source is never deleted, even when a resource type shares its name.
             let kind = if r.address.mode == Mode::Data {
@@ -223,6 +224,10 @@ pub async fn plan(
                 ws.kind(&r.address.type_name)
             };
             let (action, reason) = match kind {
+                ResourceKind::Object if gone.contains(&r.address) => (
+                    Action::Forget,
+                    "removed from configuration, and already deleted outside zentra: it only leaves the state".to_string(),
+                ),
                 ResourceKind::Object => (Action::Delete, "removed from configuration: it will be deleted".to_string()),
                 ResourceKind::Data => (
                     Action::Forget,
@@ -384,6 +389,53 @@ fn plan_resource(
         }
     }
     Ok(change)
+}
+
+/// Re-reads the objects that left the configuration (one batched read per provider instance),
+/// so one already deleted outside zentra plans as leaving state rather than as a delete.
+async fn removed_objects_gone(
+    ws: &Workspace,
+    removed: &[&crate::state::ResourceState],
+    providers: &ProviderSet,
+    live: &mut HashMap<ResourceAddr, RemoteObject>,
+) -> Result<std::collections::HashSet<ResourceAddr>, Diagnostics> {
+    let mut batches: BTreeMap<ProviderAddr, Vec<(ResourceAddr, ReadRequest)>> = BTreeMap::new();
+    for r in removed {
+        if r.address.mode == Mode::Data || ws.kind(&r.address.type_name) != ResourceKind::Object {
+            continue;
+        }
+        batches.entry(r.provider.clone()).or_default().push((
+            r.address.clone(),
+            ReadRequest {
+                type_name: r.address.type_name.clone(),
+                mode: r.address.mode,
+                id: Some(r.id.clone()),
+                config: Value::from_json(&r.attributes),
+            },
+        ));
+    }
+    let reads = batches.iter().filter_map(|(paddr, batch)| {
+        let provider = providers.get(paddr)?;
+        let reqs: Vec<ReadRequest> = batch.iter().map(|(_, r)| r.clone()).collect();
+        Some(async move { (batch, provider.read(&reqs).await) })
+    });
+    let mut gone = std::collections::HashSet::new();
+    let mut errors = Diagnostics::default();
+    for (batch, results) in futures::future::join_all(reads).await {
+        for ((addr, _), result) in batch.iter().zip(results) {
+            match result {
+                Ok(Some(obj)) => {
+                    live.insert(addr.clone(), obj);
+                }
+                Ok(None) => {
+                    gone.insert(addr.clone());
+                }
+                Err(e) => errors.push(api_error(ws, addr, "read", &e)),
+            }
+        }
+    }
+    errors.into_result()?;
+    Ok(gone)
 }
 
 /// A manual step is done when API evidence (`check`) says so, or, without a check, when a
