@@ -30,6 +30,8 @@ pub struct Printer {
     color_out: bool,
     color_err: bool,
     quiet: bool,
+    /// Every diagnostic shown, for commands that also report them as JSON.
+    shown: Mutex<Vec<Diagnostic>>,
 }
 
 impl Printer {
@@ -43,6 +45,7 @@ impl Printer {
             out: Mutex::new(Box::new(std::io::stdout())),
             err: Mutex::new(Box::new(std::io::stderr())),
             quiet: false,
+            shown: Mutex::default(),
         }
     }
 
@@ -54,6 +57,7 @@ impl Printer {
             color_out: false,
             color_err: false,
             quiet: false,
+            shown: Mutex::default(),
         }
     }
 
@@ -112,6 +116,15 @@ impl Printer {
     /// Writes one diagnostic to stderr, with its location and source line.
     pub fn diagnostic(&self, d: &Diagnostic) {
         self.stderr_line(&self.format_diagnostic(d));
+        self.shown
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(d.clone());
+    }
+
+    /// The diagnostics shown so far (for `--json` output of failures).
+    pub fn shown_diagnostics(&self) -> Vec<Diagnostic> {
+        self.shown.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub fn diagnostics(&self, diags: &Diagnostics) {

@@ -797,3 +797,21 @@ async fn permissions_lists_zoom_scopes_and_graph_permissions_without_calling_any
         "permissions reads only the configuration"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_json_reports_errors_as_json_on_stdout() {
+    let p = Project::new("resource \"zoom_account_settings\" \"x\" {\n  schedule_meeting {\n    host_vidoe = true\n  }\n}\n").await;
+    let out = p.run(&["plan", "--json"]);
+    assert_eq!(code(&out), 1);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let error = &report["errors"][0];
+    assert_eq!(error["severity"], "error");
+    assert_eq!(error["location"]["file"], "main.zen.hcl");
+    assert_eq!(error["location"]["line"], 3);
+    assert_eq!(error["location"]["column"], 5);
+    assert_eq!(error["hint"], "did you mean `host_video`?");
+    assert!(
+        stderr(&out).contains("main.zen.hcl:3:5"),
+        "the text stays on stderr"
+    );
+}
