@@ -16,6 +16,9 @@ pub enum TypeConstraint {
     Set(Box<TypeConstraint>),
     Map(Box<TypeConstraint>),
     Object(IndexMap<String, TypeConstraint>),
+    /// An attribute of an `object(...)` that may be left out: `optional(T)` (null when left
+    /// out) or `optional(T, default)`.
+    Optional(Box<TypeConstraint>, Option<Box<Value>>),
 }
 
 impl std::fmt::Display for TypeConstraint {
@@ -38,6 +41,13 @@ impl std::fmt::Display for TypeConstraint {
                 }
                 write!(f, "}})")
             }
+            TypeConstraint::Optional(t, None) => write!(f, "optional({t})"),
+            TypeConstraint::Optional(t, Some(d)) => write!(
+                f,
+                "optional({t}, {})",
+                d.to_json()
+                    .map_or_else(|| "…".to_string(), |j| j.to_string())
+            ),
         }
     }
 }
@@ -60,6 +70,9 @@ impl TypeConstraint {
             },
             Expression::FuncCall(call) => {
                 let name = call.name.name.as_str();
+                if name == "optional" {
+                    return Err("`optional(...)` is allowed only for the attributes of an `object({ ... })` type".into());
+                }
                 let args: Vec<&Expression> = call.args.iter().collect();
                 let [arg] = args.as_slice() else {
                     return Err(format!("`{name}(...)` takes exactly one type argument"));
@@ -79,7 +92,7 @@ impl TypeConstraint {
                                 ObjectKey::Expression(e) => crate::config::literal_string(e)
                                     .ok_or("object attribute names must be plain names")?,
                             };
-                            fields.insert(name, TypeConstraint::parse(value.expr())?);
+                            fields.insert(name, TypeConstraint::parse_attribute(value.expr())?);
                         }
                         Ok(TypeConstraint::Object(fields))
                     }
@@ -87,6 +100,36 @@ impl TypeConstraint {
                 }
             }
             _ => Err(format!("not a type: {HINT}")),
+        }
+    }
+
+    /// Parses the type of an `object(...)` attribute, where `optional(T[, default])` is allowed.
+    fn parse_attribute(expr: &Expression) -> Result<TypeConstraint, String> {
+        let Expression::FuncCall(call) = expr else {
+            return TypeConstraint::parse(expr);
+        };
+        if call.name.name.as_str() != "optional" {
+            return TypeConstraint::parse(expr);
+        }
+        let args: Vec<&Expression> = call.args.iter().collect();
+        match args.as_slice() {
+            [ty] => Ok(TypeConstraint::Optional(
+                Box::new(TypeConstraint::parse(ty)?),
+                None,
+            )),
+            [ty, default] => {
+                let ty = TypeConstraint::parse(ty)?;
+                let value = literal_value(default)
+                    .ok_or("the default of optional(...) must be a literal value")?;
+                let value = ty
+                    .convert(value)
+                    .map_err(|e| format!("the default of optional(...): {e}"))?;
+                Ok(TypeConstraint::Optional(
+                    Box::new(ty),
+                    Some(Box::new(value)),
+                ))
+            }
+            _ => Err("`optional(...)` takes a type and, optionally, a default value".into()),
         }
     }
 
@@ -157,11 +200,22 @@ impl TypeConstraint {
                 }
                 other => Err(format!("expected a map, found a {}", other.type_name())),
             },
+            TypeConstraint::Optional(inner, _) => inner.convert(value),
             TypeConstraint::Object(fields) => match value {
                 Value::Object(mut map) => {
                     let mut out = IndexMap::new();
                     for (name, ty) in fields {
-                        let v = map.shift_remove(name).unwrap_or(Value::Null);
+                        let v = match (map.shift_remove(name), ty) {
+                            (Some(v), _) => v,
+                            (None, TypeConstraint::Optional(_, default)) => {
+                                default.as_deref().cloned().unwrap_or(Value::Null)
+                            }
+                            (None, _) => {
+                                return Err(format!(
+                                    "attribute `{name}` is required (declare it optional({ty}) to allow leaving it out)"
+                                ));
+                            }
+                        };
                         out.insert(
                             name.clone(),
                             ty.convert(v)
@@ -177,6 +231,20 @@ impl TypeConstraint {
             },
         }
     }
+}
+
+/// The value of a literal expression (no references, no function calls), if it is one.
+fn literal_value(expr: &Expression) -> Option<Value> {
+    let config = crate::config::Config::default();
+    let env = crate::env::Environment::default();
+    let vars = IndexMap::new();
+    let resources = std::collections::HashMap::new();
+    let ctx = crate::eval::EvalContext::new(&config, &env, &vars, &resources);
+    ctx.eval(&crate::config::Expr {
+        file: crate::diag::FileId(usize::MAX),
+        expr: expr.clone(),
+    })
+    .ok()
 }
 
 /// Parses a decimal number as HCL writes it.
@@ -206,6 +274,23 @@ mod tests {
             parse("object({ a = bool, b = set(number) })").to_string(),
             "object({a = bool, b = set(number)})"
         );
+    }
+
+    #[test]
+    fn object_attributes_are_required_unless_optional() {
+        let t =
+            parse("object({ name = string, size = optional(number, 3), note = optional(string) })");
+        assert_eq!(
+            t.to_string(),
+            "object({name = string, size = optional(number, 3), note = optional(string)})"
+        );
+        let mut m = IndexMap::new();
+        m.insert("name".to_string(), Value::str("x"));
+        let v = t.convert(Value::Object(m)).unwrap();
+        assert_eq!(v.get("size"), Some(&Value::from(3)));
+        assert_eq!(v.get("note"), Some(&Value::Null));
+        let err = t.convert(Value::Object(IndexMap::new())).unwrap_err();
+        assert!(err.contains("attribute `name` is required"), "{err}");
     }
 
     #[test]
