@@ -204,5 +204,19 @@ pub fn provider_types() -> Vec<Box<dyn ProviderType>> {
     ]
 }
 
+/// In tests: a read of `type_name` is of a data source when no resource type has the name.
+#[cfg(test)]
+pub(crate) fn mode_of(type_name: &str) -> crate::addr::Mode {
+    let managed = provider_types()
+        .iter()
+        .flat_map(|p| p.resource_schemas())
+        .any(|s| s.type_name == type_name && s.kind != crate::schema::ResourceKind::Data);
+    if managed {
+        crate::addr::Mode::Managed
+    } else {
+        crate::addr::Mode::Data
+    }
+}
+
 #[cfg(test)]
 mod tests;

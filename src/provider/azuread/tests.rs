@@ -429,7 +429,7 @@ async fn setup() -> (Shared, AzureAdProvider) {
 fn read(type_name: &str, config: Value, id: Option<&str>) -> ReadRequest {
     ReadRequest {
         type_name: type_name.into(),
-        mode: mode_of(type_name),
+        mode: crate::provider::mode_of(type_name),
         id: id.map(str::to_string),
         config,
     }
@@ -1136,17 +1136,4 @@ async fn the_federated_token_file_is_read_again_for_every_token() {
         "{err:?}"
     );
     assert!(err.hint.unwrap().contains("federated identity credential"));
-}
-
-/// A data source when no resource type has the name.
-fn mode_of(type_name: &str) -> crate::addr::Mode {
-    let managed = crate::provider::provider_types()
-        .iter()
-        .flat_map(|p| p.resource_schemas())
-        .any(|s| s.type_name == type_name && s.kind != crate::schema::ResourceKind::Data);
-    if managed {
-        crate::addr::Mode::Managed
-    } else {
-        crate::addr::Mode::Data
-    }
 }

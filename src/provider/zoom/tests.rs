@@ -332,7 +332,7 @@ fn provider(base: &str) -> ZoomProvider {
 fn read(type_name: &str, config: Json) -> ReadRequest {
     ReadRequest {
         type_name: type_name.into(),
-        mode: mode_of(type_name),
+        mode: crate::provider::mode_of(type_name),
         id: None,
         config: block(config),
     }
@@ -642,18 +642,5 @@ fn declared_scopes_match_the_operation_index() {
                 permission.name
             );
         }
-    }
-}
-
-/// A data source when no resource type has the name.
-fn mode_of(type_name: &str) -> crate::addr::Mode {
-    let managed = crate::provider::provider_types()
-        .iter()
-        .flat_map(|p| p.resource_schemas())
-        .any(|s| s.type_name == type_name && s.kind != crate::schema::ResourceKind::Data);
-    if managed {
-        crate::addr::Mode::Managed
-    } else {
-        crate::addr::Mode::Data
     }
 }
