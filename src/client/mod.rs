@@ -8,6 +8,9 @@ pub mod entra_auth;
 pub mod graph;
 pub mod zoom;
 
+#[cfg(test)]
+mod hostile_tests;
+
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
