@@ -29,6 +29,7 @@ const ACCESS_TOKEN: &str = "access-token-value";
 #[derive(Clone, Debug)]
 struct Seen {
     path: String,
+    query: String,
 }
 
 type Script = dyn Fn(&str, &Seen, usize) -> Response + Send + Sync;
@@ -57,6 +58,7 @@ impl Hostile {
             async move {
                 let request = Seen {
                     path: uri.path().to_string(),
+                    query: uri.query().unwrap_or("").to_string(),
                 };
                 log.lock().unwrap().push(request.clone());
                 let n = counter.fetch_add(1, Ordering::SeqCst);
@@ -396,4 +398,60 @@ async fn an_api_that_never_answers_times_out() {
     assert!(err.message.contains("timed out"), "{err}");
     assert_eq!(err.request.as_deref(), Some("GET /users/me"));
     assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn zoom_pages_whose_token_never_changes_stop_early() {
+    let service = Hostile::start(|_, seen, _| {
+        if is_token_request(seen) {
+            return good_token();
+        }
+        json_response(
+            200,
+            json!({"users": [{"id": "u"}], "next_page_token": "same"}),
+        )
+    })
+    .await;
+    let client = zoom(&service.base);
+    let started = Instant::now();
+    let err = client
+        .get_all_pages(&ZoomRequest::get("/users"), "users")
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(
+        service.count("/v2/users") <= 3,
+        "{}",
+        service.count("/v2/users")
+    );
+    assert_eq!(err.request.as_deref(), Some("GET /users"), "{err}");
+    assert!(err.message.contains("next_page_token"), "{err}");
+}
+
+#[tokio::test]
+async fn zoom_pages_that_come_back_stop_early() {
+    let service = Hostile::start(|_, seen, _| {
+        if is_token_request(seen) {
+            return good_token();
+        }
+        // a -> b -> a -> b ...
+        let next = if seen.query.contains("next_page_token=a") {
+            "b"
+        } else {
+            "a"
+        };
+        json_response(200, json!({"users": [], "next_page_token": next}))
+    })
+    .await;
+    let client = zoom(&service.base);
+    let err = client
+        .get_all_pages(&ZoomRequest::get("/users"), "users")
+        .await
+        .unwrap_err();
+    assert!(
+        service.count("/v2/users") <= 4,
+        "{}",
+        service.count("/v2/users")
+    );
+    assert_eq!(err.request.as_deref(), Some("GET /users"), "{err}");
 }
