@@ -455,3 +455,78 @@ async fn zoom_pages_that_come_back_stop_early() {
     );
     assert_eq!(err.request.as_deref(), Some("GET /users"), "{err}");
 }
+
+#[tokio::test]
+async fn graph_next_links_that_loop_stop_early_and_name_the_request() {
+    let service = Hostile::start(|base, seen, _| {
+        if is_token_request(seen) {
+            return good_token();
+        }
+        json_response(
+            200,
+            json!({"value": [{"id": "x"}],
+                "@odata.nextLink": format!("{base}/v1.0/servicePrincipals?$skiptoken=same")}),
+        )
+    })
+    .await;
+    let client = graph(&service.base);
+    let started = Instant::now();
+    let err = client
+        .get_collection("/servicePrincipals")
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(
+        service.count("/v1.0/servicePrincipals") <= 3,
+        "{}",
+        service.count("/v1.0/servicePrincipals")
+    );
+    assert_eq!(
+        err.request.as_deref(),
+        Some("GET /servicePrincipals"),
+        "{err}"
+    );
+    assert!(err.message.contains("nextLink"), "{err}");
+}
+
+#[tokio::test]
+async fn graph_next_links_to_another_host_are_refused_and_name_the_request() {
+    let service = Hostile::start(|_, seen, _| {
+        if is_token_request(seen) {
+            return good_token();
+        }
+        json_response(
+            200,
+            json!({"value": [], "@odata.nextLink": "https://evil.example.com/v1.0/servicePrincipals"}),
+        )
+    })
+    .await;
+    let client = graph(&service.base);
+    let err = client
+        .get_collection("/servicePrincipals")
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("not following"), "{err}");
+    assert_eq!(
+        err.request.as_deref(),
+        Some("GET /servicePrincipals"),
+        "{err}"
+    );
+    // A look-alike host that merely starts with the configured one is refused too.
+    let base = service.base.clone();
+    let lookalike = Hostile::start(move |_, seen, _| {
+        if is_token_request(seen) {
+            return good_token();
+        }
+        json_response(
+            200,
+            json!({"value": [], "@odata.nextLink": format!("{base}.evil.example.com/v1.0/x")}),
+        )
+    })
+    .await;
+    let err = graph(&lookalike.base)
+        .get_collection("/servicePrincipals")
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("not following"), "{err}");
+}
