@@ -679,12 +679,17 @@ impl GraphClient {
                     tokio::time::sleep(policy.backoff(attempt)).await;
                 }
                 Err(e) => {
-                    return Err(entra_token_error(
+                    let error = entra_token_error(
                         e,
                         &described,
                         status,
                         self.credentials.credential.method(),
-                    ));
+                    );
+                    return Err(if transient {
+                        give_up(error, attempt)
+                    } else {
+                        error
+                    });
                 }
             }
         }

@@ -530,3 +530,36 @@ async fn graph_next_links_to_another_host_are_refused_and_name_the_request() {
         .unwrap_err();
     assert!(err.message.contains("not following"), "{err}");
 }
+
+#[tokio::test]
+async fn token_endpoints_failing_forever_are_bounded_and_say_so() {
+    let service = Hostile::start(|_, _, _| {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [("content-type", "text/html")],
+            "<html><body>Service Unavailable</body></html>",
+        )
+            .into_response()
+    })
+    .await;
+    let err = zoom(&service.base)
+        .get_json(&ZoomRequest::get("/users/me"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Authentication);
+    assert_eq!(err.request.as_deref(), Some("POST /oauth/token"));
+    assert!(err.message.contains("gave up after 3 attempts"), "{err}");
+    assert_eq!(service.count("/oauth/token"), 3);
+    let err = graph(&service.base).get("/organization").await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Authentication);
+    assert!(
+        err.request
+            .as_deref()
+            .unwrap_or("")
+            .contains("/oauth2/v2.0/token"),
+        "{err}"
+    );
+    assert!(err.message.contains("gave up after 3 attempts"), "{err}");
+    assert_eq!(service.count("/oauth2/v2.0/token"), 3);
+    assert_no_secret(&format!("{err} {err:?}"));
+}

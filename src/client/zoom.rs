@@ -657,7 +657,10 @@ impl ZoomClient {
                         tokio::time::sleep(policy.backoff(attempt)).await;
                         continue;
                     }
-                    return Err(authentication(transport_error(e, &described)));
+                    return Err(give_up(
+                        authentication(transport_error(e, &described)),
+                        attempt,
+                    ));
                 }
             };
             let status = response.status().as_u16();
@@ -699,12 +702,11 @@ impl ZoomClient {
                 tokio::time::sleep(wait).await;
                 continue;
             }
-            return Err(token_error(
-                status,
-                &body,
-                &described,
-                tracking_id(&headers),
-            ));
+            let error = token_error(status, &body, &described, tracking_id(&headers));
+            if status == 429 || status >= 500 {
+                return Err(give_up(error, attempt));
+            }
+            return Err(error);
         }
     }
 }
