@@ -203,7 +203,8 @@ impl<'c> oauth2::AsyncHttpClient<'c> for OAuthHttp<'_> {
             for (name, value) in response.headers() {
                 builder = builder.header(name, value);
             }
-            let body = response.bytes().await?.to_vec();
+            // An oversized body is cut short, so it fails to parse as a token answer.
+            let (body, _) = super::read_body(response).await?;
             // Status and headers came from a valid response, so building cannot fail; an
             // empty response stands in should it ever do.
             Ok(builder

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use secrecy::SecretString;
@@ -562,4 +563,32 @@ async fn token_endpoints_failing_forever_are_bounded_and_say_so() {
     assert!(err.message.contains("gave up after 3 attempts"), "{err}");
     assert_eq!(service.count("/oauth2/v2.0/token"), 3);
     assert_no_secret(&format!("{err} {err:?}"));
+}
+
+#[tokio::test]
+async fn enormous_bodies_are_refused() {
+    let service = Hostile::start(|_, seen, _| {
+        if is_token_request(seen) {
+            return good_token();
+        }
+        // 200 MiB of spaces inside a JSON string, streamed.
+        let chunk = Bytes::from(vec![b' '; 1 << 20]);
+        let stream = futures::stream::iter(
+            std::iter::once(Ok::<_, std::io::Error>(Bytes::from_static(
+                b"{\"value\": \"",
+            )))
+            .chain(std::iter::repeat_n(chunk, 200).map(Ok)),
+        );
+        (StatusCode::OK, axum::body::Body::from_stream(stream)).into_response()
+    })
+    .await;
+    let err = graph(&service.base).get("/organization").await.unwrap_err();
+    assert_eq!(err.request.as_deref(), Some("GET /organization"));
+    assert!(err.message.contains("over 32 MiB"), "{err}");
+    let err = zoom(&service.base)
+        .get_json(&ZoomRequest::get("/users/me"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.request.as_deref(), Some("GET /users/me"));
+    assert!(err.message.contains("over 32 MiB"), "{err}");
 }

@@ -665,7 +665,11 @@ impl ZoomClient {
             };
             let status = response.status().as_u16();
             let headers = response.headers().clone();
-            let body = response.bytes().await.unwrap_or_default();
+            // A body that cannot be read whole is treated as empty, hence unreadable.
+            let body = match super::read_body(response).await {
+                Ok((body, false)) => body,
+                _ => Vec::new(),
+            };
             if (200..300).contains(&status) {
                 let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|_| {
                     let mut e = ProviderError::new(
