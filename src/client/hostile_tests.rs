@@ -592,3 +592,45 @@ async fn enormous_bodies_are_refused() {
     assert_eq!(err.request.as_deref(), Some("GET /users/me"));
     assert!(err.message.contains("over 32 MiB"), "{err}");
 }
+
+#[tokio::test]
+async fn odd_batch_answers_give_one_result_per_request_naming_it() {
+    let service = Hostile::start(|_, seen, n| {
+        if is_token_request(seen) {
+            return good_token();
+        }
+        // Each batch answer is odd in another way: ids left out, repeated, unknown, without
+        // status or body, with a status that is not a number.
+        match n % 3 {
+            0 => json_response(
+                200,
+                json!({"responses": [
+                    {"id": "0", "status": 200, "body": {"value": [{"id": "first"}]}},
+                    {"id": "0", "status": 200, "body": {"value": [{"id": "again"}]}},
+                    {"id": "99", "status": 200, "body": {}},
+                    {"id": "1", "status": 404},
+                    {"id": "2", "status": "200", "body": null},
+                    {"id": "3", "body": {"value": []}}
+                ]}),
+            ),
+            1 => json_response(200, json!({"responses": {"id": "0"}})),
+            _ => json_response(200, json!([1, 2, 3])),
+        }
+    })
+    .await;
+    let client = graph(&service.base);
+    let urls: Vec<String> = (0..5).map(|i| format!("/applications/{i}")).collect();
+    let results = client.batch_get(urls).await;
+    assert_eq!(results.len(), 5);
+    assert_eq!(results[0].as_ref().unwrap()["value"][0]["id"], "first");
+    for (i, result) in results.iter().enumerate().skip(1) {
+        let err = result.as_ref().unwrap_err();
+        assert_eq!(
+            err.request.as_deref(),
+            Some(format!("GET /applications/{i}").as_str()),
+            "{err}"
+        );
+    }
+    // Left-out answers are asked again a bounded number of times.
+    assert!(service.count("$batch") <= 3, "{}", service.count("$batch"));
+}
