@@ -203,7 +203,8 @@ impl<'c> oauth2::AsyncHttpClient<'c> for OAuthHttp<'_> {
             for (name, value) in response.headers() {
                 builder = builder.header(name, value);
             }
-            let body = response.bytes().await?.to_vec();
+            // An oversized body is cut short, so it fails to parse as a token answer.
+            let (body, _) = super::read_body(response).await?;
             // Status and headers came from a valid response, so building cannot fail; an
             // empty response stands in should it ever do.
             Ok(builder
@@ -284,7 +285,10 @@ impl GraphClient {
     /// Sends a request and returns its JSON body (`None` for an empty answer such as 204).
     pub async fn send(&self, request: &GraphRequest) -> ProviderResult<Option<Json>> {
         let described = request.describe();
-        let url = self.resolve_url(&request.path)?;
+        let url = self.resolve_url(&request.path).map_err(|mut e| {
+            e.request = Some(described.clone());
+            e
+        })?;
         let policy = self.options.retry;
         let started = Instant::now();
         let mut lag_pause = self.options.replication_backoff;
@@ -383,7 +387,9 @@ impl GraphClient {
     /// `GET` of a collection, following `@odata.nextLink`; returns every item.
     pub async fn get_collection(&self, path: &str) -> ProviderResult<Vec<Json>> {
         let first = self.get(path).await?;
-        let merged = self.follow_next_links(first).await?;
+        let merged = self
+            .follow_next_links(first, &GraphRequest::get(path).describe())
+            .await?;
         Ok(merged
             .get("value")
             .and_then(Json::as_array)
@@ -391,18 +397,33 @@ impl GraphClient {
             .unwrap_or_default())
     }
 
-    /// Appends every further page's `value` to a collection body's `value`.
-    async fn follow_next_links(&self, mut body: Json) -> ProviderResult<Json> {
+    /// Appends every further page's `value` to a collection body's `value`; `request` (the
+    /// first page's) names the collection in errors. Bounded: a link that comes back, or
+    /// pages without end, fail the request.
+    async fn follow_next_links(&self, mut body: Json, request: &str) -> ProviderResult<Json> {
+        let paging_error = |why: String| {
+            let mut e = ProviderError::new(
+                ErrorKind::Transport,
+                format!("Graph's pages of {request} {why}"),
+            );
+            e.request = Some(request.to_string());
+            e
+        };
         let mut next = take_next_link(&mut body);
-        let mut pages = 0;
+        let mut followed = std::collections::HashSet::new();
         while let Some(link) = next {
-            pages += 1;
-            if pages > 10_000 {
-                return Err(ProviderError::new(
-                    ErrorKind::Transport,
-                    "Graph returned too many pages",
+            if !followed.insert(link.clone()) {
+                return Err(paging_error(
+                    "do not end: an @odata.nextLink came back a second time".into(),
                 ));
             }
+            if followed.len() > 10_000 {
+                return Err(paging_error("do not end after 10000 pages".into()));
+            }
+            self.resolve_url(&link).map_err(|mut e| {
+                e.request = Some(request.to_string());
+                e
+            })?;
             let mut page = self.get(&link).await?;
             next = take_next_link(&mut page);
             let more = page
@@ -424,7 +445,10 @@ impl GraphClient {
     pub async fn batch_get(&self, urls: Vec<String>) -> Vec<ProviderResult<Json>> {
         if urls.len() == 1 {
             let result = match self.get(&urls[0]).await {
-                Ok(body) => self.follow_next_links(body).await,
+                Ok(body) => {
+                    self.follow_next_links(body, &GraphRequest::get(&urls[0]).describe())
+                        .await
+                }
                 Err(e) => Err(e),
             };
             return vec![result];
@@ -494,7 +518,7 @@ impl GraphClient {
                 let body = response.get("body").cloned().unwrap_or(Json::Null);
                 let inner_headers = response.get("headers");
                 if (200..300).contains(&status) {
-                    let result = self.follow_next_links(body).await;
+                    let result = self.follow_next_links(body, &described).await;
                     done.push((index, result));
                     continue;
                 }
@@ -656,12 +680,17 @@ impl GraphClient {
                     tokio::time::sleep(policy.backoff(attempt)).await;
                 }
                 Err(e) => {
-                    return Err(entra_token_error(
+                    let error = entra_token_error(
                         e,
                         &described,
                         status,
                         self.credentials.credential.method(),
-                    ));
+                    );
+                    return Err(if transient {
+                        give_up(error, attempt)
+                    } else {
+                        error
+                    });
                 }
             }
         }

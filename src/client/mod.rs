@@ -8,6 +8,9 @@ pub mod entra_auth;
 pub mod graph;
 pub mod zoom;
 
+#[cfg(test)]
+mod hostile_tests;
+
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
@@ -193,25 +196,48 @@ pub(crate) fn renewal_time(expires_in: Duration, renew_before: Duration) -> Inst
     Instant::now() + lifetime.saturating_sub(margin)
 }
 
-/// The error for a request that never got an HTTP answer.
-/// What one HTTP exchange brought back: status, headers and the whole body.
+/// The largest response body zentra reads, in MiB; the vendors' largest answers (a page of
+/// 999 directory objects, an account's settings) are a small fraction of it.
+pub(crate) const MAX_BODY_MIB: usize = 32;
+
+/// What one HTTP exchange brought back: status, headers and the body.
 pub(crate) struct Answer {
     pub status: u16,
     pub headers: reqwest::header::HeaderMap,
+    /// The body, cut at [`MAX_BODY_MIB`].
     pub body: Vec<u8>,
+    /// The body was longer than [`MAX_BODY_MIB`] and was not read to its end.
+    pub oversized: bool,
 }
 
-/// Sends a request and reads its whole body; an `Err` is a transport failure (the caller decides
+/// Reads a response body up to [`MAX_BODY_MIB`]; `true` with it when there was more, which is
+/// left unread, so that a service sending without end cannot exhaust memory.
+pub(crate) async fn read_body(
+    mut response: reqwest::Response,
+) -> Result<(Vec<u8>, bool), reqwest::Error> {
+    let limit = MAX_BODY_MIB << 20;
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return Ok((body, true));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, false))
+}
+
+/// Sends a request and reads its body; an `Err` is a transport failure (the caller decides
 /// whether the request may be retried).
 pub(crate) async fn exchange(builder: reqwest::RequestBuilder) -> Result<Answer, reqwest::Error> {
     let response = builder.send().await?;
     let status = response.status().as_u16();
     let headers = response.headers().clone();
-    let body = response.bytes().await?.to_vec();
+    let (body, oversized) = read_body(response).await?;
     Ok(Answer {
         status,
         headers,
         body,
+        oversized,
     })
 }
 
@@ -222,6 +248,18 @@ pub(crate) fn success_body(
     request: &str,
     request_id: Option<String>,
 ) -> Result<Option<serde_json::Value>, ProviderError> {
+    if answer.oversized {
+        let mut err = ProviderError::new(
+            ErrorKind::Transport,
+            format!(
+                "{vendor} answered {request} with a body over {MAX_BODY_MIB} MiB; not reading it"
+            ),
+        );
+        err.request = Some(request.to_string());
+        err.status = Some(answer.status);
+        err.request_id = request_id;
+        return Err(err);
+    }
     if answer.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
@@ -237,6 +275,7 @@ pub(crate) fn success_body(
     })
 }
 
+/// The error for a request that never got an HTTP answer.
 pub(crate) fn transport_error(error: reqwest::Error, request: &str) -> ProviderError {
     let what = if error.is_timeout() {
         "timed out"

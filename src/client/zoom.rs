@@ -559,6 +559,15 @@ impl ZoomClient {
     ) -> ProviderResult<Vec<Json>> {
         let mut items = Vec::new();
         let mut next: Option<String> = None;
+        let mut seen_tokens = std::collections::HashSet::new();
+        let paging_error = |why: String| {
+            let mut error = ProviderError::new(
+                ErrorKind::Transport,
+                format!("Zoom's pages of {} {why}", request.describe()),
+            );
+            error.request = Some(request.describe());
+            error
+        };
         // Bounded: a service that never ends its pages must not keep zentra busy forever.
         for _ in 0..10_000 {
             let mut page = request.clone();
@@ -574,14 +583,17 @@ impl ZoomClient {
                 .and_then(Json::as_str)
                 .filter(|t| !t.is_empty())
                 .map(str::to_string);
-            if next.is_none() {
-                return Ok(items);
+            match &next {
+                None => return Ok(items),
+                Some(token) if !seen_tokens.insert(token.clone()) => {
+                    return Err(paging_error(format!(
+                        "do not end: next_page_token `{token}` came back a second time"
+                    )));
+                }
+                Some(_) => {}
             }
         }
-        Err(ProviderError::new(
-            ErrorKind::Transport,
-            format!("{} returned too many pages", request.describe()),
-        ))
+        Err(paging_error("do not end after 10000 pages".into()))
     }
 
     /// The current token, fetching a new one when there is none or it is due for renewal.
@@ -645,12 +657,19 @@ impl ZoomClient {
                         tokio::time::sleep(policy.backoff(attempt)).await;
                         continue;
                     }
-                    return Err(authentication(transport_error(e, &described)));
+                    return Err(give_up(
+                        authentication(transport_error(e, &described)),
+                        attempt,
+                    ));
                 }
             };
             let status = response.status().as_u16();
             let headers = response.headers().clone();
-            let body = response.bytes().await.unwrap_or_default();
+            // A body that cannot be read whole is treated as empty, hence unreadable.
+            let body = match super::read_body(response).await {
+                Ok((body, false)) => body,
+                _ => Vec::new(),
+            };
             if (200..300).contains(&status) {
                 let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|_| {
                     let mut e = ProviderError::new(
@@ -687,12 +706,11 @@ impl ZoomClient {
                 tokio::time::sleep(wait).await;
                 continue;
             }
-            return Err(token_error(
-                status,
-                &body,
-                &described,
-                tracking_id(&headers),
-            ));
+            let error = token_error(status, &body, &described, tracking_id(&headers));
+            if status == 429 || status >= 500 {
+                return Err(give_up(error, attempt));
+            }
+            return Err(error);
         }
     }
 }
