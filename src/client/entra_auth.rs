@@ -252,36 +252,44 @@ pub async fn github_actions_token(
         ))
     })?;
     url.query_pairs_mut().append_pair("audience", audience);
-    let response = http
+    const REQUEST: &str = "GET ACTIONS_ID_TOKEN_REQUEST_URL";
+    let builder = http
         .get(url)
         .bearer_auth(request_token.expose_secret())
-        .header(reqwest::header::ACCEPT, "application/json")
-        .send()
-        .await
-        .map_err(|e| {
-            let mut e = super::transport_error(e, "GET ACTIONS_ID_TOKEN_REQUEST_URL");
-            e.kind = ErrorKind::Authentication;
-            e.message = format!(
-                "could not reach GitHub Actions' OIDC token endpoint: {}",
-                e.message
-            );
-            e
-        })?;
-    let status = response.status();
-    if !status.is_success() {
+        .header(reqwest::header::ACCEPT, "application/json");
+    let answer = super::exchange(builder).await.map_err(|e| {
+        let mut e = super::transport_error(e, REQUEST);
+        e.kind = ErrorKind::Authentication;
+        e.message = format!(
+            "could not reach GitHub Actions' OIDC token endpoint: {}",
+            e.message
+        );
+        e
+    })?;
+    if !(200..300).contains(&answer.status) {
         let mut e = auth_error(format!(
-            "GitHub Actions' OIDC token endpoint answered {status}"
+            "GitHub Actions' OIDC token endpoint answered {}",
+            answer.status
         ))
         .with_hint(
             "the workflow job needs `permissions: id-token: write`, and the request token \
              (ACTIONS_ID_TOKEN_REQUEST_TOKEN) is valid only inside that job",
         );
-        e.status = Some(status.as_u16());
+        e.request = Some(REQUEST.to_string());
+        e.status = Some(answer.status);
         return Err(e);
     }
-    let body: serde_json::Value = response.json().await.map_err(|_| {
-        auth_error("GitHub Actions' OIDC token endpoint answered with unreadable JSON")
-    })?;
+    let body = super::success_body(
+        &answer,
+        "GitHub Actions' OIDC token endpoint",
+        REQUEST,
+        None,
+    )
+    .map_err(|mut e| {
+        e.kind = ErrorKind::Authentication;
+        e
+    })?
+    .unwrap_or_default();
     body.get("value")
         .and_then(serde_json::Value::as_str)
         .filter(|v| !v.is_empty())
