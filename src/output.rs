@@ -4,6 +4,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use owo_colors::OwoColorize;
 
@@ -32,6 +33,8 @@ pub struct Printer {
     quiet: bool,
     /// Every diagnostic shown, for commands that also report them as JSON.
     shown: Mutex<Vec<Diagnostic>>,
+    /// Whether anything was written to stdout.
+    wrote_data: AtomicBool,
 }
 
 impl Printer {
@@ -46,6 +49,7 @@ impl Printer {
             err: Mutex::new(Box::new(std::io::stderr())),
             quiet: false,
             shown: Mutex::default(),
+            wrote_data: AtomicBool::new(false),
         }
     }
 
@@ -58,6 +62,7 @@ impl Printer {
             color_err: false,
             quiet: false,
             shown: Mutex::default(),
+            wrote_data: AtomicBool::new(false),
         }
     }
 
@@ -94,6 +99,7 @@ impl Printer {
 
     /// Writes data to stdout.
     pub fn data(&self, text: &str) {
+        self.wrote_data.store(true, Ordering::Relaxed);
         let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
         let _ = out.write_all(text.as_bytes());
         let _ = out.flush();
@@ -125,6 +131,20 @@ impl Printer {
     /// The diagnostics shown so far (for `--json` output of failures).
     pub fn shown_diagnostics(&self) -> Vec<Diagnostic> {
         self.shown.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Whether anything was written to stdout so far.
+    pub fn wrote_data(&self) -> bool {
+        self.wrote_data.load(Ordering::Relaxed)
+    }
+
+    /// The diagnostics shown so far as the JSON error document of `--json` failures:
+    /// `{"errors": [{"severity", "summary", "location", "hint"}]}`.
+    pub fn errors_json(&self) -> String {
+        let report = serde_json::json!({ "errors": self.shown_diagnostics() });
+        let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
+        text.push('\n');
+        text
     }
 
     pub fn diagnostics(&self, diags: &Diagnostics) {

@@ -815,3 +815,102 @@ async fn plan_json_reports_errors_as_json_on_stdout() {
         "the text stays on stderr"
     );
 }
+
+/// A drift job reads exit 2 as "changes present": a wrong command line must never look like
+/// that, and Terraform's single-dash spelling of long options must work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn usage_errors_exit_1_and_terraform_single_dash_options_work() {
+    let p = Project::new(QUICKSTART).await;
+    let plan = p.run(&["plan", "-detailed-exitcode", "-out=plan.zplan", "-no-color"]);
+    assert_eq!(code(&plan), 2, "{}", stderr(&plan));
+    assert!(
+        stdout(&plan).contains("Plan: 2 to add, 3 to change, 0 to destroy."),
+        "{}",
+        stdout(&plan)
+    );
+    assert!(!stderr(&plan).contains("error"), "{}", stderr(&plan));
+    assert!(p.path().join("plan.zplan").exists());
+    let json = p.run(&["plan", "-json", "-var-file", "none.hcl"]);
+    assert_eq!(code(&json), 1, "{}", stderr(&json));
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON errors");
+    assert!(
+        report["errors"][0]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("cannot read variables file `./none.hcl`"),
+        "{report}"
+    );
+
+    for (args, message, hint) in [
+        (
+            &["plan", "--detailed-exitcodes"][..],
+            "unexpected argument '--detailed-exitcodes' found",
+            "--detailed-exitcode",
+        ),
+        (
+            &["plan", "-detailed-exitcodes"],
+            "unknown option `-detailed-exitcodes` for `zentra plan`",
+            "did you mean `--detailed-exitcode`?",
+        ),
+        (
+            &["validate", "-out=plan.zplan"],
+            "unknown option `-out=plan.zplan` for `zentra validate`",
+            "`--out` is an option of `zentra plan`",
+        ),
+        (&["plna"], "unrecognized subcommand 'plna'", "plan"),
+        (
+            &["apply", "--parallelism", "many"],
+            "invalid value 'many'",
+            "zentra apply --help",
+        ),
+    ] {
+        let out = p.run(args);
+        assert_eq!(code(&out), 1, "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(hint), "{args:?}: {}", stderr(&out));
+    }
+    let missing = p.run(&[]);
+    assert_eq!(code(&missing), 1, "no command is an error");
+
+    // With --json, usage errors are JSON on stdout too.
+    let out = p.run(&["plan", "-json", "--bogus"]);
+    assert_eq!(code(&out), 1);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(report["errors"][0]["severity"], "error");
+    assert_eq!(
+        report["errors"][0]["summary"],
+        "unexpected argument '--bogus' found"
+    );
+    let out = p.run(&["show", "--json", "missing.zplan"]);
+    assert_eq!(code(&out), 1);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert!(
+        report["errors"][0]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("cannot read plan file"),
+        "{report}"
+    );
+
+    for args in [
+        &["--help"][..],
+        &["plan", "-help"],
+        &["--version"],
+        &["-version"],
+    ] {
+        let out = p.run(args);
+        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+    }
+    let version = p.run(&["version"]);
+    assert_eq!(stdout(&version), stdout(&p.run(&["--version"])));
+    let version = p.run(&["version", "-json"]);
+    let report: serde_json::Value = serde_json::from_slice(&version.stdout).unwrap();
+    assert_eq!(report["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(report["state_format_version"], 1);
+    assert_eq!(report["plan_format_version"], 1);
+
+    let apply = p.run(&["-chdir=.", "apply", "-auto-approve", "-parallelism=2"]);
+    assert_eq!(code(&apply), 0, "{}", stderr(&apply));
+    let again = p.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+}

@@ -1,9 +1,11 @@
 //! The command line: argument definitions and the mapping of results to exit codes. Each
 //! command lives in its own module and drives the library; nothing here talks to an API.
 //!
-//! Exit codes: 0 success; 1 error; 2 changes present (`plan --detailed-exitcode`).
+//! Exit codes: 0 success; 1 error (usage errors included); 2 changes present
+//! (`plan --detailed-exitcode`).
 
 mod apply;
+mod args;
 mod confirm;
 mod demo;
 mod permissions;
@@ -11,11 +13,13 @@ mod plan;
 mod session;
 mod show;
 mod sim;
+mod version;
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::env::Environment;
 use crate::output::Printer;
@@ -28,7 +32,7 @@ use crate::output::Printer;
     version,
     about,
     propagate_version = true,
-    after_help = "Exit codes: 0 success, 1 error, 2 changes present (with plan --detailed-exitcode)."
+    after_help = "Exit codes: 0 success, 1 error (a wrong command line too), 2 changes present (with plan --detailed-exitcode).\nTerraform's single-dash spelling of long options (-out=FILE, -detailed-exitcode) is accepted."
 )]
 pub struct Cli {
     /// Run as if started in DIR (where the *.zen.hcl files are).
@@ -59,6 +63,22 @@ pub enum Command {
     Sim(sim::SimArgs),
     /// Run the quickstart against an in-process emulator: plan, apply, plan again.
     Demo,
+    /// Print zentra's version (and with --json, the state and plan format versions).
+    Version(version::VersionArgs),
+}
+
+impl Command {
+    /// Whether the command was asked for JSON output: its failures are then reported as JSON
+    /// on stdout too.
+    pub fn json(&self) -> bool {
+        match self {
+            Command::Plan(a) => a.json,
+            Command::Show(a) => a.json,
+            Command::Permissions(a) => a.json,
+            Command::Version(a) => a.json,
+            _ => false,
+        }
+    }
 }
 
 /// Variable flags shared by commands that evaluate the configuration.
@@ -93,8 +113,11 @@ impl From<Outcome> for ExitCode {
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
     let env = Environment::from_process();
+    let cli = match parse_command_line(std::env::args_os().collect(), &env) {
+        Ok(cli) => cli,
+        Err(outcome) => return outcome.into(),
+    };
     let printer = Printer::terminal(&env, cli.no_color);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -109,8 +132,66 @@ pub fn main() -> ExitCode {
     runtime.block_on(run(cli, env, &printer)).into()
 }
 
-/// Runs one parsed command line.
+/// Parses the command line, accepting Terraform's single-dash long options. Help and version
+/// requests are printed here (`Err(Success)`); a usage error is reported as a diagnostic, and
+/// as JSON on stdout when `--json` was asked for (`Err(Failure)`: exit 1, never 2).
+pub fn parse_command_line(args: Vec<OsString>, env: &Environment) -> Result<Cli, Outcome> {
+    let no_color = args.iter().any(|a| a == "--no-color" || a == "-no-color");
+    let usage_error = |diagnostic: &crate::diag::Diagnostic, json: bool| {
+        let printer = Printer::terminal(env, no_color);
+        printer.diagnostic(diagnostic);
+        if json {
+            printer.data(&printer.errors_json());
+        }
+        Outcome::Failure
+    };
+    let args = match args::normalize(args, &Cli::command()) {
+        Ok(args) => args,
+        Err(e) => return Err(usage_error(&e.diagnostic, e.json)),
+    };
+    let json = args::asks_for_json(&args);
+    let parsed = Cli::command()
+        .try_get_matches_from(&args)
+        .and_then(|mut matches| Cli::from_arg_matches_mut(&mut matches));
+    match parsed {
+        Ok(cli) => Ok(cli),
+        Err(e) => match e.kind() {
+            clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                let _ = e.print();
+                Err(Outcome::Success)
+            }
+            clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                let _ = e.print();
+                Err(Outcome::Failure)
+            }
+            _ => {
+                let command = Cli::command();
+                let sub = args
+                    .iter()
+                    .skip(1)
+                    .filter_map(|a| a.to_str())
+                    .find_map(|a| command.find_subcommand(a))
+                    .map(|s| format!(" {}", s.get_name()))
+                    .unwrap_or_default();
+                let d = args::clap_error_diagnostic(&e, &format!("zentra{sub}"));
+                Err(usage_error(&d, json))
+            }
+        },
+    }
+}
+
+/// Runs one parsed command line; with `--json`, a failure also prints its errors as JSON on
+/// stdout (unless the command already printed its JSON there).
 pub async fn run(cli: Cli, env: Environment, printer: &Printer) -> Outcome {
+    let json = cli.command.json();
+    let outcome = run_command(cli, env, printer).await;
+    if json && outcome == Outcome::Failure && !printer.wrote_data() {
+        printer.data(&printer.errors_json());
+    }
+    outcome
+}
+
+async fn run_command(cli: Cli, env: Environment, printer: &Printer) -> Outcome {
     // Like `tofu -chdir`: every relative path (plan files, variable files) is then relative to
     // the configuration directory.
     if let Some(chdir) = &cli.chdir
@@ -132,6 +213,7 @@ pub async fn run(cli: Cli, env: Environment, printer: &Printer) -> Outcome {
         Command::Permissions(args) => permissions::permissions(&dir, args, env, printer),
         Command::Sim(args) => sim::sim(args, printer).await,
         Command::Demo => demo::demo(env, printer).await,
+        Command::Version(args) => version::version(&args, printer),
     }
 }
 

@@ -42,23 +42,6 @@ pub fn validate(dir: &Path, vars: VarArgs, env: Environment, printer: &Printer) 
 }
 
 pub async fn plan(dir: &Path, args: PlanArgs, env: Environment, printer: &Printer) -> Outcome {
-    let json = args.json;
-    let outcome = plan_inner(dir, args, env, printer).await;
-    if json && outcome == Outcome::Failure {
-        // Pipelines reading `--json` get the errors on stdout too (the text stays on stderr).
-        let report = serde_json::json!({
-            "format_version": crate::plan::PLAN_FORMAT_VERSION,
-            "errors": printer.shown_diagnostics(),
-        });
-        printer.data(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        ));
-    }
-    outcome
-}
-
-async fn plan_inner(dir: &Path, args: PlanArgs, env: Environment, printer: &Printer) -> Outcome {
     let Some(ws) = load_workspace(dir, &args.vars, env, printer) else {
         return Outcome::Failure;
     };
