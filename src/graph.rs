@@ -12,7 +12,7 @@ use petgraph::graph::DiGraph;
 
 use crate::addr::ResourceAddr;
 use crate::config::Config;
-use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
+use crate::diag::{Diagnostic, Diagnostics, Span};
 
 /// A reference found in an expression.
 #[derive(Clone, Debug)]
@@ -91,30 +91,70 @@ impl ResourceGraph {
             .map(|(name, expr)| (name.as_str(), references_in_expr(&expr.expr)))
             .collect();
         let mut dependencies: HashMap<ResourceAddr, BTreeSet<ResourceAddr>> = HashMap::new();
+        // Every reference in a local or an output is checked where it is written, whether or
+        // not a resource uses it, so that one run reports every undeclared reference.
+        for (name, expr) in &config.locals {
+            for r in &local_refs[name.as_str()] {
+                if let Reference::Resource(target, range) = r
+                    && !config.resources.contains_key(target)
+                {
+                    diags.push(undeclared(
+                        config,
+                        target,
+                        None,
+                        Span::new(expr.file, range.clone()),
+                    ));
+                }
+            }
+        }
+        for output in config.outputs.values() {
+            for r in references_in_expr(&output.value.expr) {
+                if let Reference::Resource(target, range) = r
+                    && !config.resources.contains_key(&target)
+                {
+                    diags.push(undeclared(
+                        config,
+                        &target,
+                        None,
+                        Span::new(output.value.file, range),
+                    ));
+                }
+            }
+        }
         for (addr, block) in &config.resources {
             let mut deps = BTreeSet::new();
             let mut seen_locals = HashSet::new();
-            let mut pending = references_in_body(&block.body.body);
-            let mut in_local: Option<FileId> = None;
-            while let Some(r) = pending.pop() {
+            // (reference, whether it was written in a local rather than in the block itself)
+            let mut pending: Vec<(Reference, bool)> = references_in_body(&block.body.body)
+                .into_iter()
+                .rev()
+                .map(|r| (r, false))
+                .collect();
+            while let Some((r, via_local)) = pending.pop() {
                 match r {
                     Reference::Local(name) => {
                         if seen_locals.insert(name.clone())
                             && let Some(refs) = local_refs.get(name.as_str())
                         {
-                            pending.extend(refs.iter().cloned());
-                            in_local = config.locals.get(&name).map(|e| e.file);
+                            pending.extend(refs.iter().rev().cloned().map(|r| (r, true)));
                         }
                     }
                     Reference::Resource(target, range) => {
                         if !config.resources.contains_key(&target) {
-                            let file = in_local.unwrap_or(block.body.file);
-                            diags.push(undeclared(config, &target, Span::new(file, range)));
+                            // One written in a local is reported with the locals above.
+                            if !via_local {
+                                diags.push(undeclared(
+                                    config,
+                                    &target,
+                                    Some(addr),
+                                    Span::new(block.body.file, range),
+                                ));
+                            }
                             continue;
                         }
                         if &target != addr {
                             deps.insert(target);
-                        } else {
+                        } else if !via_local {
                             diags.push(
                                 Diagnostic::error(format!("`{addr}` refers to itself"))
                                     .at_span(
@@ -122,6 +162,14 @@ impl ResourceGraph {
                                         Span::new(block.body.file, range).as_ref(),
                                     )
                                     .with_hint("a resource cannot use its own attributes"),
+                            );
+                        } else {
+                            diags.push(
+                                Diagnostic::error(format!(
+                                    "`{addr}` refers to itself through a local value"
+                                ))
+                                .at_span(&config.sources, block.span.as_ref())
+                                .with_hint("a resource cannot use its own attributes"),
                             );
                         }
                     }
@@ -131,11 +179,17 @@ impl ResourceGraph {
                 if config.resources.contains_key(target) {
                     deps.insert(target.clone());
                 } else {
-                    diags.push(undeclared(config, target, span.clone()));
+                    diags.push(undeclared(config, target, Some(addr), span.clone()));
                 }
             }
             dependencies.insert(addr.clone(), deps);
         }
+        // In the order they are written, whatever order they were found in.
+        diags.0.sort_by_key(|d| {
+            d.location
+                .as_ref()
+                .map(|l| (l.file.clone(), l.line, l.column))
+        });
         diags.clone().into_result()?;
 
         let mut graph = DiGraph::<ResourceAddr, ()>::new();
@@ -197,17 +251,42 @@ impl ResourceGraph {
     }
 }
 
-fn undeclared(config: &Config, target: &ResourceAddr, span: Option<Span>) -> Diagnostic {
+/// The error for a reference to `target`, which is not declared, from `referrer` (a resource,
+/// or `None` for a local or an output). A suggestion is a declared block of the same type, never
+/// the referring block itself.
+fn undeclared(
+    config: &Config,
+    target: &ResourceAddr,
+    referrer: Option<&ResourceAddr>,
+    span: Option<Span>,
+) -> Diagnostic {
     let d = Diagnostic::error(format!("reference to undeclared resource `{target}`"))
         .at_span(&config.sources, span.as_ref());
-    let candidates: Vec<String> = config.resources.keys().map(ToString::to_string).collect();
-    match crate::diag::did_you_mean(&target.to_string(), candidates.iter().map(String::as_str)) {
-        Some(s) => d.with_hint(format!("did you mean `{s}`?")),
-        None => d.with_hint(format!(
-            "declare it with `resource \"{}\" \"{}\" {{ ... }}`, or fix the reference",
-            target.type_name, target.name
-        )),
+    let candidates: Vec<String> = config
+        .resources
+        .keys()
+        .filter(|a| a.mode == target.mode && a.type_name == target.type_name)
+        .filter(|a| Some(*a) != referrer)
+        .map(ToString::to_string)
+        .collect();
+    if let Some(s) =
+        crate::diag::did_you_mean(&target.to_string(), candidates.iter().map(String::as_str))
+    {
+        return d.with_hint(format!("did you mean `{s}`?"));
     }
+    if let Some(renamed) =
+        crate::provider::terraform_names::renamed_type(&target.type_name, target.mode)
+    {
+        return d.with_hint(renamed.hint());
+    }
+    let block = match target.mode {
+        crate::addr::Mode::Data => "data",
+        crate::addr::Mode::Managed => "resource",
+    };
+    d.with_hint(format!(
+        "declare it with `{block} \"{}\" \"{}\" {{ ... }}`, or fix the reference",
+        target.type_name, target.name
+    ))
 }
 
 /// A readable description of the cycle through `start`.
@@ -315,6 +394,54 @@ resource "zoom_account_settings" "main" {
             e.0[0].summary.starts_with("dependency cycle: "),
             "{}",
             e.0[0].summary
+        );
+    }
+
+    #[test]
+    fn every_undeclared_reference_is_reported_in_order_and_never_suggests_its_referrer() {
+        let e = build(
+            "resource \"a_x\" \"one\" {\n  v = a_x.ones.id\n  w = b_y.gone.id\n}\n\
+             output \"o\" { value = [c_z.out.id, data.d_w.x.id] }\n\
+             locals { unused = e_v.local.id }\n",
+        )
+        .unwrap_err();
+        let found: Vec<(String, String, Option<String>)> =
+            e.0.iter()
+                .map(|d| {
+                    (
+                        d.summary.clone(),
+                        d.location.as_ref().unwrap().to_string(),
+                        d.hint.clone(),
+                    )
+                })
+                .collect();
+        let summaries: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(
+            summaries,
+            [
+                "reference to undeclared resource `a_x.ones`",
+                "reference to undeclared resource `b_y.gone`",
+                "reference to undeclared resource `c_z.out`",
+                "reference to undeclared resource `data.d_w.x`",
+                "reference to undeclared resource `e_v.local`",
+            ]
+        );
+        assert_eq!(found[0].1, "main.zen.hcl:2:7");
+        assert_eq!(found[4].1, "main.zen.hcl:6:19");
+        // `a_x.one` is the block that refers: it is not offered as what was meant.
+        assert!(
+            !found[0].2.as_deref().unwrap().contains("a_x.one`"),
+            "{:?}",
+            found[0].2
+        );
+        assert!(
+            found[3]
+                .2
+                .as_deref()
+                .unwrap()
+                .contains("data \"d_w\" \"x\""),
+            "{:?}",
+            found[3].2
         );
     }
 }

@@ -15,7 +15,7 @@ use crate::diag::{Diagnostic, Diagnostics, SourceFile, Span, did_you_mean};
 use crate::env::{Environment, vars};
 use crate::eval::{EvalContext, EvaluatedBody, eval_block_body};
 use crate::graph::ResourceGraph;
-use crate::provider::{Provider, ProviderType};
+use crate::provider::{Provider, ProviderType, terraform_names};
 use crate::schema::{ResourceKind, ResourceSchema};
 use crate::value::Value;
 
@@ -318,7 +318,25 @@ fn check_resource_types(
         let span = block.span.clone();
         let d = Diagnostic::error(format!("unknown {what} `{}`", addr.type_name))
             .at_span(&config.sources, span.as_ref());
-        diags.push(
+        let other_mode = match addr.mode {
+            Mode::Data => schemas.contains_key(&addr.type_name).then_some("resource"),
+            Mode::Managed => data_schemas.contains_key(&addr.type_name).then_some("data"),
+        };
+        let renamed = terraform_names::renamed_type(&addr.type_name, addr.mode)
+            .or_else(|| terraform_names::renamed_type_any_mode(&addr.type_name));
+        diags.push(if let Some(renamed) = renamed {
+            d.with_hint(renamed.hint())
+        } else if let Some(block) = other_mode {
+            let kind = if block == "data" {
+                "a data source"
+            } else {
+                "a resource type"
+            };
+            d.with_hint(format!(
+                "`{}` is {kind}: write `{block} \"{}\" \"{}\" {{ ... }}`",
+                addr.type_name, addr.type_name, addr.name
+            ))
+        } else {
             match did_you_mean(&addr.type_name, candidates.iter().copied()) {
                 Some(s) => d.with_hint(format!("did you mean `{s}`?")),
                 None => {
@@ -326,8 +344,8 @@ fn check_resource_types(
                     names.sort_unstable();
                     d.with_hint(format!("{what}s available: {}", names.join(", ")))
                 }
-            },
-        );
+            }
+        });
     }
     for p in &config.providers {
         if !provider_types.iter().any(|t| t.name() == p.addr.type_name) {

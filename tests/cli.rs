@@ -914,3 +914,120 @@ async fn usage_errors_exit_1_and_terraform_single_dash_options_work() {
     let again = p.run(&["plan", "-detailed-exitcode"]);
     assert_eq!(code(&again), 0, "{}", stderr(&again));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schema_shows_what_each_type_accepts_and_the_hints_point_to_it() {
+    let p = Project::new(
+        "resource \"zoom_account_settings\" \"x\" {\n  security {\n    signin_with_sso {\n      enabled = true\n      nope = 1\n    }\n  }\n}\n",
+    )
+    .await;
+    let out = p.run(&["validate"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains(
+            "see `zentra schema zoom_account_settings.security.signin_with_sso` for what `signin_with_sso` accepts"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let block = p.run(&["schema", "zoom_account_settings.security.signin_with_sso"]);
+    assert_eq!(code(&block), 0, "{}", stderr(&block));
+    let text = stdout(&block);
+    assert!(text.contains("enable = bool (optional)"), "{text}");
+    assert!(
+        text.contains("domains = set of string (optional, set: order ignored, case-insensitive)"),
+        "{text}"
+    );
+
+    let list = p.run(&["schema"]);
+    assert_eq!(code(&list), 0);
+    for line in [
+        "  azuread_delegated_permission_grant    Admin consent to delegated permissions",
+        "  data.azuread_domain                   A domain of the tenant",
+        "  manual_step                           A step no API can perform.",
+    ] {
+        assert!(stdout(&list).contains(line), "{line} in {}", stdout(&list));
+    }
+    let grant = p.run(&["schema", "azuread_delegated_permission_grant"]);
+    assert!(
+        stdout(&grant).contains("scopes = set of string (required, set: order ignored)"),
+        "{}",
+        stdout(&grant)
+    );
+    let json = p.run(&["schema", "data.azuread_domain", "--json"]);
+    let schema: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(schema["type_name"], "azuread_domain");
+    assert_eq!(schema["kind"], "data");
+    assert_eq!(schema["body"]["properties"]["name"]["required"], true);
+    let all: serde_json::Value =
+        serde_json::from_slice(&p.run(&["schema", "-json"]).stdout).unwrap();
+    assert!(all["providers"]["zoom"]["resources"]["zoom_account_settings"].is_object());
+    assert!(all["providers"]["azuread"]["data_sources"]["azuread_domain"].is_object());
+
+    let typo = p.run(&["schema", "zoom_gruop"]);
+    assert_eq!(code(&typo), 1);
+    assert!(
+        stderr(&typo).contains("did you mean `zoom_group`?"),
+        "{}",
+        stderr(&typo)
+    );
+    let terraform = p.run(&[
+        "schema",
+        "azuread_service_principal_delegated_permission_grant",
+        "--json",
+    ]);
+    assert_eq!(code(&terraform), 1);
+    let report: serde_json::Value = serde_json::from_slice(&terraform.stdout).unwrap();
+    assert!(
+        report["errors"][0]["hint"]
+            .as_str()
+            .unwrap()
+            .starts_with("zentra calls this `azuread_delegated_permission_grant`"),
+        "{report}"
+    );
+    assert!(p.sim.requests().is_empty());
+}
+
+/// Configuration written for Terraform's azuread provider is told zentra's names, and every
+/// undeclared reference is reported, none with its own block as the suggestion.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn terraform_names_and_every_undeclared_reference_get_a_useful_hint() {
+    let p = Project::new(
+        "resource \"azuread_service_principal_delegated_permission_grant\" \"g\" {\n  claim_values = [\"User.Read\"]\n}\ndata \"azuread_application_published_app_ids\" \"ids\" {}\n",
+    )
+    .await;
+    let err = stderr(&p.run(&["validate"]));
+    assert!(
+        err.contains("hint: zentra calls this `azuread_delegated_permission_grant` (write `resource \"azuread_delegated_permission_grant\"`); `claim_values` is `scopes` here"),
+        "{err}"
+    );
+    assert!(
+        err.contains("zentra calls this `azuread_well_known_applications`"),
+        "{err}"
+    );
+
+    std::fs::write(
+        p.path().join("main.zen.hcl"),
+        "resource \"azuread_app_role_assignment\" \"calendars\" {\n  principal_object_id = azuread_app_role_assignment.calendar.principal_object_id\n  resource_app_id = azuread_service_principal.graph.app_id\n  app_role_id = \"Calendars.Read\"\n}\noutput \"o\" {\n  value = zoom_group.gone.id\n}\n",
+    )
+    .unwrap();
+    let err = stderr(&p.run(&["validate"]));
+    assert!(
+        err.contains("reference to undeclared resource `azuread_app_role_assignment.calendar`\n --> main.zen.hcl:2:25"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("did you mean `azuread_app_role_assignment.calendars`"),
+        "a block is never offered as what it meant itself: {err}"
+    );
+    assert!(
+        err.contains("reference to undeclared resource `azuread_service_principal.graph`\n --> main.zen.hcl:3:21"),
+        "{err}"
+    );
+    assert!(
+        err.contains("reference to undeclared resource `zoom_group.gone`\n --> main.zen.hcl:7:11"),
+        "{err}"
+    );
+    assert!(err.contains("3 errors"), "{err}");
+    assert!(p.sim.requests().is_empty());
+}

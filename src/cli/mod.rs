@@ -10,6 +10,7 @@ mod confirm;
 mod demo;
 mod permissions;
 mod plan;
+mod schema;
 mod session;
 mod show;
 mod sim;
@@ -59,6 +60,8 @@ pub enum Command {
     Confirm(confirm::ConfirmArgs),
     /// List the least-privilege permissions the configuration needs, per resource and in total.
     Permissions(permissions::PermissionsArgs),
+    /// Show what a resource type, data source or provider block accepts (all types without TYPE).
+    Schema(schema::SchemaArgs),
     /// Serve the built-in emulator of the Zoom and Microsoft Graph APIs.
     Sim(sim::SimArgs),
     /// Run the quickstart against an in-process emulator: plan, apply, plan again.
@@ -76,6 +79,7 @@ impl Command {
             Command::Show(a) => a.json,
             Command::Permissions(a) => a.json,
             Command::Version(a) => a.json,
+            Command::Schema(a) => a.json,
             _ => false,
         }
     }
@@ -214,6 +218,7 @@ async fn run_command(cli: Cli, env: Environment, printer: &Printer) -> Outcome {
         Command::Sim(args) => sim::sim(args, printer).await,
         Command::Demo => demo::demo(env, printer).await,
         Command::Version(args) => version::version(&args, printer),
+        Command::Schema(args) => schema::schema(&args, printer),
     }
 }
 

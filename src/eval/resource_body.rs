@@ -9,6 +9,7 @@ use hcl::edit::structure::{Body, Structure};
 use indexmap::IndexMap;
 
 use super::EvalContext;
+use crate::addr::{Mode, ResourceAddr};
 use crate::config::SourceBody;
 use crate::diag::{Diagnostic, Diagnostics, FileId, Span, did_you_mean};
 use crate::schema::{Attr, AttrType};
@@ -32,6 +33,8 @@ pub fn eval_block_body(
 ) -> Result<EvaluatedBody, Diagnostics> {
     let mut diags = Diagnostics::default();
     let mut spans = HashMap::new();
+    // A resource's or data source's type, for hints that point to `zentra schema TYPE`.
+    let of_type = block_name.parse::<ResourceAddr>().ok();
     let value = eval_body(
         ctx,
         body.file,
@@ -39,6 +42,7 @@ pub fn eval_block_body(
         schema,
         "",
         block_name,
+        of_type.as_ref(),
         body.span.as_ref(),
         &mut spans,
         &mut diags,
@@ -55,6 +59,7 @@ fn eval_body(
     schema: &Attr,
     prefix: &str,
     block_name: &str,
+    of_type: Option<&ResourceAddr>,
     block_span: Option<&Span>,
     spans: &mut HashMap<String, Span>,
     diags: &mut Diagnostics,
@@ -79,24 +84,37 @@ fn eval_body(
             let what = if is_block { "block" } else { "attribute" };
             let d = Diagnostic::error(format!("unknown {what} `{key}` in `{block_name}`"))
                 .at_span(sources, key_span.as_ref());
-            diags.push(match did_you_mean(key, names()) {
-                Some(s) => d.with_hint(format!("did you mean `{s}`?")),
-                None if schema.properties.is_empty() => {
-                    d.with_hint(format!("`{block_name}` takes no attributes"))
+            let renamed = renamed_attribute(of_type, prefix, key);
+            let hint = match (renamed, did_you_mean(key, names())) {
+                (Some(renamed), _) => renamed,
+                (None, Some(s)) => format!("did you mean `{s}`?"),
+                (None, None) if schema.properties.is_empty() => {
+                    format!("`{block_name}` takes no attributes")
                 }
-                None => d.with_hint(format!(
-                    "see `zentra schema` for what `{block_name}` accepts"
-                )),
-            });
+                (None, None) => match of_type {
+                    Some(addr) => format!(
+                        "see `zentra schema {}` for what `{block_name}` accepts",
+                        schema_path(addr, prefix)
+                    ),
+                    None => {
+                        let mut accepted: Vec<&str> = names().collect();
+                        accepted.sort_unstable();
+                        format!("`{block_name}` accepts {}", accepted.join(", "))
+                    }
+                },
+            };
+            diags.push(d.with_hint(hint));
             continue;
         };
         if attr.computed || attr.read_only {
+            let hint = renamed_attribute(of_type, prefix, key)
+                .unwrap_or_else(|| format!("remove `{key}`; read it from the resource instead"));
             diags.push(
                 Diagnostic::error(format!(
                     "`{path}` is set by the service and cannot be configured"
                 ))
                 .at_span(sources, key_span.as_ref())
-                .with_hint(format!("remove `{key}`; read it from the resource instead")),
+                .with_hint(hint),
             );
             continue;
         }
@@ -136,6 +154,7 @@ fn eval_body(
                     attr,
                     &path,
                     key,
+                    of_type,
                     block_span.as_ref(),
                     spans,
                     diags,
@@ -204,6 +223,26 @@ fn eval_body(
         }
     }
     Value::Object(out)
+}
+
+/// What `zentra schema` shows the block at `prefix` of `addr`'s type under:
+/// `zoom_account_settings.security`, `data.zoom_group`.
+fn schema_path(addr: &ResourceAddr, prefix: &str) -> String {
+    let type_ref = match addr.mode {
+        Mode::Data => format!("data.{}", addr.type_name),
+        Mode::Managed => addr.type_name.clone(),
+    };
+    if prefix.is_empty() {
+        type_ref
+    } else {
+        format!("{type_ref}.{prefix}")
+    }
+}
+
+/// The hint for a top-level attribute that Terraform's provider spells `key`.
+fn renamed_attribute(of_type: Option<&ResourceAddr>, prefix: &str, key: &str) -> Option<String> {
+    let addr = of_type.filter(|a| a.mode == Mode::Managed && prefix.is_empty())?;
+    crate::provider::terraform_names::renamed_attribute(&addr.type_name, key).map(|r| r.hint())
 }
 
 fn describe_expected(attr: &Attr) -> String {

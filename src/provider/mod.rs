@@ -8,6 +8,7 @@ pub mod azuread;
 pub(crate) mod config;
 pub mod manual;
 pub(crate) mod paths;
+pub mod terraform_names;
 pub mod zoom;
 
 use std::fmt;
