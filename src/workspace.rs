@@ -385,8 +385,11 @@ fn resolve_variables(
     }
     // Variables whose given value could not be read: reported once, not also as unset.
     let mut unreadable: Vec<String> = Vec::new();
+    // What was given on the command line or in the environment, for hints on how to write it.
+    let mut given: HashMap<String, (String, GivenIn)> = HashMap::new();
     for (name, value) in opts.env.with_prefix(vars::ZENTRA_VAR_PREFIX) {
         if let Some(decl) = config.variables.get(name) {
+            given.insert(name.to_string(), (value.to_string(), GivenIn::Environment));
             match parse_cli_value(value, decl) {
                 Ok(v) => {
                     raw.insert(
@@ -396,10 +399,8 @@ fn resolve_variables(
                 }
                 Err(msg) => {
                     unreadable.push(name.to_string());
-                    diags.push(Diagnostic::error(format!(
-                        "{}{name}: {msg}",
-                        vars::ZENTRA_VAR_PREFIX
-                    )));
+                    let d = Diagnostic::error(format!("{}{name}: {msg}", vars::ZENTRA_VAR_PREFIX));
+                    diags.push(with_literal_hint(d, decl, value, GivenIn::Environment));
                 }
             }
         }
@@ -433,11 +434,13 @@ fn resolve_variables(
         match config.variables.get(name) {
             Some(decl) => match parse_cli_value(value, decl) {
                 Ok(v) => {
+                    given.insert(name.to_string(), (value.to_string(), GivenIn::Flag));
                     raw.insert(name.to_string(), (v, format!("--var {name}")));
                 }
                 Err(msg) => {
                     unreadable.push(name.to_string());
-                    diags.push(Diagnostic::error(format!("--var {name}: {msg}")));
+                    let d = Diagnostic::error(format!("--var {name}: {msg}"));
+                    diags.push(with_literal_hint(d, decl, value, GivenIn::Flag));
                 }
             },
             None => diags.push(unknown_variable(config, name, "--var")),
@@ -452,8 +455,15 @@ fn resolve_variables(
                 }
                 Err(msg) => diags.push({
                     let msg = if decl.sensitive { crate::eval::redact_value(&msg, &value) } else { msg };
-                    Diagnostic::error(format!("variable `{name}` (from {source}) must be {}: {msg}", decl.ty))
-                        .at_span(&config.sources, decl.span.as_ref())
+                    let d = Diagnostic::error(format!("variable `{name}` (from {source}) must be {}: {msg}", decl.ty))
+                        .at_span(&config.sources, decl.span.as_ref());
+                    // Given on the command line or in the environment: say how to write it.
+                    match given.get(name) {
+                        Some((text, given_in)) if source.starts_with("--var") == (*given_in == GivenIn::Flag) => {
+                            with_literal_hint(d, decl, text, *given_in)
+                        }
+                        _ => d,
+                    }
                 }),
             },
             None if unreadable.contains(name) => {}
@@ -469,6 +479,103 @@ fn resolve_variables(
     }
     diags.into_result()?;
     Ok(out)
+}
+
+/// Where a variable's value was given as text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum GivenIn {
+    /// `--var name=value`
+    Flag,
+    /// `ZENTRA_VAR_name`
+    Environment,
+}
+
+/// For a list, set, map or object variable, a hint showing how to write the value as such a
+/// literal, with the variable's own name (and, unless it is sensitive, the words given).
+fn with_literal_hint(
+    d: Diagnostic,
+    decl: &crate::config::VariableBlock,
+    given: &str,
+    given_in: GivenIn,
+) -> Diagnostic {
+    let shown = if decl.sensitive { "" } else { given };
+    let Some(example) = literal_example(&decl.ty, shown) else {
+        return d;
+    };
+    let name = &decl.name;
+    let how = match given_in {
+        GivenIn::Flag => format!("--var '{name}={example}'"),
+        GivenIn::Environment => format!("{}{name}='{example}'", vars::ZENTRA_VAR_PREFIX),
+    };
+    d.with_hint(format!("`{name}` takes a {}: write it as {how}", decl.ty))
+}
+
+/// An HCL literal of type `ty` made of the words in `given` (comma-separated items, `key=value`
+/// pairs), or of placeholders; `None` for types that are not collections.
+fn literal_example(ty: &crate::config::TypeConstraint, given: &str) -> Option<String> {
+    use crate::config::TypeConstraint as T;
+    fn scalar(ty: &T, word: &str) -> String {
+        let word = word.trim().trim_matches('"');
+        match ty {
+            T::Number if word.parse::<f64>().is_ok() => word.to_string(),
+            T::Bool if word == "true" || word == "false" => word.to_string(),
+            T::Number => "1".to_string(),
+            T::Bool => "true".to_string(),
+            T::Optional(inner, _) => scalar(inner, word),
+            _ => format!("\"{}\"", word.replace('"', "\\\"")),
+        }
+    }
+    let given = given.trim();
+    let words: Vec<&str> = given
+        .trim_matches(|c| matches!(c, '[' | ']' | '{' | '}'))
+        .split(',')
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .collect();
+    match ty {
+        T::List(item) | T::Set(item) => {
+            let items: Vec<String> = if words.is_empty() {
+                vec![scalar(item, "a"), scalar(item, "b")]
+            } else {
+                words.iter().map(|w| scalar(item, w)).collect()
+            };
+            Some(format!("[{}]", items.join(", ")))
+        }
+        T::Map(item) => {
+            let pairs: Vec<String> = words
+                .iter()
+                .filter_map(|w| w.split_once(['=', ':']))
+                .map(|(k, v)| format!("{}={}", k.trim().trim_matches('"'), scalar(item, v)))
+                .collect();
+            let pairs = if pairs.is_empty() {
+                vec![format!("a={}", scalar(item, "b"))]
+            } else {
+                pairs
+            };
+            Some(format!("{{{}}}", pairs.join(", ")))
+        }
+        T::Object(fields) => {
+            let members: Vec<String> = fields
+                .iter()
+                .map(|(k, t)| format!("{k}={}", placeholder(t)))
+                .collect();
+            Some(format!("{{{}}}", members.join(", ")))
+        }
+        T::Optional(inner, _) => literal_example(inner, given),
+        _ => None,
+    }
+}
+
+/// A value of type `ty` to show in an example.
+fn placeholder(ty: &crate::config::TypeConstraint) -> String {
+    use crate::config::TypeConstraint as T;
+    match ty {
+        T::Number => "1".into(),
+        T::Bool => "true".into(),
+        T::String | T::Any => "\"...\"".into(),
+        T::Optional(inner, _) => placeholder(inner),
+        other => literal_example(other, "").unwrap_or_else(|| "null".into()),
+    }
 }
 
 fn unknown_variable(config: &Config, name: &str, source: &str) -> Diagnostic {
@@ -497,7 +604,14 @@ fn parse_cli_value(text: &str, decl: &crate::config::VariableBlock) -> Result<Va
             )
         });
     }
-    parse_typed_value(text)
+    parse_typed_value(text).map_err(|msg| {
+        if literal_example(&decl.ty, "").is_some() {
+            // What HCL made of a bare word (a reference, a syntax error) does not help here.
+            format!("`{text}` is not a {} literal", decl.ty)
+        } else {
+            msg
+        }
+    })
 }
 
 fn parse_typed_value(text: &str) -> Result<Value, String> {

@@ -1031,3 +1031,50 @@ async fn terraform_names_and_every_undeclared_reference_get_a_useful_hint() {
     assert!(err.contains("3 errors"), "{err}");
     assert!(p.sim.requests().is_empty());
 }
+
+/// A list or map variable given a bare word is told how to write the literal, with its name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn collection_variables_given_a_bare_word_are_told_how_to_write_one() {
+    let config = format!(
+        "{QUICKSTART}\nvariable \"tags\" {{\n  type    = map(string)\n  default = {{}}\n}}\n"
+    );
+    let mut p = Project::new(&config).await;
+    let out = p.run(&[
+        "validate",
+        "--var",
+        "sso_domains=contoso.com",
+        "--var",
+        "tags=team=it",
+    ]);
+    assert_eq!(code(&out), 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("error: --var sso_domains: `contoso.com` is not a list(string) literal"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: `sso_domains` takes a list(string): write it as --var 'sso_domains=[\"contoso.com\"]'"),
+        "{err}"
+    );
+    assert!(
+        err.contains("write it as --var 'tags={team=\"it\"}'"),
+        "{err}"
+    );
+    p.set_env("ZENTRA_VAR_sso_domains", "contoso.com,fabrikam.com");
+    let err = stderr(&p.run(&["validate"]));
+    assert!(
+        err.contains("write it as ZENTRA_VAR_sso_domains='[\"contoso.com\", \"fabrikam.com\"]'"),
+        "{err}"
+    );
+    p.set_env(
+        "ZENTRA_VAR_sso_domains",
+        "[\"contoso.com\", \"fabrikam.com\"]",
+    );
+    let ok = p.run(&["validate", "--var", "tags={team=\"it\"}"]);
+    assert_eq!(
+        code(&ok),
+        0,
+        "the suggested literals are accepted: {}",
+        stderr(&ok)
+    );
+}
