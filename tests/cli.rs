@@ -1078,3 +1078,58 @@ async fn collection_variables_given_a_bare_word_are_told_how_to_write_one() {
         stderr(&ok)
     );
 }
+
+/// CI jobs and containers often have no $USER: confirm falls back to git's user, then to the
+/// operating system's user id, and says which it used.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn confirm_without_user_falls_back_to_git_then_the_user_id() {
+    use std::os::unix::fs::MetadataExt;
+
+    let mut p = Project::new(&format!("{QUICKSTART}{MANUAL_STEP}")).await;
+    let home = tempfile::tempdir().unwrap();
+    let gitconfig = home.path().join("gitconfig");
+    std::fs::write(
+        &gitconfig,
+        "[user]\n\tname = Pat Doe\n\temail = pat@example.com\n",
+    )
+    .unwrap();
+    p.set_env("HOME", home.path().to_str().unwrap());
+    p.set_env("GIT_CONFIG_GLOBAL", gitconfig.to_str().unwrap());
+    p.set_env("GIT_CONFIG_NOSYSTEM", "1");
+    let state_path = p.path().join("zentra.state.json");
+    let state = || std::fs::read_to_string(&state_path).unwrap();
+
+    let out = p.run(&["confirm", "manual_step.o365_prompt"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Confirming as Pat Doe (from git config user.name"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(state().contains("\"by\": \"Pat Doe\""), "{}", state());
+
+    // No git on the PATH: the user id.
+    let no_git = tempfile::tempdir().unwrap();
+    p.set_env("PATH", no_git.path().to_str().unwrap());
+    let uid = std::fs::metadata(&gitconfig).unwrap().uid();
+    let out = p.run(&["confirm", "manual_step.o365_prompt"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "Confirming as uid {uid} (the operating system's user id"
+        )),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        state().contains(&format!("\"by\": \"uid {uid}\"")),
+        "{}",
+        state()
+    );
+
+    // --by still wins, and needs no explanation.
+    let out = p.run(&["confirm", "manual_step.o365_prompt", "--by", "Ann"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(!stderr(&out).contains("Confirming as"), "{}", stderr(&out));
+    assert!(state().contains("\"by\": \"Ann\""), "{}", state());
+}

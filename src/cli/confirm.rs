@@ -20,7 +20,8 @@ use super::{Outcome, VarArgs};
 pub struct ConfirmArgs {
     /// The manual step, e.g. `manual_step.o365_calendar_prompt`.
     pub address: String,
-    /// Who carried it out (default: the USER environment variable).
+    /// Who carried it out (default: $USER, else git's user.name or user.email, else the
+    /// operating system's user id).
     #[arg(long, value_name = "NAME")]
     pub by: Option<String>,
     #[command(flatten)]
@@ -28,16 +29,23 @@ pub struct ConfirmArgs {
 }
 
 pub fn confirm(dir: &Path, args: ConfirmArgs, env: Environment, printer: &Printer) -> Outcome {
-    let by = args.by.clone().or_else(|| {
-        env.get("USER")
-            .or_else(|| env.get("USERNAME"))
-            .map(str::to_string)
-    });
-    let Some(by) = by else {
-        printer.diagnostic(
-            &Diagnostic::error("cannot tell who confirms this step").with_hint("pass --by NAME"),
-        );
-        return Outcome::Failure;
+    let by = match &args.by {
+        Some(by) => by.clone(),
+        None => match who_confirms(&env) {
+            Some((by, source)) => {
+                printer.status(&format!(
+                    "Confirming as {by} ({source}; --by NAME to name someone else)."
+                ));
+                by
+            }
+            None => {
+                printer.diagnostic(
+                    &Diagnostic::error("cannot tell who confirms this step")
+                        .with_hint("pass --by NAME"),
+                );
+                return Outcome::Failure;
+            }
+        },
     };
     let Some(ws) = load_workspace(dir, &args.vars, env, printer) else {
         return Outcome::Failure;
@@ -131,4 +139,49 @@ pub fn confirm(dir: &Path, args: ConfirmArgs, env: Environment, printer: &Printe
         if body.get("check").is_some() { ", and while its check holds" } else { "" }
     ));
     Outcome::Success
+}
+
+/// Who runs `zentra confirm` when `--by` is not given, and where that came from: the login
+/// name (`USER`, `USERNAME`), else git's `user.name` or `user.email` (CI jobs and containers
+/// often have no login name but a configured git), else the operating system's user id.
+fn who_confirms(env: &Environment) -> Option<(String, &'static str)> {
+    if let Some(user) = env.get("USER") {
+        return Some((user.to_string(), "from $USER"));
+    }
+    if let Some(user) = env.get("USERNAME") {
+        return Some((user.to_string(), "from $USERNAME"));
+    }
+    for (key, source) in [
+        ("user.name", "from git config user.name"),
+        ("user.email", "from git config user.email"),
+    ] {
+        if let Some(value) = git_config(key) {
+            return Some((value, source));
+        }
+    }
+    os_user_id().map(|uid| (format!("uid {uid}"), "the operating system's user id"))
+}
+
+/// A value of git's configuration; `None` when git is missing or the key is not set.
+fn git_config(key: &str) -> Option<String> {
+    let output = std::process::Command::new("git")
+        .args(["config", "--get", key])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let value = String::from_utf8(output.stdout).ok()?;
+    let value = value.trim();
+    (output.status.success() && !value.is_empty()).then(|| value.to_string())
+}
+
+#[cfg(unix)]
+fn os_user_id() -> Option<u32> {
+    // SAFETY: getuid takes no arguments, touches no memory of ours and cannot fail.
+    Some(unsafe { libc::getuid() })
+}
+
+#[cfg(not(unix))]
+fn os_user_id() -> Option<u32> {
+    None
 }
