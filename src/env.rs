@@ -1,7 +1,11 @@
 //! The process environment as an explicit value, so every variable zentra reads is named in
-//! one place and tests can run with an environment of their own.
+//! one place and tests can run with an environment of their own. It also carries where a run's
+//! progress events go ([`Progress`]), as everything configured from the environment (providers,
+//! their clients) is handed it.
 
 use std::collections::BTreeMap;
+
+use crate::progress::Progress;
 
 /// Names of the environment variables zentra reads.
 pub mod vars {
@@ -40,10 +44,11 @@ pub mod vars {
     }
 }
 
-/// A snapshot of environment variables.
+/// A snapshot of environment variables, and the run's progress handle.
 #[derive(Clone, Debug, Default)]
 pub struct Environment {
     vars: BTreeMap<String, String>,
+    progress: Progress,
 }
 
 impl Environment {
@@ -51,6 +56,7 @@ impl Environment {
     pub fn from_process() -> Self {
         Environment {
             vars: std::env::vars().collect(),
+            progress: Progress::default(),
         }
     }
 
@@ -62,7 +68,20 @@ impl Environment {
                 .into_iter()
                 .map(|(k, v)| (k.into(), v.into()))
                 .collect(),
+            progress: Progress::default(),
         }
+    }
+
+    /// The same environment, with progress events (rate-limit and lock waits) going to
+    /// `progress`.
+    pub fn with_progress(mut self, progress: Progress) -> Self {
+        self.progress = progress;
+        self
+    }
+
+    /// Where progress events go.
+    pub fn progress(&self) -> &Progress {
+        &self.progress
     }
 
     /// The variable's value, treating an empty value as unset.

@@ -22,6 +22,7 @@ pub mod eval;
 pub mod graph;
 pub mod output;
 pub mod plan;
+pub mod progress;
 pub mod provider;
 pub mod render;
 pub mod schema;

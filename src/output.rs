@@ -3,13 +3,14 @@
 //! same without colour.
 
 use std::io::{IsTerminal, Write};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use owo_colors::OwoColorize;
 
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::env::{Environment, vars};
+use crate::progress::{Event, Progress, ProgressSink};
 
 /// A colour role; the printer decides whether it shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,7 +28,8 @@ pub enum Tone {
 /// Writes to stdout and stderr with or without colour.
 pub struct Printer {
     out: Mutex<Box<dyn Write + Send>>,
-    err: Mutex<Box<dyn Write + Send>>,
+    /// Shared with the progress sink, so its lines and the printer's never interleave.
+    err: Arc<Mutex<Box<dyn Write + Send>>>,
     color_out: bool,
     color_err: bool,
     quiet: bool,
@@ -46,7 +48,7 @@ impl Printer {
             color_out: allowed && std::io::stdout().is_terminal(),
             color_err: allowed && std::io::stderr().is_terminal(),
             out: Mutex::new(Box::new(std::io::stdout())),
-            err: Mutex::new(Box::new(std::io::stderr())),
+            err: Arc::new(Mutex::new(Box::new(std::io::stderr()))),
             quiet: false,
             shown: Mutex::default(),
             wrote_data: AtomicBool::new(false),
@@ -57,7 +59,7 @@ impl Printer {
     pub fn plain(out: Box<dyn Write + Send>, err: Box<dyn Write + Send>) -> Printer {
         Printer {
             out: Mutex::new(out),
-            err: Mutex::new(err),
+            err: Arc::new(Mutex::new(err)),
             color_out: false,
             color_err: false,
             quiet: false,
@@ -117,6 +119,15 @@ impl Printer {
         let mut err = self.err.lock().unwrap_or_else(|e| e.into_inner());
         let _ = writeln!(err, "{line}");
         let _ = err.flush();
+    }
+
+    /// A progress handle for clients and the state store: what they wait for (a rate limit,
+    /// another run's lock) shows on stderr, unless the printer is quiet.
+    pub fn progress(&self) -> Progress {
+        Progress::new(Arc::new(StderrProgress {
+            err: self.err.clone(),
+            quiet: self.quiet,
+        }))
     }
 
     /// Writes one diagnostic to stderr, with its location and source line.
@@ -210,6 +221,23 @@ impl Printer {
             ));
         }
         s
+    }
+}
+
+/// Shows progress events as lines on stderr.
+struct StderrProgress {
+    err: Arc<Mutex<Box<dyn Write + Send>>>,
+    quiet: bool,
+}
+
+impl ProgressSink for StderrProgress {
+    fn event(&self, event: &Event) {
+        if self.quiet {
+            return;
+        }
+        let mut err = self.err.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = writeln!(err, "{event}");
+        let _ = err.flush();
     }
 }
 

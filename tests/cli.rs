@@ -1133,3 +1133,69 @@ async fn confirm_without_user_falls_back_to_git_then_the_user_id() {
     assert!(!stderr(&out).contains("Confirming as"), "{}", stderr(&out));
     assert!(state().contains("\"by\": \"Ann\""), "{}", state());
 }
+
+/// Waits are said on stderr: what is waited for, and how long.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiting_on_rate_limits_and_the_state_lock_is_said_on_stderr() {
+    let p = Project::new(QUICKSTART).await;
+    p.sim.set_faults(zentra::sim::Faults {
+        zoom_throttle_next: 1,
+        graph_throttle_next: 1,
+        graph_retry_after_seconds: 1,
+        ..Default::default()
+    });
+    let plan = p.run(&["plan"]);
+    assert_eq!(code(&plan), 0, "{}", stderr(&plan));
+    let err = stderr(&plan);
+    assert!(
+        err.contains("Waiting 1s: Microsoft Graph rate limit for tenant "),
+        "{err}"
+    );
+    assert!(
+        err.contains(": Zoom rate limit (") && err.contains(") for account "),
+        "{err}"
+    );
+    assert!(
+        !stdout(&plan).contains("Waiting"),
+        "progress stays off stdout"
+    );
+
+    // Another run holds the state lock.
+    let lock_path = p.path().join("zentra.state.json.lock");
+    let mut held = std::fs::File::create(&lock_path).unwrap();
+    held.lock().unwrap();
+    std::io::Write::write_all(&mut held, b"a drift job (pid 1)").unwrap();
+    let at_once = p.run(&["plan"]);
+    assert_eq!(code(&at_once), 1);
+    assert!(
+        stderr(&at_once).contains("is held by a drift job (pid 1)"),
+        "{}",
+        stderr(&at_once)
+    );
+    assert!(
+        !stderr(&at_once).contains("Waiting"),
+        "{}",
+        stderr(&at_once)
+    );
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        held.set_len(0).unwrap();
+        drop(held);
+    });
+    let waited = p.run(&["apply", "-auto-approve", "-lock-timeout=1m"]);
+    release.join().unwrap();
+    assert_eq!(code(&waited), 0, "{}", stderr(&waited));
+    assert!(
+        stderr(&waited)
+            .contains("Waiting for the state lock held by a drift job (pid 1) (up to 1m)"),
+        "{}",
+        stderr(&waited)
+    );
+    let bad = p.run(&["plan", "--lock-timeout", "soon"]);
+    assert_eq!(code(&bad), 1);
+    assert!(
+        stderr(&bad).contains("`soon` is not a duration: write it as 30s, 2m or 1m30s"),
+        "{}",
+        stderr(&bad)
+    );
+}

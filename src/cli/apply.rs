@@ -17,7 +17,7 @@ use crate::render;
 use crate::state::StateStore;
 
 use super::session::{load_workspace, providers, read_state, report, state_error, state_store};
-use super::{Outcome, VarArgs};
+use super::{LockArgs, Outcome, VarArgs};
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
@@ -31,6 +31,8 @@ pub struct ApplyArgs {
     pub parallelism: usize,
     #[command(flatten)]
     pub vars: VarArgs,
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 struct Progress<'a> {
@@ -130,7 +132,7 @@ pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Prin
     let Some(ws) = load_workspace(dir, &args.vars, env, printer) else {
         return Outcome::Failure;
     };
-    let store = state_store(&ws);
+    let store = state_store(&ws, &args.lock);
     let _lock = match store.lock("zentra apply") {
         Ok(l) => l,
         Err(e) => {

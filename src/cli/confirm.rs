@@ -14,7 +14,7 @@ use crate::schema::ResourceKind;
 use crate::state::{Confirmation, ResourceState, StateStore};
 
 use super::session::{load_workspace, read_state, report, state_error, state_store};
-use super::{Outcome, VarArgs};
+use super::{LockArgs, Outcome, VarArgs};
 
 #[derive(Debug, Args)]
 pub struct ConfirmArgs {
@@ -26,6 +26,8 @@ pub struct ConfirmArgs {
     pub by: Option<String>,
     #[command(flatten)]
     pub vars: VarArgs,
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 pub fn confirm(dir: &Path, args: ConfirmArgs, env: Environment, printer: &Printer) -> Outcome {
@@ -99,7 +101,7 @@ pub fn confirm(dir: &Path, args: ConfirmArgs, env: Environment, printer: &Printe
         ));
         return Outcome::Failure;
     }
-    let store = state_store(&ws);
+    let store = state_store(&ws, &args.lock);
     let _lock = match store.lock("zentra confirm") {
         Ok(l) => l,
         Err(e) => {

@@ -9,7 +9,7 @@ use crate::sim::{Seed, SimConfig, SimServer};
 
 use super::apply::ApplyArgs;
 use super::plan::PlanArgs;
-use super::{Outcome, VarArgs};
+use super::{LockArgs, Outcome, VarArgs};
 
 /// The quickstart configuration, built in so the demo runs from any directory.
 const QUICKSTART: &str = include_str!("../../examples/quickstart/main.zen.hcl");
@@ -65,6 +65,7 @@ async fn run_steps(dir: &Path, env: Environment, printer: &Printer) -> Outcome {
         out: None,
         detailed_exitcode: true,
         json: false,
+        lock: LockArgs::default(),
     };
     match super::plan::plan(dir, plan_args(), env.clone(), printer).await {
         Outcome::Failure => return Outcome::Failure,
@@ -77,6 +78,7 @@ async fn run_steps(dir: &Path, env: Environment, printer: &Printer) -> Outcome {
         auto_approve: true,
         parallelism: 4,
         vars: VarArgs::default(),
+        lock: LockArgs::default(),
     };
     if super::apply::apply(dir, apply_args, env.clone(), printer).await == Outcome::Failure {
         return Outcome::Failure;

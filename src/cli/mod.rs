@@ -96,6 +96,50 @@ pub struct VarArgs {
     pub var_files: Vec<PathBuf>,
 }
 
+/// The state-lock option of every command that takes the lock (plan, apply, confirm, destroy).
+#[derive(Debug, Clone, Default, Args)]
+pub struct LockArgs {
+    /// How long to wait for the state lock another run holds, e.g. 30s or 2m (default 0s:
+    /// fail at once, naming the holder).
+    #[arg(long = "lock-timeout", value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+    pub lock_timeout: std::time::Duration,
+}
+
+/// Reads a duration as Terraform's `-lock-timeout` does: whole or decimal numbers with the units
+/// `ms`, `s`, `m` and `h`, one after another (`30s`, `2m`, `1m30s`, `1.5h`); `0` alone is zero.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    if text == "0" {
+        return Ok(std::time::Duration::ZERO);
+    }
+    let wrong = || format!("`{text}` is not a duration: write it as 30s, 2m or 1m30s");
+    let mut total = 0f64;
+    let mut rest = text;
+    if rest.is_empty() {
+        return Err(wrong());
+    }
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(wrong)?;
+        let number: f64 = rest[..digits].parse().map_err(|_| wrong())?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let seconds = match &rest[..unit_len] {
+            "ms" => 0.001,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return Err(wrong()),
+        };
+        total += number * seconds;
+        rest = &rest[unit_len..];
+    }
+    std::time::Duration::try_from_secs_f64(total).map_err(|_| wrong())
+}
+
 /// How a command ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -123,6 +167,8 @@ pub fn main() -> ExitCode {
         Err(outcome) => return outcome.into(),
     };
     let printer = Printer::terminal(&env, cli.no_color);
+    // Clients and the state store tell the printer what they wait for.
+    let env = env.with_progress(printer.progress());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -229,5 +275,20 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_read_like_terraforms() {
+        use std::time::Duration;
+        let parse = super::parse_duration;
+        assert_eq!(parse("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse("1.5h"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse("0"), Ok(Duration::ZERO));
+        for bad in ["", "30", "s", "3 s", "1d", "-1s", "1m30"] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
     }
 }

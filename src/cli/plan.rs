@@ -8,9 +8,10 @@ use crate::env::Environment;
 use crate::output::Printer;
 use crate::plan::Plan;
 use crate::render;
+use crate::state::StateStore;
 
-use super::session::{load_workspace, providers, read_state, report, state_store};
-use super::{Outcome, VarArgs};
+use super::session::{load_workspace, providers, read_state, report, state_error, state_store};
+use super::{LockArgs, Outcome, VarArgs};
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
@@ -25,6 +26,8 @@ pub struct PlanArgs {
     /// Print the plan as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 pub fn validate(dir: &Path, vars: VarArgs, env: Environment, printer: &Printer) -> Outcome {
@@ -45,7 +48,15 @@ pub async fn plan(dir: &Path, args: PlanArgs, env: Environment, printer: &Printe
     let Some(ws) = load_workspace(dir, &args.vars, env, printer) else {
         return Outcome::Failure;
     };
-    let store = state_store(&ws);
+    let store = state_store(&ws, &args.lock);
+    // Held while planning, so the state read is not one an apply is in the middle of changing.
+    let _lock = match store.lock("zentra plan") {
+        Ok(l) => l,
+        Err(e) => {
+            state_error(printer, &e);
+            return Outcome::Failure;
+        }
+    };
     let Ok(state) = read_state(&store, printer) else {
         return Outcome::Failure;
     };

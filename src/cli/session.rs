@@ -2,7 +2,6 @@
 //! and the configured providers.
 
 use std::path::Path;
-use std::time::Duration;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::env::Environment;
@@ -11,7 +10,7 @@ use crate::plan::planner::ProviderSet;
 use crate::state::{LocalStateStore, StateError, StateFile, StateStore};
 use crate::workspace::{LoadOptions, Workspace};
 
-use super::VarArgs;
+use super::{LockArgs, VarArgs};
 
 /// Loads and validates the workspace in `dir`, printing diagnostics on failure.
 pub fn load_workspace(
@@ -44,9 +43,11 @@ pub fn report(printer: &Printer, diags: &Diagnostics) {
     }
 }
 
-/// The state store of a workspace.
-pub fn state_store(ws: &Workspace) -> LocalStateStore {
-    LocalStateStore::new(ws.config.state_path()).with_lock_timeout(Duration::from_secs(10))
+/// The state store of a workspace, waiting for another run's lock as `lock` says.
+pub fn state_store(ws: &Workspace, lock: &LockArgs) -> LocalStateStore {
+    LocalStateStore::new(ws.config.state_path())
+        .with_lock_timeout(lock.lock_timeout)
+        .with_progress(ws.env.progress().clone())
 }
 
 pub fn state_error(printer: &Printer, e: &StateError) {

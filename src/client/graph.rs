@@ -22,6 +22,7 @@ use super::{
     RetryAfter, RetryPolicy, Timeouts, body_excerpt, build_http_client, parse_retry_after,
     renewal_time, transport_error,
 };
+use crate::progress::{Event, Progress, WaitReason, short_id};
 use crate::provider::{ErrorKind, ProviderError, ProviderResult};
 
 /// Default Graph host; the client adds `/v1.0`.
@@ -244,6 +245,8 @@ pub struct GraphClient {
     endpoints: GraphEndpoints,
     options: GraphClientOptions,
     token: tokio::sync::Mutex<TokenSlot>,
+    /// Told when a request waits out throttling, a server error or replication.
+    progress: Progress,
 }
 
 impl GraphClient {
@@ -259,7 +262,36 @@ impl GraphClient {
             endpoints,
             options,
             token: tokio::sync::Mutex::new(TokenSlot::default()),
+            progress: Progress::default(),
         })
+    }
+
+    /// The same client, telling `progress` when it waits before trying a request again.
+    pub fn with_progress(mut self, progress: Progress) -> Self {
+        self.progress = progress;
+        self
+    }
+
+    /// The reason of a wait after answer `status` to `request`.
+    fn wait_reason(&self, status: u16, request: &str) -> WaitReason {
+        if status == 429 {
+            let tenant = &self.credentials.tenant_id;
+            WaitReason::RateLimit {
+                service: "Microsoft Graph",
+                category: None,
+                scope: if tenant.is_empty() {
+                    "the signed-in tenant".to_string()
+                } else {
+                    format!("tenant {}", short_id(tenant))
+                },
+            }
+        } else {
+            WaitReason::ServiceError {
+                service: "Microsoft Graph",
+                status,
+                request: request.to_string(),
+            }
+        }
     }
 
     /// `{graph_url}/v1.0`.
@@ -348,6 +380,12 @@ impl GraphClient {
                 && is_replication_lag(&error)
                 && started.elapsed() + lag_pause <= self.options.replication_wait
             {
+                self.progress.emit(Event::Waiting {
+                    wait: lag_pause,
+                    reason: WaitReason::Replication {
+                        request: described.clone(),
+                    },
+                });
                 tokio::time::sleep(lag_pause).await;
                 lag_pause = (lag_pause * 2).min(Duration::from_secs(10));
                 attempt -= 1;
@@ -372,6 +410,10 @@ impl GraphClient {
             if attempt >= policy.max_attempts {
                 return Err(give_up(error, attempt));
             }
+            self.progress.emit(Event::Waiting {
+                wait,
+                reason: self.wait_reason(status, &described),
+            });
             tokio::time::sleep(wait).await;
         }
     }
@@ -495,6 +537,8 @@ impl GraphClient {
             let mut retry: Vec<(usize, String)> = Vec::new();
             let mut retry_errors: Vec<(usize, ProviderError)> = Vec::new();
             let mut wait = Duration::ZERO;
+            // The answer that set the wait, for the progress event.
+            let mut waited_on: Option<(u16, String)> = None;
             for (index, url) in pending.drain(..) {
                 let described = format!("GET {url}");
                 let response = responses.iter().find(|r| {
@@ -532,6 +576,9 @@ impl GraphClient {
                         Some(RetryAfter::Wait(w)) => w,
                         _ => policy.backoff(attempt),
                     };
+                    if waited_on.is_none() || this_wait > wait {
+                        waited_on = Some((status, described.clone()));
+                    }
                     wait = wait.max(this_wait);
                     retry_errors.push((index, error));
                     retry.push((index, url));
@@ -549,6 +596,12 @@ impl GraphClient {
                         .map(|(index, e)| (index, Err(give_up(e, attempt)))),
                 );
                 break;
+            }
+            if let Some((status, request)) = &waited_on {
+                self.progress.emit(Event::Waiting {
+                    wait,
+                    reason: self.wait_reason(*status, request),
+                });
             }
             tokio::time::sleep(wait).await;
             pending = retry;

@@ -17,6 +17,7 @@ use super::{
     RetryAfter, RetryPolicy, Timeouts, TokenBucket, body_excerpt, build_http_client,
     parse_retry_after, renewal_time, transport_error,
 };
+use crate::progress::{Event, Progress, WaitReason, short_id};
 use crate::provider::{ErrorKind, ProviderError, ProviderResult};
 
 /// Default API base (the `v2` root).
@@ -431,6 +432,8 @@ pub struct ZoomClient {
     options: ZoomClientOptions,
     token: tokio::sync::Mutex<TokenSlot>,
     limiter: Arc<AccountLimiter>,
+    /// Told when a request waits out a rate limit or a server error.
+    progress: Progress,
 }
 
 impl ZoomClient {
@@ -449,7 +452,14 @@ impl ZoomClient {
             options,
             token: tokio::sync::Mutex::new(TokenSlot::default()),
             limiter,
+            progress: Progress::default(),
         })
+    }
+
+    /// The same client, telling `progress` when it waits before trying a request again.
+    pub fn with_progress(mut self, progress: Progress) -> Self {
+        self.progress = progress;
+        self
     }
 
     /// The tunables this client was made with.
@@ -542,6 +552,20 @@ impl ZoomClient {
             if attempt >= policy.max_attempts {
                 return Err(give_up(error, attempt));
             }
+            let reason = if status == 429 {
+                WaitReason::RateLimit {
+                    service: "Zoom",
+                    category: Some(format!("{:?}", request.category)),
+                    scope: format!("account {}", short_id(&self.credentials.account_id)),
+                }
+            } else {
+                WaitReason::ServiceError {
+                    service: "Zoom",
+                    status,
+                    request: described.clone(),
+                }
+            };
+            self.progress.emit(Event::Waiting { wait, reason });
             tokio::time::sleep(wait).await;
         }
     }
@@ -1208,7 +1232,9 @@ mod tests {
             Some(until.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
         ));
         let base = start_stub(stub.clone()).await;
-        let zoom = client(&base, "secret", fast_options());
+        let recorded = Arc::new(crate::progress::RecordedEvents::default());
+        let zoom =
+            client(&base, "secret", fast_options()).with_progress(Progress::new(recorded.clone()));
         let start = Instant::now();
         zoom.get_json(&settings()).await.unwrap();
         assert!(
@@ -1217,6 +1243,21 @@ mod tests {
             start.elapsed()
         );
         assert_eq!(stub.api_requests.load(Ordering::SeqCst), 2);
+        // The wait is told, not printed: what for, whose budget, how long.
+        let events = recorded.events();
+        assert_eq!(events.len(), 1, "{events:?}");
+        let Event::Waiting { wait, reason } = &events[0] else {
+            panic!("{events:?}")
+        };
+        assert!(*wait <= Duration::from_millis(400), "{wait:?}");
+        assert_eq!(
+            *reason,
+            WaitReason::RateLimit {
+                service: "Zoom",
+                category: Some("Medium".into()),
+                scope: "account acct".into(),
+            }
+        );
     }
 
     #[tokio::test]

@@ -7,11 +7,14 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::{STATE_FORMAT_VERSION, StateError, StateFile, StateLock, StateStore};
+use crate::progress::{Event, Progress};
 
 /// State kept in a file on the local disk.
 pub struct LocalStateStore {
     path: PathBuf,
     lock_timeout: Duration,
+    /// Told when `lock` starts waiting for another run.
+    progress: Progress,
 }
 
 impl LocalStateStore {
@@ -19,7 +22,14 @@ impl LocalStateStore {
         LocalStateStore {
             path: path.into(),
             lock_timeout: Duration::from_secs(0),
+            progress: Progress::default(),
         }
+    }
+
+    /// Where `lock` says that it waits for another run's lock.
+    pub fn with_progress(mut self, progress: Progress) -> Self {
+        self.progress = progress;
+        self
     }
 
     /// How long `lock` waits for another process to release the lock.
@@ -79,18 +89,30 @@ impl StateStore for LocalStateStore {
             .open(&path)
             .map_err(|e| self.io("open the lock of", &path, e))?;
         let started = Instant::now();
+        let mut told = false;
+        let holder = || {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            if text.trim().is_empty() {
+                "another zentra process".to_string()
+            } else {
+                text.trim().to_string()
+            }
+        };
         loop {
             match file.try_lock() {
                 Ok(()) => break,
                 Err(std::fs::TryLockError::WouldBlock) => {
                     if started.elapsed() >= self.lock_timeout {
-                        let holder = std::fs::read_to_string(&path).unwrap_or_default();
-                        let holder = if holder.trim().is_empty() {
-                            format!("`{}` is held by another zentra process", path.display())
-                        } else {
-                            format!("`{}` is held by {}", path.display(), holder.trim())
-                        };
-                        return Err(StateError::Locked { holder });
+                        return Err(StateError::Locked {
+                            holder: format!("`{}` is held by {}", path.display(), holder()),
+                        });
+                    }
+                    if !told {
+                        told = true;
+                        self.progress.emit(Event::WaitingForLock {
+                            holder: holder(),
+                            timeout: self.lock_timeout,
+                        });
                     }
                     std::thread::sleep(Duration::from_millis(100));
                 }
@@ -314,5 +336,42 @@ mod tests {
             Ok(_) => panic!("second lock granted"),
         };
         assert!(locked.hint().unwrap().contains("wait"), "{locked}");
+    }
+
+    #[test]
+    fn a_lock_wait_is_told_once_and_ends_when_the_holder_lets_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let recorded = std::sync::Arc::new(crate::progress::RecordedEvents::default());
+        let store = LocalStateStore::new(dir.path().join("s.json"))
+            .with_lock_timeout(Duration::from_secs(5))
+            .with_progress(Progress::new(recorded.clone()));
+        let held = LocalStateStore::new(dir.path().join("s.json"))
+            .lock("zentra apply")
+            .unwrap();
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(400));
+            drop(held);
+        });
+        let started = Instant::now();
+        let lock = store.lock("zentra plan");
+        release.join().unwrap();
+        assert!(lock.is_ok(), "the lock is granted once released");
+        assert!(started.elapsed() >= Duration::from_millis(300));
+        let events = recorded.events();
+        assert_eq!(events.len(), 1, "{events:?}");
+        match &events[0] {
+            Event::WaitingForLock { holder, timeout } => {
+                assert!(holder.starts_with("zentra apply (pid "), "{holder}");
+                assert_eq!(*timeout, Duration::from_secs(5));
+            }
+            other => panic!("{other:?}"),
+        }
+        // Without a timeout nothing is waited for, and nothing is told.
+        drop(lock);
+        let _held = store.lock("zentra apply").unwrap();
+        let quick = LocalStateStore::new(dir.path().join("s.json"))
+            .with_progress(Progress::new(recorded.clone()));
+        assert!(quick.lock("zentra plan").is_err());
+        assert_eq!(recorded.events().len(), 1);
     }
 }

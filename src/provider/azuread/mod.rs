@@ -362,7 +362,8 @@ impl ProviderType for AzureAdProviderType {
 
     fn configure(&self, config: &Value, env: &Environment) -> ProviderResult<Box<dyn Provider>> {
         let (credentials, endpoints) = resolve(config, env)?;
-        let graph = GraphClient::new(credentials, endpoints, self.options)?;
+        let graph = GraphClient::new(credentials, endpoints, self.options)?
+            .with_progress(env.progress().clone());
         Ok(Box::new(AzureAdProvider::new(graph, self.options)))
     }
 

@@ -193,7 +193,8 @@ impl ProviderType for ZoomProviderType {
             },
             endpoints,
             options,
-        )?;
+        )?
+        .with_progress(env.progress().clone());
         Ok(Box::new(ZoomProvider::new(client)))
     }
 }
