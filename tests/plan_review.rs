@@ -1,6 +1,7 @@
 //! End to end against the emulator: plans as a reviewer and a drift job read them — lists
-//! element by element, drift with the live value, ids with their names, and objects deleted or
-//! replaced outside zentra counted as drift.
+//! element by element, drift with the live value, ids with their names, objects deleted or
+//! replaced outside zentra counted as drift, and saved plans that go stale only when something
+//! they depend on changed.
 
 #[path = "support/conformance/mod.rs"]
 mod conformance;
@@ -9,7 +10,7 @@ mod traffic;
 mod zoom_support;
 
 use serde_json::{Value, json};
-use zoom_support::{Project, code, stderr};
+use zoom_support::{Project, code, stderr, stdout};
 
 const QUICKSTART: &str = include_str!("../examples/quickstart/main.zen.hcl");
 
@@ -329,4 +330,57 @@ async fn a_service_principal_created_again_outside_zentra_is_replaced_outside_ze
     p.apply();
     assert_eq!(p.state_id("azuread_service_principal.zoom"), new);
     p.assert_converged();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_plan_survives_unrelated_changes_and_names_what_made_it_stale() {
+    let p = Project::new(QUICKSTART).await;
+    assert_eq!(code(&p.run(&["plan", "--out", "plan.zplan"])), 0);
+    // A setting of the same account that the configuration does not manage.
+    p.sim
+        .patch_state(
+            "PATCH",
+            "zoom/accounts/me/settings",
+            json!({"schedule_meeting": {"host_video": true}}),
+        )
+        .unwrap();
+    let apply = p.run(&["apply", "plan.zplan"]);
+    assert_eq!(
+        code(&apply),
+        0,
+        "an unrelated setting leaves the plan valid:\n{}",
+        stderr(&apply)
+    );
+
+    p.write(&QUICKSTART.replace("\"Contacts.Read\"", "\"Mail.Read\""));
+    assert_eq!(code(&p.run(&["plan", "--out", "plan.zplan"])), 0);
+    // What the plan changes, changed by someone else in the meantime.
+    p.sim
+        .patch_state(
+            "PATCH",
+            "zoom/accounts/me/settings",
+            json!({"schedule_meeting": {"enforce_login": false}}),
+        )
+        .unwrap();
+    p.sim.clear_requests();
+    let stale = p.run(&["apply", "plan.zplan"]);
+    assert_eq!(code(&stale), 1, "{}", stdout(&stale));
+    assert!(
+        stderr(&stale).contains(
+            "the saved plan is stale: live values it depends on changed since this plan was made: zoom_account_settings.sso: schedule_meeting.enforce_login"
+        ),
+        "{}",
+        stderr(&stale)
+    );
+    assert!(p.zoom_writes().is_empty(), "{:?}", p.zoom_writes());
+
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(p.path().join("plan.zplan")).unwrap())
+            .unwrap();
+    let prints = &saved["live_fingerprints"]["zoom_account_settings.sso"];
+    assert!(
+        prints.get("schedule_meeting.enforce_login").is_some()
+            && prints.get("schedule_meeting.host_video").is_none(),
+        "only what the configuration manages is fingerprinted: {prints}"
+    );
 }

@@ -3,6 +3,7 @@
 //! `zentra apply PLANFILE` can refuse a stale plan.
 
 pub mod diff;
+pub mod fingerprint;
 pub mod planner;
 
 use std::collections::BTreeMap;
@@ -13,8 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::addr::{ProviderAddr, ResourceAddr};
 
-/// The plan file format version.
-pub const PLAN_FORMAT_VERSION: u32 = 1;
+/// The plan file format version (2: live values fingerprinted one by one).
+pub const PLAN_FORMAT_VERSION: u32 = 2;
 
 /// What will happen to one resource. The serialized names are stable for pipelines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -215,8 +216,10 @@ pub struct Plan {
     /// SHA-256 over the evaluated configuration and variables (sensitive values included, so
     /// an edited secret makes the plan stale; the hash reveals nothing).
     pub config_fingerprint: String,
-    /// SHA-256 over the live values read during refresh.
-    pub live_fingerprint: String,
+    /// SHA-256 of each live value the plan was computed from, by resource address and then
+    /// attribute path (`id` for the object itself): the attributes the configuration writes,
+    /// and what data sources read. Sensitive values are left out.
+    pub live_fingerprints: fingerprint::LiveFingerprints,
     pub changes: Vec<ResourceChange>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub outputs: IndexMap<String, OutputValue>,

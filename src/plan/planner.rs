@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::addr::{Mode, ProviderAddr, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::diff::{diff_attributes, values_match};
+use crate::plan::fingerprint::{self, LiveFingerprints};
 use crate::plan::{
     Action, AttributeChange, ObjectDrift, ObjectDriftKind, OutputValue, PLAN_FORMAT_VERSION, Plan,
     ResourceChange, StateRef, Warning,
@@ -106,6 +107,7 @@ pub async fn plan(
     let mut desired: HashMap<ResourceAddr, Value> = HashMap::new();
     let mut changes: Vec<ResourceChange> = Vec::new();
     let mut config_hasher = Sha256::new();
+    let mut live_fingerprints = LiveFingerprints::new();
 
     for wave in &ws.graph.waves {
         // Evaluate every resource of the wave with the values of earlier waves.
@@ -203,6 +205,14 @@ pub async fn plan(
             if let Some(provider) = providers.get(&change.provider) {
                 label_values(provider, &addr.type_name, &mut change.attributes);
             }
+            if addr.mode == Mode::Data || schema.kind == ResourceKind::Data {
+                live_fingerprints.insert(addr.to_string(), fingerprint::read(&schema.body, found));
+            } else if schema.kind != ResourceKind::Manual {
+                live_fingerprints.insert(
+                    addr.to_string(),
+                    fingerprint::managed(&schema.body, want, found),
+                );
+            }
             values.insert(
                 addr.clone(),
                 reference_value(schema, want, found, change.action),
@@ -242,6 +252,12 @@ pub async fn plan(
                     "removed from configuration: zentra stops managing it and leaves its current settings as they are".to_string(),
                 ),
             };
+            if kind == ResourceKind::Object {
+                live_fingerprints.insert(
+                    r.address.to_string(),
+                    fingerprint::identity(live.get(&r.address)),
+                );
+            }
             changes.push(ResourceChange {
                 address: r.address.clone(),
                 provider: r.provider.clone(),
@@ -259,14 +275,6 @@ pub async fn plan(
         config_hasher.update(k.as_bytes());
         config_hasher.update(v.value.to_string().as_bytes());
     }
-    let mut live_hasher = Sha256::new();
-    let mut live_sorted: Vec<(&ResourceAddr, &RemoteObject)> = live.iter().collect();
-    live_sorted.sort_by(|a, b| a.0.cmp(b.0));
-    for (addr, obj) in live_sorted {
-        live_hasher.update(addr.to_string().as_bytes());
-        live_hasher.update(obj.id.as_bytes());
-        hash_value(&mut live_hasher, "", &obj.attributes);
-    }
     let summary = Plan::summarize(&changes);
     let plan = Plan {
         format_version: PLAN_FORMAT_VERSION,
@@ -277,7 +285,7 @@ pub async fn plan(
             serial: state.map_or(0, |s| s.serial),
         },
         config_fingerprint: hex::encode(config_hasher.finalize()),
-        live_fingerprint: hex::encode(live_hasher.finalize()),
+        live_fingerprints,
         changes,
         outputs,
         warnings: Vec::<Warning>::new(),

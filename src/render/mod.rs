@@ -417,7 +417,7 @@ mod tests {
                 serial: 0,
             },
             config_fingerprint: String::new(),
-            live_fingerprint: String::new(),
+            live_fingerprints: Default::default(),
             summary: Plan::summarize(&changes),
             changes,
             outputs: Default::default(),
