@@ -105,16 +105,17 @@ impl Provider for MemProvider {
                         attributes: Value::from_json(&w.setting),
                     }),
                     _ => {
-                        let found = match &r.id {
-                            Some(id) => w.objects.get(id).map(|o| (id.clone(), o.clone())),
-                            None => {
-                                let label = r.config.get("label").and_then(Value::as_str);
-                                w.objects
-                                    .iter()
-                                    .find(|(_, o)| label.is_some() && o["label"].as_str() == label)
-                                    .map(|(k, o)| (k.clone(), o.clone()))
-                            }
-                        };
+                        // By the id in state, else by the natural key, as real providers do.
+                        let by_id =
+                            r.id.as_ref()
+                                .and_then(|id| w.objects.get(id).map(|o| (id.clone(), o.clone())));
+                        let found = by_id.or_else(|| {
+                            let label = r.config.get("label").and_then(Value::as_str);
+                            w.objects
+                                .iter()
+                                .find(|(_, o)| label.is_some() && o["label"].as_str() == label)
+                                .map(|(k, o)| (k.clone(), o.clone()))
+                        });
                         found.map(|(id, o)| RemoteObject {
                             attributes: with_uid(&id, &o),
                             id,
@@ -512,4 +513,79 @@ async fn an_object_deleted_outside_zentra_only_leaves_state_when_removed_from_co
             .resource(&ResourceAddr::managed("mem_object", "second"))
             .is_none()
     );
+}
+
+const OBJECT: &str = r#"
+resource "mem_object" "first" {
+  label = "one"
+}
+"#;
+
+fn object_id(world: &World, label: &str) -> String {
+    world
+        .objects
+        .iter()
+        .find(|(_, o)| o["label"] == label)
+        .map(|(id, _)| id.clone())
+        .expect("the object exists")
+}
+
+#[tokio::test]
+async fn an_object_deleted_outside_zentra_is_drift_unless_the_configuration_moved_on() {
+    let h = Harness::new(serde_json::json!({}));
+    assert!(h.apply(OBJECT).await.errors.is_empty());
+    let id = object_id(&h.provider.world.lock().unwrap(), "one");
+    h.provider.world.lock().unwrap().objects.clear();
+    let plan = h.plan(OBJECT).await;
+    let first = &plan.changes[0];
+    assert_eq!(first.action, Action::Create);
+    assert_eq!(
+        first.object_drift,
+        Some(crate::plan::ObjectDrift {
+            kind: crate::plan::ObjectDriftKind::Deleted,
+            previous_id: id,
+        })
+    );
+    assert_eq!(plan.summary.drift, 1);
+    // A new label (which forces replacement) selects another object: not drift.
+    let plan = h.plan(&OBJECT.replace("\"one\"", "\"uno\"")).await;
+    assert_eq!(plan.changes[0].action, Action::Create);
+    assert_eq!(plan.changes[0].object_drift, None);
+    assert_eq!(plan.summary.drift, 0);
+}
+
+#[tokio::test]
+async fn an_object_replaced_outside_zentra_is_drift_and_state_takes_the_new_id() {
+    let h = Harness::new(serde_json::json!({}));
+    assert!(h.apply(OBJECT).await.errors.is_empty());
+    let old = object_id(&h.provider.world.lock().unwrap(), "one");
+    {
+        let mut world = h.provider.world.lock().unwrap();
+        let object = world.objects.remove(&old).unwrap();
+        world.objects.insert("obj-recreated".into(), object);
+    }
+    let plan = h.plan(OBJECT).await;
+    let first = &plan.changes[0];
+    assert_eq!(first.action, Action::Update, "not a no-op");
+    assert_eq!(first.id.as_deref(), Some("obj-recreated"));
+    assert_eq!(
+        first
+            .object_drift
+            .as_ref()
+            .map(|d| (d.kind, d.previous_id.as_str())),
+        Some((crate::plan::ObjectDriftKind::Replaced, old.as_str()))
+    );
+    assert!(first.attributes.is_empty(), "attributes match: {first:?}");
+    let writes = h.provider.world.lock().unwrap().writes;
+    assert!(h.apply(OBJECT).await.errors.is_empty());
+    assert_eq!(
+        h.provider.world.lock().unwrap().writes,
+        writes,
+        "nothing to write remotely"
+    );
+    let state = h.store().read().unwrap().unwrap();
+    assert_eq!(state.resources[0].id, "obj-recreated");
+    let again = h.plan(OBJECT).await;
+    assert_eq!(again.changes[0].action, Action::NoOp);
+    assert_eq!(again.summary.drift, 0);
 }

@@ -208,7 +208,8 @@ async fn saved_plans_apply_exactly_or_refuse_when_stale() {
             .any(|c| c["action"] == "create")
     );
 
-    // Drift after planning makes the saved plan stale: apply refuses and writes nothing.
+    // Drift of what the plan manages makes it stale: apply refuses, says what changed, and
+    // writes nothing.
     p.sim
         .patch_state(
             "PATCH",
@@ -227,7 +228,7 @@ async fn saved_plans_apply_exactly_or_refuse_when_stale() {
     let stale = p.run(&["apply", "plan.zplan"]);
     assert_eq!(code(&stale), 1);
     assert!(
-        stderr(&stale).contains("the saved plan is stale: live settings changed"),
+        stderr(&stale).contains("the saved plan is stale: live values it depends on changed since this plan was made: zoom_account_settings.sso: schedule_meeting.enforce_login"),
         "{}",
         stderr(&stale)
     );

@@ -91,16 +91,45 @@ fn staleness(saved: &Plan, fresh: &Plan) -> Option<String> {
             saved.prior_state.serial, fresh.prior_state.serial
         ));
     }
+    // Before the configuration: a changed live value it reads also changes what the
+    // configuration evaluates to, and the live value is what to name.
+    let changed =
+        crate::plan::fingerprint::changed(&saved.live_fingerprints, &fresh.live_fingerprints);
+    if !changed.is_empty() {
+        return Some(live_changes_text(&changed));
+    }
     if saved.config_fingerprint != fresh.config_fingerprint {
         return Some("the configuration or its variables changed since this plan was made".into());
-    }
-    if saved.live_fingerprint != fresh.live_fingerprint {
-        return Some("live settings changed since this plan was made".into());
     }
     if saved.changes != fresh.changes {
         return Some("the planned changes no longer match".into());
     }
     None
+}
+
+/// How many changed live values a stale plan's error names before it says how many more.
+const NAMED_LIVE_CHANGES: usize = 10;
+
+/// `live values it depends on changed since this plan was made: ADDRESS: PATH; ...`.
+fn live_changes_text(changed: &[(String, String)]) -> String {
+    let mut named: Vec<String> = changed
+        .iter()
+        .take(NAMED_LIVE_CHANGES)
+        .map(|(address, path)| {
+            if path == crate::plan::fingerprint::OBJECT {
+                format!("{address}: the object itself (deleted, created or replaced)")
+            } else {
+                format!("{address}: {path}")
+            }
+        })
+        .collect();
+    if changed.len() > NAMED_LIVE_CHANGES {
+        named.push(format!("and {} more", changed.len() - NAMED_LIVE_CHANGES));
+    }
+    format!(
+        "live values it depends on changed since this plan was made: {}",
+        named.join("; ")
+    )
 }
 
 pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Printer) -> Outcome {
@@ -295,7 +324,7 @@ mod tests {
                 serial,
             },
             config_fingerprint: String::new(),
-            live_fingerprint: String::new(),
+            live_fingerprints: Default::default(),
             changes: Vec::new(),
             outputs: Default::default(),
             warnings: Vec::new(),
@@ -312,5 +341,46 @@ mod tests {
         let why = staleness(&plan_against(Some("a"), 7), &plan_against(Some("a"), 8)).unwrap();
         assert!(why.contains("serial 7 then, 8 now"), "{why}");
         assert!(staleness(&plan_against(None, 0), &plan_against(None, 0)).is_none());
+    }
+
+    #[test]
+    fn a_stale_plan_names_the_live_values_that_changed() {
+        let prints = |pairs: &[(&str, &str, &str)]| {
+            let mut out = crate::plan::fingerprint::LiveFingerprints::new();
+            for (address, path, digest) in pairs {
+                out.entry(address.to_string())
+                    .or_default()
+                    .insert(path.to_string(), digest.to_string());
+            }
+            out
+        };
+        let mut saved = plan_against(Some("a"), 1);
+        saved.live_fingerprints = prints(&[
+            ("zoom_group.pilot", "id", "1"),
+            ("zoom_account_settings.sso", "security.enable", "2"),
+        ]);
+        let mut fresh = plan_against(Some("a"), 1);
+        fresh.live_fingerprints = prints(&[
+            ("zoom_group.pilot", "id", "9"),
+            ("zoom_account_settings.sso", "security.enable", "9"),
+        ]);
+        // The configuration changed too: the live values are what to name.
+        fresh.config_fingerprint = "edited".into();
+        let why = staleness(&saved, &fresh).unwrap();
+        assert_eq!(
+            why,
+            "live values it depends on changed since this plan was made: \
+             zoom_account_settings.sso: security.enable; \
+             zoom_group.pilot: the object itself (deleted, created or replaced)"
+        );
+        fresh.live_fingerprints = saved.live_fingerprints.clone();
+        let why = staleness(&saved, &fresh).unwrap();
+        assert!(why.contains("the configuration"), "{why}");
+
+        let many: Vec<(String, String)> = (0..12)
+            .map(|i| ("zoom_account_settings.sso".to_string(), format!("a.b{i}")))
+            .collect();
+        let text = live_changes_text(&many);
+        assert!(text.ends_with("a.b9; and 2 more"), "{text}");
     }
 }

@@ -120,15 +120,46 @@ fn save_plan(plan: &Plan, path: &Path) -> std::io::Result<()> {
 pub fn load_plan(path: &Path) -> Result<Plan, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read plan file `{}`: {e}", path.display()))?;
-    let plan: Plan = serde_json::from_str(&text)
-        .map_err(|e| format!("`{}` is not a zentra plan file: {e}", path.display()))?;
-    if plan.format_version != crate::plan::PLAN_FORMAT_VERSION {
+    let not_a_plan =
+        |e: serde_json::Error| format!("`{}` is not a zentra plan file: {e}", path.display());
+    // The version first: a plan of another format would not read as this one.
+    #[derive(serde::Deserialize)]
+    struct Versioned {
+        format_version: u32,
+    }
+    let version = serde_json::from_str::<Versioned>(&text)
+        .map_err(not_a_plan)?
+        .format_version;
+    if version != crate::plan::PLAN_FORMAT_VERSION {
         return Err(format!(
-            "`{}` has plan format version {}, this zentra reads version {}",
+            "`{}` has plan format version {version}, this zentra reads version {}; run `zentra plan --out FILE` again",
             path.display(),
-            plan.format_version,
             crate::plan::PLAN_FORMAT_VERSION
         ));
     }
-    Ok(plan)
+    serde_json::from_str(&text).map_err(not_a_plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plan_of_another_format_version_says_so_before_anything_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.zplan");
+        std::fs::write(
+            &path,
+            r#"{"format_version": 1, "live_fingerprint": "abc", "changes": []}"#,
+        )
+        .unwrap();
+        let err = load_plan(&path).unwrap_err();
+        assert!(
+            err.contains("has plan format version 1, this zentra reads version 2"),
+            "{err}"
+        );
+        std::fs::write(&path, "{}").unwrap();
+        let err = load_plan(&path).unwrap_err();
+        assert!(err.contains("is not a zentra plan file"), "{err}");
+    }
 }

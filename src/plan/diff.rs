@@ -97,6 +97,10 @@ fn diff_leaf(
         sensitive,
         drift,
         forces_replacement: attr.force_new,
+        set: attr.set,
+        case_insensitive: attr.case_insensitive
+            || attr.items.as_deref().is_some_and(|i| i.case_insensitive),
+        labels: Default::default(),
     })
 }
 
@@ -188,6 +192,10 @@ mod tests {
         let changes = diff_attributes(&schema(), &desired, Some(&live), None);
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].path, "security.signin_with_sso.domains");
+        assert!(
+            changes[0].set && changes[0].case_insensitive,
+            "the change says how its elements compare"
+        );
     }
 
     #[test]

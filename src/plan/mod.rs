@@ -3,7 +3,10 @@
 //! `zentra apply PLANFILE` can refuse a stale plan.
 
 pub mod diff;
+pub mod fingerprint;
 pub mod planner;
+
+use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
 use schemars::JsonSchema;
@@ -11,8 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::addr::{ProviderAddr, ResourceAddr};
 
-/// The plan file format version.
-pub const PLAN_FORMAT_VERSION: u32 = 1;
+/// The plan file format version (2: live values fingerprinted one by one).
+pub const PLAN_FORMAT_VERSION: u32 = 2;
 
 /// What will happen to one resource. The serialized names are stable for pipelines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -78,6 +81,38 @@ pub struct AttributeChange {
     /// Changing this attribute replaces the object.
     #[serde(default, skip_serializing_if = "is_false")]
     pub forces_replacement: bool,
+    /// Before and after are sets: the order of their elements carries no meaning.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub set: bool,
+    /// Strings, and the string elements of a list, compare without regard to case.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub case_insensitive: bool,
+    /// What the provider calls the values shown (a directory role's name for its template id,
+    /// a calendar service's name for its id), by value.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+}
+
+impl AttributeChange {
+    /// A change of `path` from `before` to `after`, with every flag off.
+    pub fn new(
+        path: impl Into<String>,
+        before: serde_json::Value,
+        after: serde_json::Value,
+    ) -> Self {
+        AttributeChange {
+            path: path.into(),
+            before,
+            after,
+            after_unknown: false,
+            sensitive: false,
+            drift: false,
+            forces_replacement: false,
+            set: false,
+            case_insensitive: false,
+            labels: BTreeMap::new(),
+        }
+    }
 }
 
 fn is_false(b: &bool) -> bool {
@@ -96,9 +131,38 @@ pub struct ResourceChange {
     /// Why, when the action needs explaining (adoption, forgetting, replacement).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// The attributes that change (for creates: every configured attribute).
+    /// The attributes that change (for creates: every configured attribute that is set, and
+    /// the computed ones).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attributes: Vec<AttributeChange>,
+    /// The object recorded in state was deleted, or deleted and created again, outside zentra.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_drift: Option<ObjectDrift>,
+}
+
+impl ResourceChange {
+    /// Whether anything about this resource changed outside zentra since the last apply.
+    pub fn has_drift(&self) -> bool {
+        self.object_drift.is_some() || self.attributes.iter().any(|a| a.drift)
+    }
+}
+
+/// What happened outside zentra to the object that state records.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ObjectDrift {
+    pub kind: ObjectDriftKind,
+    /// The id state records; the change's `id` is the object found now, if any.
+    pub previous_id: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectDriftKind {
+    /// It no longer exists: it will be created again.
+    Deleted,
+    /// It no longer exists, and another object with the same natural key (a group's name, a
+    /// service principal's app id) took its place: zentra manages that one from now on.
+    Replaced,
 }
 
 /// An output value as the plan expects it.
@@ -119,6 +183,10 @@ pub struct Summary {
     pub destroy: usize,
     pub forget: usize,
     pub manual: usize,
+    /// Resources changed outside zentra since the last apply: attributes that drifted, and
+    /// objects deleted or replaced outside zentra.
+    #[serde(default)]
+    pub drift: usize,
 }
 
 /// The state a plan was computed against.
@@ -148,8 +216,10 @@ pub struct Plan {
     /// SHA-256 over the evaluated configuration and variables (sensitive values included, so
     /// an edited secret makes the plan stale; the hash reveals nothing).
     pub config_fingerprint: String,
-    /// SHA-256 over the live values read during refresh.
-    pub live_fingerprint: String,
+    /// SHA-256 of each live value the plan was computed from, by resource address and then
+    /// attribute path (`id` for the object itself): the attributes the configuration writes,
+    /// and what data sources read. Sensitive values are left out.
+    pub live_fingerprints: fingerprint::LiveFingerprints,
     pub changes: Vec<ResourceChange>,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub outputs: IndexMap<String, OutputValue>,
@@ -168,6 +238,9 @@ impl Plan {
     pub fn summarize(changes: &[ResourceChange]) -> Summary {
         let mut s = Summary::default();
         for c in changes {
+            if c.has_drift() {
+                s.drift += 1;
+            }
             match c.action {
                 Action::Create => s.add += 1,
                 Action::Update => s.change += 1,

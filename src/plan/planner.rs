@@ -8,9 +8,11 @@ use sha2::{Digest, Sha256};
 
 use crate::addr::{Mode, ProviderAddr, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::plan::diff::diff_attributes;
+use crate::plan::diff::{diff_attributes, values_match};
+use crate::plan::fingerprint::{self, LiveFingerprints};
 use crate::plan::{
-    Action, OutputValue, PLAN_FORMAT_VERSION, Plan, ResourceChange, StateRef, Warning,
+    Action, AttributeChange, ObjectDrift, ObjectDriftKind, OutputValue, PLAN_FORMAT_VERSION, Plan,
+    ResourceChange, StateRef, Warning,
 };
 use crate::provider::{ErrorKind, Provider, ProviderError, ReadRequest, RemoteObject};
 use crate::schema::{AttrType, ResourceKind, ResourceSchema};
@@ -105,6 +107,7 @@ pub async fn plan(
     let mut desired: HashMap<ResourceAddr, Value> = HashMap::new();
     let mut changes: Vec<ResourceChange> = Vec::new();
     let mut config_hasher = Sha256::new();
+    let mut live_fingerprints = LiveFingerprints::new();
 
     for wave in &ws.graph.waves {
         // Evaluate every resource of the wave with the values of earlier waves.
@@ -198,7 +201,18 @@ pub async fn plan(
             let found = live.get(addr);
             let prior = state.and_then(|s| s.resource(addr));
             hash_value(&mut config_hasher, &addr.to_string(), want);
-            let change = plan_resource(ws, addr, schema, want, found, prior)?;
+            let mut change = plan_resource(ws, addr, schema, want, found, prior)?;
+            if let Some(provider) = providers.get(&change.provider) {
+                label_values(provider, &addr.type_name, &mut change.attributes);
+            }
+            if addr.mode == Mode::Data || schema.kind == ResourceKind::Data {
+                live_fingerprints.insert(addr.to_string(), fingerprint::read(&schema.body, found));
+            } else if schema.kind != ResourceKind::Manual {
+                live_fingerprints.insert(
+                    addr.to_string(),
+                    fingerprint::managed(&schema.body, want, found),
+                );
+            }
             values.insert(
                 addr.clone(),
                 reference_value(schema, want, found, change.action),
@@ -238,6 +252,12 @@ pub async fn plan(
                     "removed from configuration: zentra stops managing it and leaves its current settings as they are".to_string(),
                 ),
             };
+            if kind == ResourceKind::Object {
+                live_fingerprints.insert(
+                    r.address.to_string(),
+                    fingerprint::identity(live.get(&r.address)),
+                );
+            }
             changes.push(ResourceChange {
                 address: r.address.clone(),
                 provider: r.provider.clone(),
@@ -245,6 +265,7 @@ pub async fn plan(
                 id: Some(r.id.clone()),
                 reason: Some(reason),
                 attributes: Vec::new(),
+                object_drift: None,
             });
         }
     }
@@ -253,14 +274,6 @@ pub async fn plan(
     for (k, v) in &outputs {
         config_hasher.update(k.as_bytes());
         config_hasher.update(v.value.to_string().as_bytes());
-    }
-    let mut live_hasher = Sha256::new();
-    let mut live_sorted: Vec<(&ResourceAddr, &RemoteObject)> = live.iter().collect();
-    live_sorted.sort_by(|a, b| a.0.cmp(b.0));
-    for (addr, obj) in live_sorted {
-        live_hasher.update(addr.to_string().as_bytes());
-        live_hasher.update(obj.id.as_bytes());
-        hash_value(&mut live_hasher, "", &obj.attributes);
     }
     let summary = Plan::summarize(&changes);
     let plan = Plan {
@@ -272,7 +285,7 @@ pub async fn plan(
             serial: state.map_or(0, |s| s.serial),
         },
         config_fingerprint: hex::encode(config_hasher.finalize()),
-        live_fingerprint: hex::encode(live_hasher.finalize()),
+        live_fingerprints,
         changes,
         outputs,
         warnings: Vec::<Warning>::new(),
@@ -303,6 +316,7 @@ fn plan_resource(
         id: found.map(|f| f.id.clone()),
         reason: None,
         attributes: Vec::new(),
+        object_drift: None,
     };
     if schema.kind == ResourceKind::Manual {
         return Ok(plan_manual_step(change, want, prior));
@@ -338,39 +352,77 @@ fn plan_resource(
                 );
             }
             change.action = Action::Create;
-            change.attributes = diff_attributes(&schema.body, want, None, None);
+            // A create lists what it sets: an optional attribute left null sets nothing.
+            change.attributes = diff_attributes(&schema.body, want, None, None)
+                .into_iter()
+                .filter(|a| !(a.after.is_null() && !a.after_unknown && !a.sensitive))
+                .collect();
             for (name, attr) in &schema.body.properties {
                 if attr.computed && want.get(name).is_none() {
-                    change.attributes.push(crate::plan::AttributeChange {
-                        path: name.clone(),
-                        before: serde_json::Value::Null,
-                        after: serde_json::Value::Null,
+                    change.attributes.push(AttributeChange {
                         after_unknown: true,
-                        sensitive: false,
-                        drift: false,
-                        forces_replacement: false,
+                        ..AttributeChange::new(
+                            name.clone(),
+                            serde_json::Value::Null,
+                            serde_json::Value::Null,
+                        )
                     });
                 }
             }
-            if prior.is_some() && !pending_key {
-                change.reason = Some(
-                    "the object recorded in state no longer exists: it will be created again"
-                        .into(),
-                );
+            match prior {
+                Some(p) if !pending_key && located_as_before(schema, want, p) => {
+                    change.object_drift = Some(ObjectDrift {
+                        kind: ObjectDriftKind::Deleted,
+                        previous_id: p.id.clone(),
+                    });
+                    change.reason = Some(format!(
+                        "deleted outside zentra: the object recorded in state ({}) no longer exists; it will be created again",
+                        p.id
+                    ));
+                }
+                Some(_) if !pending_key => {
+                    change.reason = Some(
+                        "the object recorded in state no longer exists: it will be created again"
+                            .into(),
+                    );
+                }
+                _ => {}
             }
         }
         Some(obj) => {
             change.attributes =
                 diff_attributes(&schema.body, want, Some(&obj.attributes), last_applied);
             let replace = change.attributes.iter().any(|a| a.forces_replacement);
+            // Another object of the same natural key in place of the one state records: it was
+            // deleted and created again outside zentra. State takes the new id (an update of
+            // the state at least); its attributes are compared as usual.
+            let replaced_outside = match prior {
+                Some(p)
+                    if schema.kind == ResourceKind::Object
+                        && p.id != obj.id
+                        && located_as_before(schema, want, p) =>
+                {
+                    Some(p.id.clone())
+                }
+                _ => None,
+            };
             change.action = if replace {
                 Action::Replace
-            } else if change.attributes.is_empty() {
+            } else if change.attributes.is_empty() && replaced_outside.is_none() {
                 Action::NoOp
             } else {
                 Action::Update
             };
-            if replace {
+            if let Some(previous_id) = replaced_outside {
+                change.reason = Some(format!(
+                    "replaced outside zentra: {previous_id} is gone and {} took its place; zentra manages the new one from now on",
+                    obj.id
+                ));
+                change.object_drift = Some(ObjectDrift {
+                    kind: ObjectDriftKind::Replaced,
+                    previous_id,
+                });
+            } else if replace {
                 let paths: Vec<&str> = change
                     .attributes
                     .iter()
@@ -389,6 +441,53 @@ fn plan_resource(
         }
     }
     Ok(change)
+}
+
+/// Whether the configuration still locates the object the way it did when it was last
+/// applied: no attribute that picks out a different object (one that forces replacement, such
+/// as a service principal's `app_id` or a grant's resource) changed since. Only then does a
+/// missing or different object mean something happened outside zentra.
+fn located_as_before(
+    schema: &ResourceSchema,
+    want: &Value,
+    prior: &crate::state::ResourceState,
+) -> bool {
+    schema
+        .body
+        .properties
+        .iter()
+        .filter(|(_, attr)| attr.force_new)
+        .all(
+            |(name, attr)| match (want.get(name), prior.attributes.get(name)) {
+                (None, None) => true,
+                (Some(now), Some(then)) => values_match(attr, now, &Value::from_json(then)),
+                _ => false,
+            },
+        )
+}
+
+/// Asks the provider for a name for every string value a change shows, and keeps those it
+/// knows (on the change, so the JSON carries what the human view shows).
+fn label_values(provider: &dyn Provider, type_name: &str, attributes: &mut [AttributeChange]) {
+    for change in attributes.iter_mut().filter(|a| !a.sensitive) {
+        let mut shown: Vec<&str> = Vec::new();
+        for value in [&change.before, &change.after] {
+            match value {
+                serde_json::Value::String(s) => shown.push(s),
+                serde_json::Value::Array(items) => {
+                    shown.extend(items.iter().filter_map(serde_json::Value::as_str));
+                }
+                _ => {}
+            }
+        }
+        let mut labels = std::collections::BTreeMap::new();
+        for value in shown {
+            if let Some(label) = provider.value_label(type_name, &change.path, value) {
+                labels.insert(value.to_string(), label);
+            }
+        }
+        change.labels = labels;
+    }
 }
 
 /// Re-reads the objects that left the configuration (one batched read per provider instance),
@@ -490,14 +589,10 @@ fn plan_manual_step(
     change.action = Action::Manual;
     for name in crate::provider::manual::CONFIRMED_ATTRIBUTES {
         if let Some(v) = want.get(name) {
-            change.attributes.push(crate::plan::AttributeChange {
-                path: (*name).to_string(),
-                before: serde_json::Value::Null,
-                after: v.to_redacted_json(),
+            change.attributes.push(AttributeChange {
                 after_unknown: v.contains_unknown(),
                 sensitive: v.contains_sensitive(),
-                drift: false,
-                forces_replacement: false,
+                ..AttributeChange::new(*name, serde_json::Value::Null, v.to_redacted_json())
             });
         }
     }

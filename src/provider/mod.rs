@@ -7,6 +7,7 @@
 pub mod azuread;
 pub(crate) mod config;
 pub mod manual;
+pub(crate) mod names;
 pub(crate) mod paths;
 pub mod terraform_names;
 pub mod zoom;
@@ -164,6 +165,15 @@ pub trait Provider: Send + Sync {
 
     /// Deletes an object.
     async fn delete(&self, req: &WriteRequest) -> ProviderResult<()>;
+
+    /// What to call `value` of the attribute at dotted `path` of a `type_name` resource in a
+    /// plan, when the provider knows a name for it: a directory role's name for its template
+    /// id, a calendar service's name for its id. Asked for every string a plan shows, after the reads that
+    /// may have taught the provider those names; no network calls. The default knows none.
+    fn value_label(&self, type_name: &str, path: &str, value: &str) -> Option<String> {
+        let _ = (type_name, path, value);
+        None
+    }
 }
 
 /// The static side of a provider type: its schemas and how to configure an instance.

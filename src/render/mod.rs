@@ -1,8 +1,10 @@
 //! Rendering plans and apply results for people. The human view is computed from the same
 //! [`Plan`] value that `--json` prints, so the two can never disagree.
 
+mod elements;
+
 use crate::output::{Printer, Tone};
-use crate::plan::{Action, AttributeChange, Plan, ResourceChange, Summary};
+use crate::plan::{Action, AttributeChange, ObjectDriftKind, Plan, ResourceChange, Summary};
 
 /// Strings longer than this (or spanning lines) are shown as a line diff.
 const LONG_STRING: usize = 80;
@@ -15,11 +17,7 @@ pub fn plan_text(plan: &Plan, p: &Printer) -> String {
         .iter()
         .filter(|c| c.action.is_change() || c.reason.is_some())
         .collect();
-    let drifted: Vec<&ResourceChange> = plan
-        .changes
-        .iter()
-        .filter(|c| c.attributes.iter().any(|a| a.drift))
-        .collect();
+    let drifted: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.has_drift()).collect();
     if !drifted.is_empty() {
         out.push_str(&p.paint(
             "Drift: changed outside zentra since the last apply\n",
@@ -27,13 +25,11 @@ pub fn plan_text(plan: &Plan, p: &Printer) -> String {
             false,
         ));
         for c in &drifted {
-            for a in c.attributes.iter().filter(|a| a.drift) {
+            for line in drift_lines(c) {
                 out.push_str(&format!(
-                    "  {} {}: {} (configuration says {})\n",
+                    "  {} {}: {line}\n",
                     p.paint("!", Tone::Warn, false),
                     c.address,
-                    a.path,
-                    value_text(&a.after, a.sensitive, a.after_unknown)
                 ));
             }
         }
@@ -68,6 +64,34 @@ pub fn plan_text(plan: &Plan, p: &Printer) -> String {
     out.push('\n');
     outputs_text(plan, p, &mut out);
     out
+}
+
+/// What changed outside zentra about one resource, a line each: the object, then each
+/// attribute with its live value and the configured one.
+fn drift_lines(c: &ResourceChange) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(d) = &c.object_drift {
+        lines.push(match (d.kind, &c.id) {
+            (ObjectDriftKind::Replaced, Some(id)) => format!(
+                "replaced outside zentra ({} is gone, {id} took its place)",
+                d.previous_id
+            ),
+            _ => format!("deleted outside zentra (it was {})", d.previous_id),
+        });
+    }
+    for a in c.attributes.iter().filter(|a| a.drift) {
+        lines.push(if a.sensitive {
+            format!("{} changed outside zentra (sensitive value)", a.path)
+        } else {
+            format!(
+                "{} is {} outside zentra (configuration says {})",
+                a.path,
+                value_text(&a.before, false, false),
+                value_text(&a.after, false, a.after_unknown)
+            )
+        });
+    }
+    lines
 }
 
 fn legend(plan: &Plan) -> Vec<(Action, &'static str)> {
@@ -141,7 +165,14 @@ fn resource_text(c: &ResourceChange, p: &Printer, out: &mut String) {
         "  {symbol} {kind} \"{}\" \"{}\" {{",
         c.address.type_name, c.address.name
     ));
-    if c.attributes.is_empty() {
+    // The object state recorded, and the one that took its place outside zentra.
+    let replaced = match (&c.object_drift, &c.id) {
+        (Some(d), Some(id)) if d.kind == ObjectDriftKind::Replaced => {
+            Some((d.previous_id.as_str(), id.as_str()))
+        }
+        _ => None,
+    };
+    if c.attributes.is_empty() && replaced.is_none() {
         if let Some(id) = &c.id {
             out.push_str(&format!("\n        id = \"{id}\""));
         }
@@ -151,10 +182,23 @@ fn resource_text(c: &ResourceChange, p: &Printer, out: &mut String) {
     out.push('\n');
     // Align `=` among the attributes of one block, as `zentra fmt`-style output does.
     let mut widths: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    if replaced.is_some() {
+        widths.insert("", 2);
+    }
     for a in &c.attributes {
         let (parent, leaf) = a.path.rsplit_once('.').unwrap_or(("", a.path.as_str()));
         let w = widths.entry(parent).or_default();
         *w = (*w).max(leaf.chars().count());
+    }
+    if let Some((previous, now)) = replaced {
+        out.push_str(&format!(
+            "{}{} {:<width$} = \"{previous}\" -> \"{now}\"  # {}\n",
+            indent(1),
+            p.paint("~", Tone::Change, false),
+            "id",
+            p.paint("replaced outside zentra", Tone::Warn, false),
+            width = widths.get("").copied().unwrap_or(2)
+        ));
     }
     let mut open: Vec<String> = Vec::new();
     for a in &c.attributes {
@@ -249,14 +293,31 @@ fn attribute_text(
     let pad = indent(level);
     let symbol = p.paint(attr_symbol(action, a), tone_for(action, a), false);
     let after = value_text(&a.after, a.sensitive, a.after_unknown);
-    let mut note = String::new();
+    let created = action == Action::Create || (a.before.is_null() && !a.sensitive);
+    let mut notes: Vec<String> = Vec::new();
+    if !a.sensitive
+        && !a.before.is_array()
+        && !a.after.is_array()
+        && let Some(label) = scalar_label(a, created)
+    {
+        notes.push(label);
+    }
     if a.forces_replacement && action == Action::Replace {
-        note.push_str(&p.paint("  # forces replacement", Tone::Remove, false));
+        notes.push(p.paint("forces replacement", Tone::Remove, false));
     }
     if a.drift {
-        note.push_str(&p.paint("  # changed outside zentra", Tone::Warn, false));
+        notes.push(p.paint("changed outside zentra", Tone::Warn, false));
     }
-    if action == Action::Create || (a.before.is_null() && !a.sensitive) {
+    let note = if notes.is_empty() {
+        String::new()
+    } else {
+        format!("  # {}", notes.join("; "))
+    };
+    if let Some(lines) = elements::lines(action, a) {
+        elements::write(&pad, &format!("{symbol} {name}"), &note, a, &lines, p, out);
+        return;
+    }
+    if created {
         out.push_str(&format!("{pad}{symbol} {name} = {after}{note}\n"));
         return;
     }
@@ -292,6 +353,22 @@ fn attribute_text(
     out.push_str(&format!(
         "{pad}{symbol} {name} = {before} -> {after}{note}\n"
     ));
+}
+
+/// The names of a scalar's values, when the provider gave any: the new one's for a create,
+/// `old -> new` (or one side) for a change.
+fn scalar_label(a: &AttributeChange, created: bool) -> Option<String> {
+    let label = |v: &serde_json::Value| v.as_str().and_then(|s| a.labels.get(s));
+    let after = label(&a.after).filter(|_| !a.after_unknown);
+    if created {
+        return after.cloned();
+    }
+    match (label(&a.before), after) {
+        (Some(old), Some(new)) => Some(format!("{old} -> {new}")),
+        (None, Some(new)) => Some(format!("now {new}")),
+        (Some(old), None) => Some(format!("was {old}")),
+        (None, None) => None,
+    }
 }
 
 /// A value as shown in a plan. A certificate (base64 DER, as Graph stores it) is shown by
@@ -340,7 +417,7 @@ mod tests {
                 serial: 0,
             },
             config_fingerprint: String::new(),
-            live_fingerprint: String::new(),
+            live_fingerprints: Default::default(),
             summary: Plan::summarize(&changes),
             changes,
             outputs: Default::default(),
@@ -349,14 +426,27 @@ mod tests {
     }
 
     fn attr(path: &str, before: serde_json::Value, after: serde_json::Value) -> AttributeChange {
-        AttributeChange {
-            path: path.into(),
-            before,
-            after,
-            after_unknown: false,
-            sensitive: false,
-            drift: false,
-            forces_replacement: false,
+        AttributeChange::new(path, before, after)
+    }
+
+    fn printer() -> Printer {
+        Printer::plain(Box::new(std::io::sink()), Box::new(std::io::sink()))
+    }
+
+    fn resource(
+        type_name: &str,
+        action: Action,
+        id: Option<&str>,
+        attributes: Vec<AttributeChange>,
+    ) -> ResourceChange {
+        ResourceChange {
+            address: ResourceAddr::managed(type_name, "x"),
+            provider: ProviderAddr::default_for(type_name.split('_').next().unwrap_or("zoom")),
+            action,
+            id: id.map(str::to_string),
+            reason: None,
+            attributes,
+            object_drift: None,
         }
     }
 
@@ -370,6 +460,7 @@ mod tests {
                 action: Action::Update,
                 id: Some("me".into()),
                 reason: None,
+                object_drift: None,
                 attributes: vec![
                     attr("security.signin_with_sso.enable", json!(false), json!(true)),
                     attr(
@@ -387,7 +478,7 @@ mod tests {
         );
         assert_eq!(
             text,
-            "zentra will perform these actions (~ update in place):\n\n  # zoom_account_settings.sso will be updated in place\n  ~ resource \"zoom_account_settings\" \"sso\" {\n      ~ security {\n          ~ signin_with_sso {\n              ~ enable  = false -> true\n              ~ domains = [] -> [\"contoso.com\"]\n            }\n          ~ secret = (sensitive value) -> (sensitive value)\n        }\n    }\n\nPlan: 0 to add, 1 to change, 0 to destroy.\n"
+            "zentra will perform these actions (~ update in place):\n\n  # zoom_account_settings.sso will be updated in place\n  ~ resource \"zoom_account_settings\" \"sso\" {\n      ~ security {\n          ~ signin_with_sso {\n              ~ enable  = false -> true\n              ~ domains = [\n                  + \"contoso.com\",\n                ]\n            }\n          ~ secret = (sensitive value) -> (sensitive value)\n        }\n    }\n\nPlan: 0 to add, 1 to change, 0 to destroy.\n"
         );
     }
 
@@ -401,6 +492,7 @@ mod tests {
                 action: Action::Update,
                 id: None,
                 reason: None,
+                object_drift: None,
                 attributes: vec![attr("note", json!("a\nb\nc\n"), json!("a\nB\nc\n"))],
             }]),
             &p,
@@ -426,6 +518,7 @@ mod tests {
                 action: Action::Update,
                 id: None,
                 reason: None,
+                object_drift: None,
                 attributes: vec![attr("signing_certificate", json!(old), json!(new))],
             }]),
             &p,
@@ -441,6 +534,200 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("MII"), "no base64 in the plan: {text}");
+    }
+
+    #[test]
+    fn changed_sets_show_element_by_element_with_a_count_of_the_unchanged() {
+        let scopes = AttributeChange {
+            set: true,
+            ..attr(
+                "scopes",
+                json!([
+                    "openid",
+                    "profile",
+                    "email",
+                    "offline_access",
+                    "User.Read",
+                    "Calendars.ReadWrite",
+                    "Contacts.Read"
+                ]),
+                json!([
+                    "openid",
+                    "profile",
+                    "email",
+                    "offline_access",
+                    "User.Read",
+                    "Calendars.ReadWrite",
+                    "Mail.Read"
+                ]),
+            )
+        };
+        let text = plan_text(
+            &plan(vec![resource(
+                "azuread_delegated_permission_grant",
+                Action::Update,
+                Some("g1"),
+                vec![scopes],
+            )]),
+            &printer(),
+        );
+        assert!(
+            text.contains(
+                "  ~ resource \"azuread_delegated_permission_grant\" \"x\" {\n      ~ scopes = [\n          + \"Mail.Read\",\n          - \"Contacts.Read\",\n            # (6 unchanged elements hidden)\n        ]\n    }\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn creates_list_what_they_set_one_element_a_line() {
+        let text = plan_text(
+            &plan(vec![resource(
+                "zoom_group_members",
+                Action::Create,
+                None,
+                vec![
+                    AttributeChange {
+                        set: true,
+                        ..attr("emails", json!(null), json!(["b@x.com", "a@x.com"]))
+                    },
+                    attr("group_id", json!(null), json!("g1")),
+                    attr("empty", json!(null), json!([])),
+                ],
+            )]),
+            &printer(),
+        );
+        assert!(
+            text.contains(
+                "      + emails   = [\n          + \"b@x.com\",\n          + \"a@x.com\",\n        ]\n      + group_id = \"g1\"\n      + empty    = []\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn ids_show_with_the_names_the_provider_gave_them() {
+        let global_admin = "62e90394-69f5-4237-9190-012177145e10";
+        let cloud_admin = "158c047a-c907-4556-b7ef-446551a6b5f7";
+        let roles = AttributeChange {
+            set: true,
+            labels: [
+                (global_admin.to_string(), "Global Administrator".to_string()),
+                (
+                    cloud_admin.to_string(),
+                    "Cloud Application Administrator".to_string(),
+                ),
+            ]
+            .into(),
+            ..attr(
+                "reviewer_roles",
+                json!([cloud_admin]),
+                json!([global_admin]),
+            )
+        };
+        let group = AttributeChange {
+            labels: [
+                ("g1".to_string(), "Sales".to_string()),
+                ("g2".to_string(), "Pilot".to_string()),
+            ]
+            .into(),
+            ..attr("group_id", json!("g1"), json!("g2"))
+        };
+        let text = plan_text(
+            &plan(vec![resource(
+                "azuread_admin_consent_request_policy",
+                Action::Update,
+                Some("p"),
+                vec![roles, group],
+            )]),
+            &printer(),
+        );
+        assert!(
+            text.contains(&format!(
+                "          + \"{global_admin}\", # Global Administrator\n          - \"{cloud_admin}\", # Cloud Application Administrator\n"
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains("~ group_id       = \"g1\" -> \"g2\"  # Sales -> Pilot\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn drift_shows_the_live_value_beside_the_configured_one() {
+        let text = plan_text(
+            &plan(vec![resource(
+                "zoom_account_settings",
+                Action::Update,
+                Some("me"),
+                vec![
+                    AttributeChange {
+                        drift: true,
+                        ..attr("security.signin_with_sso.enable", json!(false), json!(true))
+                    },
+                    AttributeChange {
+                        drift: true,
+                        sensitive: true,
+                        ..attr(
+                            "schedule_meeting.enforce_login_domains",
+                            json!(null),
+                            json!(null),
+                        )
+                    },
+                ],
+            )]),
+            &printer(),
+        );
+        assert!(
+            text.starts_with(
+                "Drift: changed outside zentra since the last apply\n  ! zoom_account_settings.x: security.signin_with_sso.enable is false outside zentra (configuration says true)\n  ! zoom_account_settings.x: schedule_meeting.enforce_login_domains changed outside zentra (sensitive value)\n\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("~ enable = false -> true  # changed outside zentra\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn objects_deleted_or_replaced_outside_zentra_are_drift() {
+        let deleted = ResourceChange {
+            object_drift: Some(crate::plan::ObjectDrift {
+                kind: ObjectDriftKind::Deleted,
+                previous_id: "old-sp".into(),
+            }),
+            ..resource(
+                "azuread_service_principal",
+                Action::Create,
+                None,
+                vec![attr("app_id", json!(null), json!("a651cfda"))],
+            )
+        };
+        let replaced = ResourceChange {
+            address: ResourceAddr::managed("zoom_group", "pilot"),
+            object_drift: Some(crate::plan::ObjectDrift {
+                kind: ObjectDriftKind::Replaced,
+                previous_id: "g-old".into(),
+            }),
+            ..resource("zoom_group", Action::Update, Some("g-new"), vec![])
+        };
+        let plan = plan(vec![deleted, replaced]);
+        assert_eq!(plan.summary.drift, 2);
+        let text = plan_text(&plan, &printer());
+        assert!(
+            text.starts_with(
+                "Drift: changed outside zentra since the last apply\n  ! azuread_service_principal.x: deleted outside zentra (it was old-sp)\n  ! zoom_group.pilot: replaced outside zentra (g-old is gone, g-new took its place)\n\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "  ~ resource \"zoom_group\" \"pilot\" {\n      ~ id = \"g-old\" -> \"g-new\"  # replaced outside zentra\n    }\n"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -169,6 +169,14 @@ fn role_id(text: &str) -> Option<String> {
         .map(|(_, id)| id.to_string())
 }
 
+/// The built-in role whose template id is `id`, by name.
+pub(crate) fn role_name(id: &str) -> Option<&'static str> {
+    ROLE_TEMPLATES
+        .iter()
+        .find(|(_, template)| template.eq_ignore_ascii_case(id.trim()))
+        .map(|(name, _)| *name)
+}
+
 /// Role names become template ids; enabling the workflow with no reviewer at all is refused.
 pub(crate) fn complete(desired: Value) -> Result<Value, Vec<InvalidAttribute>> {
     let Value::Object(mut map) = desired else {
@@ -557,5 +565,18 @@ mod tests {
             "reviewer_group_ids": [], "reviewer_roles": []})))
         .unwrap_err();
         assert_eq!(err[0].path, ENABLED);
+    }
+
+    #[test]
+    fn template_ids_are_named_after_their_roles() {
+        assert_eq!(
+            role_name("62E90394-69F5-4237-9190-012177145E10"),
+            Some("Global Administrator")
+        );
+        assert_eq!(
+            role_name(CLOUD_APP_ADMIN),
+            Some("Cloud Application Administrator")
+        );
+        assert_eq!(role_name(USER), None);
     }
 }

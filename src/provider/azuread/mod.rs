@@ -48,6 +48,7 @@ use crate::client::graph::{GraphClient, GraphClientOptions, GraphCredentials, Gr
 use crate::client::validate_endpoint;
 use crate::env::{Environment, vars};
 use crate::provider::config::Setting;
+use crate::provider::names::SeenNames;
 use crate::provider::{
     ErrorKind, InvalidAttribute, Provider, ProviderError, ProviderResult, ProviderType,
     ReadRequest, RemoteObject, WriteRequest,
@@ -451,6 +452,31 @@ pub struct AzureAdProvider {
     pub(crate) graph: GraphClient,
     pub(crate) options: GraphClientOptions,
     pub(crate) fresh: FreshObjects,
+    /// Display names of the service principals read, by app id and by object id (lower case),
+    /// for plans to show beside those ids.
+    names: SeenNames,
+}
+
+/// The kinds of id whose names [`AzureAdProvider::names`] keeps.
+const APP_NAMES: &str = "app";
+const OBJECT_NAMES: &str = "object";
+
+/// Remembers the display name of every service principal in a Graph answer (one object or a
+/// collection's `value`).
+fn remember_service_principals(names: &SeenNames, answer: &Json) {
+    let items = match answer.get("value").and_then(Json::as_array) {
+        Some(items) => items.iter().collect(),
+        None => vec![answer],
+    };
+    for item in items {
+        let text = |field: &str| item.get(field).and_then(Json::as_str);
+        if let (Some(name), Some(app_id), Some(id)) =
+            (text("displayName"), text("appId"), text("id"))
+        {
+            names.remember(APP_NAMES, &app_id.to_ascii_lowercase(), name);
+            names.remember(OBJECT_NAMES, &id.to_ascii_lowercase(), name);
+        }
+    }
 }
 
 impl AzureAdProvider {
@@ -460,6 +486,7 @@ impl AzureAdProvider {
             options,
             // Lag can outlast one request's wait: remember creations somewhat longer.
             fresh: FreshObjects::new(options.replication_wait.saturating_mul(2)),
+            names: SeenNames::default(),
         }
     }
 
@@ -476,6 +503,9 @@ impl AzureAdProvider {
         let fetched = self.graph.batch_get(urls.clone()).await;
         let answers: HashMap<String, ProviderResult<Json>> =
             urls.into_iter().zip(fetched).collect();
+        for answer in answers.values().flatten() {
+            remember_service_principals(&self.names, answer);
+        }
         batch
             .iter()
             .zip(plans)
@@ -649,6 +679,22 @@ impl Provider for AzureAdProvider {
             lagging.retain(|&i| matches!(results[i], Ok(None)));
         }
         results
+    }
+
+    /// A directory role's name beside its template id; a service principal's display name
+    /// beside its app id or object id, when a read saw it.
+    fn value_label(&self, type_name: &str, path: &str, value: &str) -> Option<String> {
+        let id = value.to_ascii_lowercase();
+        match path {
+            "reviewer_roles" if type_name == admin_consent::TYPE_NAME => {
+                admin_consent::role_name(value).map(str::to_string)
+            }
+            "resource_app_id" | "app_id" => self.names.get(APP_NAMES, &id),
+            "service_principal_object_id" | "principal_object_id" | "resource_object_id" => {
+                self.names.get(OBJECT_NAMES, &id)
+            }
+            _ => None,
+        }
     }
 
     async fn create(&self, req: &WriteRequest) -> ProviderResult<RemoteObject> {

@@ -28,6 +28,7 @@ use crate::client::zoom::{
 use crate::env::{Environment, vars};
 use crate::plan::diff::diff_attributes;
 use crate::provider::config::Setting;
+use crate::provider::names::SeenNames;
 use crate::provider::paths::{deep_merge, is_empty_object};
 use crate::provider::{
     ErrorKind, Provider, ProviderError, ProviderResult, ProviderType, ReadRequest, RemoteObject,
@@ -234,7 +235,12 @@ pub struct ZoomProvider {
     /// When zentra last changed each account's or group's settings, so a read soon after can
     /// wait for the change to show.
     written: std::sync::Mutex<HashMap<(SettingsKind, String), Instant>>,
+    /// Names of the calendar services read, for plans to show beside their ids.
+    names: SeenNames,
 }
+
+/// The kind of object whose names [`ZoomProvider::names`] keeps.
+const CALENDAR_SERVICE_NAMES: &str = "calendar service";
 
 /// One answer of a batched read: the request's index in the batch and its result.
 type Slot = (usize, ProviderResult<Option<RemoteObject>>);
@@ -297,6 +303,22 @@ impl ZoomProvider {
         ZoomProvider {
             client,
             written: Default::default(),
+            names: SeenNames::default(),
+        }
+    }
+
+    /// Keeps the names of the calendar services a data source listed.
+    fn remember_names(&self, type_name: &str, object: &RemoteObject) {
+        if type_name != rooms::SERVICES {
+            return;
+        }
+        let text =
+            |v: &Value, field: &str| v.get(field).and_then(Value::as_str).map(str::to_string);
+        let services = object.attributes.get("services").and_then(Value::as_list);
+        for service in services.unwrap_or_default() {
+            if let (Some(id), Some(name)) = (text(service, "id"), text(service, "name")) {
+                self.names.remember(CALENDAR_SERVICE_NAMES, &id, &name);
+            }
         }
     }
 
@@ -607,7 +629,23 @@ impl Provider for ZoomProvider {
         {
             results[index] = Some(result);
         }
-        results.into_iter().map(|r| r.unwrap_or(Ok(None))).collect()
+        let results: Vec<ProviderResult<Option<RemoteObject>>> =
+            results.into_iter().map(|r| r.unwrap_or(Ok(None))).collect();
+        for (request, result) in batch.iter().zip(&results) {
+            if let Ok(Some(object)) = result {
+                self.remember_names(&request.type_name, object);
+            }
+        }
+        results
+    }
+
+    /// A calendar service's name beside its id (`service_id`, typically found by name with the
+    /// `zoom_rooms_calendar_services` data source), when a read saw it.
+    fn value_label(&self, _type_name: &str, path: &str, value: &str) -> Option<String> {
+        match path {
+            "service_id" => self.names.get(CALENDAR_SERVICE_NAMES, value),
+            _ => None,
+        }
     }
 
     /// Singletons always exist: creating one makes it match the configuration.

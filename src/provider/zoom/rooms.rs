@@ -315,14 +315,21 @@ pub(crate) async fn read(client: &ZoomClient, batch: &[(usize, &ReadRequest)]) -
                             Key::Known(email) => Some(email),
                             _ => None,
                         };
-                        let found = list.iter().find(|r| {
-                            let id = r.get("calendar_resource_id").and_then(Json::as_str);
-                            let mail = r.get("calendar_resource_email").and_then(Json::as_str);
-                            (request.id.is_some() && id == request.id.as_deref())
-                                || email
+                        // The resource state records, else (deleted, or added again outside
+                        // zentra) the one of the configured email.
+                        let by_id = request.id.as_deref().and_then(|wanted| {
+                            list.iter().find(|r| {
+                                r.get("calendar_resource_id").and_then(Json::as_str) == Some(wanted)
+                            })
+                        });
+                        let found = by_id.or_else(|| {
+                            list.iter().find(|r| {
+                                let mail = r.get("calendar_resource_email").and_then(Json::as_str);
+                                email
                                     .as_deref()
                                     .zip(mail)
                                     .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b))
+                            })
                         });
                         Ok(found.and_then(|r| resource_object(&service_id, r)))
                     }
