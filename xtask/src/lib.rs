@@ -1,5 +1,5 @@
 //! Repository tasks for zentra: `cargo xtask schemas` generates the schema data in `schemas/`
-//! from the vendor specs kept beside the repository, and `cargo xtask docs` the reference pages
+//! from the vendor specs kept in `schemas/vendor/`, and `cargo xtask docs` the reference pages
 //! in `docs/` from zentra's own schemas; both can check that the checked-in copy is current.
 
 pub mod attrs;
@@ -30,6 +30,20 @@ pub mod spec_paths {
     pub const GRAPH_TYPES: &str = "msgraph/v1.0-subset-types.json";
     pub const GRAPH_DELEGATED_PERMISSIONS: &str = "msgraph/permissions/GraphDelegateRoles.csv";
     pub const GRAPH_APPLICATION_PERMISSIONS: &str = "msgraph/permissions/GraphAppRoles.csv";
+    /// Not read by the generator: the conformance checks (`tests/support/conformance`) read it
+    /// to learn which Graph enums are flag enums.
+    pub const GRAPH_METADATA: &str = "msgraph/v1.0-subset-cleanMetadata.xml";
+
+    /// Every spec file the repository uses: the files `schemas/vendor/` holds.
+    pub const ALL: [&str; 7] = [
+        ZOOM_ACCOUNTS,
+        ZOOM_USERS,
+        ZOOM_ROOMS,
+        GRAPH_TYPES,
+        GRAPH_METADATA,
+        GRAPH_DELEGATED_PERMISSIONS,
+        GRAPH_APPLICATION_PERMISSIONS,
+    ];
 }
 
 /// Output files, relative to the workspace root.

@@ -25,7 +25,7 @@ enum Command {
         /// Do not write; exit 1 if any generated file on disk is stale.
         #[arg(long)]
         check: bool,
-        /// Directory holding the vendor specs (default: ../shared/specs beside the repository).
+        /// Directory holding the vendor specs (default: schemas/vendor).
         #[arg(long, value_name = "DIR")]
         specs: Option<PathBuf>,
     },
