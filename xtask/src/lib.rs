@@ -1,6 +1,7 @@
 //! Repository tasks for zentra: `cargo xtask schemas` generates the schema data in `schemas/`
-//! from the vendor specs kept in `schemas/vendor/`, and `cargo xtask docs` the reference pages
-//! in `docs/` from zentra's own schemas; both can check that the checked-in copy is current.
+//! from the vendor specs kept in `schemas/vendor/`, `cargo xtask docs` the reference pages in
+//! `docs/` from zentra's own schemas (both can check that the checked-in copy is current), and
+//! `cargo xtask vendor-specs DIR` brings a new release of the vendor specs into `schemas/vendor/`.
 
 pub mod attrs;
 pub mod description;
@@ -9,6 +10,7 @@ pub mod msgraph;
 pub mod openapi;
 pub mod output;
 pub mod sources;
+pub mod vendor;
 pub mod zoom_endpoints;
 pub mod zoom_provider;
 
@@ -34,7 +36,8 @@ pub mod spec_paths {
     /// to learn which Graph enums are flag enums.
     pub const GRAPH_METADATA: &str = "msgraph/v1.0-subset-cleanMetadata.xml";
 
-    /// Every spec file the repository uses: the files `schemas/vendor/` holds.
+    /// Every spec file the repository uses: the files `schemas/vendor/` holds and
+    /// `cargo xtask vendor-specs` copies.
     pub const ALL: [&str; 7] = [
         ZOOM_ACCOUNTS,
         ZOOM_USERS,
