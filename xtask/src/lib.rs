@@ -9,6 +9,7 @@ pub mod docs;
 pub mod msgraph;
 pub mod openapi;
 pub mod output;
+pub mod self_contained;
 pub mod sources;
 pub mod vendor;
 pub mod zoom_endpoints;

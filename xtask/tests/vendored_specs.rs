@@ -1,9 +1,11 @@
-//! The repository carries the vendors' API descriptions its generators and tests read: they are
-//! vendored in `schemas/vendor/`, each recorded (by SHA-256) in its vendor's `SOURCE.md`.
+//! The repository carries everything its build, generators and tests read: the vendors' API
+//! descriptions are vendored in `schemas/vendor/`, each recorded (by SHA-256) in its vendor's
+//! `SOURCE.md`, and no source file or manifest refers to anything outside the checkout.
 
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
+use xtask::self_contained::outside_references;
 use xtask::sources::{default_specs_dir, workspace_root};
 use xtask::spec_paths;
 
@@ -49,6 +51,17 @@ fn the_vendor_directory_holds_only_spec_files_that_are_used() {
         "schemas/vendor/ holds files nothing reads: {}\nremove them, or add them to \
          xtask::spec_paths::ALL if the generator or the tests now read them",
         unused.join(", ")
+    );
+}
+
+#[test]
+fn no_source_file_or_manifest_refers_outside_the_checkout() {
+    let found = outside_references(&workspace_root()).expect("the repository can be scanned");
+    let listed: Vec<String> = found.iter().map(ToString::to_string).collect();
+    assert!(
+        found.is_empty(),
+        "a fresh clone must build and test with nothing beside it:\n{}",
+        listed.join("\n")
     );
 }
 
