@@ -38,7 +38,7 @@ fn assert_rejects<T: std::fmt::Debug>(
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Zoom: documented examples (shared/notes/zoom-api.md §3.3, §4, §5, §6, §7).
+// Zoom: examples from Zoom's API documentation.
 
 #[test]
 fn zoom_matches_operations_with_and_without_the_v2_prefix() {
@@ -983,7 +983,7 @@ fn zoom_every_documented_schema_accepts_a_synthesized_instance_and_rejects_a_str
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Microsoft Graph: documented examples (shared/notes/msgraph-api.md §1–§4).
+// Microsoft Graph: examples from the Microsoft Graph documentation.
 
 const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 const ZOOM_APP_ID: &str = "a651cfda-cbdd-4a39-bd03-fa829c3c1b29";

@@ -1,6 +1,7 @@
 //! Repository tasks for zentra: `cargo xtask schemas` generates the schema data in `schemas/`
-//! from the vendor specs kept beside the repository, and `cargo xtask docs` the reference pages
-//! in `docs/` from zentra's own schemas; both can check that the checked-in copy is current.
+//! from the vendor specs kept in `schemas/vendor/`, `cargo xtask docs` the reference pages in
+//! `docs/` from zentra's own schemas (both can check that the checked-in copy is current), and
+//! `cargo xtask vendor-specs DIR` brings a new release of the vendor specs into `schemas/vendor/`.
 
 pub mod attrs;
 pub mod description;
@@ -8,7 +9,9 @@ pub mod docs;
 pub mod msgraph;
 pub mod openapi;
 pub mod output;
+pub mod self_contained;
 pub mod sources;
+pub mod vendor;
 pub mod zoom_endpoints;
 pub mod zoom_provider;
 
@@ -30,6 +33,21 @@ pub mod spec_paths {
     pub const GRAPH_TYPES: &str = "msgraph/v1.0-subset-types.json";
     pub const GRAPH_DELEGATED_PERMISSIONS: &str = "msgraph/permissions/GraphDelegateRoles.csv";
     pub const GRAPH_APPLICATION_PERMISSIONS: &str = "msgraph/permissions/GraphAppRoles.csv";
+    /// Not read by the generator: the conformance checks (`tests/support/conformance`) read it
+    /// to learn which Graph enums are flag enums.
+    pub const GRAPH_METADATA: &str = "msgraph/v1.0-subset-cleanMetadata.xml";
+
+    /// Every spec file the repository uses: the files `schemas/vendor/` holds and
+    /// `cargo xtask vendor-specs` copies.
+    pub const ALL: [&str; 7] = [
+        ZOOM_ACCOUNTS,
+        ZOOM_USERS,
+        ZOOM_ROOMS,
+        GRAPH_TYPES,
+        GRAPH_METADATA,
+        GRAPH_DELEGATED_PERMISSIONS,
+        GRAPH_APPLICATION_PERMISSIONS,
+    ];
 }
 
 /// Output files, relative to the workspace root.

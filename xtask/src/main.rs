@@ -9,6 +9,7 @@ use xtask::docs::generate_docs;
 use xtask::output::GeneratedFile;
 use xtask::output::{stale_files, write_files};
 use xtask::sources::{default_specs_dir, workspace_root};
+use xtask::vendor::{Change, VendoredFile, vendor_specs};
 use xtask::{Generation, generate_all};
 
 #[derive(Parser)]
@@ -25,9 +26,16 @@ enum Command {
         /// Do not write; exit 1 if any generated file on disk is stale.
         #[arg(long)]
         check: bool,
-        /// Directory holding the vendor specs (default: ../shared/specs beside the repository).
+        /// Directory holding the vendor specs (default: schemas/vendor).
         #[arg(long, value_name = "DIR")]
         specs: Option<PathBuf>,
+    },
+    /// Copy a new release of the vendor specs into schemas/vendor/: the files zentra uses,
+    /// all or none, showing what changed by SHA-256.
+    VendorSpecs {
+        /// Directory of the release, laid out like schemas/vendor/ (zoom/..., msgraph/...).
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
     },
     /// Generate the reference pages in docs/ from zentra's schemas.
     Docs {
@@ -83,6 +91,19 @@ fn main() -> ExitCode {
                 Err(code) => code,
             }
         }
+        Command::VendorSpecs { dir } => {
+            let vendor_dir = default_specs_dir(&workspace_root());
+            match vendor_specs(&dir, &vendor_dir) {
+                Ok(files) => {
+                    print_vendored(&files);
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("error: {error:#}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Docs { check } => {
             let files = generate_docs();
             match check_or_write(&files, check, "docs") {
@@ -99,6 +120,47 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+fn print_vendored(files: &[VendoredFile]) {
+    for file in files {
+        match &file.change {
+            Change::Added => println!(
+                "added      {}\n           sha256 {}",
+                file.path, file.sha256
+            ),
+            Change::Changed { previous } => println!(
+                "changed    {}\n           sha256 {previous}\n                → {}",
+                file.path, file.sha256
+            ),
+            Change::Unchanged => println!("unchanged  {}  sha256 {}", file.path, file.sha256),
+        }
+    }
+    let changed: Vec<&VendoredFile> = files
+        .iter()
+        .filter(|file| file.change != Change::Unchanged)
+        .collect();
+    if changed.is_empty() {
+        println!("schemas/vendor/ already holds this release; nothing to regenerate");
+        return;
+    }
+    let mut vendors: Vec<&str> = changed.iter().map(|file| file.vendor()).collect();
+    vendors.dedup();
+    println!(
+        "{} of {} files copied into schemas/vendor/. Next:",
+        changed.len(),
+        files.len()
+    );
+    for vendor in vendors {
+        println!(
+            "  - record where the new files came from (repository, path, commit, date, sha256) \
+             in schemas/vendor/{vendor}/SOURCE.md"
+        );
+    }
+    println!(
+        "  - run `cargo xtask schemas` to regenerate schemas/ from them (then `cargo xtask docs` \
+         if the resource schemas changed), and `cargo test --workspace`"
+    );
 }
 
 fn print_summary(generation: &Generation, written: &[String]) {

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 /// The prefix under which spec files are named in generated output, whatever directory they
 /// were actually read from, so that output does not depend on the machine.
-pub const SPEC_LABEL_PREFIX: &str = "shared/specs";
+pub const SPEC_LABEL_PREFIX: &str = "schemas/vendor";
 
 /// The workspace root: the parent of the xtask crate.
 pub fn workspace_root() -> PathBuf {
@@ -20,9 +20,9 @@ pub fn workspace_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(".."))
 }
 
-/// Where the vendor specs live by default: `shared/specs` beside the repository checkout.
+/// Where the vendor specs live by default: their copy in the repository, `schemas/vendor/`.
 pub fn default_specs_dir(root: &Path) -> PathBuf {
-    root.join("..").join("shared").join("specs")
+    root.join("schemas").join("vendor")
 }
 
 /// A directory of vendor spec files.
@@ -34,7 +34,7 @@ pub struct SpecDir {
 /// One spec file's bytes, with the label and digest recorded in `generated_from`.
 #[derive(Clone, Debug)]
 pub struct SpecFile {
-    /// `shared/specs/<relative path>`.
+    /// `schemas/vendor/<relative path>`.
     pub label: String,
     /// Lower-case hex SHA-256 of the file's bytes.
     pub sha256: String,
@@ -60,8 +60,8 @@ impl SpecDir {
         if !dir.is_dir() {
             bail!(
                 "vendor spec directory not found: {}\n\
-                 The schemas are generated from the vendor specs kept in `shared/specs` beside the \
-                 repository checkout (not in the repository). Put them there or pass `--specs DIR`.",
+                 The schemas are generated from the vendor specs kept in the repository's \
+                 `schemas/vendor/`; restore them from version control or pass `--specs DIR`.",
                 dir.display()
             );
         }
@@ -118,7 +118,7 @@ mod tests {
         std::fs::write(dir.path().join("zoom/a.json"), b"abc").expect("write");
         let specs = SpecDir::open(dir.path()).expect("open");
         let file = specs.read("zoom/a.json").expect("read");
-        assert_eq!(file.label, "shared/specs/zoom/a.json");
+        assert_eq!(file.label, "schemas/vendor/zoom/a.json");
         assert_eq!(
             file.sha256,
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

@@ -342,9 +342,9 @@ impl GraphData {
 }
 
 fn read_flag_enum_names() -> Vec<String> {
-    let Ok(xml) = std::fs::read_to_string(specs_dir().join(METADATA_XML_FILE)) else {
-        return Vec::new();
-    };
+    let path = specs_dir().join(METADATA_XML_FILE);
+    let xml = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("cannot read vendor spec {}: {error}", path.display()));
     let mut names = Vec::new();
     for element in xml.split("<EnumType ").skip(1) {
         let head = element.split('>').next().unwrap_or("");

@@ -11,9 +11,9 @@
 //! clients send and each response the emulator returns:
 //!
 //! * [`ZoomSpec`] checks Zoom REST API v2 traffic against Zoom's OpenAPI 3.0 files
-//!   (`shared/specs/zoom/api-hub-2026-02/{accounts,users,rooms}/endpoints.json`).
+//!   (`schemas/vendor/zoom/api-hub-2026-02/{accounts,users,rooms}/endpoints.json`).
 //! * [`GraphSpec`] checks Microsoft Graph v1.0 traffic (including `$batch`) against the CSDL extract
-//!   (`shared/specs/msgraph/v1.0-subset-types.json`).
+//!   (`schemas/vendor/msgraph/v1.0-subset-types.json`).
 //! * [`oauth`] checks the token requests and responses of Zoom Server-to-Server OAuth and of the Entra ID
 //!   client-credentials flow.
 //!
@@ -24,11 +24,11 @@
 //! conformance::GraphSpec::load().validate_request("PATCH", "/v1.0/policies/authorizationPolicy", Some(&patch))?;
 //! ```
 //!
-//! The spec files are read at test time from `../shared/specs/` relative to the crate root, parsed once per
-//! test binary, and never copied into the repository. Every error names the JSON path of the offending value
-//! (`body.security.signin_with_sso.enabel: property not declared in schema`) and what was expected. Values
-//! are described by type and length only, never echoed, except enum mismatches, so secrets in bodies never
-//! reach test output.
+//! The spec files are read at test time from the repository's copy in `schemas/vendor/` (its `SOURCE.md`
+//! files say where each came from), parsed once per test binary. Every error names the JSON path of the
+//! offending value (`body.security.signin_with_sso.enabel: property not declared in schema`) and what was
+//! expected. Values are described by type and length only, never echoed, except enum mismatches, so
+//! secrets in bodies never reach test output.
 
 #![allow(dead_code)]
 
@@ -43,9 +43,9 @@ pub use zoom::{MatchedOperation, ZoomSpec};
 
 use std::path::PathBuf;
 
-/// The directory that holds the vendors' spec files: `../shared/specs` beside the crate root.
+/// The directory that holds the vendors' spec files: `schemas/vendor` in the repository.
 pub fn specs_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/specs")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schemas/vendor")
 }
 
 /// Reads and parses one JSON spec file below [`specs_dir`]; a missing or malformed file is a broken test
