@@ -1,36 +1,20 @@
 //! zentra: declarative configuration for Zoom SSO, Office 365 calendar integration and
 //! Entra ID consent, planned and applied like infrastructure as code.
 //!
-//! The flow is one-directional: configuration files are parsed ([`config`]), evaluated
-//! ([`eval`]) and ordered ([`graph`]); providers read live state; the engine diffs desired
-//! against live into a [`plan::Plan`], which is rendered ([`render`]) and applied ([`apply`]),
-//! and the result is recorded in [`state`].
+//! The engine ([`zentra_engine`]) parses, evaluates, plans, applies and records; this crate
+//! holds the providers, their clients, the emulator and the command line.
 
-// Errors are built on cold paths and carry locations, vendor codes and hints for the user;
-// their size is not worth boxing.
-#![allow(clippy::result_large_err)]
-
-pub mod addr;
-pub mod apply;
 pub mod cert;
 pub mod cli;
 pub mod client;
-pub mod config;
-pub mod diag;
-pub mod env;
-pub mod eval;
-pub mod graph;
 pub mod output;
-pub mod plan;
-pub mod progress;
 pub mod provider;
 pub mod render;
 pub mod sim;
-pub mod state;
-pub mod value;
-pub mod workspace;
 
-pub use zentra_schema as schema;
+pub use zentra_engine::{
+    addr, apply, config, deps, diag, env, eval, plan, progress, schema, state, value, workspace,
+};
 
 #[cfg(test)]
-mod engine_tests;
+mod workspace_tests;

@@ -4,15 +4,17 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use crate::addr::Mode;
 use crate::apply::{ApplyOptions, Silent, apply};
 use crate::env::Environment;
 use crate::plan::Action;
 use crate::plan::planner::{ProviderSet, plan};
+use crate::schema::ResourceKind;
 use crate::state::{LocalStateStore, StateStore};
 use crate::workspace::{LoadOptions, Workspace};
 
-use super::provider_types;
 use super::{azuread, zoom};
+use super::{provider_types, terraform_names};
 
 fn quickstart(env: Environment) -> Workspace {
     let opts = LoadOptions {
@@ -454,6 +456,37 @@ resource "azuread_delegated_permission_grant" "zoom" {
             grant_patch
                 .is_some_and(|w| w.ends_with(r#"{"scope":"Calendars.Read User.Read openid"}"#)),
             "{writes:#?}"
+        );
+    }
+}
+
+/// Every mapping of Terraform's names points at a type and attribute zentra really has, so a
+/// hint never sends a user to a name that does not exist.
+#[test]
+fn every_mapping_names_what_zentra_has() {
+    let schemas: Vec<_> = provider_types()
+        .iter()
+        .flat_map(|p| p.resource_schemas())
+        .collect();
+    let find = |name: &str, mode: Mode| {
+        schemas
+            .iter()
+            .find(|s| s.type_name == name && (s.kind == ResourceKind::Data) == (mode == Mode::Data))
+    };
+    for r in terraform_names::RENAMED_TYPES {
+        assert!(find(r.zentra, r.zentra_mode).is_some(), "{r:?}");
+        assert!(find(r.terraform, r.terraform_mode).is_none(), "{r:?}");
+    }
+    for a in terraform_names::RENAMED_ATTRIBUTES {
+        let schema = find(a.type_name, Mode::Managed).expect("the type exists");
+        if let Some(z) = a.zentra {
+            assert!(schema.body.properties.contains_key(z), "{a:?}");
+        }
+        let clash = schema.body.properties.get(a.terraform);
+        assert!(
+            clash.is_none_or(|attr| attr.computed),
+            "`{}` is a writable attribute of zentra's own: {a:?}",
+            a.terraform
         );
     }
 }

@@ -18,7 +18,8 @@ pub struct RenamedType {
     pub differences: &'static str,
 }
 
-const RENAMED_TYPES: &[RenamedType] = &[
+/// Every Terraform type zentra has under another name.
+pub const RENAMED_TYPES: &[RenamedType] = &[
     RenamedType {
         terraform: "azuread_service_principal_delegated_permission_grant",
         terraform_mode: Mode::Managed,
@@ -64,7 +65,8 @@ pub struct RenamedAttribute {
     pub differences: &'static str,
 }
 
-const RENAMED_ATTRIBUTES: &[RenamedAttribute] = &[
+/// Every Terraform attribute zentra spells differently (or does without).
+pub const RENAMED_ATTRIBUTES: &[RenamedAttribute] = &[
     RenamedAttribute {
         type_name: "azuread_delegated_permission_grant",
         terraform: "claim_values",
@@ -157,43 +159,6 @@ impl RenamedAttribute {
                 "leave `{}` out: {} (it is an argument of Terraform's provider)",
                 self.terraform, self.differences
             ),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every mapping points at a type and attribute zentra really has, so a hint never sends a
-    /// user to a name that does not exist.
-    #[test]
-    fn every_mapping_names_what_zentra_has() {
-        let schemas: Vec<_> = crate::provider::provider_types()
-            .iter()
-            .flat_map(|p| p.resource_schemas())
-            .collect();
-        let find = |name: &str, mode: Mode| {
-            schemas.iter().find(|s| {
-                s.type_name == name
-                    && (s.kind == crate::schema::ResourceKind::Data) == (mode == Mode::Data)
-            })
-        };
-        for r in RENAMED_TYPES {
-            assert!(find(r.zentra, r.zentra_mode).is_some(), "{r:?}");
-            assert!(find(r.terraform, r.terraform_mode).is_none(), "{r:?}");
-        }
-        for a in RENAMED_ATTRIBUTES {
-            let schema = find(a.type_name, Mode::Managed).expect("the type exists");
-            if let Some(z) = a.zentra {
-                assert!(schema.body.properties.contains_key(z), "{a:?}");
-            }
-            let clash = schema.body.properties.get(a.terraform);
-            assert!(
-                clash.is_none_or(|attr| attr.computed),
-                "`{}` is a writable attribute of zentra's own: {a:?}",
-                a.terraform
-            );
         }
     }
 }

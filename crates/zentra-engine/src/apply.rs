@@ -173,7 +173,7 @@ pub async fn apply(
     // 2. Creates and updates, wave by wave.
     let mut values = planned_values;
     let mut touched: Vec<ResourceAddr> = Vec::new();
-    for wave in &ws.graph.waves {
+    for wave in &ws.deps.waves {
         if options.interrupted.load(Ordering::SeqCst) {
             report.interrupted = true;
             break;
@@ -267,7 +267,7 @@ pub async fn apply(
                     let obj = obj.or_else(|| live.get(&outcome.addr).cloned());
                     if let Some(obj) = obj {
                         let deps = ws
-                            .graph
+                            .deps
                             .dependencies
                             .get(&outcome.addr)
                             .cloned()

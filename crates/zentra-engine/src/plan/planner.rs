@@ -109,7 +109,7 @@ pub async fn plan(
     let mut config_hasher = Sha256::new();
     let mut live_fingerprints = LiveFingerprints::new();
 
-    for wave in &ws.graph.waves {
+    for wave in &ws.deps.waves {
         // Evaluate every resource of the wave with the values of earlier waves.
         let mut diags = Diagnostics::default();
         let mut requests: BTreeMap<ProviderAddr, Vec<(ResourceAddr, ReadRequest)>> =

@@ -1,6 +1,6 @@
-//! The dependency graph of a configuration: which resources refer to which (directly, through
-//! locals, or by `depends_on`), checked for cycles and cut into waves that can be refreshed and
-//! applied concurrently.
+//! Dependencies between the resources of a configuration: which resources refer to which
+//! (directly, through locals, or by `depends_on`), checked for cycles and cut into waves that can
+//! be refreshed and applied concurrently.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -74,16 +74,16 @@ fn references_in_expr(expr: &Expression) -> Vec<Reference> {
 
 /// Resources in dependency order.
 #[derive(Clone, Debug, Default)]
-pub struct ResourceGraph {
+pub struct Dependencies {
     /// Direct dependencies of each resource.
     pub dependencies: HashMap<ResourceAddr, BTreeSet<ResourceAddr>>,
     /// Resources grouped in waves: every resource's dependencies are in earlier waves.
     pub waves: Vec<Vec<ResourceAddr>>,
 }
 
-impl ResourceGraph {
+impl Dependencies {
     /// Builds the graph of `config`, reporting references to undeclared resources and cycles.
-    pub fn build(config: &Config) -> Result<ResourceGraph, Diagnostics> {
+    pub fn build(config: &Config) -> Result<Dependencies, Diagnostics> {
         let mut diags = Diagnostics::default();
         let local_refs: HashMap<&str, Vec<Reference>> = config
             .locals
@@ -230,7 +230,7 @@ impl ResourceGraph {
         for addr in config.resources.keys() {
             waves[level[addr]].push(addr.clone());
         }
-        Ok(ResourceGraph {
+        Ok(Dependencies {
             dependencies,
             waves,
         })
@@ -332,7 +332,7 @@ mod tests {
     use super::*;
     use crate::diag::SourceFile;
 
-    fn build(src: &str) -> Result<ResourceGraph, Diagnostics> {
+    fn build(src: &str) -> Result<Dependencies, Diagnostics> {
         let config = Config::from_files(
             Path::new("."),
             vec![SourceFile {
@@ -342,7 +342,7 @@ mod tests {
             }],
         )
         .unwrap();
-        ResourceGraph::build(&config)
+        Dependencies::build(&config)
     }
 
     #[test]

@@ -1,0 +1,202 @@
+//! The provider seam: everything vendor-specific (Zoom, Entra ID) lives behind the [`Provider`]
+//! trait, so the engine (graph, diff, plan, apply, state) knows no vendor.
+//!
+//! Reads are batched: the engine hands a provider every resource of a refresh wave at once, so it
+//! can coalesce requests (one Zoom settings GET per account, Graph reads as one `$batch`).
+
+pub mod manual;
+pub mod terraform_names;
+
+use std::fmt;
+
+use async_trait::async_trait;
+
+use crate::schema::ResourceSchema;
+use crate::value::Value;
+
+/// What the engine asks a provider to read.
+#[derive(Clone, Debug)]
+pub struct ReadRequest {
+    /// Resource type, e.g. `zoom_account_settings`.
+    pub type_name: String,
+    /// Whether this is a data source (`data "TYPE" "NAME"`), which may share its type name with
+    /// a resource type.
+    pub mode: crate::addr::Mode,
+    /// The remote id recorded in state, if zentra has seen the object before.
+    pub id: Option<String>,
+    /// The evaluated configuration; may contain [`Value::Unknown`]. Providers use it to locate
+    /// objects not yet in state (a service principal by `app_id`, an account by `account_id`).
+    pub config: Value,
+}
+
+/// A remote object as read or written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RemoteObject {
+    /// The remote id that state records.
+    pub id: String,
+    /// All attributes in the configuration's shape (nested objects for blocks), including
+    /// computed ones. The engine compares only the attributes the configuration writes.
+    pub attributes: Value,
+}
+
+/// What the engine asks a provider to write.
+#[derive(Clone, Debug)]
+pub struct WriteRequest {
+    pub type_name: String,
+    /// The remote id, for updates and deletes.
+    pub id: Option<String>,
+    /// The desired attributes (fully known at apply time), as written in configuration.
+    pub config: Value,
+    /// The live object as last read, for updates.
+    pub prior: Option<Value>,
+    /// Dotted paths of the attributes that differ between live and desired (for updates).
+    pub changed_paths: Vec<String>,
+}
+
+/// A failure talking to a vendor API, carrying what support needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProviderError {
+    pub kind: ErrorKind,
+    /// What went wrong, in the user's terms.
+    pub message: String,
+    /// The HTTP method and path of the failing request, if any.
+    pub request: Option<String>,
+    pub status: Option<u16>,
+    /// The vendor's error code (`Request_ResourceNotFound`, `4132`).
+    pub vendor_code: Option<String>,
+    /// The vendor's request id (Graph `request-id`, Zoom `x-zm-trackingid`).
+    pub request_id: Option<String>,
+    /// What the user can do about it.
+    pub hint: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Credentials were rejected or a token could not be obtained.
+    Authentication,
+    /// The identity lacks a permission or scope.
+    Permission,
+    NotFound,
+    Conflict,
+    /// The service rejected the request's content.
+    Invalid,
+    /// Throttled beyond the retry budget.
+    Throttled,
+    /// Network failure or server error.
+    Transport,
+    /// Provider configuration is wrong (missing credentials, bad endpoint).
+    Configuration,
+}
+
+impl ProviderError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        ProviderError {
+            kind,
+            message: message.into(),
+            request: None,
+            status: None,
+            vendor_code: None,
+            request_id: None,
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)?;
+        if let Some(req) = &self.request {
+            write!(f, " ({req}")?;
+            if let Some(status) = self.status {
+                write!(f, " -> {status}")?;
+            }
+            if let Some(code) = &self.vendor_code {
+                write!(f, ", code {code}")?;
+            }
+            if let Some(id) = &self.request_id {
+                write!(f, ", request id {id}")?;
+            }
+            write!(f, ")")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ProviderError {}
+
+pub type ProviderResult<T> = Result<T, ProviderError>;
+
+/// An attribute value a provider refuses before any API call (see
+/// [`ProviderType::complete_desired`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct InvalidAttribute {
+    /// Dotted path of the attribute at fault, as written in configuration.
+    pub path: String,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// One configured provider instance (`provider "zoom"`, or an alias such as `zoom.emea`).
+#[async_trait]
+pub trait Provider: Send + Sync {
+    /// The provider's type name, `zoom` or `azuread`.
+    fn name(&self) -> &'static str;
+
+    /// Reads every resource of a refresh wave. The result has one entry per request, in order:
+    /// `Ok(None)` when the object does not exist (or cannot be located yet because its key is
+    /// unknown).
+    async fn read(&self, batch: &[ReadRequest]) -> Vec<ProviderResult<Option<RemoteObject>>>;
+
+    /// Creates an object (or, for singletons, makes the existing one match).
+    async fn create(&self, req: &WriteRequest) -> ProviderResult<RemoteObject>;
+
+    /// Updates an object in place.
+    async fn update(&self, req: &WriteRequest) -> ProviderResult<RemoteObject>;
+
+    /// Deletes an object.
+    async fn delete(&self, req: &WriteRequest) -> ProviderResult<()>;
+
+    /// What to call `value` of the attribute at dotted `path` of a `type_name` resource in a
+    /// plan, when the provider knows a name for it: a directory role's name for its template
+    /// id, a calendar service's name for its id. Asked for every string a plan shows, after the reads that
+    /// may have taught the provider those names; no network calls. The default knows none.
+    fn value_label(&self, type_name: &str, path: &str, value: &str) -> Option<String> {
+        let _ = (type_name, path, value);
+        None
+    }
+}
+
+/// The static side of a provider type: its schemas and how to configure an instance.
+pub trait ProviderType: Send + Sync {
+    fn name(&self) -> &'static str;
+    /// Schema of the `provider "NAME" { ... }` block.
+    fn config_schema(&self) -> crate::schema::Attr;
+    fn resource_schemas(&self) -> Vec<ResourceSchema>;
+    /// Creates a configured instance from the evaluated `provider` block. Makes no network
+    /// calls: credentials are exchanged for tokens on first use.
+    fn configure(
+        &self,
+        config: &Value,
+        env: &crate::env::Environment,
+    ) -> ProviderResult<Box<dyn Provider>>;
+
+    /// Completes a resource's desired attributes from what its configuration wrote, before
+    /// they are compared with live ones, recorded in state or written: attributes derived from
+    /// others (a federation's issuer and certificates from `metadata_xml`), canonical forms,
+    /// and refusals of values no API call could accept. Parts may be [`Value::Unknown`]
+    /// (references not yet applied): they are left as they are. No network calls. The default
+    /// changes nothing.
+    fn complete_desired(
+        &self,
+        type_name: &str,
+        desired: Value,
+    ) -> Result<Value, Vec<InvalidAttribute>> {
+        let _ = type_name;
+        Ok(desired)
+    }
+}
