@@ -10,7 +10,8 @@ pub mod client;
 pub mod output;
 pub mod provider;
 pub mod render;
-pub mod sim;
+
+pub use zentra_sim as sim;
 
 pub use zentra_engine::{
     addr, apply, config, deps, diag, env, eval, plan, progress, schema, state, value, workspace,

@@ -51,3 +51,30 @@ pub async fn sim(args: SimArgs, printer: &Printer) -> Outcome {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use zentra_engine::env::vars as read;
+    use zentra_sim::vars as written;
+
+    /// The emulator's env file names each variable as zentra reads it, so `. ./sim.env` points
+    /// zentra at the emulator.
+    #[test]
+    fn the_env_file_names_the_variables_zentra_reads() {
+        let pairs = [
+            (written::ZOOM_ACCOUNT_ID, read::ZOOM_ACCOUNT_ID),
+            (written::ZOOM_CLIENT_ID, read::ZOOM_CLIENT_ID),
+            (written::ZOOM_CLIENT_SECRET, read::ZOOM_CLIENT_SECRET),
+            (written::ZOOM_API_URL, read::ZOOM_API_URL),
+            (written::ZOOM_OAUTH_URL, read::ZOOM_OAUTH_URL),
+            (written::AZURE_TENANT_ID, read::AZURE_TENANT_ID),
+            (written::AZURE_CLIENT_ID, read::AZURE_CLIENT_ID),
+            (written::AZURE_CLIENT_SECRET, read::AZURE_CLIENT_SECRET),
+            (written::AZURE_GRAPH_URL, read::AZURE_GRAPH_URL),
+            (written::AZURE_AUTHORITY_HOST, read::AZURE_AUTHORITY_HOST),
+        ];
+        for (written, read) in pairs {
+            assert_eq!(written, read);
+        }
+    }
+}

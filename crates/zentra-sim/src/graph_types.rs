@@ -50,7 +50,7 @@ fn nullable_default() -> bool {
 }
 
 static MODEL: LazyLock<TypesFile> =
-    LazyLock::new(|| serde_json::from_str(crate::schema::data::GRAPH_TYPES).unwrap_or_default());
+    LazyLock::new(|| serde_json::from_str(zentra_schema::data::GRAPH_TYPES).unwrap_or_default());
 
 fn short(name: &str) -> &str {
     name.strip_prefix(NAMESPACE).unwrap_or(name)

@@ -23,7 +23,7 @@ struct Published {
 }
 
 static PUBLISHED: LazyLock<PermissionsFile> = LazyLock::new(|| {
-    serde_json::from_str(crate::schema::data::GRAPH_PERMISSIONS).unwrap_or(PermissionsFile {
+    serde_json::from_str(zentra_schema::data::GRAPH_PERMISSIONS).unwrap_or(PermissionsFile {
         delegated: Vec::new(),
         application: Vec::new(),
     })

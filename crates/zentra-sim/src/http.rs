@@ -296,7 +296,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
             response: match &response.body {
                 ResponseBody::Json(v) => {
                     let mut v = v.clone();
-                    crate::sim::log::redact_json(&mut v);
+                    crate::log::redact_json(&mut v);
                     Some(v)
                 }
                 ResponseBody::Empty => None,

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use serde_json::{Map, Value, json};
 
-use crate::schema::{Attr, AttrType, ProviderSchemaFile};
+use zentra_schema::{Attr, AttrType, ProviderSchemaFile};
 
 struct ZoomSchemas {
     settings: Attr,
@@ -22,7 +22,7 @@ struct ZoomSchemas {
 
 static SCHEMAS: LazyLock<ZoomSchemas> = LazyLock::new(|| {
     let file: Option<ProviderSchemaFile> =
-        serde_json::from_str(crate::schema::data::ZOOM_PROVIDER_SCHEMA).ok();
+        serde_json::from_str(zentra_schema::data::ZOOM_PROVIDER_SCHEMA).ok();
     let object = |name: &str| -> Attr {
         file.as_ref()
             .and_then(|f| f.objects.get(name).cloned())

@@ -18,7 +18,7 @@ use super::zoom_schema::{
     Document, defaults, fits, main_schema, meeting_security_schema, validate_stored,
 };
 use super::zoom_settings;
-use crate::schema::Attr;
+use zentra_schema::Attr;
 
 /// A group in a seed.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -1,9 +1,9 @@
-//! `zentra::sim`: an HTTP emulator of the Zoom REST API v2, Zoom OAuth, Microsoft Graph v1.0 and
+//! `zentra-sim`: an HTTP emulator of the Zoom REST API v2, Zoom OAuth, Microsoft Graph v1.0 and
 //! the Entra ID token endpoint, so plans, applies, tests and demos can run without reaching the
 //! real services.
 //!
 //! It is written from the vendors' specifications and notes, independently of zentra's own HTTP
-//! clients (`crate::provider`): no request or response code is shared with them, so a bug in a
+//! clients (`zentra-providers`): no request or response code is shared with them, so a bug in a
 //! client is not mirrored here. It is strict the way the real services are (wrong credentials,
 //! malformed bodies, unknown fields and wrong methods get the vendor's status codes and error
 //! bodies), seedable ([`Seed`]), inspectable ([`SimServer::requests`], [`SimServer::snapshot`],
@@ -348,8 +348,22 @@ fn write_env_file(path: &std::path::Path, contents: &str) -> std::io::Result<()>
     Ok(())
 }
 
+/// The environment variables [`SimServer::env_vars`] sets, named as zentra reads them (the
+/// emulator shares no code with zentra's engine; the `zentra` binary's tests check the names).
+pub mod vars {
+    pub const ZOOM_ACCOUNT_ID: &str = "ZOOM_ACCOUNT_ID";
+    pub const ZOOM_CLIENT_ID: &str = "ZOOM_CLIENT_ID";
+    pub const ZOOM_CLIENT_SECRET: &str = "ZOOM_CLIENT_SECRET";
+    pub const ZOOM_API_URL: &str = "ZOOM_API_URL";
+    pub const ZOOM_OAUTH_URL: &str = "ZOOM_OAUTH_URL";
+    pub const AZURE_TENANT_ID: &str = "AZURE_TENANT_ID";
+    pub const AZURE_CLIENT_ID: &str = "AZURE_CLIENT_ID";
+    pub const AZURE_CLIENT_SECRET: &str = "AZURE_CLIENT_SECRET";
+    pub const AZURE_GRAPH_URL: &str = "AZURE_GRAPH_URL";
+    pub const AZURE_AUTHORITY_HOST: &str = "AZURE_AUTHORITY_HOST";
+}
+
 fn env_vars_for(seed: &Seed, base_url: &str) -> Vec<(String, String)> {
-    use crate::env::vars;
     let account = seed.zoom.accounts.first();
     let app = account.and_then(|a| a.apps.first());
     let tenant = seed.entra.tenants.first();

@@ -86,7 +86,7 @@ struct OperationIndex {
 }
 
 static OPERATIONS: LazyLock<Vec<Operation>> = LazyLock::new(|| {
-    serde_json::from_str::<OperationIndex>(crate::schema::data::ZOOM_API_INDEX)
+    serde_json::from_str::<OperationIndex>(zentra_schema::data::ZOOM_API_INDEX)
         .map(|i| i.operations)
         .unwrap_or_default()
 });
