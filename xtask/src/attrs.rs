@@ -5,7 +5,7 @@
 use anyhow::{Result, bail};
 use indexmap::IndexMap;
 use serde_json::Value;
-use zentra::schema::{Attr, AttrType};
+use zentra_schema::{Attr, AttrType};
 
 use crate::description::clean_description;
 

@@ -6,8 +6,8 @@
 use std::fmt::Write as _;
 
 use serde_json::Value;
-use zentra::provider::provider_types;
-use zentra::schema::{Access, Attr, AttrType, PermissionSystem, ResourceKind, ResourceSchema};
+use zentra_providers::provider_types;
+use zentra_schema::{Access, Attr, AttrType, PermissionSystem, ResourceKind, ResourceSchema};
 
 use crate::output::GeneratedFile;
 
@@ -385,7 +385,7 @@ fn description_text(attr: &Attr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use zentra::schema::Attr;
+    use zentra_schema::Attr;
 
     #[test]
     fn nested_blocks_get_headed_tables_with_types_and_allowed_values() {

@@ -95,11 +95,11 @@ pub fn generate_all(specs_dir: &Path) -> Result<Generation> {
         file(output_paths::GRAPH_PERMISSIONS, render_json(&permissions)?),
         file(
             output_paths::PLAN,
-            render_json(&schemars::schema_for!(zentra::plan::Plan))?,
+            render_json(&schemars::schema_for!(zentra_engine::plan::Plan))?,
         ),
         file(
             output_paths::STATE,
-            render_json(&schemars::schema_for!(zentra::state::StateFile))?,
+            render_json(&schemars::schema_for!(zentra_engine::state::StateFile))?,
         ),
     ];
     Ok(Generation {

@@ -5,7 +5,7 @@
 use anyhow::{Context, Result, anyhow, bail};
 use indexmap::IndexMap;
 use serde_json::Value;
-use zentra::schema::{Attr, AttrType, ProviderSchemaFile};
+use zentra_schema::{Attr, AttrType, ProviderSchemaFile};
 
 use crate::attrs::{
     ConversionLog, Note, TypeConflict, attr_from_schema, count_fields, count_fields_where,

@@ -4,7 +4,7 @@
 use xtask::generate_all;
 use xtask::output::stale_files;
 use xtask::sources::{default_specs_dir, workspace_root};
-use zentra::schema::{AttrType, ProviderSchemaFile};
+use zentra_schema::{AttrType, ProviderSchemaFile};
 
 #[test]
 fn generated_schemas_are_current() {

@@ -7,12 +7,12 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use zentra::apply::{ApplyOptions, Silent, apply};
-use zentra::env::Environment;
-use zentra::plan::planner::{ProviderSet, plan};
-use zentra::sim::{Seed, SimConfig, SimServer};
-use zentra::state::{LocalStateStore, StateStore};
-use zentra::workspace::{LoadOptions, Workspace};
+use zentra_engine::apply::{ApplyOptions, Silent, apply};
+use zentra_engine::env::Environment;
+use zentra_engine::plan::planner::{ProviderSet, plan};
+use zentra_engine::state::{LocalStateStore, StateStore};
+use zentra_engine::workspace::{LoadOptions, Workspace};
+use zentra_sim::{Seed, SimConfig, SimServer};
 
 struct Scenario {
     zoom_accounts: usize,
@@ -165,7 +165,7 @@ async fn run(s: &Scenario) -> String {
         env,
         ..LoadOptions::default()
     };
-    let ws = Workspace::load(&opts, zentra::provider::provider_types())
+    let ws = Workspace::load(&opts, zentra_providers::provider_types())
         .expect("the configuration loads");
     let store = LocalStateStore::new(dir.path().join("zentra.state.json"));
     let providers = ProviderSet::configure(&ws, None).expect("providers configure");
@@ -183,7 +183,7 @@ async fn run(s: &Scenario) -> String {
         .count();
 
     let t = Instant::now();
-    let mut state = zentra::state::StateFile::new();
+    let mut state = zentra_engine::state::StateFile::new();
     let report = apply(
         &ws,
         run,

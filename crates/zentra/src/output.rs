@@ -8,9 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use owo_colors::OwoColorize;
 
-use crate::diag::{Diagnostic, Diagnostics, Severity};
-use crate::env::{Environment, vars};
-use crate::progress::{Event, Progress, ProgressSink};
+use zentra_engine::diag::{Diagnostic, Diagnostics, Severity};
+use zentra_engine::env::{Environment, vars};
+use zentra_engine::progress::{Event, Progress, ProgressSink};
 
 /// A colour role; the printer decides whether it shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -244,7 +244,7 @@ impl ProgressSink for StderrProgress {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diag::locate_in;
+    use zentra_engine::diag::locate_in;
 
     #[test]
     fn diagnostics_show_location_snippet_and_hint_without_colour() {

@@ -19,7 +19,7 @@ use azure_support::{
     stdout,
 };
 use serde_json::json;
-use zentra::sim::{FederatedCredentialSeed, OidcIssuerSeed, Seed};
+use zentra_sim::{FederatedCredentialSeed, OidcIssuerSeed, Seed};
 
 /// Reads one thing from Graph: enough to need a token, changes nothing.
 const READ_ONLY: &str = r#"

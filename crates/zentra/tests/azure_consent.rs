@@ -11,7 +11,7 @@ mod traffic;
 
 use azure_support::{Project, code, root, stderr, stdout};
 use serde_json::json;
-use zentra::sim::{Seed, SimConfig};
+use zentra_sim::{Seed, SimConfig};
 
 const TEAM: &str =
     "ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team";

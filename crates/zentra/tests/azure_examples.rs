@@ -7,7 +7,7 @@ mod conformance;
 mod traffic;
 
 use azure_support::Project;
-use zentra::sim::{Seed, SimConfig};
+use zentra_sim::{Seed, SimConfig};
 
 async fn plans_applies_and_converges(name: &str) -> Project {
     converges(Project::example(name).await, name)

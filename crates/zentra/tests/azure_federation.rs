@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use azure_support::{Project, cert_base64, code, example_file, fixture, root, stderr};
 use serde_json::json;
-use zentra::sim::{Seed, SimConfig};
+use zentra_sim::{Seed, SimConfig};
 
 fn okta_project_files(p: &Project, metadata: &str) {
     p.write(

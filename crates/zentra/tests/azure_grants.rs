@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use azure_support::{MEGAN, Project, ZOOM_ROOMS_APP, code, stderr};
 use serde_json::json;
-use zentra::sim::{Faults, SimConfig};
+use zentra_sim::{Faults, SimConfig};
 
 const GRANT: &str = r#"
 provider "azuread" {}

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use zentra::sim::{SimConfig, SimServer};
+use zentra_sim::{SimConfig, SimServer};
 
 #[path = "support/conformance/mod.rs"]
 mod conformance;
@@ -50,7 +50,7 @@ impl Project {
     }
 
     /// Requests to the vendor APIs (not the token endpoints).
-    fn api_requests(&self) -> Vec<zentra::sim::RequestRecord> {
+    fn api_requests(&self) -> Vec<zentra_sim::RequestRecord> {
         self.sim
             .requests()
             .into_iter()
@@ -538,7 +538,7 @@ async fn a_manual_steps_check_overrides_confirmation_with_api_evidence() {
 #[test]
 fn the_traffic_check_rejects_what_the_specs_do_not_allow() {
     let record = |service: &str, method: &str, path: &str, body: serde_json::Value, status: u16| {
-        zentra::sim::RequestRecord {
+        zentra_sim::RequestRecord {
             service: service.into(),
             method: method.into(),
             path: path.into(),
@@ -909,11 +909,11 @@ async fn usage_errors_exit_1_and_terraform_single_dash_options_work() {
     assert_eq!(report["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(
         report["state_format_version"],
-        zentra::state::STATE_FORMAT_VERSION
+        zentra_engine::state::STATE_FORMAT_VERSION
     );
     assert_eq!(
         report["plan_format_version"],
-        zentra::plan::PLAN_FORMAT_VERSION
+        zentra_engine::plan::PLAN_FORMAT_VERSION
     );
 
     let apply = p.run(&["-chdir=.", "apply", "-auto-approve", "-parallelism=2"]);
@@ -1145,7 +1145,7 @@ async fn confirm_without_user_falls_back_to_git_then_the_user_id() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn waiting_on_rate_limits_and_the_state_lock_is_said_on_stderr() {
     let p = Project::new(QUICKSTART).await;
-    p.sim.set_faults(zentra::sim::Faults {
+    p.sim.set_faults(zentra_sim::Faults {
         zoom_throttle_next: 1,
         graph_throttle_next: 1,
         graph_retry_after_seconds: 1,

@@ -7,7 +7,7 @@ use base64::Engine as _;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use sim_support::{Sim, read};
-use zentra::sim::{EntraCertificate, Seed};
+use zentra_sim::{EntraCertificate, Seed};
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const THUMBPRINT: &str = "kq2Vw0bBv8ZxQ1m3c5r7t9y2u4i6o8p0a2s4d6f8g0h";

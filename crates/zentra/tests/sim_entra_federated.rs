@@ -14,7 +14,7 @@ use azure_support::{fixture, jwk, now, registered_certificate, sign_token};
 use jsonwebtoken::{Algorithm, Header};
 use serde_json::{Value, json};
 use sim_support::{Sim, read};
-use zentra::sim::{FederatedCredentialSeed, OidcIssuerSeed, Seed};
+use zentra_sim::{FederatedCredentialSeed, OidcIssuerSeed, Seed};
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const GITHUB: &str = "https://token.actions.githubusercontent.com";

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 use sim_support::{Sim, read};
-use zentra::sim::{Faults, KnownApplication, Seed, SimConfig};
+use zentra_sim::{Faults, KnownApplication, Seed, SimConfig};
 
 const GRAPH_APP: &str = "00000003-0000-0000-c000-000000000000";
 const ZOOM_APP: &str = "a651cfda-cbdd-4a39-bd03-fa829c3c1b29";

@@ -8,7 +8,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use serde_json::{Value, json};
 use sim_support::{Sim, read};
-use zentra::sim::{Seed, SimConfig};
+use zentra_sim::{Seed, SimConfig};
 
 const GRAPH_SP: &str = "5b1e7c3a-9f2d-4e8b-a6c4-0d3f9e2b7a15";
 const ZENTRA_SP: &str = "9d2e6f1a-3c8b-4a7e-b5d9-2f0c4e8a1b36";
@@ -384,7 +384,7 @@ async fn initial_default_and_unverified_domains_cannot_be_federated() {
     let mut seed = Seed::default_demo();
     seed.entra.tenants[0]
         .domains
-        .push(zentra::sim::EntraDomainSeed {
+        .push(zentra_sim::EntraDomainSeed {
             id: "fabrikam.com".into(),
             is_default: false,
             is_initial: false,

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use sim_support::{Sim, read};
-use zentra::sim::{Seed, SimConfig, SimServer, run_foreground};
+use zentra_sim::{Seed, SimConfig, SimServer, run_foreground};
 
 #[tokio::test]
 async fn env_vars_point_at_the_emulator_with_seed_credentials() {

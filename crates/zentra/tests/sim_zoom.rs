@@ -4,7 +4,7 @@ mod sim_support;
 
 use serde_json::{Value, json};
 use sim_support::{Sim, read};
-use zentra::sim::{Faults, Seed, ZoomPlan};
+use zentra_sim::{Faults, Seed, ZoomPlan};
 
 const BYPASS_ID: &str = "KDcuGIm1QgePTO8WbOqwIQ";
 const OWNER_ID: &str = "Rk3vQp8sTq2xWm5yZb7nLa";

@@ -5,7 +5,7 @@ mod sim_support;
 
 use serde_json::{Value, json};
 use sim_support::{Sim, read};
-use zentra::sim::{Seed, ZoomAccountSeed};
+use zentra_sim::{Seed, ZoomAccountSeed};
 
 const SALES: &str = "gR7kT2mWq9XbN4vLc1sPzA";
 const O365: &str = "cS4nQ8wE2rT6yU0iO3pA7d";
@@ -113,7 +113,7 @@ async fn members_are_added_at_most_thirty_at_a_time_and_listed_by_page() {
     let mut seed = Seed::default_demo();
     let account: &mut ZoomAccountSeed = &mut seed.zoom.accounts[0];
     for i in 0..40 {
-        account.users.push(zentra::sim::ZoomUserSeed {
+        account.users.push(zentra_sim::ZoomUserSeed {
             id: format!("user{i:02}"),
             email: format!("user{i:02}@contoso.com"),
             first_name: "U".into(),

@@ -345,11 +345,11 @@ resource "zoom_group_settings" "sales" {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn group_listings_are_followed_page_by_page() {
-    let mut seed = zentra::sim::Seed::default_demo();
+    let mut seed = zentra_sim::Seed::default_demo();
     for i in 0..305 {
         seed.zoom.accounts[0]
             .groups
-            .push(zentra::sim::ZoomGroupSeed {
+            .push(zentra_sim::ZoomGroupSeed {
                 id: Some(format!("g{i:03}")),
                 name: format!("Team {i:03}"),
                 members: vec![],

@@ -9,7 +9,7 @@ mod traffic;
 mod zoom_support;
 
 use serde_json::json;
-use zentra::sim::Seed;
+use zentra_sim::Seed;
 use zoom_support::{Project, code, stderr};
 
 const SECURITY: &str = r#"

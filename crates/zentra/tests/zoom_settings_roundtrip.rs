@@ -13,17 +13,17 @@ use std::time::Duration;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Map, Value as Json, json};
-use zentra::apply::{ApplyOptions, Silent, apply};
-use zentra::client::RetryPolicy;
-use zentra::client::zoom::{ZoomClientOptions, ZoomRateLimits};
-use zentra::env::Environment;
-use zentra::plan::planner::{ProviderSet, plan};
-use zentra::provider::ProviderType;
-use zentra::provider::zoom::ZoomProviderType;
-use zentra::schema::{Attr, AttrType};
-use zentra::sim::{Faults, Seed, SimConfig, SimServer};
-use zentra::state::{LocalStateStore, StateStore};
-use zentra::workspace::{LoadOptions, Workspace};
+use zentra_engine::apply::{ApplyOptions, Silent, apply};
+use zentra_engine::env::Environment;
+use zentra_engine::plan::planner::{ProviderSet, plan};
+use zentra_engine::provider::ProviderType;
+use zentra_engine::schema::{Attr, AttrType};
+use zentra_engine::state::{LocalStateStore, StateStore};
+use zentra_engine::workspace::{LoadOptions, Workspace};
+use zentra_providers::client::RetryPolicy;
+use zentra_providers::client::zoom::{ZoomClientOptions, ZoomRateLimits};
+use zentra_providers::zoom::ZoomProviderType;
+use zentra_sim::{Faults, Seed, SimConfig, SimServer};
 
 /// How many random configurations are planned, applied and planned again.
 const CASES: u32 = 64;

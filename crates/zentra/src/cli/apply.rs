@@ -7,14 +7,14 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::addr::ResourceAddr;
-use crate::apply::{ApplyObserver, ApplyOptions};
-use crate::diag::Diagnostic;
-use crate::env::Environment;
 use crate::output::{Printer, Tone};
-use crate::plan::{Action, Plan};
 use crate::render;
-use crate::state::StateStore;
+use zentra_engine::addr::ResourceAddr;
+use zentra_engine::apply::{ApplyObserver, ApplyOptions};
+use zentra_engine::diag::Diagnostic;
+use zentra_engine::env::Environment;
+use zentra_engine::plan::{Action, Plan};
+use zentra_engine::state::StateStore;
 
 use super::session::{load_workspace, providers, read_state, report, state_error, state_store};
 use super::{LockArgs, Outcome, VarArgs};
@@ -93,8 +93,10 @@ fn staleness(saved: &Plan, fresh: &Plan) -> Option<String> {
     }
     // Before the configuration: a changed live value it reads also changes what the
     // configuration evaluates to, and the live value is what to name.
-    let changed =
-        crate::plan::fingerprint::changed(&saved.live_fingerprints, &fresh.live_fingerprints);
+    let changed = zentra_engine::plan::fingerprint::changed(
+        &saved.live_fingerprints,
+        &fresh.live_fingerprints,
+    );
     if !changed.is_empty() {
         return Some(live_changes_text(&changed));
     }
@@ -116,7 +118,7 @@ fn live_changes_text(changed: &[(String, String)]) -> String {
         .iter()
         .take(NAMED_LIVE_CHANGES)
         .map(|(address, path)| {
-            if path == crate::plan::fingerprint::OBJECT {
+            if path == zentra_engine::plan::fingerprint::OBJECT {
                 format!("{address}: the object itself (deleted, created or replaced)")
             } else {
                 format!("{address}: {path}")
@@ -175,7 +177,7 @@ pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Prin
     let Some(providers) = providers(&ws, state.as_ref(), printer) else {
         return Outcome::Failure;
     };
-    let run = match crate::plan::planner::plan(&ws, state.as_ref(), &providers).await {
+    let run = match zentra_engine::plan::planner::plan(&ws, state.as_ref(), &providers).await {
         Ok(run) => run,
         Err(d) => {
             report(printer, &d);
@@ -215,7 +217,7 @@ pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Prin
     let flag = options.interrupted.clone();
     let mut state = state.unwrap_or_default();
     let progress = Progress { printer };
-    let apply = crate::apply::apply(
+    let apply = zentra_engine::apply::apply(
         &ws, run, &mut state, &store, &providers, &options, &progress,
     );
     // Ctrl-C stops new operations; what is in flight finishes and is recorded in state.
@@ -312,11 +314,11 @@ fn confirm(printer: &Printer) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{StateRef, Summary};
+    use zentra_engine::plan::{StateRef, Summary};
 
     fn plan_against(lineage: Option<&str>, serial: u64) -> Plan {
         Plan {
-            format_version: crate::plan::PLAN_FORMAT_VERSION,
+            format_version: zentra_engine::plan::PLAN_FORMAT_VERSION,
             zentra_version: String::new(),
             created_at: String::new(),
             prior_state: StateRef {
@@ -346,7 +348,7 @@ mod tests {
     #[test]
     fn a_stale_plan_names_the_live_values_that_changed() {
         let prints = |pairs: &[(&str, &str, &str)]| {
-            let mut out = crate::plan::fingerprint::LiveFingerprints::new();
+            let mut out = zentra_engine::plan::fingerprint::LiveFingerprints::new();
             for (address, path, digest) in pairs {
                 out.entry(address.to_string())
                     .or_default()

@@ -11,7 +11,7 @@ use std::ffi::OsString;
 
 use clap::{Arg, Command};
 
-use crate::diag::{Diagnostic, did_you_mean};
+use zentra_engine::diag::{Diagnostic, did_you_mean};
 
 /// Where a command line stopped making sense.
 #[derive(Debug)]

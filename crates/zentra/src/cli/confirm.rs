@@ -5,13 +5,13 @@ use std::path::Path;
 
 use clap::Args;
 
-use crate::addr::{ProviderAddr, ResourceAddr};
-use crate::diag::{Diagnostic, did_you_mean};
-use crate::env::Environment;
 use crate::output::Printer;
-use crate::provider::manual::{MANUAL_STEP, step_hash};
-use crate::schema::ResourceKind;
-use crate::state::{Confirmation, ResourceState, StateStore};
+use zentra_engine::addr::{ProviderAddr, ResourceAddr};
+use zentra_engine::diag::{Diagnostic, did_you_mean};
+use zentra_engine::env::Environment;
+use zentra_engine::provider::manual::{MANUAL_STEP, step_hash};
+use zentra_engine::schema::ResourceKind;
+use zentra_engine::state::{Confirmation, ResourceState, StateStore};
 
 use super::session::{load_workspace, read_state, report, state_error, state_store};
 use super::{LockArgs, Outcome, VarArgs};
@@ -92,7 +92,7 @@ pub fn confirm(dir: &Path, args: ConfirmArgs, env: Environment, printer: &Printe
             return Outcome::Failure;
         }
     };
-    if crate::provider::manual::CONFIRMED_ATTRIBUTES
+    if zentra_engine::provider::manual::CONFIRMED_ATTRIBUTES
         .iter()
         .any(|n| body.get(n).is_some_and(|v| v.contains_unknown()))
     {

@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use crate::env::Environment;
 use crate::output::{Printer, Tone};
-use crate::sim::{Seed, SimConfig, SimServer};
+use zentra_engine::env::Environment;
+use zentra_sim::{Seed, SimConfig, SimServer};
 
 use super::apply::ApplyArgs;
 use super::plan::PlanArgs;

@@ -22,8 +22,8 @@ use std::process::ExitCode;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::env::Environment;
 use crate::output::Printer;
+use zentra_engine::env::Environment;
 
 /// Declarative configuration for Zoom SSO, Office 365 calendar integration and Entra ID
 /// consent: plan and apply it like infrastructure as code.
@@ -187,7 +187,7 @@ pub fn main() -> ExitCode {
 /// as JSON on stdout when `--json` was asked for (`Err(Failure)`: exit 1, never 2).
 pub fn parse_command_line(args: Vec<OsString>, env: &Environment) -> Result<Cli, Outcome> {
     let no_color = args.iter().any(|a| a == "--no-color" || a == "-no-color");
-    let usage_error = |diagnostic: &crate::diag::Diagnostic, json: bool| {
+    let usage_error = |diagnostic: &zentra_engine::diag::Diagnostic, json: bool| {
         let printer = Printer::terminal(env, no_color);
         printer.diagnostic(diagnostic);
         if json {

@@ -8,9 +8,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::env::Environment;
 use crate::output::{Printer, Tone};
-use crate::schema::{Access, Permission, PermissionSystem};
+use zentra_engine::env::Environment;
+use zentra_engine::schema::{Access, Permission, PermissionSystem};
 
 use super::session::load_workspace;
 use super::{Outcome, VarArgs};

@@ -4,11 +4,11 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use crate::env::Environment;
 use crate::output::Printer;
-use crate::plan::Plan;
 use crate::render;
-use crate::state::StateStore;
+use zentra_engine::env::Environment;
+use zentra_engine::plan::Plan;
+use zentra_engine::state::StateStore;
 
 use super::session::{load_workspace, providers, read_state, report, state_error, state_store};
 use super::{LockArgs, Outcome, VarArgs};
@@ -63,7 +63,7 @@ pub async fn plan(dir: &Path, args: PlanArgs, env: Environment, printer: &Printe
     let Some(providers) = providers(&ws, state.as_ref(), printer) else {
         return Outcome::Failure;
     };
-    let run = match crate::plan::planner::plan(&ws, state.as_ref(), &providers).await {
+    let run = match zentra_engine::plan::planner::plan(&ws, state.as_ref(), &providers).await {
         Ok(run) => run,
         Err(d) => {
             report(printer, &d);
@@ -130,11 +130,11 @@ pub fn load_plan(path: &Path) -> Result<Plan, String> {
     let version = serde_json::from_str::<Versioned>(&text)
         .map_err(not_a_plan)?
         .format_version;
-    if version != crate::plan::PLAN_FORMAT_VERSION {
+    if version != zentra_engine::plan::PLAN_FORMAT_VERSION {
         return Err(format!(
             "`{}` has plan format version {version}, this zentra reads version {}; run `zentra plan --out FILE` again",
             path.display(),
-            crate::plan::PLAN_FORMAT_VERSION
+            zentra_engine::plan::PLAN_FORMAT_VERSION
         ));
     }
     serde_json::from_str(&text).map_err(not_a_plan)

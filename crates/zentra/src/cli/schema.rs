@@ -7,10 +7,11 @@ use std::fmt::Write as _;
 use clap::Args;
 use serde_json::json;
 
-use crate::diag::{Diagnostic, did_you_mean};
 use crate::output::{Printer, Tone};
-use crate::provider::{ProviderType, provider_types, terraform_names};
-use crate::schema::{Attr, AttrType, ResourceKind, ResourceSchema};
+use zentra_engine::diag::{Diagnostic, did_you_mean};
+use zentra_engine::provider::{ProviderType, terraform_names};
+use zentra_engine::schema::{Attr, AttrType, ResourceKind, ResourceSchema};
+use zentra_providers::provider_types;
 
 use super::Outcome;
 

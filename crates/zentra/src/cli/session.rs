@@ -3,12 +3,12 @@
 
 use std::path::Path;
 
-use crate::diag::{Diagnostic, Diagnostics};
-use crate::env::Environment;
 use crate::output::Printer;
-use crate::plan::planner::ProviderSet;
-use crate::state::{LocalStateStore, StateError, StateFile, StateStore};
-use crate::workspace::{LoadOptions, Workspace};
+use zentra_engine::diag::{Diagnostic, Diagnostics};
+use zentra_engine::env::Environment;
+use zentra_engine::plan::planner::ProviderSet;
+use zentra_engine::state::{LocalStateStore, StateError, StateFile, StateStore};
+use zentra_engine::workspace::{LoadOptions, Workspace};
 
 use super::{LockArgs, VarArgs};
 
@@ -25,7 +25,7 @@ pub fn load_workspace(
         var_files: vars.var_files.clone(),
         env,
     };
-    match Workspace::load(&opts, crate::provider::provider_types()) {
+    match Workspace::load(&opts, zentra_providers::provider_types()) {
         Ok(ws) => Some(ws),
         Err(diags) => {
             report(printer, &diags);

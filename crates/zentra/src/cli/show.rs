@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use crate::config::{Config, DEFAULT_STATE_FILE};
 use crate::output::Printer;
 use crate::render;
-use crate::state::{LocalStateStore, StateStore};
+use zentra_engine::config::{Config, DEFAULT_STATE_FILE};
+use zentra_engine::state::{LocalStateStore, StateStore};
 
 use super::Outcome;
 

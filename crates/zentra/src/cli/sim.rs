@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::output::Printer;
-use crate::sim::{Seed, SimConfig};
+use zentra_sim::{Seed, SimConfig};
 
 use super::Outcome;
 
@@ -43,7 +43,7 @@ pub async fn sim(args: SimArgs, printer: &Printer) -> Outcome {
         seed,
         ..SimConfig::default()
     };
-    match crate::sim::run_foreground(cfg, args.env_file, |line| printer.status(line)).await {
+    match zentra_sim::run_foreground(cfg, args.env_file, |line| printer.status(line)).await {
         Ok(()) => Outcome::Success,
         Err(e) => {
             printer.error(&format!("{e:#}"));

@@ -19,8 +19,8 @@ pub fn version(args: &VersionArgs, printer: &Printer) -> Outcome {
     if args.json {
         let report = serde_json::json!({
             "version": version,
-            "state_format_version": crate::state::STATE_FORMAT_VERSION,
-            "plan_format_version": crate::plan::PLAN_FORMAT_VERSION,
+            "state_format_version": zentra_engine::state::STATE_FORMAT_VERSION,
+            "plan_format_version": zentra_engine::plan::PLAN_FORMAT_VERSION,
         });
         printer.data(&format!(
             "{}\n",

@@ -12,7 +12,7 @@ use serde_json::Value as Json;
 
 use super::value_text;
 use crate::output::{Printer, Tone};
-use crate::plan::{Action, AttributeChange};
+use zentra_engine::plan::{Action, AttributeChange};
 
 /// An element (an object or a list) whose one-line form is wider than this is spread over
 /// several lines. A string is never split: it is shown whole, as it will be written.

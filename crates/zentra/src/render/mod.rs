@@ -4,7 +4,9 @@
 mod elements;
 
 use crate::output::{Printer, Tone};
-use crate::plan::{Action, AttributeChange, ObjectDriftKind, Plan, ResourceChange, Summary};
+use zentra_engine::plan::{
+    Action, AttributeChange, ObjectDriftKind, Plan, ResourceChange, Summary,
+};
 
 /// Strings longer than this (or spanning lines) are shown as a line diff.
 const LONG_STRING: usize = 80;
@@ -156,7 +158,7 @@ fn resource_text(c: &ResourceChange, p: &Printer, out: &mut String) {
         return;
     }
     let symbol = p.paint(c.action.symbol(), tone(c.action), false);
-    let kind = if c.address.mode == crate::addr::Mode::Data {
+    let kind = if c.address.mode == zentra_engine::addr::Mode::Data {
         "data"
     } else {
         "resource"
@@ -323,8 +325,8 @@ fn attribute_text(
     }
     if let (Some(old), Some(new)) = (a.before.as_str(), a.after.as_str())
         && !a.sensitive
-        && crate::cert::describe(old).is_none()
-        && crate::cert::describe(new).is_none()
+        && zentra_providers::cert::describe(old).is_none()
+        && zentra_providers::cert::describe(new).is_none()
         && (old.contains('\n')
             || new.contains('\n')
             || old.len() > LONG_STRING
@@ -382,7 +384,9 @@ pub fn value_text(v: &serde_json::Value, sensitive: bool, unknown: bool) -> Stri
     }
     match v {
         serde_json::Value::Null => "null".into(),
-        serde_json::Value::String(s) => crate::cert::describe(s).unwrap_or_else(|| v.to_string()),
+        serde_json::Value::String(s) => {
+            zentra_providers::cert::describe(s).unwrap_or_else(|| v.to_string())
+        }
         other => other.to_string(),
     }
 }
@@ -403,9 +407,9 @@ fn outputs_text(plan: &Plan, p: &Printer, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::addr::{ProviderAddr, ResourceAddr};
-    use crate::plan::{PLAN_FORMAT_VERSION, StateRef};
     use serde_json::json;
+    use zentra_engine::addr::{ProviderAddr, ResourceAddr};
+    use zentra_engine::plan::{PLAN_FORMAT_VERSION, StateRef};
 
     fn plan(changes: Vec<ResourceChange>) -> Plan {
         Plan {
@@ -506,11 +510,14 @@ mod tests {
     #[test]
     fn certificates_render_by_subject_thumbprint_and_expiry() {
         let p = Printer::plain(Box::new(std::io::sink()), Box::new(std::io::sink()));
-        let old =
-            crate::cert::canonical(include_str!("../../tests/fixtures/certs/okta-current.pem"))
-                .unwrap();
-        let new = crate::cert::canonical(include_str!("../../tests/fixtures/certs/okta-next.pem"))
-            .unwrap();
+        let old = zentra_providers::cert::canonical(include_str!(
+            "../../tests/fixtures/certs/okta-current.pem"
+        ))
+        .unwrap();
+        let new = zentra_providers::cert::canonical(include_str!(
+            "../../tests/fixtures/certs/okta-next.pem"
+        ))
+        .unwrap();
         let text = plan_text(
             &plan(vec![ResourceChange {
                 address: ResourceAddr::managed("azuread_domain_federation", "okta"),
@@ -694,7 +701,7 @@ mod tests {
     #[test]
     fn objects_deleted_or_replaced_outside_zentra_are_drift() {
         let deleted = ResourceChange {
-            object_drift: Some(crate::plan::ObjectDrift {
+            object_drift: Some(zentra_engine::plan::ObjectDrift {
                 kind: ObjectDriftKind::Deleted,
                 previous_id: "old-sp".into(),
             }),
@@ -707,7 +714,7 @@ mod tests {
         };
         let replaced = ResourceChange {
             address: ResourceAddr::managed("zoom_group", "pilot"),
-            object_drift: Some(crate::plan::ObjectDrift {
+            object_drift: Some(zentra_engine::plan::ObjectDrift {
                 kind: ObjectDriftKind::Replaced,
                 previous_id: "g-old".into(),
             }),

@@ -12,7 +12,7 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use base64::Engine as _;
-use zentra::sim::{EntraCertificate, JwkSeed, RequestRecord, Seed, SimConfig, SimServer};
+use zentra_sim::{EntraCertificate, JwkSeed, RequestRecord, Seed, SimConfig, SimServer};
 
 pub const GRAPH_APP: &str = "00000003-0000-0000-c000-000000000000";
 pub const ZOOM_APP: &str = "a651cfda-cbdd-4a39-bd03-fa829c3c1b29";

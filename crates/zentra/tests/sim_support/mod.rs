@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use reqwest::Client;
 use serde_json::Value;
-use zentra::sim::{Seed, SimConfig, SimServer};
+use zentra_sim::{Seed, SimConfig, SimServer};
 
 pub struct Sim {
     pub server: SimServer,

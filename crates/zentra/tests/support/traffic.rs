@@ -3,7 +3,7 @@
 //! the emulator's request log, so the whole suite's traffic is validated.
 
 use serde_json::Value;
-use zentra::sim::RequestRecord;
+use zentra_sim::RequestRecord;
 
 use crate::conformance::{GraphSpec, ZoomSpec, oauth};
 

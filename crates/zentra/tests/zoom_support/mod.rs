@@ -19,7 +19,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
-use zentra::sim::{Seed, SimConfig, SimServer, ZoomUserSeed};
+use zentra_sim::{Seed, SimConfig, SimServer, ZoomUserSeed};
 
 pub struct Project {
     pub dir: tempfile::TempDir,

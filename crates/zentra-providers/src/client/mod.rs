@@ -1,0 +1,505 @@
+//! HTTP plumbing shared by the vendor clients: one way to build a `reqwest` client, to check an
+//! endpoint a user configured, to parse `Retry-After`, to back off, and to pace requests.
+//!
+//! The vendor clients ([`zoom::ZoomClient`], [`graph::GraphClient`]) own authentication, token
+//! caching, rate limiting, retries and paging; resources above them never see HTTP.
+
+pub mod entra_auth;
+pub mod graph;
+pub mod zoom;
+
+#[cfg(test)]
+mod hostile_tests;
+
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use url::{Host, Url};
+
+use zentra_engine::provider::{ErrorKind, ProviderError};
+
+/// The `User-Agent` every request carries.
+pub const USER_AGENT: &str = concat!("zentra/", env!("CARGO_PKG_VERSION"));
+
+/// Timeouts of the underlying HTTP client.
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    /// Time allowed to establish a connection.
+    pub connect: Duration,
+    /// Time allowed for a whole request, body included.
+    pub request: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            request: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Builds the HTTP client both vendor clients use: no redirects (a token endpoint that
+/// redirects must not take credentials elsewhere), zentra's user agent, and bounded timeouts.
+pub fn build_http_client(timeouts: Timeouts) -> Result<reqwest::Client, ProviderError> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(USER_AGENT)
+        .connect_timeout(timeouts.connect)
+        .timeout(timeouts.request)
+        .build()
+        .map_err(|e| {
+            ProviderError::new(
+                ErrorKind::Configuration,
+                format!("could not set up the HTTP client: {}", e.without_url()),
+            )
+        })
+}
+
+/// Checks an endpoint URL from configuration and returns it without a trailing slash.
+///
+/// `https` is required, except for loopback hosts (127.0.0.0/8, `::1`, `localhost`), where
+/// plain `http` is accepted so that a local emulator can stand in for the vendor.
+pub fn validate_endpoint(raw: &str, attribute: &str) -> Result<String, ProviderError> {
+    let config_error = |why: String| {
+        ProviderError::new(
+            ErrorKind::Configuration,
+            format!("`{attribute}` = \"{raw}\" is not a usable endpoint: {why}"),
+        )
+    };
+    let url = Url::parse(raw.trim()).map_err(|e| config_error(e.to_string()))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        // The value itself is not repeated: it holds a credential.
+        return Err(ProviderError::new(
+            ErrorKind::Configuration,
+            format!("`{attribute}` must not contain credentials (user:password@)"),
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(config_error(
+            "it must not contain a query or a fragment".into(),
+        ));
+    }
+    let host = url
+        .host()
+        .ok_or_else(|| config_error("it has no host".into()))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&host) => {}
+        "http" => {
+            return Err(config_error(
+                "plain http is accepted only for loopback hosts (127.0.0.0/8, ::1, localhost); use https"
+                    .into(),
+            ));
+        }
+        other => return Err(config_error(format!("unsupported scheme `{other}`"))),
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+fn is_loopback(host: &Host<&str>) -> bool {
+    match host {
+        Host::Domain(name) => {
+            let name = name.trim_end_matches('.');
+            name.eq_ignore_ascii_case("localhost")
+        }
+        Host::Ipv4(ip) => IpAddr::V4(*ip).is_loopback(),
+        Host::Ipv6(ip) => IpAddr::V6(*ip).is_loopback(),
+    }
+}
+
+/// How often and how long a client retries throttled or failed requests.
+#[derive(Clone, Copy, Debug)]
+pub struct RetryPolicy {
+    /// Attempts in total, the first included.
+    pub max_attempts: u32,
+    /// The first backoff delay; it doubles with each attempt.
+    pub initial_backoff: Duration,
+    /// The largest backoff delay.
+    pub max_backoff: Duration,
+    /// The longest `Retry-After` the client waits for; a later one fails the request.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 6,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(120),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Exponential backoff with full jitter for the given attempt (1 = after the first try):
+    /// a random delay between half and all of `initial * 2^(attempt-1)`, capped.
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        let exp = attempt.saturating_sub(1).min(20);
+        let ceiling = self
+            .initial_backoff
+            .saturating_mul(1u32 << exp)
+            .min(self.max_backoff);
+        let ceiling_ms = ceiling.as_millis() as u64;
+        if ceiling_ms == 0 {
+            return Duration::ZERO;
+        }
+        let low = ceiling_ms / 2;
+        Duration::from_millis(rand::rng().random_range(low..=ceiling_ms))
+    }
+}
+
+/// What a `Retry-After` header asks for, relative to `now`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetryAfter {
+    /// Wait this long (zero when the moment has passed).
+    Wait(Duration),
+    /// The header could not be read.
+    Unreadable,
+}
+
+/// Parses a `Retry-After` value: delta seconds (Graph), an RFC 3339 date-time (Zoom's daily
+/// limits) or an HTTP date.
+pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> RetryAfter {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return RetryAfter::Wait(Duration::from_secs(seconds));
+    }
+    if let Ok(seconds) = value.parse::<f64>()
+        && seconds.is_finite()
+        && seconds >= 0.0
+    {
+        return RetryAfter::Wait(Duration::from_secs_f64(seconds.min(1e9)));
+    }
+    let at = DateTime::parse_from_rfc3339(value)
+        .or_else(|_| DateTime::parse_from_rfc2822(value))
+        .map(|t| t.with_timezone(&Utc));
+    match at {
+        Ok(at) => RetryAfter::Wait((at - now).to_std().unwrap_or(Duration::ZERO)),
+        Err(_) => RetryAfter::Unreadable,
+    }
+}
+
+/// When a token that lives `expires_in` should be replaced: `renew_before` its expiry, or
+/// halfway for short-lived tokens. Lifetimes beyond a day are treated as a day, so an absurd
+/// `expires_in` from a server cannot overflow the clock.
+pub(crate) fn renewal_time(expires_in: Duration, renew_before: Duration) -> Instant {
+    let lifetime = expires_in.min(Duration::from_secs(24 * 3600));
+    let margin = if lifetime > renew_before.saturating_mul(2) {
+        renew_before
+    } else {
+        lifetime / 2
+    };
+    Instant::now() + lifetime.saturating_sub(margin)
+}
+
+/// The largest response body zentra reads, in MiB; the vendors' largest answers (a page of
+/// 999 directory objects, an account's settings) are a small fraction of it.
+pub(crate) const MAX_BODY_MIB: usize = 32;
+
+/// What one HTTP exchange brought back: status, headers and the body.
+pub(crate) struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    /// The body, cut at [`MAX_BODY_MIB`].
+    pub body: Vec<u8>,
+    /// The body was longer than [`MAX_BODY_MIB`] and was not read to its end.
+    pub oversized: bool,
+}
+
+/// Reads a response body up to [`MAX_BODY_MIB`]; `true` with it when there was more, which is
+/// left unread, so that a service sending without end cannot exhaust memory.
+pub(crate) async fn read_body(
+    mut response: reqwest::Response,
+) -> Result<(Vec<u8>, bool), reqwest::Error> {
+    let limit = MAX_BODY_MIB << 20;
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return Ok((body, true));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, false))
+}
+
+/// Sends a request and reads its body; an `Err` is a transport failure (the caller decides
+/// whether the request may be retried).
+pub(crate) async fn exchange(builder: reqwest::RequestBuilder) -> Result<Answer, reqwest::Error> {
+    let response = builder.send().await?;
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let (body, oversized) = read_body(response).await?;
+    Ok(Answer {
+        status,
+        headers,
+        body,
+        oversized,
+    })
+}
+
+/// The JSON body of a successful answer, `None` when it is empty (204 and the like).
+pub(crate) fn success_body(
+    answer: &Answer,
+    vendor: &str,
+    request: &str,
+    request_id: Option<String>,
+) -> Result<Option<serde_json::Value>, ProviderError> {
+    if answer.oversized {
+        let mut err = ProviderError::new(
+            ErrorKind::Transport,
+            format!(
+                "{vendor} answered {request} with a body over {MAX_BODY_MIB} MiB; not reading it"
+            ),
+        );
+        err.request = Some(request.to_string());
+        err.status = Some(answer.status);
+        err.request_id = request_id;
+        return Err(err);
+    }
+    if answer.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    serde_json::from_slice(&answer.body).map(Some).map_err(|e| {
+        let mut err = ProviderError::new(
+            ErrorKind::Transport,
+            format!("{vendor} answered {request} with a body that is not JSON: {e}"),
+        );
+        err.request = Some(request.to_string());
+        err.status = Some(answer.status);
+        err.request_id = request_id;
+        err
+    })
+}
+
+/// The error for a request that never got an HTTP answer.
+pub(crate) fn transport_error(error: reqwest::Error, request: &str) -> ProviderError {
+    let what = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "could not connect"
+    } else {
+        "failed"
+    };
+    let mut e = ProviderError::new(
+        ErrorKind::Transport,
+        format!("{request} {what}: {}", error.without_url()),
+    );
+    e.request = Some(request.to_string());
+    e
+}
+
+/// A token bucket: at most `rate` requests per second on average, bursts up to `burst`.
+#[derive(Debug)]
+pub struct TokenBucket {
+    rate_per_second: f64,
+    burst: f64,
+    state: tokio::sync::Mutex<BucketState>,
+}
+
+#[derive(Debug)]
+struct BucketState {
+    tokens: f64,
+    refilled_at: Instant,
+}
+
+impl TokenBucket {
+    /// A full bucket refilled at `rate_per_second` (at least one request per second).
+    pub fn new(rate_per_second: f64) -> Self {
+        let rate = if rate_per_second.is_finite() && rate_per_second >= 1.0 {
+            rate_per_second
+        } else {
+            1.0
+        };
+        TokenBucket {
+            rate_per_second: rate,
+            burst: rate,
+            state: tokio::sync::Mutex::new(BucketState {
+                tokens: rate,
+                refilled_at: Instant::now(),
+            }),
+        }
+    }
+
+    /// Waits until a request may go out, and takes its token.
+    pub async fn acquire(&self) {
+        loop {
+            let wait = {
+                let mut state = self.state.lock().await;
+                let now = Instant::now();
+                let elapsed = now.duration_since(state.refilled_at).as_secs_f64();
+                state.tokens = (state.tokens + elapsed * self.rate_per_second).min(self.burst);
+                state.refilled_at = now;
+                if state.tokens >= 1.0 {
+                    state.tokens -= 1.0;
+                    return;
+                }
+                Duration::from_secs_f64((1.0 - state.tokens) / self.rate_per_second)
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+/// Percent-encodes one path segment (an account id, an object id) for a request URL.
+pub fn encode_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for byte in segment.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'@') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Percent-encodes a query value, keeping the characters OData expressions are written with
+/// (`'`, `(`, `)`, `,`, `$`) readable; spaces become `%20`.
+pub fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric()
+            || matches!(
+                byte,
+                b'-' | b'.' | b'_' | b'~' | b'\'' | b'(' | b')' | b',' | b'$' | b':' | b'@' | b'/'
+            )
+        {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// The first line of an error response body, shortened, for messages when a vendor sends
+/// something other than its documented error shape.
+pub(crate) fn body_excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let line = text.lines().next().unwrap_or("").trim();
+    let mut out: String = line.chars().take(200).collect();
+    if line.chars().count() > 200 {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn https_endpoints_are_accepted_and_trimmed() {
+        assert_eq!(
+            validate_endpoint("https://api.zoomgov.com/v2/", "api_url").unwrap(),
+            "https://api.zoomgov.com/v2"
+        );
+    }
+
+    #[test]
+    fn plain_http_is_accepted_only_for_loopback_hosts() {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3/v2",
+            "http://[::1]:9000",
+            "http://localhost:3000",
+            "http://LOCALHOST",
+        ] {
+            assert!(validate_endpoint(ok, "api_url").is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://10.0.0.1",
+            "http://graph.microsoft.com",
+            "http://localhost.example.com",
+            "http://128.0.0.1",
+            "ftp://127.0.0.1",
+            "https://user:pw@example.com",
+            "https://example.com/?a=b",
+            "not a url",
+        ] {
+            let err = validate_endpoint(bad, "api_url").unwrap_err();
+            assert_eq!(err.kind, ErrorKind::Configuration, "{bad}");
+            assert!(err.message.contains("api_url"), "{}", err.message);
+        }
+        let err = validate_endpoint("https://user:hunter2@example.com", "api_url").unwrap_err();
+        assert!(!err.message.contains("hunter2"), "{}", err.message);
+    }
+
+    #[test]
+    fn retry_after_accepts_seconds_and_dates() {
+        let now = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
+        assert_eq!(
+            parse_retry_after("7", now),
+            RetryAfter::Wait(Duration::from_secs(7))
+        );
+        assert_eq!(
+            parse_retry_after("2026-03-01T12:00:30Z", now),
+            RetryAfter::Wait(Duration::from_secs(30))
+        );
+        assert_eq!(
+            parse_retry_after("2026-03-01T13:00:00+01:00", now),
+            RetryAfter::Wait(Duration::ZERO)
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 01 Mar 2026 12:01:00 GMT", now),
+            RetryAfter::Wait(Duration::from_secs(60))
+        );
+        assert_eq!(
+            parse_retry_after("2026-02-28T00:00:00Z", now),
+            RetryAfter::Wait(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), RetryAfter::Unreadable);
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let policy = RetryPolicy {
+            max_attempts: 10,
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(800),
+            max_retry_after: Duration::from_secs(1),
+        };
+        let first = policy.backoff(1);
+        assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));
+        let third = policy.backoff(3);
+        assert!(third >= Duration::from_millis(200) && third <= Duration::from_millis(400));
+        for attempt in 4..40 {
+            assert!(policy.backoff(attempt) <= Duration::from_millis(800));
+        }
+    }
+
+    #[test]
+    fn tokens_are_renewed_ahead_of_expiry_and_never_overflow() {
+        let now = Instant::now();
+        let hour = renewal_time(Duration::from_secs(3600), Duration::from_secs(300));
+        let in_55_min = hour.duration_since(now);
+        assert!(in_55_min >= Duration::from_secs(3299) && in_55_min <= Duration::from_secs(3301));
+        let short = renewal_time(Duration::from_secs(60), Duration::from_secs(300));
+        assert!(short.duration_since(now) <= Duration::from_secs(31));
+        let absurd = renewal_time(Duration::from_secs(u64::MAX), Duration::from_secs(300));
+        assert!(absurd.duration_since(now) <= Duration::from_secs(24 * 3600));
+    }
+
+    #[test]
+    fn path_segments_and_query_values_are_encoded() {
+        assert_eq!(encode_segment("me"), "me");
+        assert_eq!(encode_segment("a/b c?"), "a%2Fb%20c%3F");
+        assert_eq!(encode_query_value("appId eq 'x&y'"), "appId%20eq%20'x%26y'");
+    }
+
+    #[tokio::test]
+    async fn token_bucket_paces_requests_beyond_the_burst() {
+        let bucket = TokenBucket::new(20.0);
+        let start = Instant::now();
+        for _ in 0..25 {
+            bucket.acquire().await;
+        }
+        // 20 go out at once; 5 more need 5/20 s.
+        assert!(start.elapsed() >= Duration::from_millis(200));
+    }
+}

@@ -1,0 +1,460 @@
+//! Zoom Rooms calendar integration: the resource `zoom_rooms_calendar_resource` (a room mailbox
+//! of an Office 365 or Exchange calendar service, located by email so an existing one is
+//! adopted; the service is synced after every change) and the data source
+//! `zoom_rooms_calendar_services` (the services added in the web portal, which no API can add:
+//! the evidence a manual step can check).
+//!
+//! A wave's reads share one service listing and one paged resource listing per service.
+
+use std::collections::HashMap;
+
+use serde_json::{Value as Json, json};
+
+use super::{Key, Slot, is_missing, key, required_string};
+use crate::client::encode_segment;
+use crate::client::zoom::{ZoomClient, ZoomRequest};
+use zentra_engine::provider::{
+    ErrorKind, ProviderError, ProviderResult, ReadRequest, RemoteObject, WriteRequest,
+};
+use zentra_engine::schema::{
+    Access, Attr, Permission, PermissionSystem, ResourceKind, ResourceSchema,
+};
+use zentra_engine::value::Value;
+
+pub(crate) const RESOURCE: &str = "zoom_rooms_calendar_resource";
+pub(crate) const SERVICES: &str = "zoom_rooms_calendar_services";
+pub(crate) const TYPE_NAMES: [&str; 2] = [RESOURCE, SERVICES];
+
+/// The largest page `GET .../resources` returns.
+const RESOURCES_PAGE: &str = "300";
+
+fn scope(name: &str, access: Access, reason: &str) -> Permission {
+    Permission::new(PermissionSystem::ZoomScope, name, access, reason)
+}
+
+pub(crate) fn calendar_resource_schema() -> ResourceSchema {
+    ResourceSchema::new(
+        RESOURCE,
+        ResourceKind::Object,
+        "A calendar resource (a room mailbox) of a Zoom Rooms calendar service (Room Management \
+         > Calendar Integration). Only Office 365 and Exchange services take resources. A \
+         resource of the same email that the service already has is adopted. The service is \
+         synced after every change.",
+        Attr::object([
+            (
+                "service_id",
+                Attr::string()
+                    .describe(
+                        "The calendar service, e.g. from the `zoom_rooms_calendar_services` data \
+                         source. Services are added in the web portal; no API can add one.",
+                    )
+                    .required()
+                    .force_new(),
+            ),
+            (
+                "email",
+                Attr::string()
+                    .describe("The room mailbox's email address.")
+                    .case_insensitive()
+                    .required()
+                    .force_new(),
+            ),
+            (
+                "name",
+                Attr::string()
+                    .describe("The resource's name, as the calendar shows it.")
+                    .computed(),
+            ),
+            (
+                "sync_status",
+                Attr::string()
+                    .describe("`Success` or `Failed`: how the last sync went.")
+                    .computed(),
+            ),
+            (
+                "assigned_room_id",
+                Attr::string()
+                    .describe("The Zoom Room the resource is assigned to, if any.")
+                    .computed(),
+            ),
+        ]),
+    )
+    .with_permissions(vec![
+        scope(
+            "zoom_rooms:read:list_calendar_resources:admin",
+            Access::Read,
+            "GET /rooms/calendar/services/{serviceId}/resources (classic scope: room:read:admin)",
+        ),
+        scope(
+            "zoom_rooms:write:calendar_resource:admin",
+            Access::Write,
+            "POST /rooms/calendar/services/{serviceId}/resources (classic scope: room:write:admin)",
+        ),
+        scope(
+            "zoom_rooms:delete:calendar_resource:admin",
+            Access::Write,
+            "DELETE /rooms/calendar/services/{serviceId}/resources/{resourceId}",
+        ),
+        scope(
+            "zoom_rooms:update:calendar_service:admin",
+            Access::Write,
+            "PUT /rooms/calendar/services/{serviceId}/sync, after every change",
+        ),
+    ])
+}
+
+pub(crate) fn calendar_services_schema() -> ResourceSchema {
+    let service = Attr::object([
+        ("id", Attr::string().describe("The service's id.")),
+        (
+            "name",
+            Attr::string().describe("The service's name, e.g. `Office 365`."),
+        ),
+        (
+            "resource_total",
+            Attr::int().describe("How many calendar resources it has."),
+        ),
+        (
+            "resource_assigned",
+            Attr::int().describe("How many of them are assigned to a Zoom Room."),
+        ),
+        (
+            "added_date_time",
+            Attr::string().describe("When it was added."),
+        ),
+        (
+            "latest_synced_date_time",
+            Attr::string().describe("When it was last synced."),
+        ),
+    ]);
+    ResourceSchema::new(
+        SERVICES,
+        ResourceKind::Data,
+        "The Zoom Rooms calendar services of the account (Room Management > Calendar \
+         Integration). Adding a service is done in the web portal only, so this is the evidence \
+         a `manual_step` can check, e.g. `contains(data.zoom_rooms_calendar_services.all.names, \
+         \"Office 365\")`. Always found, possibly empty.",
+        Attr::object([
+            (
+                "name",
+                Attr::string().describe(
+                    "Only the services with this name (compared without regard to case).",
+                ),
+            ),
+            (
+                "services",
+                Attr::list(service)
+                    .describe("The services, in Zoom's order.")
+                    .computed(),
+            ),
+            (
+                "id",
+                Attr::string()
+                    .describe(
+                        "The first listed service's id; empty when none matches, so a \
+                         configuration still plans before the service is added (writing a \
+                         calendar resource then fails with what to do).",
+                    )
+                    .computed(),
+            ),
+            (
+                "ids",
+                Attr::list(Attr::string())
+                    .describe("The services' ids.")
+                    .computed(),
+            ),
+            (
+                "names",
+                Attr::list(Attr::string())
+                    .describe("The services' names.")
+                    .computed(),
+            ),
+        ]),
+    )
+    .with_permissions(vec![scope(
+        "zoom_rooms:read:list_calendar_services:admin",
+        Access::Read,
+        "GET /rooms/calendar/services (classic scope: room:read:admin)",
+    )])
+}
+
+fn service_path(service_id: &str) -> String {
+    format!("/rooms/calendar/services/{}", encode_segment(service_id))
+}
+
+fn resource_object(service_id: &str, resource: &Json) -> Option<RemoteObject> {
+    let field = |name: &str| {
+        resource
+            .get(name)
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let id = field("calendar_resource_id");
+    if id.is_empty() {
+        return None;
+    }
+    Some(RemoteObject {
+        id,
+        attributes: Value::from_json(&json!({
+            "service_id": service_id,
+            "email": field("calendar_resource_email"),
+            "name": field("calendar_resource_name"),
+            "sync_status": field("sync_status"),
+            "assigned_room_id": field("assigned_room_id"),
+        })),
+    })
+}
+
+/// Every resource of a service, or `None` when the service does not exist.
+async fn list_resources(
+    client: &ZoomClient,
+    service_id: &str,
+) -> ProviderResult<Option<Vec<Json>>> {
+    let request = ZoomRequest::get(format!("{}/resources", service_path(service_id)))
+        .query("page_size", RESOURCES_PAGE);
+    match client.get_all_pages(&request, "calendar_resources").await {
+        Ok(items) => Ok(Some(items)),
+        Err(e) if is_missing(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn services_object(services: &[Json], name: Option<&str>) -> RemoteObject {
+    let text = |s: &Json, field: &str| {
+        s.get(field)
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let number = |s: &Json, field: &str| s.get(field).and_then(Json::as_i64).unwrap_or_default();
+    let selected: Vec<Json> = services
+        .iter()
+        .filter(|s| name.is_none_or(|n| text(s, "calendar_service_name").eq_ignore_ascii_case(n)))
+        .map(|s| {
+            json!({
+                "id": text(s, "calendar_service_id"),
+                "name": text(s, "calendar_service_name"),
+                "resource_total": number(s, "calendar_resource_total_number"),
+                "resource_assigned": number(s, "calendar_resource_assigned_number"),
+                "added_date_time": text(s, "added_date_time"),
+                "latest_synced_date_time": text(s, "latest_synced_date_time"),
+            })
+        })
+        .collect();
+    let column = |field: &str| -> Vec<Json> { selected.iter().map(|s| s[field].clone()).collect() };
+    let first = selected
+        .first()
+        .map(|s| s["id"].clone())
+        .unwrap_or_else(|| json!(""));
+    let mut attributes = json!({
+        "services": selected,
+        "id": first,
+        "ids": column("id"),
+        "names": column("name"),
+    });
+    if let Some(name) = name {
+        attributes["name"] = json!(name);
+    }
+    // References to the data source's `id` see the remote id: the first service's.
+    RemoteObject {
+        id: attributes["id"].as_str().unwrap_or_default().to_string(),
+        attributes: Value::from_json(&attributes),
+    }
+}
+
+pub(crate) async fn read(client: &ZoomClient, batch: &[(usize, &ReadRequest)]) -> Vec<Slot> {
+    let mut slots = Vec::new();
+    let services = if batch.iter().any(|(_, r)| r.type_name == SERVICES) {
+        let answer = client
+            .get_json(&ZoomRequest::get("/rooms/calendar/services"))
+            .await;
+        Some(answer.map(|a| {
+            a.get("calendar_services")
+                .and_then(Json::as_array)
+                .cloned()
+                .unwrap_or_default()
+        }))
+    } else {
+        None
+    };
+    let mut service_ids: Vec<String> = batch
+        .iter()
+        .filter(|(_, r)| r.type_name == RESOURCE)
+        .filter_map(|(_, r)| match key(&r.config, "service_id") {
+            Key::Known(service_id) => Some(service_id),
+            _ => None,
+        })
+        .collect();
+    service_ids.sort();
+    service_ids.dedup();
+    let lists =
+        futures::future::join_all(service_ids.iter().map(|id| list_resources(client, id))).await;
+    let resources: HashMap<String, ProviderResult<Option<Vec<Json>>>> =
+        service_ids.into_iter().zip(lists).collect();
+    for &(index, request) in batch {
+        let result = if request.type_name == SERVICES {
+            let name = match key(&request.config, "name") {
+                Key::Known(name) => Some(name),
+                Key::Unknown => {
+                    slots.push((index, Ok(None)));
+                    continue;
+                }
+                Key::Absent => None,
+            };
+            match &services {
+                Some(Ok(list)) => Ok(Some(services_object(list, name.as_deref()))),
+                Some(Err(e)) => Err(e.clone()),
+                None => Ok(None),
+            }
+        } else {
+            match key(&request.config, "service_id") {
+                Key::Known(service_id) => match &resources[&service_id] {
+                    Err(e) => Err(e.clone()),
+                    Ok(None) => Ok(None),
+                    Ok(Some(list)) => {
+                        let email = match key(&request.config, "email") {
+                            Key::Known(email) => Some(email),
+                            _ => None,
+                        };
+                        // The resource state records, else (deleted, or added again outside
+                        // zentra) the one of the configured email.
+                        let by_id = request.id.as_deref().and_then(|wanted| {
+                            list.iter().find(|r| {
+                                r.get("calendar_resource_id").and_then(Json::as_str) == Some(wanted)
+                            })
+                        });
+                        let found = by_id.or_else(|| {
+                            list.iter().find(|r| {
+                                let mail = r.get("calendar_resource_email").and_then(Json::as_str);
+                                email
+                                    .as_deref()
+                                    .zip(mail)
+                                    .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b))
+                            })
+                        });
+                        Ok(found.and_then(|r| resource_object(&service_id, r)))
+                    }
+                },
+                _ => Ok(None),
+            }
+        };
+        slots.push((index, result));
+    }
+    slots
+}
+
+/// Asks Zoom to sync the service, so a change shows in the rooms' calendars.
+async fn sync(client: &ZoomClient, service_id: &str) -> ProviderResult<()> {
+    client
+        .send(&ZoomRequest::put(format!(
+            "{}/sync",
+            service_path(service_id)
+        )))
+        .await
+        .map(|_| ())
+}
+
+/// The error for a resource whose calendar service is not there yet.
+fn no_service() -> ProviderError {
+    ProviderError::new(
+        ErrorKind::Invalid,
+        "no calendar service to add the calendar resource to: `service_id` is empty",
+    )
+    .with_hint(
+        "add the calendar service in the Zoom web portal first (Room Management > Calendar \
+         Integration > Add a Calendar Service); no API can add one",
+    )
+}
+
+pub(crate) async fn create(
+    client: &ZoomClient,
+    req: &WriteRequest,
+) -> ProviderResult<RemoteObject> {
+    if matches!(key(&req.config, "service_id"), Key::Absent) {
+        return Err(no_service());
+    }
+    let service_id = required_string(req, "service_id")?;
+    let email = required_string(req, "email")?;
+    let answer = client
+        .send(&ZoomRequest::post(
+            format!("{}/resources", service_path(&service_id)),
+            json!({"calendar_resource_email": email}),
+        ))
+        .await
+        .map_err(|e| {
+            if is_missing(&e) {
+                e.with_hint(
+                    "the calendar service does not exist; add it in the web portal (Room \
+                     Management > Calendar Integration) and check `service_id`",
+                )
+            } else {
+                e
+            }
+        })?
+        .unwrap_or(Json::Null);
+    let created = resource_object(&service_id, &answer).ok_or_else(|| {
+        ProviderError::new(
+            ErrorKind::Transport,
+            "Zoom added the calendar resource but returned no id",
+        )
+    })?;
+    sync(client, &service_id).await?;
+    Ok(created)
+}
+
+/// Every attribute forces a replacement: there is nothing to update in place.
+pub(crate) fn update(req: &WriteRequest) -> ProviderResult<RemoteObject> {
+    Ok(RemoteObject {
+        id: req.id.clone().unwrap_or_default(),
+        attributes: req.prior.clone().unwrap_or_else(|| req.config.clone()),
+    })
+}
+
+pub(crate) async fn delete(client: &ZoomClient, req: &WriteRequest) -> ProviderResult<()> {
+    let (Some(id), Key::Known(service_id)) = (&req.id, key(&req.config, "service_id")) else {
+        return Ok(());
+    };
+    let path = format!(
+        "{}/resources/{}",
+        service_path(&service_id),
+        encode_segment(id)
+    );
+    match client.send(&ZoomRequest::delete(path)).await {
+        Ok(_) => sync(client, &service_id).await,
+        Err(e) if is_missing(&e) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn services_are_listed_with_ids_and_names_and_filtered_by_name() {
+        let services = vec![
+            json!({"calendar_service_id": "s1", "calendar_service_name": "Office 365",
+                   "calendar_resource_total_number": 2, "calendar_resource_assigned_number": 1}),
+            json!({"calendar_service_id": "s2", "calendar_service_name": "Google"}),
+        ];
+        let all = services_object(&services, None)
+            .attributes
+            .to_json()
+            .unwrap();
+        assert_eq!(all["names"], json!(["Office 365", "Google"]));
+        assert_eq!(all["services"][0]["resource_total"], 2);
+        let o365 = services_object(&services, Some("office 365"))
+            .attributes
+            .to_json()
+            .unwrap();
+        assert_eq!(o365["ids"], json!(["s1"]));
+        assert_eq!(o365["id"], "s1");
+        let none = services_object(&services, Some("Exchange"))
+            .attributes
+            .to_json()
+            .unwrap();
+        assert_eq!(none["ids"], json!([]), "found, but empty");
+        assert_eq!(none["id"], "");
+    }
+}
