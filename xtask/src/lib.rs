@@ -33,7 +33,7 @@ pub mod spec_paths {
     pub const GRAPH_TYPES: &str = "msgraph/v1.0-subset-types.json";
     pub const GRAPH_DELEGATED_PERMISSIONS: &str = "msgraph/permissions/GraphDelegateRoles.csv";
     pub const GRAPH_APPLICATION_PERMISSIONS: &str = "msgraph/permissions/GraphAppRoles.csv";
-    /// Not read by the generator: the conformance checks (`tests/support/conformance`) read it
+    /// Not read by the generator: the conformance checks (`crates/zentra-test-support`) read it
     /// to learn which Graph enums are flag enums.
     pub const GRAPH_METADATA: &str = "msgraph/v1.0-subset-cleanMetadata.xml";
 

@@ -196,7 +196,7 @@ pub(crate) mod tests {
     /// A self-signed test certificate (CN=zentra test IdP, O=Contoso Sample, valid
     /// 2026-01-01 to 2036-01-01), generated for zentra's tests only.
     pub(crate) const TEST_CERT_PEM: &str =
-        include_str!("../../zentra/tests/fixtures/certs/idp-2026.pem");
+        include_str!("../../zentra-test-support/fixtures/certs/idp-2026.pem");
 
     fn body_of(pem_text: &str) -> String {
         pem_text

@@ -343,9 +343,9 @@ pub(crate) mod tests {
     use super::*;
 
     pub(crate) const CERT_A: &str =
-        include_str!("../../../zentra/tests/fixtures/certs/okta-current.pem");
+        include_str!("../../../zentra-test-support/fixtures/certs/okta-current.pem");
     pub(crate) const CERT_B: &str =
-        include_str!("../../../zentra/tests/fixtures/certs/okta-next.pem");
+        include_str!("../../../zentra-test-support/fixtures/certs/okta-next.pem");
 
     /// The base64 body of a PEM certificate, wrapped at 64 columns and indented, as metadata
     /// files carry it.

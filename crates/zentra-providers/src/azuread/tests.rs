@@ -923,7 +923,7 @@ async fn reading_a_just_created_object_waits_for_it_to_appear() {
 
 fn cert_path() -> String {
     format!(
-        "{}/../zentra/tests/fixtures/certs/client.pem",
+        "{}/../zentra-test-support/fixtures/certs/client.pem",
         env!("CARGO_MANIFEST_DIR")
     )
 }
@@ -1038,7 +1038,7 @@ fn the_sign_in_method_follows_what_is_set_in_a_documented_order() {
 
 /// A federated token for the emulator's trusted test issuer.
 fn federated_token(subject: &str) -> String {
-    let pem_text = include_str!("../../../zentra/tests/fixtures/certs/oidc-issuer.pem");
+    let pem_text = include_str!("../../../zentra-test-support/fixtures/certs/oidc-issuer.pem");
     let key_block = pem::parse_many(pem_text)
         .unwrap()
         .into_iter()
@@ -1062,7 +1062,7 @@ async fn the_federated_token_file_is_read_again_for_every_token() {
     use zentra_sim::{
         FederatedCredentialSeed, JwkSeed, OidcIssuerSeed, Seed, SimConfig, SimServer,
     };
-    let cert = include_str!("../../../zentra/tests/fixtures/certs/oidc-issuer.pem");
+    let cert = include_str!("../../../zentra-test-support/fixtures/certs/oidc-issuer.pem");
     let der = pem::parse_many(cert)
         .unwrap()
         .into_iter()

@@ -384,9 +384,9 @@ pub async fn azure_cli_token(
 mod tests {
     use super::*;
 
-    const CLIENT_PEM: &str = include_str!("../../../zentra/tests/fixtures/certs/client.pem");
+    const CLIENT_PEM: &str = include_str!("../../../zentra-test-support/fixtures/certs/client.pem");
     const CLIENT_PKCS1_PEM: &str =
-        include_str!("../../../zentra/tests/fixtures/certs/client-pkcs1.pem");
+        include_str!("../../../zentra-test-support/fixtures/certs/client-pkcs1.pem");
 
     #[test]
     fn clouds_set_both_hosts_and_the_exchange_audience() {

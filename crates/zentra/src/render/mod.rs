@@ -511,11 +511,11 @@ mod tests {
     fn certificates_render_by_subject_thumbprint_and_expiry() {
         let p = Printer::plain(Box::new(std::io::sink()), Box::new(std::io::sink()));
         let old = zentra_providers::cert::canonical(include_str!(
-            "../../tests/fixtures/certs/okta-current.pem"
+            "../../../zentra-test-support/fixtures/certs/okta-current.pem"
         ))
         .unwrap();
         let new = zentra_providers::cert::canonical(include_str!(
-            "../../tests/fixtures/certs/okta-next.pem"
+            "../../../zentra-test-support/fixtures/certs/okta-next.pem"
         ))
         .unwrap();
         let text = plan_text(

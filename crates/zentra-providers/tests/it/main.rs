@@ -1,0 +1,3 @@
+//! The providers' integration tests against the emulator, in one test executable.
+
+mod zoom_settings_roundtrip;

@@ -1,0 +1,11 @@
+//! The emulator's integration tests: each service spoken to with plain HTTP requests (never
+//! zentra's own clients), one module per service or area, in one test executable.
+
+mod entra_assertion;
+mod entra_federated;
+mod entra_login;
+mod graph;
+mod graph_directory;
+mod server;
+mod zoom;
+mod zoom_objects;

@@ -1,0 +1,16 @@
+//! What the end-to-end tests of zentra's crates share: a project directory run with the real
+//! `zentra` binary against the emulator ([`Project`]), plain HTTP access to the emulator
+//! ([`sim`]), the sample certificates and keys of `fixtures/` ([`entra`]), Zoom seeds and views
+//! ([`zoom`]), and the checks of every request and response against the vendors' own specs
+//! ([`conformance`], [`traffic`]).
+
+pub mod conformance;
+pub mod entra;
+mod project;
+pub mod sim;
+pub mod traffic;
+pub mod zoom;
+
+pub use project::{
+    Project, code, example_file, pause, root, squeeze, stderr, stdout, zentra_binary,
+};

@@ -1,0 +1,3 @@
+//! Tests of the test support itself, in one test executable.
+
+mod conformance_selftest;

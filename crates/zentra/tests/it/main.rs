@@ -1,0 +1,17 @@
+//! End-to-end tests of the `zentra` binary, run against the emulator: one test executable, one
+//! module per area. Every request and response of these tests is checked against the vendors'
+//! specs ([`zentra_test_support::traffic`]).
+
+mod azure_auth;
+mod azure_consent;
+mod azure_examples;
+mod azure_federation;
+mod azure_grants;
+mod azure_service_principal;
+mod cli;
+mod plan_review;
+mod zoom_example;
+mod zoom_groups;
+mod zoom_roles;
+mod zoom_rooms;
+mod zoom_settings;
