@@ -151,7 +151,7 @@ async fn the_quickstart_plans_applies_and_then_has_nothing_left_to_do() {
     assert!(left.is_empty(), "{left:#?}");
 }
 
-/// The same against `zentra::sim`, the emulator written from the vendors' specifications
+/// The same against `zentra_sim`, the emulator written from the vendors' specifications
 /// independently of these clients.
 mod against_the_emulator {
     use super::*;
