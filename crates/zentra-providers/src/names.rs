@@ -1,6 +1,6 @@
 //! Names a provider saw beside ids while reading (a group's name, a service principal's
 //! display name), remembered for the life of the provider so that a plan can show an id with
-//! the name it stands for ([`super::Provider::value_label`]).
+//! the name it stands for ([`zentra_engine::provider::Provider::value_label`]).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
