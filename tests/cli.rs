@@ -907,8 +907,14 @@ async fn usage_errors_exit_1_and_terraform_single_dash_options_work() {
     let version = p.run(&["version", "-json"]);
     let report: serde_json::Value = serde_json::from_slice(&version.stdout).unwrap();
     assert_eq!(report["version"], env!("CARGO_PKG_VERSION"));
-    assert_eq!(report["state_format_version"], zentra::state::STATE_FORMAT_VERSION);
-    assert_eq!(report["plan_format_version"], zentra::plan::PLAN_FORMAT_VERSION);
+    assert_eq!(
+        report["state_format_version"],
+        zentra::state::STATE_FORMAT_VERSION
+    );
+    assert_eq!(
+        report["plan_format_version"],
+        zentra::plan::PLAN_FORMAT_VERSION
+    );
 
     let apply = p.run(&["-chdir=.", "apply", "-auto-approve", "-parallelism=2"]);
     assert_eq!(code(&apply), 0, "{}", stderr(&apply));

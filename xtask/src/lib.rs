@@ -1,7 +1,8 @@
 //! Repository tasks for zentra: `cargo xtask schemas` generates the schema data in `schemas/`
 //! from the vendor specs kept in `schemas/vendor/`, `cargo xtask docs` the reference pages in
 //! `docs/` from zentra's own schemas (both can check that the checked-in copy is current), and
-//! `cargo xtask vendor-specs DIR` brings a new release of the vendor specs into `schemas/vendor/`.
+//! `cargo xtask vendor-specs DIR` brings a new release of the vendor specs into `schemas/vendor/`,
+//! and `cargo xtask test` installs the programs the tests run, then runs the tests.
 
 pub mod attrs;
 pub mod description;
@@ -11,6 +12,7 @@ pub mod openapi;
 pub mod output;
 pub mod self_contained;
 pub mod sources;
+pub mod test_tools;
 pub mod vendor;
 pub mod zoom_endpoints;
 pub mod zoom_provider;
