@@ -125,6 +125,7 @@ pub async fn apply(
                     config: Value::from_json(&entry.attributes),
                     prior: None,
                     changed_paths: Vec::new(),
+                    creator: None,
                 })
                 .await
                 .map_err(|e| api_error(ws, &addr, "delete", &e)),
@@ -365,6 +366,7 @@ async fn apply_one(
         config: desired.clone(),
         prior: prior.map(|p| p.attributes.clone()),
         changed_paths: attrs.iter().map(|a| a.path.clone()).collect(),
+        creator: None,
     };
     let result = match action {
         Action::Create => provider

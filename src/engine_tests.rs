@@ -103,6 +103,7 @@ impl Provider for MemProvider {
                     "mem_setting" => Some(RemoteObject {
                         id: "singleton".into(),
                         attributes: Value::from_json(&w.setting),
+                        ownership: Default::default(),
                     }),
                     _ => {
                         let found = match &r.id {
@@ -118,6 +119,7 @@ impl Provider for MemProvider {
                         found.map(|(id, o)| RemoteObject {
                             attributes: with_uid(&id, &o),
                             id,
+                            ownership: Default::default(),
                         })
                     }
                 })
@@ -134,6 +136,7 @@ impl Provider for MemProvider {
             return Ok(RemoteObject {
                 id: "singleton".into(),
                 attributes: Value::from_json(&w.setting),
+                ownership: Default::default(),
             });
         }
         if w.fail_create_label.as_deref() == json["label"].as_str() {
@@ -148,6 +151,7 @@ impl Provider for MemProvider {
         Ok(RemoteObject {
             attributes: with_uid(&id, &json),
             id,
+            ownership: Default::default(),
         })
     }
 
@@ -160,6 +164,7 @@ impl Provider for MemProvider {
             return Ok(RemoteObject {
                 id: "singleton".into(),
                 attributes: Value::from_json(&w.setting),
+                ownership: Default::default(),
             });
         }
         let id = req.id.clone().expect("updates have ids");
@@ -169,6 +174,7 @@ impl Provider for MemProvider {
         Ok(RemoteObject {
             attributes: with_uid(&id, &obj),
             id,
+            ownership: Default::default(),
         })
     }
 
