@@ -79,6 +79,21 @@ impl ProviderType for MemType {
     fn configure(&self, _: &Value, _: &Environment) -> ProviderResult<Box<dyn Provider>> {
         Ok(Box::new(self.0.clone()))
     }
+    fn natural_key(&self, type_name: &str, desired: &Value) -> Option<String> {
+        match type_name {
+            "mem_object" => desired
+                .get("label")
+                .and_then(Value::as_str)
+                .map(|l| format!("label {}", l.to_lowercase())),
+            "mem_setting" => Some("of the world".into()),
+            _ => None,
+        }
+    }
+    fn vendor_owned(&self, type_name: &str, attributes: &Value) -> Option<String> {
+        let label = attributes.get("label").and_then(Value::as_str)?;
+        (type_name == "mem_object" && label.starts_with("vendor-"))
+            .then(|| "the vendor made it".to_string())
+    }
 }
 
 fn with_uid(id: &str, attrs: &serde_json::Value) -> Value {
@@ -144,6 +159,17 @@ impl Provider for MemProvider {
                 ErrorKind::Invalid,
                 "the service refused this label",
             ));
+        }
+        // Like the real providers: an object that appeared since planning is taken over.
+        if let Some((id, existing)) = w
+            .objects
+            .iter()
+            .find(|(_, o)| o["label"] == json["label"])
+            .map(|(k, o)| (k.clone(), o.clone()))
+        {
+            let mut object = RemoteObject::new(id.clone(), with_uid(&id, &existing));
+            object.ownership.found_existing = true;
+            return Ok(object);
         }
         w.next_id += 1;
         let id = format!("obj-{}", w.next_id);
@@ -518,4 +544,132 @@ async fn an_object_deleted_outside_zentra_only_leaves_state_when_removed_from_co
             .resource(&ResourceAddr::managed("mem_object", "second"))
             .is_none()
     );
+}
+
+fn origin_of(h: &Harness, name: &str) -> Option<crate::state::Origin> {
+    h.store()
+        .read()
+        .unwrap()
+        .unwrap()
+        .resource(&ResourceAddr::managed("mem_object", name))
+        .and_then(|r| r.origin)
+}
+
+#[tokio::test]
+async fn adoption_is_a_change_and_removing_an_adopted_object_only_forgets_it() {
+    let h = Harness::new(serde_json::json!({}));
+    h.provider
+        .world
+        .lock()
+        .unwrap()
+        .objects
+        .insert("pre-1".into(), serde_json::json!({"label": "one"}));
+    let only_first = "resource \"mem_object\" \"first\" {\n  label = \"one\"\n}\n";
+    let p = h.plan(only_first).await;
+    let c = &p.changes[0];
+    assert_eq!(c.action, Action::NoOp);
+    assert_eq!(c.adopt.as_ref().map(|a| a.id.as_str()), Some("pre-1"));
+    assert!(p.has_changes(), "a pending adoption is a change");
+    assert_eq!(p.summary.adopt, 1);
+    assert!(h.apply(only_first).await.errors.is_empty());
+    assert_eq!(
+        h.provider.world.lock().unwrap().writes,
+        0,
+        "adopting writes nothing"
+    );
+    assert_eq!(origin_of(&h, "first"), Some(crate::state::Origin::Adopted));
+    assert!(!h.plan(only_first).await.has_changes());
+
+    let p = h.plan("").await;
+    assert_eq!(p.changes[0].action, Action::Forget);
+    assert!(h.apply("").await.errors.is_empty());
+    let w = h.provider.world.lock().unwrap();
+    assert_eq!((w.writes, w.objects.len()), (0, 1), "nothing deleted");
+}
+
+#[tokio::test]
+async fn removed_blocks_decide_and_vendor_objects_are_never_deleted() {
+    let h = Harness::new(serde_json::json!({}));
+    let config = "resource \"mem_object\" \"mine\" {\n  label = \"one\"\n}\nresource \"mem_object\" \"theirs\" {\n  label = \"vendor-two\"\n}\n";
+    assert!(h.apply(config).await.errors.is_empty());
+    assert_eq!(origin_of(&h, "mine"), Some(crate::state::Origin::Created));
+    assert_eq!(origin_of(&h, "theirs"), Some(crate::state::Origin::Created));
+    let removed = "removed {\n  from = mem_object.mine\n  lifecycle {\n    destroy = false\n  }\n}\nremoved {\n  from = mem_object.theirs\n  lifecycle {\n    destroy = true\n  }\n}\n";
+    let p = h.plan(removed).await;
+    let actions: HashMap<String, (Action, String)> = p
+        .changes
+        .iter()
+        .map(|c| {
+            (
+                c.address.to_string(),
+                (c.action, c.reason.clone().unwrap_or_default()),
+            )
+        })
+        .collect();
+    assert_eq!(actions["mem_object.mine"].0, Action::Forget);
+    assert_eq!(actions["mem_object.theirs"].0, Action::Forget);
+    assert!(
+        actions["mem_object.theirs"]
+            .1
+            .contains("the vendor made it"),
+        "{:?}",
+        actions["mem_object.theirs"]
+    );
+    let writes = h.provider.world.lock().unwrap().writes;
+    assert!(h.apply(removed).await.errors.is_empty());
+    let w = h.provider.world.lock().unwrap();
+    assert_eq!((w.writes, w.objects.len()), (writes, 2));
+}
+
+#[tokio::test]
+async fn an_object_found_while_creating_is_recorded_as_adopted() {
+    let h = Harness::new(serde_json::json!({}));
+    let config = "resource \"mem_object\" \"first\" {\n  label = \"one\"\n}\n";
+    let ws = h.workspace(config);
+    let run = plan(&ws, None, &h.providers()).await.unwrap();
+    assert_eq!(run.plan.changes[0].action, Action::Create);
+    // Someone creates it between plan and apply.
+    h.provider
+        .world
+        .lock()
+        .unwrap()
+        .objects
+        .insert("theirs".into(), serde_json::json!({"label": "one"}));
+    let mut state = crate::state::StateFile::new();
+    let report = apply(
+        &ws,
+        run,
+        &mut state,
+        &h.store(),
+        &h.providers(),
+        &ApplyOptions::default(),
+        &Silent,
+    )
+    .await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(origin_of(&h, "first"), Some(crate::state::Origin::Adopted));
+}
+
+#[tokio::test]
+async fn two_resources_with_one_natural_key_are_refused_before_any_read() {
+    let h = Harness::new(serde_json::json!({}));
+    let ws = h.workspace(
+        "resource \"mem_object\" \"a\" {\n  label = \"Same\"\n}\nresource \"mem_object\" \"b\" {\n  label = \"same\"\n}\n",
+    );
+    let errors = plan(&ws, None, &h.providers()).await.err().unwrap();
+    let text = errors.0[0].to_string();
+    assert!(
+        text.contains("`mem_object.a` and `mem_object.b` manage the same remote object (mem_object label same)"),
+        "{text}"
+    );
+    assert!(
+        errors.0[0]
+            .detail
+            .as_deref()
+            .unwrap_or_default()
+            .contains("main.zen.hcl:1:1"),
+        "{:?}",
+        errors.0[0].detail
+    );
+    assert_eq!(h.provider.world.lock().unwrap().reads, 0);
 }

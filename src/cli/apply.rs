@@ -168,7 +168,7 @@ pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Prin
                 .plan
                 .changes
                 .iter()
-                .any(|c| c.action.is_change() && c.action != Action::Manual);
+                .any(|c| c.is_change() && c.action != Action::Manual);
             if approvable && !args.auto_approve && !confirm(printer) {
                 printer.status("Apply cancelled; nothing was changed.");
                 return Outcome::Failure;
@@ -227,8 +227,13 @@ pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Prin
     }
     if had_changes {
         printer.data(&format!(
-            "\n{} Resources: {} added, {} changed, {} destroyed{}.\n",
+            "\n{} Resources: {}{} added, {} changed, {} destroyed{}.\n",
             printer.paint("Apply complete!", Tone::Bold, false),
+            if summary.adopt > 0 {
+                format!("{} adopted, ", summary.adopt)
+            } else {
+                String::new()
+            },
             summary.add,
             summary.change,
             summary.destroy,

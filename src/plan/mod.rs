@@ -3,6 +3,7 @@
 //! `zentra apply PLANFILE` can refuse a stale plan.
 
 pub mod diff;
+pub mod ownership;
 pub mod planner;
 
 use indexmap::IndexMap;
@@ -99,6 +100,29 @@ pub struct ResourceChange {
     /// The attributes that change (for creates: every configured attribute).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attributes: Vec<AttributeChange>,
+    /// The object already exists and is not in state: applying records it as adopted (like
+    /// Terraform's `importing`), next to `action` `no_op` (nothing is written) or `update`.
+    /// Removing an adopted object's block later only forgets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adopt: Option<Adoption>,
+    /// For `replace`: the existing object is left as it is (zentra adopted it rather than
+    /// created it, or its vendor owns it) and only forgotten; the new one is created.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub keep_existing: bool,
+}
+
+impl ResourceChange {
+    /// Whether applying this change writes anything remotely or in state.
+    pub fn is_change(&self) -> bool {
+        self.action.is_change() || self.adopt.is_some()
+    }
+}
+
+/// An existing object that applying takes under management.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Adoption {
+    /// Its remote id.
+    pub id: String,
 }
 
 /// An output value as the plan expects it.
@@ -114,6 +138,9 @@ pub struct OutputValue {
 /// Counts for the closing line.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
+    /// Existing objects taken under management (also counted in `change` when updated).
+    #[serde(default)]
+    pub adopt: usize,
     pub add: usize,
     pub change: usize,
     pub destroy: usize,
@@ -161,19 +188,26 @@ pub struct Plan {
 impl Plan {
     /// True when applying would change anything.
     pub fn has_changes(&self) -> bool {
-        self.changes.iter().any(|c| c.action.is_change())
+        self.changes.iter().any(ResourceChange::is_change)
     }
 
     /// Recounts the summary from the changes.
     pub fn summarize(changes: &[ResourceChange]) -> Summary {
         let mut s = Summary::default();
         for c in changes {
+            if c.adopt.is_some() {
+                s.adopt += 1;
+            }
             match c.action {
                 Action::Create => s.add += 1,
                 Action::Update => s.change += 1,
                 Action::Replace => {
                     s.add += 1;
-                    s.destroy += 1;
+                    if c.keep_existing {
+                        s.forget += 1;
+                    } else {
+                        s.destroy += 1;
+                    }
                 }
                 Action::Delete => s.destroy += 1,
                 Action::Forget => s.forget += 1,

@@ -9,8 +9,9 @@ use sha2::{Digest, Sha256};
 use crate::addr::{Mode, ProviderAddr, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::diff::diff_attributes;
+use crate::plan::ownership::{self, NaturalKeys};
 use crate::plan::{
-    Action, OutputValue, PLAN_FORMAT_VERSION, Plan, ResourceChange, StateRef, Warning,
+    Action, Adoption, OutputValue, PLAN_FORMAT_VERSION, Plan, ResourceChange, StateRef, Warning,
 };
 use crate::provider::{ErrorKind, Provider, ProviderError, ReadRequest, RemoteObject};
 use crate::schema::{AttrType, ResourceKind, ResourceSchema};
@@ -104,7 +105,10 @@ pub async fn plan(
     let mut live: HashMap<ResourceAddr, RemoteObject> = HashMap::new();
     let mut desired: HashMap<ResourceAddr, Value> = HashMap::new();
     let mut changes: Vec<ResourceChange> = Vec::new();
+    let mut warnings: Vec<Warning> = Vec::new();
     let mut config_hasher = Sha256::new();
+    hash_ownership_settings(&mut config_hasher, ws);
+    let mut keys = NaturalKeys::default();
 
     for wave in &ws.graph.waves {
         // Evaluate every resource of the wave with the values of earlier waves.
@@ -141,6 +145,16 @@ pub async fn plan(
             desired.insert(addr.clone(), body);
         }
         diags.into_result()?;
+        // Two resources that would manage one remote object are refused before any read.
+        let mut clashes = Diagnostics::default();
+        for addr in wave {
+            if let Some(want) = desired.get(addr)
+                && let Err(d) = keys.check(ws, addr, want)
+            {
+                clashes.push(d);
+            }
+        }
+        clashes.into_result()?;
 
         // Refresh: each provider instance reads its share of the wave in one call.
         let reads = requests.iter().map(|(paddr, batch)| async move {
@@ -198,7 +212,9 @@ pub async fn plan(
             let found = live.get(addr);
             let prior = state.and_then(|s| s.resource(addr));
             hash_value(&mut config_hasher, &addr.to_string(), want);
-            let change = plan_resource(ws, addr, schema, want, found, prior)?;
+            let lineage = state.map(|s| s.lineage.as_str());
+            let change =
+                plan_resource(ws, addr, schema, want, found, prior, lineage, &mut warnings)?;
             values.insert(
                 addr.clone(),
                 reference_value(schema, want, found, change.action),
@@ -216,6 +232,7 @@ pub async fn plan(
             .collect();
         removed.sort_by(|a, b| a.address.cmp(&b.address));
         let gone = removed_objects_gone(ws, &removed, providers, &mut live).await?;
+        let mut refused = Diagnostics::default();
         for r in removed {
             // A data source is never deleted, even when a resource type shares its name.
             let kind = if r.address.mode == Mode::Data {
@@ -228,7 +245,7 @@ pub async fn plan(
                     Action::Forget,
                     "removed from configuration, and already deleted outside zentra: it only leaves the state".to_string(),
                 ),
-                ResourceKind::Object => (Action::Delete, "removed from configuration: it will be deleted".to_string()),
+                ResourceKind::Object => ownership::leaving(ws, r, live.get(&r.address)),
                 ResourceKind::Data => (
                     Action::Forget,
                     "removed from configuration: zentra stops reading it".to_string(),
@@ -238,6 +255,9 @@ pub async fn plan(
                     "removed from configuration: zentra stops managing it and leaves its current settings as they are".to_string(),
                 ),
             };
+            if let Err(d) = ownership::check_prevent_destroy(ws, &r.address, Some(r), action) {
+                refused.push(d);
+            }
             changes.push(ResourceChange {
                 address: r.address.clone(),
                 provider: r.provider.clone(),
@@ -245,8 +265,11 @@ pub async fn plan(
                 id: Some(r.id.clone()),
                 reason: Some(reason),
                 attributes: Vec::new(),
+                adopt: None,
+                keep_existing: false,
             });
         }
+        refused.into_result()?;
     }
 
     let outputs = evaluate_outputs(ws, &values)?;
@@ -275,7 +298,7 @@ pub async fn plan(
         live_fingerprint: hex::encode(live_hasher.finalize()),
         changes,
         outputs,
-        warnings: Vec::<Warning>::new(),
+        warnings,
         summary,
     };
     Ok(PlannedRun {
@@ -286,6 +309,7 @@ pub async fn plan(
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn plan_resource(
     ws: &Workspace,
     addr: &ResourceAddr,
@@ -293,6 +317,8 @@ fn plan_resource(
     want: &Value,
     found: Option<&RemoteObject>,
     prior: Option<&crate::state::ResourceState>,
+    lineage: Option<&str>,
+    warnings: &mut Vec<Warning>,
 ) -> Result<ResourceChange, Diagnostics> {
     let provider = ws.config.resources[addr].provider.clone();
     let last_applied = prior.map(|p| &p.attributes);
@@ -303,6 +329,8 @@ fn plan_resource(
         id: found.map(|f| f.id.clone()),
         reason: None,
         attributes: Vec::new(),
+        adopt: None,
+        keep_existing: false,
     };
     if schema.kind == ResourceKind::Manual {
         return Ok(plan_manual_step(change, want, prior));
@@ -370,6 +398,28 @@ fn plan_resource(
             } else {
                 Action::Update
             };
+            // Found by its natural key, and not (or not as this object) in state: it existed
+            // before, so it is adopted rather than created.
+            let adopting =
+                schema.kind == ResourceKind::Object && prior.is_none_or(|p| p.id != obj.id);
+            let vendor = (schema.kind == ResourceKind::Object)
+                .then(|| {
+                    ownership::vendor_owned(ws, &change.provider, &addr.type_name, want, Some(obj))
+                })
+                .flatten();
+            if adopting
+                && let Some(creator) = &obj.ownership.created_by
+                && Some(creator.as_str()) != lineage
+            {
+                warnings.push(Warning {
+                    address: Some(addr.clone()),
+                    message: format!(
+                        "zentra created this object from another state (lineage {creator}): \
+                         another working directory may manage it, and would delete it when its \
+                         block is removed there; manage each object from one configuration"
+                    ),
+                });
+            }
             if replace {
                 let paths: Vec<&str> = change
                     .attributes
@@ -377,12 +427,39 @@ fn plan_resource(
                     .filter(|a| a.forces_replacement)
                     .map(|a| a.path.as_str())
                     .collect();
-                change.reason = Some(format!("{} cannot be changed in place", paths.join(", ")));
-            } else if prior.is_none() && schema.kind == ResourceKind::Object {
-                change.reason = Some(format!(
-                    "already exists (id {}): it will be adopted, not created again",
-                    obj.id
-                ));
+                let paths = paths.join(", ");
+                change.keep_existing =
+                    adopting || prior.is_some_and(|p| !p.created_by_zentra()) || vendor.is_some();
+                change.reason = Some(if change.keep_existing {
+                    let why = match &vendor {
+                        Some(why) => why.clone(),
+                        None => "zentra did not create the existing object".to_string(),
+                    };
+                    format!(
+                        "{paths} cannot be changed in place; {why}, so it is left as it is \
+                         (forgotten, not deleted) and a new one is created"
+                    )
+                } else {
+                    format!("{paths} cannot be changed in place")
+                });
+                if !change.keep_existing {
+                    ownership::check_prevent_destroy(ws, addr, prior, Action::Replace)?;
+                }
+            } else if adopting {
+                change.adopt = Some(Adoption { id: obj.id.clone() });
+                let found = match prior {
+                    Some(p) => format!(
+                        "the configuration now finds another object than the one in state (id \
+                         {}, which is left as it is): it will be adopted",
+                        p.id
+                    ),
+                    None => "it already exists: it will be adopted, not created again".into(),
+                };
+                let later = match &vendor {
+                    Some(why) => ownership::never_deleted(why),
+                    None => "removing its block later only forgets it".into(),
+                };
+                change.reason = Some(format!("{found}; {later}"));
             } else if change.attributes.iter().all(|a| a.drift) && !change.attributes.is_empty() {
                 change.reason = Some("changed outside zentra since the last apply".into());
             }
@@ -402,6 +479,13 @@ async fn removed_objects_gone(
     let mut batches: BTreeMap<ProviderAddr, Vec<(ResourceAddr, ReadRequest)>> = BTreeMap::new();
     for r in removed {
         if r.address.mode == Mode::Data || ws.kind(&r.address.type_name) != ResourceKind::Object {
+            continue;
+        }
+        // What its vendor owns is only forgotten, whether it still exists or not.
+        let attributes = Value::from_json(&r.attributes);
+        if ownership::vendor_owned(ws, &r.provider, &r.address.type_name, &attributes, None)
+            .is_some()
+        {
             continue;
         }
         batches.entry(r.provider.clone()).or_default().push((
@@ -578,6 +662,19 @@ fn evaluate_outputs(
     }
     diags.into_result()?;
     Ok(out)
+}
+
+/// Hashes what the configuration says about destroying (`lifecycle` and `removed` blocks), so
+/// that a saved plan goes stale when they change.
+fn hash_ownership_settings(hasher: &mut Sha256, ws: &Workspace) {
+    for (addr, block) in &ws.config.resources {
+        if block.lifecycle.prevent_destroy {
+            hasher.update(format!("prevent_destroy {addr}\0").as_bytes());
+        }
+    }
+    for removed in &ws.config.removed {
+        hasher.update(format!("removed {} {}\0", removed.from, removed.destroy).as_bytes());
+    }
 }
 
 fn hash_value(hasher: &mut Sha256, key: &str, value: &Value) {

@@ -83,8 +83,9 @@ pub(crate) fn resource_schema() -> ResourceSchema {
         TYPE_NAME,
         ResourceKind::Object,
         "Federation of a verified domain with an external identity provider (Okta, \
-         PingFederate, AD FS): the domain's users sign in there. Removing it converts the \
-         domain back to managed (cloud) authentication.",
+         PingFederate, AD FS): the domain's users sign in there. Deleting it (removing the \
+         block of a federation zentra created) converts the domain back to managed (cloud) \
+         authentication; an adopted federation is only forgotten.",
         Attr::object([
             (
                 DOMAIN,
