@@ -212,8 +212,11 @@ pub async fn apply(
             let Some(change) = changes.get(addr) else {
                 continue;
             };
-            // Data sources were read while planning; they have no state of their own.
-            if addr.mode == crate::addr::Mode::Data {
+            // Data sources were read while planning; they have no state of their own. What
+            // leaves management (`zentra destroy`) was dealt with above.
+            if addr.mode == crate::addr::Mode::Data
+                || matches!(change.action, Action::Delete | Action::Forget)
+            {
                 continue;
             }
             let schema = ws.schema_for(addr).expect("validated");
@@ -357,6 +360,9 @@ pub async fn apply(
     // 3. Verify that what changed converged.
     if report.errors.is_empty() && !report.interrupted {
         report.warnings = verify(ws, providers, &touched, &values).await;
+    }
+    if plan.destroy {
+        return report;
     }
     let ctx = ws.eval_context(&values);
     for (name, output) in &ws.config.outputs {

@@ -673,3 +673,40 @@ async fn two_resources_with_one_natural_key_are_refused_before_any_read() {
     );
     assert_eq!(h.provider.world.lock().unwrap().reads, 0);
 }
+
+#[tokio::test]
+async fn destroy_plans_delete_what_was_created_and_honour_prevent_destroy() {
+    let h = Harness::new(serde_json::json!({}));
+    assert!(h.apply(CONFIG).await.errors.is_empty());
+    let ws = h.workspace(CONFIG);
+    let state = h.store().read().unwrap();
+    let options = crate::plan::planner::PlanOptions { destroy: true };
+    let run = crate::plan::planner::plan_with(&ws, state.as_ref(), &h.providers(), &options)
+        .await
+        .unwrap();
+    assert!(run.plan.destroy);
+    let actions: HashMap<String, Action> = run
+        .plan
+        .changes
+        .iter()
+        .map(|c| (c.address.to_string(), c.action))
+        .collect();
+    assert_eq!(actions["mem_object.first"], Action::Delete);
+    assert_eq!(actions["mem_object.second"], Action::Delete);
+    assert_eq!(actions["mem_setting.main"], Action::Forget);
+
+    let protected = CONFIG.replace(
+        "label = \"one\"\n",
+        "label = \"one\"\n  lifecycle {\n    prevent_destroy = true\n  }\n",
+    );
+    let ws = h.workspace(&protected);
+    let errors = crate::plan::planner::plan_with(&ws, state.as_ref(), &h.providers(), &options)
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        errors.0[0].to_string().contains("main.zen.hcl:11:3"),
+        "{}",
+        errors.0[0]
+    );
+}

@@ -2,8 +2,8 @@
 //! existing object is a visible change recorded in state; removing an adopted object's block
 //! forgets it; `removed` blocks say otherwise; vendor-owned objects (Microsoft's service
 //! principals, Zoom's built-in roles) are never deleted; `prevent_destroy` stops plans that
-//! would delete; two blocks for one object are refused; and an object another state created is
-//! flagged when adopted.
+//! would delete; two blocks for one object are refused; an object another state created is
+//! flagged when adopted; and `zentra destroy` deletes what zentra created, forgetting the rest.
 
 mod azure_support;
 #[path = "support/conformance/mod.rs"]
@@ -361,8 +361,20 @@ async fn prevent_destroy_fails_plans_that_would_delete_or_replace() {
         true
     );
 
-    // The block goes: state remembers the protection.
+    // `zentra destroy` with the block in place: refused, naming the lifecycle block.
     p.sim.clear_requests();
+    let out = p.run(&["destroy", "--auto-approve"]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("`azuread_service_principal.zoom` has `lifecycle { prevent_destroy = true }`, and this plan would delete it"),
+        "{err}"
+    );
+    assert!(err.contains("main.zen.hcl:7:3"), "{err}");
+    assert!(err.contains("set `prevent_destroy = false`"), "{err}");
+    assert!(writes(&p).is_empty(), "{:?}", writes(&p));
+
+    // The block goes: state remembers the protection.
     p.write("main.zen.hcl", NOTHING);
     let out = p.run(&["plan"]);
     assert_eq!(code(&out), 1, "{}", stdout(&out));
@@ -560,6 +572,124 @@ async fn adopting_an_object_another_state_created_warns() {
     std::fs::write(other.path().join("main.zen.hcl"), GRAPH).unwrap();
     let out = run_in(&p, other.path(), &["plan"]);
     assert!(!stdout(&out).contains("Warning:"), "{}", stdout(&out));
+}
+
+const EVERYTHING: &str = r#"
+provider "azuread" {}
+provider "zoom" {}
+
+resource "zoom_account_settings" "sso" {
+  security {
+    admin_change_name_pic = true
+  }
+}
+
+resource "azuread_service_principal" "graph" {
+  app_id = "00000003-0000-0000-c000-000000000000"
+}
+
+resource "azuread_service_principal" "zoom" {
+  app_id = "a651cfda-cbdd-4a39-bd03-fa829c3c1b29"
+}
+
+resource "azuread_delegated_permission_grant" "zoom" {
+  service_principal_object_id = azuread_service_principal.zoom.object_id
+  resource_app_id             = azuread_service_principal.graph.app_id
+  scopes                      = ["User.Read"]
+}
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn destroy_deletes_what_zentra_created_and_forgets_the_rest() {
+    let p = Project::new(EVERYTHING).await;
+    p.apply_ok();
+    let zoom_sp = service_principal(&p, ZOOM_APP)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let grant = grants(&p)[0]["id"].as_str().unwrap().to_string();
+
+    let out = p.run(&["plan", "--destroy", "--detailed-exitcode"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let plan = squeeze(&stdout(&out));
+    for (address, what) in [
+        ("azuread_delegated_permission_grant.zoom", "will be deleted"),
+        ("azuread_service_principal.zoom", "will be deleted"),
+        (
+            "azuread_service_principal.graph",
+            "will be forgotten, not deleted",
+        ),
+        (
+            "zoom_account_settings.sso",
+            "will be forgotten, not deleted",
+        ),
+    ] {
+        assert!(
+            plan.contains(&format!("# {address} {what}")),
+            "{address}:\n{plan}"
+        );
+    }
+    assert!(
+        plan.contains("Plan: 0 to add, 0 to change, 2 to destroy, 2 to stop managing."),
+        "{plan}"
+    );
+
+    // No terminal, no --auto-approve: refused, nothing changed.
+    p.sim.clear_requests();
+    let out = p.run(&["destroy"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("destroy needs confirmation, and there is no terminal to ask on"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(api_requests(&p), 0);
+    assert_eq!(state(p.path())["resources"].as_array().unwrap().len(), 4);
+
+    let out = p.run(&["destroy", "--auto-approve"]);
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("Destroy complete! Resources: 2 destroyed, 2 no longer managed."),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        writes(&p),
+        [
+            format!("DELETE /v1.0/oauth2PermissionGrants/{grant}"),
+            format!("DELETE /v1.0/servicePrincipals/{zoom_sp}"),
+        ],
+        "the grant first, then what it depended on; nothing else"
+    );
+    assert_eq!(service_principal(&p, GRAPH_APP)["id"], GRAPH_SP);
+    assert_eq!(
+        p.sim.zoom_account_settings("me")["security"]["admin_change_name_pic"],
+        true,
+        "settings are left as they are"
+    );
+    assert!(state(p.path())["resources"].as_array().unwrap().is_empty());
+    let out = p.run(&["plan", "--destroy", "--detailed-exitcode"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_destroy_plan_applies_as_a_destroy() {
+    let p = Project::new(ZOOM_SP).await;
+    p.apply_ok();
+    let out = p.run(&["plan", "--destroy", "--out", "destroy.zplan"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(p.path().join("destroy.zplan")).unwrap())
+            .unwrap();
+    assert_eq!(saved["destroy"], true);
+    let out = p.run(&["apply", "destroy.zplan"]);
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("Destroy complete! Resources: 1 destroyed."),
+        "{}",
+        stdout(&out)
+    );
+    assert!(service_principal(&p, ZOOM_APP).is_null());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

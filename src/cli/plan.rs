@@ -25,6 +25,9 @@ pub struct PlanArgs {
     /// Print the plan as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Plan `zentra destroy`: delete what zentra created, forget what it adopted.
+    #[arg(long)]
+    pub destroy: bool,
 }
 
 pub fn validate(dir: &Path, vars: VarArgs, env: Environment, printer: &Printer) -> Outcome {
@@ -69,7 +72,11 @@ async fn plan_inner(dir: &Path, args: PlanArgs, env: Environment, printer: &Prin
     let Some(providers) = providers(&ws, state.as_ref(), printer) else {
         return Outcome::Failure;
     };
-    let run = match crate::plan::planner::plan(&ws, state.as_ref(), &providers).await {
+    let options = crate::plan::planner::PlanOptions {
+        destroy: args.destroy,
+    };
+    let run = match crate::plan::planner::plan_with(&ws, state.as_ref(), &providers, &options).await
+    {
         Ok(run) => run,
         Err(d) => {
             report(printer, &d);

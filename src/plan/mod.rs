@@ -183,6 +183,10 @@ pub struct Plan {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
     pub summary: Summary,
+    /// A plan of `zentra destroy` (`zentra plan --destroy`): everything in state is deleted
+    /// or forgotten.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub destroy: bool,
 }
 
 impl Plan {

@@ -42,12 +42,13 @@ pub fn never_deleted(why: &str) -> String {
 }
 
 /// What happens to the object of a state entry whose resource leaves management (its block is
-/// gone), and why: `Delete` only when zentra created it (or a `removed` block says
-/// `destroy = true`) and its vendor does not own it.
+/// gone, or `zentra destroy`), and why: `Delete` only when zentra created it (or a `removed`
+/// block says `destroy = true`) and its vendor does not own it.
 pub fn leaving(
     ws: &Workspace,
     entry: &ResourceState,
     live: Option<&RemoteObject>,
+    destroying: bool,
 ) -> (Action, String) {
     let attributes = Value::from_json(&entry.attributes);
     if let Some(why) = vendor_owned(
@@ -60,7 +61,12 @@ pub fn leaving(
         return (Action::Forget, never_deleted(&why));
     }
     let removed = ws.config.removed.iter().find(|r| r.from == entry.address);
-    let gone = "removed from configuration: ";
+    // What brings the object to leave management, when the plan says.
+    let gone = if destroying {
+        ""
+    } else {
+        "removed from configuration: "
+    };
     match removed.map(|r| r.destroy) {
         Some(false) => (
             Action::Forget,

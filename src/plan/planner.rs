@@ -95,11 +95,30 @@ pub struct PlannedRun {
 /// An error that stops planning: configuration problems or API failures.
 pub type PlanError = Diagnostics;
 
+/// What kind of plan to make.
+#[derive(Clone, Debug, Default)]
+pub struct PlanOptions {
+    /// Plan `zentra destroy`: every object in state leaves management, deleted where zentra
+    /// created it and forgotten otherwise; the configuration only contributes its `removed`
+    /// blocks and `prevent_destroy` settings.
+    pub destroy: bool,
+}
+
 /// Reads live state and computes the plan.
 pub async fn plan(
     ws: &Workspace,
     state: Option<&StateFile>,
     providers: &ProviderSet,
+) -> Result<PlannedRun, PlanError> {
+    plan_with(ws, state, providers, &PlanOptions::default()).await
+}
+
+/// Reads live state and computes the plan of the given kind.
+pub async fn plan_with(
+    ws: &Workspace,
+    state: Option<&StateFile>,
+    providers: &ProviderSet,
+    options: &PlanOptions,
 ) -> Result<PlannedRun, PlanError> {
     let mut values: HashMap<ResourceAddr, Value> = HashMap::new();
     let mut live: HashMap<ResourceAddr, RemoteObject> = HashMap::new();
@@ -107,10 +126,16 @@ pub async fn plan(
     let mut changes: Vec<ResourceChange> = Vec::new();
     let mut warnings: Vec<Warning> = Vec::new();
     let mut config_hasher = Sha256::new();
-    hash_ownership_settings(&mut config_hasher, ws);
+    hash_ownership_settings(&mut config_hasher, ws, options);
     let mut keys = NaturalKeys::default();
+    let no_waves = Vec::new();
+    let waves = if options.destroy {
+        &no_waves
+    } else {
+        &ws.graph.waves
+    };
 
-    for wave in &ws.graph.waves {
+    for wave in waves {
         // Evaluate every resource of the wave with the values of earlier waves.
         let mut diags = Diagnostics::default();
         let mut requests: BTreeMap<ProviderAddr, Vec<(ResourceAddr, ReadRequest)>> =
@@ -223,12 +248,12 @@ pub async fn plan(
         }
     }
 
-    // Resources in state but no longer in configuration.
+    // Resources in state but no longer in configuration (all of them, for `zentra destroy`).
     if let Some(state) = state {
         let mut removed: Vec<&crate::state::ResourceState> = state
             .resources
             .iter()
-            .filter(|r| !ws.config.resources.contains_key(&r.address))
+            .filter(|r| options.destroy || !ws.config.resources.contains_key(&r.address))
             .collect();
         removed.sort_by(|a, b| a.address.cmp(&b.address));
         let gone = removed_objects_gone(ws, &removed, providers, &mut live).await?;
@@ -245,10 +270,16 @@ pub async fn plan(
                     Action::Forget,
                     "removed from configuration, and already deleted outside zentra: it only leaves the state".to_string(),
                 ),
-                ResourceKind::Object => ownership::leaving(ws, r, live.get(&r.address)),
+                ResourceKind::Object => {
+                    ownership::leaving(ws, r, live.get(&r.address), options.destroy)
+                }
                 ResourceKind::Data => (
                     Action::Forget,
                     "removed from configuration: zentra stops reading it".to_string(),
+                ),
+                _ if options.destroy => (
+                    Action::Forget,
+                    "zentra stops managing it and leaves its current settings as they are".to_string(),
                 ),
                 _ => (
                     Action::Forget,
@@ -272,7 +303,11 @@ pub async fn plan(
         refused.into_result()?;
     }
 
-    let outputs = evaluate_outputs(ws, &values)?;
+    let outputs = if options.destroy {
+        IndexMap::new()
+    } else {
+        evaluate_outputs(ws, &values)?
+    };
     for (k, v) in &outputs {
         config_hasher.update(k.as_bytes());
         config_hasher.update(v.value.to_string().as_bytes());
@@ -300,6 +335,7 @@ pub async fn plan(
         outputs,
         warnings,
         summary,
+        destroy: options.destroy,
     };
     Ok(PlannedRun {
         plan,
@@ -664,9 +700,12 @@ fn evaluate_outputs(
     Ok(out)
 }
 
-/// Hashes what the configuration says about destroying (`lifecycle` and `removed` blocks), so
-/// that a saved plan goes stale when they change.
-fn hash_ownership_settings(hasher: &mut Sha256, ws: &Workspace) {
+/// Hashes what the configuration says about destroying: `lifecycle` and `removed` blocks (and
+/// whether this is a destroy plan), so that a saved plan goes stale when they change.
+fn hash_ownership_settings(hasher: &mut Sha256, ws: &Workspace, options: &PlanOptions) {
+    if options.destroy {
+        hasher.update(b"destroy\0");
+    }
     for (addr, block) in &ws.config.resources {
         if block.lifecycle.prevent_destroy {
             hasher.update(format!("prevent_destroy {addr}\0").as_bytes());

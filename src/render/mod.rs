@@ -372,6 +372,7 @@ mod tests {
             changes,
             outputs: Default::default(),
             warnings: vec![],
+            destroy: false,
         }
     }
 
