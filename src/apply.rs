@@ -12,11 +12,12 @@ use futures::StreamExt;
 use crate::addr::ResourceAddr;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::diff::diff_attributes;
+use crate::plan::ownership::{self, NaturalKeys};
 use crate::plan::planner::{PlannedRun, ProviderSet, api_error, reference_value};
 use crate::plan::{Action, ResourceChange, Warning};
 use crate::provider::{ReadRequest, RemoteObject, WriteRequest};
-use crate::schema::{Attr, AttrType, ResourceSchema};
-use crate::state::{ResourceState, StateFile, StateStore};
+use crate::schema::{Attr, AttrType, ResourceKind, ResourceSchema};
+use crate::state::{Origin, ResourceState, StateFile, StateStore};
 use crate::value::Value;
 use crate::workspace::Workspace;
 
@@ -77,9 +78,18 @@ pub struct ApplyReport {
 struct Outcome {
     addr: ResourceAddr,
     action: Action,
-    result: Result<Option<RemoteObject>, Diagnostic>,
+    result: Result<Applied, Diagnostic>,
     desired: Value,
     elapsed: Duration,
+}
+
+/// What applying one resource did.
+#[derive(Default)]
+struct Applied {
+    /// The object as written (`None` when nothing was written).
+    object: Option<RemoteObject>,
+    /// A new object was created (not found existing and taken over).
+    created: bool,
 }
 
 /// Applies `run` and records the results in `state` through `store`.
@@ -115,6 +125,20 @@ pub async fn apply(
         let Some(entry) = state.resource(&addr).cloned() else {
             continue;
         };
+        // The plan never deletes what its vendor owns; this holds even if it were asked to.
+        if let Some(why) = ownership::vendor_owned(
+            ws,
+            &entry.provider,
+            &addr.type_name,
+            &Value::from_json(&entry.attributes),
+            live.get(&addr),
+        ) {
+            report.errors.push(
+                Diagnostic::error(format!("{addr}: refusing to delete it: {why}"))
+                    .with_hint("nothing was deleted; run `zentra plan` to see the current plan"),
+            );
+            return report;
+        }
         let started = Instant::now();
         observer.started(&addr, Action::Delete);
         let result = match providers.get(&entry.provider) {
@@ -125,6 +149,7 @@ pub async fn apply(
                     config: Value::from_json(&entry.attributes),
                     prior: None,
                     changed_paths: Vec::new(),
+                    creator: None,
                 })
                 .await
                 .map_err(|e| api_error(ws, &addr, "delete", &e)),
@@ -173,6 +198,10 @@ pub async fn apply(
     // 2. Creates and updates, wave by wave.
     let mut values = planned_values;
     let mut touched: Vec<ResourceAddr> = Vec::new();
+    // Keys unknown when planning are known now: two resources that turn out to manage one
+    // object are refused before their wave writes anything.
+    let mut keys = NaturalKeys::default();
+    let creator = state.lineage.clone();
     for wave in &ws.graph.waves {
         if options.interrupted.load(Ordering::SeqCst) {
             report.interrupted = true;
@@ -183,8 +212,11 @@ pub async fn apply(
             let Some(change) = changes.get(addr) else {
                 continue;
             };
-            // Data sources were read while planning; they have no state of their own.
-            if addr.mode == crate::addr::Mode::Data {
+            // Data sources were read while planning; they have no state of their own. What
+            // leaves management (`zentra destroy`) was dealt with above.
+            if addr.mode == crate::addr::Mode::Data
+                || matches!(change.action, Action::Delete | Action::Forget)
+            {
                 continue;
             }
             let schema = ws.schema_for(addr).expect("validated");
@@ -208,6 +240,10 @@ pub async fn apply(
                 )));
                 continue;
             }
+            if let Err(d) = keys.check(ws, addr, &desired) {
+                report.errors.push(d);
+                continue;
+            }
             let prior = live.get(addr).cloned();
             let entry = state.resource(addr).cloned();
             ops.push((addr.clone(), change.action, schema, desired, prior, entry));
@@ -225,6 +261,7 @@ pub async fn apply(
             })
             .collect();
         let limits = &limits;
+        let creator = &creator;
         let mut stream = futures::stream::iter(ops.into_iter().map(
             |(addr, action, schema, desired, prior, entry)| async move {
                 let limit = limits[&ws.config.resources[&addr].provider].clone();
@@ -239,6 +276,7 @@ pub async fn apply(
                     &desired,
                     prior.as_ref(),
                     entry.as_ref(),
+                    creator,
                     observer,
                 )
                 .await;
@@ -262,9 +300,9 @@ pub async fn apply(
                 );
             }
             match outcome.result {
-                Ok(obj) => {
+                Ok(applied) => {
                     let schema = ws.schema_for(&outcome.addr).expect("validated");
-                    let obj = obj.or_else(|| live.get(&outcome.addr).cloned());
+                    let obj = applied.object.or_else(|| live.get(&outcome.addr).cloned());
                     if let Some(obj) = obj {
                         let deps = ws
                             .graph
@@ -272,8 +310,26 @@ pub async fn apply(
                             .get(&outcome.addr)
                             .cloned()
                             .unwrap_or_default();
-                        let entry =
-                            state_entry(ws, &outcome.addr, schema, &outcome.desired, &obj, deps);
+                        let origin = match schema.kind {
+                            ResourceKind::Object if applied.created => Some(Origin::Created),
+                            ResourceKind::Object => match state.resource(&outcome.addr) {
+                                // Still the object state knows: what it knew of it stands.
+                                Some(known) if known.id == obj.id => known.origin,
+                                _ => Some(Origin::Adopted),
+                            },
+                            // Settings and policies existed before zentra and always will.
+                            ResourceKind::Singleton => Some(Origin::Adopted),
+                            _ => None,
+                        };
+                        let entry = state_entry(
+                            ws,
+                            &outcome.addr,
+                            schema,
+                            &outcome.desired,
+                            &obj,
+                            deps,
+                            origin,
+                        );
                         let changed_state = state.resource(&outcome.addr) != Some(&entry);
                         values.insert(
                             outcome.addr.clone(),
@@ -304,6 +360,9 @@ pub async fn apply(
     // 3. Verify that what changed converged.
     if report.errors.is_empty() && !report.interrupted {
         report.warnings = verify(ws, providers, &touched, &values).await;
+    }
+    if plan.destroy {
+        return report;
     }
     let ctx = ws.eval_context(&values);
     for (name, output) in &ws.config.outputs {
@@ -336,8 +395,9 @@ async fn apply_one(
     desired: &Value,
     prior: Option<&RemoteObject>,
     entry: Option<&ResourceState>,
+    creator: &str,
     observer: &dyn ApplyObserver,
-) -> Result<Option<RemoteObject>, Diagnostic> {
+) -> Result<Applied, Diagnostic> {
     let provider_addr = &ws.config.resources[addr].provider;
     let provider = providers.get(provider_addr).ok_or_else(|| {
         Diagnostic::error(format!(
@@ -352,12 +412,28 @@ async fn apply_one(
         entry.map(|e| &e.attributes),
     );
     let action = match (planned, prior) {
-        (Action::Read, _) => return Ok(None),
+        (Action::Read, _) => return Ok(Applied::default()),
         (_, None) => Action::Create,
         (_, Some(_)) if attrs.iter().any(|a| a.forces_replacement) => Action::Replace,
-        (_, Some(_)) if attrs.is_empty() => return Ok(None),
+        (_, Some(_)) if attrs.is_empty() => return Ok(Applied::default()),
         (_, Some(_)) => Action::Update,
     };
+    // A replacement deletes the existing object only when zentra created it and its vendor
+    // does not own it; otherwise that object is left as it is.
+    let keep_existing = action == Action::Replace
+        && (entry.is_none_or(|e| {
+            !e.created_by_zentra() || Some(e.id.as_str()) != prior.map(|p| p.id.as_str())
+        }) || ownership::vendor_owned(
+            ws,
+            provider_addr,
+            &addr.type_name,
+            prior.map_or(desired, |p| &p.attributes),
+            prior,
+        )
+        .is_some());
+    if action == Action::Replace && !keep_existing {
+        ownership::check_prevent_destroy(ws, addr, entry, Action::Replace)?;
+    }
     observer.started(addr, action);
     let req = WriteRequest {
         type_name: addr.type_name.clone(),
@@ -365,6 +441,7 @@ async fn apply_one(
         config: desired.clone(),
         prior: prior.map(|p| p.attributes.clone()),
         changed_paths: attrs.iter().map(|a| a.path.clone()).collect(),
+        creator: Some(creator.to_string()),
     };
     let result = match action {
         Action::Create => provider
@@ -376,10 +453,12 @@ async fn apply_one(
             .await
             .map_err(|e| api_error(ws, addr, "update", &e)),
         Action::Replace => {
-            provider
-                .delete(&req)
-                .await
-                .map_err(|e| api_error(ws, addr, "delete (for replacement)", &e))?;
+            if !keep_existing {
+                provider
+                    .delete(&req)
+                    .await
+                    .map_err(|e| api_error(ws, addr, "delete (for replacement)", &e))?;
+            }
             let create = WriteRequest {
                 id: None,
                 prior: None,
@@ -390,9 +469,14 @@ async fn apply_one(
                 .await
                 .map_err(|e| api_error(ws, addr, "create (for replacement)", &e))
         }
-        _ => return Ok(None),
+        _ => return Ok(Applied::default()),
     };
-    result.map(Some)
+    let object = result?;
+    Ok(Applied {
+        created: matches!(action, Action::Create | Action::Replace)
+            && !object.ownership.found_existing,
+        object: Some(object),
+    })
 }
 
 /// The order in which planned deletes run: a resource before anything it depended on.
@@ -437,6 +521,7 @@ fn state_entry(
     desired: &Value,
     obj: &RemoteObject,
     deps: BTreeSet<ResourceAddr>,
+    origin: Option<Origin>,
 ) -> ResourceState {
     let mut sensitive_paths = Vec::new();
     collect_sensitive(&schema.body, desired, "", &mut sensitive_paths);
@@ -460,6 +545,8 @@ fn state_entry(
         sensitive_paths,
         dependencies: deps.into_iter().collect(),
         confirmation: None,
+        origin,
+        prevent_destroy: ws.config.resources[addr].lifecycle.prevent_destroy,
     }
 }
 

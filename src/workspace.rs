@@ -347,6 +347,23 @@ fn check_resource_types(
             }
         });
     }
+    for removed in &config.removed {
+        if schemas.contains_key(&removed.from.type_name) {
+            continue;
+        }
+        let candidates: Vec<&str> = schemas.keys().map(String::as_str).collect();
+        let d = Diagnostic::error(format!(
+            "`removed` names `{}`, of an unknown resource type",
+            removed.from
+        ))
+        .at_span(&config.sources, removed.span.as_ref());
+        diags.push(
+            match did_you_mean(&removed.from.type_name, candidates.iter().copied()) {
+                Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                None => d.with_hint("name the resource as its block did: TYPE.NAME"),
+            },
+        );
+    }
     for p in &config.providers {
         if !provider_types.iter().any(|t| t.name() == p.addr.type_name) {
             let names: Vec<&str> = provider_types.iter().map(|t| t.name()).collect();

@@ -173,8 +173,19 @@ async fn an_existing_federation_is_adopted_drift_is_shown_and_deleting_converts_
     p.apply_ok();
     p.assert_converged();
 
-    // Removing the federation deletes it and converts the domain back to Managed.
+    // Zentra adopted it: removing its block only forgets it.
     p.write("main.zen.hcl", "provider \"azuread\" {}\n");
+    let (_, plan, _) = p.plan();
+    assert!(
+        plan.contains("azuread_domain_federation.okta will be forgotten, not deleted"),
+        "{plan}"
+    );
+
+    // A `removed` block that says destroy deletes it and converts the domain back to Managed.
+    p.write(
+        "main.zen.hcl",
+        "provider \"azuread\" {}\nremoved {\n  from = azuread_domain_federation.okta\n  lifecycle {\n    destroy = true\n  }\n}\n",
+    );
     let (_, plan, _) = p.plan();
     assert!(
         plan.contains("azuread_domain_federation.okta will be deleted"),

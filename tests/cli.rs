@@ -587,8 +587,14 @@ fn the_traffic_check_rejects_what_the_specs_do_not_allow() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sensitive_values_stay_out_of_plans_saved_plans_and_state() {
     let secret = "corp-secret-domain.example";
+    // One block per account's settings: the sensitive setting joins the quickstart's.
+    let quickstart = QUICKSTART.replacen(
+        "    enforce_login = true\n",
+        "    enforce_login = true\n    enforce_login_domains = \"${var.login_domains}\"\n",
+        1,
+    );
     let config = format!(
-        "{QUICKSTART}\nvariable \"login_domains\" {{\n  type      = string\n  sensitive = true\n}}\nresource \"zoom_account_settings\" \"login\" {{\n  schedule_meeting {{\n    enforce_login_domains = \"${{var.login_domains}}\"\n  }}\n}}\noutput \"domains\" {{\n  value = var.login_domains\n}}\n"
+        "{quickstart}\nvariable \"login_domains\" {{\n  type      = string\n  sensitive = true\n}}\noutput \"domains\" {{\n  value = var.login_domains\n}}\n"
     );
     let mut p = Project::new(&config).await;
     p.set_env("ZENTRA_VAR_login_domains", secret);

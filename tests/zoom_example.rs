@@ -31,7 +31,7 @@ async fn the_example_plans_applies_and_waits_only_for_people() {
     let (exit, text) = p.plan();
     assert_eq!(exit, 2);
     assert!(
-        text.contains("Plan: 6 to add, 2 to change, 0 to destroy, 4 manual."),
+        text.contains("Plan: 1 to adopt, 6 to add, 2 to change, 0 to destroy, 4 manual."),
         "{text}"
     );
     for step in PORTAL_ONLY {
@@ -46,13 +46,13 @@ async fn the_example_plans_applies_and_waits_only_for_people() {
         "the steps with API evidence are verified: {text}"
     );
     assert!(
-        text.contains("zoom_rooms_calendar_resource.board_room is unchanged"),
+        text.contains("zoom_rooms_calendar_resource.board_room will be adopted (id "),
         "the existing room mailbox is adopted: {text}"
     );
 
     let out = p.apply();
     assert!(
-        out.contains("Apply complete! Resources: 6 added, 2 changed"),
+        out.contains("Apply complete! Resources: 1 adopted, 6 added, 2 changed"),
         "{out}"
     );
     let settings = p.sim.zoom_account_settings("me");

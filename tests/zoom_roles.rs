@@ -129,7 +129,10 @@ resource "zoom_role" "admin" {
     let p = Project::new(config).await;
     let (exit, text) = p.plan();
     assert_eq!(exit, 2);
-    assert!(text.contains("already exists (id 1)"), "{text}");
+    assert!(
+        text.contains("will be adopted (id 1) and updated in place"),
+        "{text}"
+    );
     p.apply();
     assert_eq!(
         p.zoom_writes(),

@@ -52,14 +52,17 @@ async fn calendar_resources_are_adopted_added_synced_and_removed() {
     let (exit, text) = p.plan();
     assert_eq!(exit, 2);
     assert!(
-        text.contains("already exists (id cR1aZ5xC9vB3nM7qW2eR6t)"),
+        text.contains("will be adopted (id cR1aZ5xC9vB3nM7qW2eR6t), no write"),
         "the board room is adopted: {text}"
     );
     assert!(
         text.contains("+ resource \"zoom_rooms_calendar_resource\" \"huddle\""),
         "{text}"
     );
-    assert!(text.contains("Plan: 1 to add, 0 to change"), "{text}");
+    assert!(
+        text.contains("Plan: 1 to adopt, 1 to add, 0 to change"),
+        "{text}"
+    );
     let out = p.apply();
     assert!(out.contains("services = [\"Office 365\"]"), "{out}");
     assert_eq!(

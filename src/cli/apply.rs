@@ -35,6 +35,38 @@ pub struct ApplyArgs {
     pub lock: LockArgs,
 }
 
+/// `zentra destroy`: the arguments of `apply` without a plan file.
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// Destroy without asking for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// How many resources to delete at once per provider instance (Zoom account, tenant).
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub parallelism: usize,
+    #[command(flatten)]
+    pub vars: VarArgs,
+    #[command(flatten)]
+    pub lock: LockArgs,
+}
+
+/// Deletes what zentra created and forgets the rest: `apply` of a destroy plan.
+pub async fn destroy(
+    dir: &Path,
+    args: DestroyArgs,
+    env: Environment,
+    printer: &Printer,
+) -> Outcome {
+    let args = ApplyArgs {
+        plan: None,
+        auto_approve: args.auto_approve,
+        parallelism: args.parallelism,
+        vars: args.vars,
+        lock: args.lock,
+    };
+    apply_plan(dir, args, true, env, printer).await
+}
+
 struct Progress<'a> {
     printer: &'a Printer,
 }
@@ -133,6 +165,17 @@ fn live_changes_text(changed: &[(String, String)]) -> String {
 }
 
 pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Printer) -> Outcome {
+    apply_plan(dir, args, false, env, printer).await
+}
+
+/// Applies a saved plan, or plans (a destroy plan when `destroy`) and asks for `yes`.
+async fn apply_plan(
+    dir: &Path,
+    args: ApplyArgs,
+    destroy: bool,
+    env: Environment,
+    printer: &Printer,
+) -> Outcome {
     let saved = match &args.plan {
         Some(path) => {
             let path = if path.is_absolute() {
@@ -150,19 +193,29 @@ pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Prin
         }
         None => None,
     };
+    // A saved plan says itself whether it destroys.
+    let destroy = saved.as_ref().map_or(destroy, |p| p.destroy);
     let interactive = std::io::stdin().is_terminal();
     if saved.is_none() && !args.auto_approve && !interactive {
-        printer.diagnostic(
-            &Diagnostic::error("apply needs confirmation, and there is no terminal to ask on")
-                .with_hint("review a plan and apply it with `zentra plan --out FILE` then `zentra apply FILE`, or pass --auto-approve"),
-        );
+        let d = if destroy {
+            Diagnostic::error("destroy needs confirmation, and there is no terminal to ask on")
+                .with_hint("review the plan with `zentra plan --destroy --out FILE` then apply it with `zentra apply FILE`, or pass --auto-approve; nothing was changed")
+        } else {
+            Diagnostic::error("apply needs confirmation, and there is no terminal to ask on")
+                .with_hint("review a plan and apply it with `zentra plan --out FILE` then `zentra apply FILE`, or pass --auto-approve")
+        };
+        printer.diagnostic(&d);
         return Outcome::Failure;
     }
     let Some(ws) = load_workspace(dir, &args.vars, env, printer) else {
         return Outcome::Failure;
     };
     let store = state_store(&ws, &args.lock);
-    let _lock = match store.lock("zentra apply") {
+    let _lock = match store.lock(if destroy {
+        "zentra destroy"
+    } else {
+        "zentra apply"
+    }) {
         Ok(l) => l,
         Err(e) => {
             state_error(printer, &e);
@@ -175,7 +228,9 @@ pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Prin
     let Some(providers) = providers(&ws, state.as_ref(), printer) else {
         return Outcome::Failure;
     };
-    let run = match crate::plan::planner::plan(&ws, state.as_ref(), &providers).await {
+    let options = crate::plan::planner::PlanOptions { destroy };
+    let run = match crate::plan::planner::plan_with(&ws, state.as_ref(), &providers, &options).await
+    {
         Ok(run) => run,
         Err(d) => {
             report(printer, &d);
@@ -199,8 +254,8 @@ pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Prin
                 .plan
                 .changes
                 .iter()
-                .any(|c| c.action.is_change() && c.action != Action::Manual);
-            if approvable && !args.auto_approve && !confirm(printer) {
+                .any(|c| c.is_change() && c.action != Action::Manual);
+            if approvable && !args.auto_approve && !confirm(printer, destroy) {
                 printer.status("Apply cancelled; nothing was changed.");
                 return Outcome::Failure;
             }
@@ -256,18 +311,29 @@ pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Prin
         printer.error("apply was interrupted; state records everything that completed. Run `zentra plan` to see what is left.");
         return Outcome::Failure;
     }
-    if had_changes {
+    let forgotten = if summary.forget > 0 {
+        format!(", {} no longer managed", summary.forget)
+    } else {
+        String::new()
+    };
+    if had_changes && destroy {
         printer.data(&format!(
-            "\n{} Resources: {} added, {} changed, {} destroyed{}.\n",
+            "\n{} Resources: {} destroyed{forgotten}.\n",
+            printer.paint("Destroy complete!", Tone::Bold, false),
+            summary.destroy,
+        ));
+    } else if had_changes {
+        printer.data(&format!(
+            "\n{} Resources: {}{} added, {} changed, {} destroyed{forgotten}.\n",
             printer.paint("Apply complete!", Tone::Bold, false),
+            if summary.adopt > 0 {
+                format!("{} adopted, ", summary.adopt)
+            } else {
+                String::new()
+            },
             summary.add,
             summary.change,
             summary.destroy,
-            if summary.forget > 0 {
-                format!(", {} no longer managed", summary.forget)
-            } else {
-                String::new()
-            }
         ));
     }
     if !result.manual_pending.is_empty() {
@@ -298,8 +364,15 @@ pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Prin
     }
 }
 
-fn confirm(printer: &Printer) -> bool {
-    printer.status("\nDo you want to perform these actions? Only 'yes' will be accepted.");
+fn confirm(printer: &Printer, destroy: bool) -> bool {
+    if destroy {
+        printer.status(
+            "\nDo you really want to destroy? zentra deletes what it created, as shown above, and \
+             forgets the rest. There is no undo. Only 'yes' will be accepted.",
+        );
+    } else {
+        printer.status("\nDo you want to perform these actions? Only 'yes' will be accepted.");
+    }
     printer.status("  Enter a value: ");
     let mut line = String::new();
     let stdin = std::io::stdin();
@@ -329,6 +402,7 @@ mod tests {
             outputs: Default::default(),
             warnings: Vec::new(),
             summary: Summary::default(),
+            destroy: false,
         }
     }
 

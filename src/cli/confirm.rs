@@ -131,6 +131,8 @@ pub fn confirm(dir: &Path, args: ConfirmArgs, env: Environment, printer: &Printe
             at: at.clone(),
             config_hash: step_hash(&body),
         }),
+        origin: None,
+        prevent_destroy: false,
     });
     if let Err(e) = store.write(&mut state) {
         state_error(printer, &e);

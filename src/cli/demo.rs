@@ -66,6 +66,7 @@ async fn run_steps(dir: &Path, env: Environment, printer: &Printer) -> Outcome {
         detailed_exitcode: true,
         json: false,
         lock: LockArgs::default(),
+        destroy: false,
     };
     match super::plan::plan(dir, plan_args(), env.clone(), printer).await {
         Outcome::Failure => return Outcome::Failure,

@@ -54,6 +54,8 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Make live settings match the configuration (or a saved plan).
     Apply(apply::ApplyArgs),
+    /// Delete what zentra created; forget what it adopted (prevent_destroy is honoured).
+    Destroy(apply::DestroyArgs),
     /// Show a saved plan, or the current state.
     Show(show::ShowArgs),
     /// Record that a person carried out a manual step.
@@ -258,6 +260,7 @@ async fn run_command(cli: Cli, env: Environment, printer: &Printer) -> Outcome {
         Command::Validate(vars) => plan::validate(&dir, vars, env, printer),
         Command::Plan(args) => plan::plan(&dir, args, env, printer).await,
         Command::Apply(args) => apply::apply(&dir, args, env, printer).await,
+        Command::Destroy(args) => apply::destroy(&dir, args, env, printer).await,
         Command::Show(args) => show::show(&dir, args, printer),
         Command::Confirm(args) => confirm::confirm(&dir, args, env, printer),
         Command::Permissions(args) => permissions::permissions(&dir, args, env, printer),

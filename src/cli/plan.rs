@@ -28,6 +28,9 @@ pub struct PlanArgs {
     pub json: bool,
     #[command(flatten)]
     pub lock: LockArgs,
+    /// Plan `zentra destroy`: delete what zentra created, forget what it adopted.
+    #[arg(long)]
+    pub destroy: bool,
 }
 
 pub fn validate(dir: &Path, vars: VarArgs, env: Environment, printer: &Printer) -> Outcome {
@@ -63,7 +66,11 @@ pub async fn plan(dir: &Path, args: PlanArgs, env: Environment, printer: &Printe
     let Some(providers) = providers(&ws, state.as_ref(), printer) else {
         return Outcome::Failure;
     };
-    let run = match crate::plan::planner::plan(&ws, state.as_ref(), &providers).await {
+    let options = crate::plan::planner::PlanOptions {
+        destroy: args.destroy,
+    };
+    let run = match crate::plan::planner::plan_with(&ws, state.as_ref(), &providers, &options).await
+    {
         Ok(run) => run,
         Err(d) => {
             report(printer, &d);

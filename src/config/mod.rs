@@ -2,6 +2,7 @@
 //! into a [`Config`] of typed top-level blocks, whose expressions stay unevaluated until
 //! [`crate::eval`] runs them.
 
+mod ownership;
 mod types;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use indexmap::IndexMap;
 use crate::addr::{Mode, ProviderAddr, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics, FileId, SourceFile, SourceMap, Span, did_you_mean};
 
+pub use ownership::{Lifecycle, RemovedBlock};
 pub use types::TypeConstraint;
 pub use types::parse_number as types_parse_number;
 
@@ -79,6 +81,8 @@ pub struct ResourceBlock {
     pub body: SourceBody,
     /// Explicit dependencies from `depends_on`.
     pub depends_on: Vec<(ResourceAddr, Option<Span>)>,
+    /// The `lifecycle` meta-block.
+    pub lifecycle: Lifecycle,
     /// Span of the block header (`resource "T" "N"`), for diagnostics.
     pub span: Option<Span>,
 }
@@ -102,10 +106,12 @@ pub struct Config {
     pub locals: IndexMap<String, Expr>,
     pub resources: IndexMap<ResourceAddr, ResourceBlock>,
     pub outputs: IndexMap<String, OutputBlock>,
+    /// `removed` blocks: what happens to objects whose resource block is gone.
+    pub removed: Vec<RemovedBlock>,
 }
 
 const TOP_LEVEL_BLOCKS: &[&str] = &[
-    "zentra", "provider", "variable", "locals", "resource", "data", "output",
+    "zentra", "provider", "variable", "locals", "resource", "data", "output", "removed",
 ];
 
 impl Config {
@@ -181,6 +187,7 @@ impl Config {
         for (file, body) in bodies {
             config.add_body(file, body, &mut diags);
         }
+        config.check_removed(&mut diags);
         diags.into_result()?;
         Ok(config)
     }
@@ -352,6 +359,7 @@ impl Config {
                 }
                 self.add_output(file, labels[0].clone(), block.body, ident_span, diags);
             }
+            "removed" => self.add_removed(file, block, diags),
             other => {
                 let mut d = self.err_at(file, ident_span, format!("unknown block type `{other}`"));
                 d = match did_you_mean(other, TOP_LEVEL_BLOCKS.iter().copied()) {
@@ -507,6 +515,7 @@ impl Config {
                 )),
             }
         }
+        let lifecycle = self.take_lifecycle(file, &addr, &mut body, diags);
         let mut depends_on = Vec::new();
         if let Some(attr) = body.remove_attribute("depends_on") {
             match &attr.value {
@@ -540,6 +549,7 @@ impl Config {
                     span: span.clone(),
                 },
                 depends_on,
+                lifecycle,
                 span,
             },
         );

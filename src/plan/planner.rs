@@ -10,9 +10,10 @@ use crate::addr::{Mode, ProviderAddr, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::diff::{diff_attributes, values_match};
 use crate::plan::fingerprint::{self, LiveFingerprints};
+use crate::plan::ownership::{self, NaturalKeys};
 use crate::plan::{
-    Action, AttributeChange, ObjectDrift, ObjectDriftKind, OutputValue, PLAN_FORMAT_VERSION, Plan,
-    ResourceChange, StateRef, Warning,
+    Action, Adoption, AttributeChange, ObjectDrift, ObjectDriftKind, OutputValue,
+    PLAN_FORMAT_VERSION, Plan, ResourceChange, StateRef, Warning,
 };
 use crate::provider::{ErrorKind, Provider, ProviderError, ReadRequest, RemoteObject};
 use crate::schema::{AttrType, ResourceKind, ResourceSchema};
@@ -96,20 +97,48 @@ pub struct PlannedRun {
 /// An error that stops planning: configuration problems or API failures.
 pub type PlanError = Diagnostics;
 
+/// What kind of plan to make.
+#[derive(Clone, Debug, Default)]
+pub struct PlanOptions {
+    /// Plan `zentra destroy`: every object in state leaves management, deleted where zentra
+    /// created it and forgotten otherwise; the configuration only contributes its `removed`
+    /// blocks and `prevent_destroy` settings.
+    pub destroy: bool,
+}
+
 /// Reads live state and computes the plan.
 pub async fn plan(
     ws: &Workspace,
     state: Option<&StateFile>,
     providers: &ProviderSet,
 ) -> Result<PlannedRun, PlanError> {
+    plan_with(ws, state, providers, &PlanOptions::default()).await
+}
+
+/// Reads live state and computes the plan of the given kind.
+pub async fn plan_with(
+    ws: &Workspace,
+    state: Option<&StateFile>,
+    providers: &ProviderSet,
+    options: &PlanOptions,
+) -> Result<PlannedRun, PlanError> {
     let mut values: HashMap<ResourceAddr, Value> = HashMap::new();
     let mut live: HashMap<ResourceAddr, RemoteObject> = HashMap::new();
     let mut desired: HashMap<ResourceAddr, Value> = HashMap::new();
     let mut changes: Vec<ResourceChange> = Vec::new();
+    let mut warnings: Vec<Warning> = Vec::new();
     let mut config_hasher = Sha256::new();
     let mut live_fingerprints = LiveFingerprints::new();
+    hash_ownership_settings(&mut config_hasher, ws, options);
+    let mut keys = NaturalKeys::default();
+    let no_waves = Vec::new();
+    let waves = if options.destroy {
+        &no_waves
+    } else {
+        &ws.graph.waves
+    };
 
-    for wave in &ws.graph.waves {
+    for wave in waves {
         // Evaluate every resource of the wave with the values of earlier waves.
         let mut diags = Diagnostics::default();
         let mut requests: BTreeMap<ProviderAddr, Vec<(ResourceAddr, ReadRequest)>> =
@@ -144,6 +173,16 @@ pub async fn plan(
             desired.insert(addr.clone(), body);
         }
         diags.into_result()?;
+        // Two resources that would manage one remote object are refused before any read.
+        let mut clashes = Diagnostics::default();
+        for addr in wave {
+            if let Some(want) = desired.get(addr)
+                && let Err(d) = keys.check(ws, addr, want)
+            {
+                clashes.push(d);
+            }
+        }
+        clashes.into_result()?;
 
         // Refresh: each provider instance reads its share of the wave in one call.
         let reads = requests.iter().map(|(paddr, batch)| async move {
@@ -201,7 +240,9 @@ pub async fn plan(
             let found = live.get(addr);
             let prior = state.and_then(|s| s.resource(addr));
             hash_value(&mut config_hasher, &addr.to_string(), want);
-            let mut change = plan_resource(ws, addr, schema, want, found, prior)?;
+            let lineage = state.map(|s| s.lineage.as_str());
+            let mut change =
+                plan_resource(ws, addr, schema, want, found, prior, lineage, &mut warnings)?;
             if let Some(provider) = providers.get(&change.provider) {
                 label_values(provider, &addr.type_name, &mut change.attributes);
             }
@@ -221,15 +262,16 @@ pub async fn plan(
         }
     }
 
-    // Resources in state but no longer in configuration.
+    // Resources in state but no longer in configuration (all of them, for `zentra destroy`).
     if let Some(state) = state {
         let mut removed: Vec<&crate::state::ResourceState> = state
             .resources
             .iter()
-            .filter(|r| !ws.config.resources.contains_key(&r.address))
+            .filter(|r| options.destroy || !ws.config.resources.contains_key(&r.address))
             .collect();
         removed.sort_by(|a, b| a.address.cmp(&b.address));
         let gone = removed_objects_gone(ws, &removed, providers, &mut live).await?;
+        let mut refused = Diagnostics::default();
         for r in removed {
             // A data source is never deleted, even when a resource type shares its name.
             let kind = if r.address.mode == Mode::Data {
@@ -242,10 +284,16 @@ pub async fn plan(
                     Action::Forget,
                     "removed from configuration, and already deleted outside zentra: it only leaves the state".to_string(),
                 ),
-                ResourceKind::Object => (Action::Delete, "removed from configuration: it will be deleted".to_string()),
+                ResourceKind::Object => {
+                    ownership::leaving(ws, r, live.get(&r.address), options.destroy)
+                }
                 ResourceKind::Data => (
                     Action::Forget,
                     "removed from configuration: zentra stops reading it".to_string(),
+                ),
+                _ if options.destroy => (
+                    Action::Forget,
+                    "zentra stops managing it and leaves its current settings as they are".to_string(),
                 ),
                 _ => (
                     Action::Forget,
@@ -258,6 +306,9 @@ pub async fn plan(
                     fingerprint::identity(live.get(&r.address)),
                 );
             }
+            if let Err(d) = ownership::check_prevent_destroy(ws, &r.address, Some(r), action) {
+                refused.push(d);
+            }
             changes.push(ResourceChange {
                 address: r.address.clone(),
                 provider: r.provider.clone(),
@@ -266,11 +317,18 @@ pub async fn plan(
                 reason: Some(reason),
                 attributes: Vec::new(),
                 object_drift: None,
+                adopt: None,
+                keep_existing: false,
             });
         }
+        refused.into_result()?;
     }
 
-    let outputs = evaluate_outputs(ws, &values)?;
+    let outputs = if options.destroy {
+        IndexMap::new()
+    } else {
+        evaluate_outputs(ws, &values)?
+    };
     for (k, v) in &outputs {
         config_hasher.update(k.as_bytes());
         config_hasher.update(v.value.to_string().as_bytes());
@@ -288,8 +346,9 @@ pub async fn plan(
         live_fingerprints,
         changes,
         outputs,
-        warnings: Vec::<Warning>::new(),
+        warnings,
         summary,
+        destroy: options.destroy,
     };
     Ok(PlannedRun {
         plan,
@@ -299,6 +358,7 @@ pub async fn plan(
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn plan_resource(
     ws: &Workspace,
     addr: &ResourceAddr,
@@ -306,6 +366,8 @@ fn plan_resource(
     want: &Value,
     found: Option<&RemoteObject>,
     prior: Option<&crate::state::ResourceState>,
+    lineage: Option<&str>,
+    warnings: &mut Vec<Warning>,
 ) -> Result<ResourceChange, Diagnostics> {
     let provider = ws.config.resources[addr].provider.clone();
     let last_applied = prior.map(|p| &p.attributes);
@@ -317,6 +379,8 @@ fn plan_resource(
         reason: None,
         attributes: Vec::new(),
         object_drift: None,
+        adopt: None,
+        keep_existing: false,
     };
     if schema.kind == ResourceKind::Manual {
         return Ok(plan_manual_step(change, want, prior));
@@ -408,33 +472,86 @@ fn plan_resource(
             };
             change.action = if replace {
                 Action::Replace
-            } else if change.attributes.is_empty() && replaced_outside.is_none() {
+            } else if change.attributes.is_empty() {
+                // Nothing to write; a replacement outside zentra is still a change, as an
+                // adoption of the object that took the old one's place.
                 Action::NoOp
             } else {
                 Action::Update
             };
-            if let Some(previous_id) = replaced_outside {
-                change.reason = Some(format!(
-                    "replaced outside zentra: {previous_id} is gone and {} took its place; zentra manages the new one from now on",
-                    obj.id
-                ));
+            if let Some(previous_id) = &replaced_outside {
                 change.object_drift = Some(ObjectDrift {
                     kind: ObjectDriftKind::Replaced,
-                    previous_id,
+                    previous_id: previous_id.clone(),
                 });
-            } else if replace {
+            }
+            // Found by its natural key, and not (or not as this object) in state: it existed
+            // before, so it is adopted rather than created.
+            let adopting =
+                schema.kind == ResourceKind::Object && prior.is_none_or(|p| p.id != obj.id);
+            let vendor = (schema.kind == ResourceKind::Object)
+                .then(|| {
+                    ownership::vendor_owned(ws, &change.provider, &addr.type_name, want, Some(obj))
+                })
+                .flatten();
+            if adopting
+                && let Some(creator) = &obj.ownership.created_by
+                && Some(creator.as_str()) != lineage
+            {
+                warnings.push(Warning {
+                    address: Some(addr.clone()),
+                    message: format!(
+                        "zentra created this object from another state (lineage {creator}): \
+                         another working directory may manage it, and would delete it when its \
+                         block is removed there; manage each object from one configuration"
+                    ),
+                });
+            }
+            if replace {
                 let paths: Vec<&str> = change
                     .attributes
                     .iter()
                     .filter(|a| a.forces_replacement)
                     .map(|a| a.path.as_str())
                     .collect();
-                change.reason = Some(format!("{} cannot be changed in place", paths.join(", ")));
-            } else if prior.is_none() && schema.kind == ResourceKind::Object {
-                change.reason = Some(format!(
-                    "already exists (id {}): it will be adopted, not created again",
-                    obj.id
-                ));
+                let paths = paths.join(", ");
+                change.keep_existing =
+                    adopting || prior.is_some_and(|p| !p.created_by_zentra()) || vendor.is_some();
+                change.reason = Some(if change.keep_existing {
+                    let why = match &vendor {
+                        Some(why) => why.clone(),
+                        None => "zentra did not create the existing object".to_string(),
+                    };
+                    format!(
+                        "{paths} cannot be changed in place; {why}, so it is left as it is \
+                         (forgotten, not deleted) and a new one is created"
+                    )
+                } else {
+                    format!("{paths} cannot be changed in place")
+                });
+                if !change.keep_existing {
+                    ownership::check_prevent_destroy(ws, addr, prior, Action::Replace)?;
+                }
+            } else if adopting {
+                change.adopt = Some(Adoption { id: obj.id.clone() });
+                let found = match (prior, &replaced_outside) {
+                    (Some(_), Some(previous_id)) => format!(
+                        "replaced outside zentra: {previous_id} is gone and {} took its place; \
+                         it will be adopted and zentra manages it from now on",
+                        obj.id
+                    ),
+                    (Some(p), None) => format!(
+                        "the configuration now finds another object than the one in state (id \
+                         {}, which is left as it is): it will be adopted",
+                        p.id
+                    ),
+                    (None, _) => "it already exists: it will be adopted, not created again".into(),
+                };
+                let later = match &vendor {
+                    Some(why) => ownership::never_deleted(why),
+                    None => "removing its block later only forgets it".into(),
+                };
+                change.reason = Some(format!("{found}; {later}"));
             } else if change.attributes.iter().all(|a| a.drift) && !change.attributes.is_empty() {
                 change.reason = Some("changed outside zentra since the last apply".into());
             }
@@ -501,6 +618,13 @@ async fn removed_objects_gone(
     let mut batches: BTreeMap<ProviderAddr, Vec<(ResourceAddr, ReadRequest)>> = BTreeMap::new();
     for r in removed {
         if r.address.mode == Mode::Data || ws.kind(&r.address.type_name) != ResourceKind::Object {
+            continue;
+        }
+        // What its vendor owns is only forgotten, whether it still exists or not.
+        let attributes = Value::from_json(&r.attributes);
+        if ownership::vendor_owned(ws, &r.provider, &r.address.type_name, &attributes, None)
+            .is_some()
+        {
             continue;
         }
         batches.entry(r.provider.clone()).or_default().push((
@@ -673,6 +797,22 @@ fn evaluate_outputs(
     }
     diags.into_result()?;
     Ok(out)
+}
+
+/// Hashes what the configuration says about destroying: `lifecycle` and `removed` blocks (and
+/// whether this is a destroy plan), so that a saved plan goes stale when they change.
+fn hash_ownership_settings(hasher: &mut Sha256, ws: &Workspace, options: &PlanOptions) {
+    if options.destroy {
+        hasher.update(b"destroy\0");
+    }
+    for (addr, block) in &ws.config.resources {
+        if block.lifecycle.prevent_destroy {
+            hasher.update(format!("prevent_destroy {addr}\0").as_bytes());
+        }
+    }
+    for removed in &ws.config.removed {
+        hasher.update(format!("removed {} {}\0", removed.from, removed.destroy).as_bytes());
+    }
 }
 
 fn hash_value(hasher: &mut Sha256, key: &str, value: &Value) {

@@ -15,7 +15,7 @@ pub fn plan_text(plan: &Plan, p: &Printer) -> String {
     let visible: Vec<&ResourceChange> = plan
         .changes
         .iter()
-        .filter(|c| c.action.is_change() || c.reason.is_some())
+        .filter(|c| c.is_change() || c.reason.is_some())
         .collect();
     let drifted: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.has_drift()).collect();
     if !drifted.is_empty() {
@@ -49,10 +49,13 @@ pub fn plan_text(plan: &Plan, p: &Printer) -> String {
         return out;
     }
     out.push_str("zentra will perform these actions (");
-    let legend: Vec<String> = legend(plan)
+    let mut legend: Vec<String> = legend(plan)
         .into_iter()
         .map(|(a, word)| format!("{} {word}", p.paint(a.symbol(), tone(a), false)))
         .collect();
+    if plan.changes.iter().any(|c| c.adopt.is_some()) {
+        legend.insert(0, "adopt existing objects".into());
+    }
     out.push_str(&legend.join(", "));
     out.push_str("):\n");
     for c in visible {
@@ -62,6 +65,18 @@ pub fn plan_text(plan: &Plan, p: &Printer) -> String {
     out.push('\n');
     out.push_str(&p.paint(&summary_line(&plan.summary), Tone::Bold, false));
     out.push('\n');
+    for w in &plan.warnings {
+        let who = w
+            .address
+            .as_ref()
+            .map(|a| format!("{a}: "))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "\n{} {who}{}\n",
+            p.paint("Warning:", Tone::Warn, false),
+            w.message
+        ));
+    }
     outputs_text(plan, p, &mut out);
     out
 }
@@ -122,10 +137,14 @@ fn tone(a: Action) -> Tone {
 
 /// `Plan: 1 to add, 2 to change, 0 to destroy.`
 pub fn summary_line(s: &Summary) -> String {
-    let mut line = format!(
-        "Plan: {} to add, {} to change, {} to destroy",
+    let mut line = String::from("Plan: ");
+    if s.adopt > 0 {
+        line.push_str(&format!("{} to adopt, ", s.adopt));
+    }
+    line.push_str(&format!(
+        "{} to add, {} to change, {} to destroy",
         s.add, s.change, s.destroy
-    );
+    ));
     if s.forget > 0 {
         line.push_str(&format!(", {} to stop managing", s.forget));
     }
@@ -142,9 +161,17 @@ fn resource_text(c: &ResourceChange, p: &Printer, out: &mut String) {
         Action::Update => "will be updated in place".to_string(),
         Action::Replace => "must be replaced".to_string(),
         Action::Delete => "will be deleted".to_string(),
-        Action::Forget => "will no longer be managed (it is not deleted)".to_string(),
+        Action::Forget => "will be forgotten, not deleted".to_string(),
         Action::Manual => "needs a manual step".to_string(),
         Action::NoOp | Action::Read => "is unchanged".to_string(),
+    };
+    let what = match (c.action, &c.adopt) {
+        (Action::NoOp, Some(a)) => format!("will be adopted (id {}), no write", a.id),
+        (Action::Update, Some(a)) => format!("will be adopted (id {}) and updated in place", a.id),
+        (Action::Replace, _) if c.keep_existing => {
+            "must be replaced (the existing object is kept, not deleted)".to_string()
+        }
+        _ => what,
     };
     out.push_str(&p.paint(&format!("  # {} {what}", c.address), Tone::Bold, false));
     out.push('\n');
@@ -422,6 +449,7 @@ mod tests {
             changes,
             outputs: Default::default(),
             warnings: vec![],
+            destroy: false,
         }
     }
 
@@ -447,6 +475,8 @@ mod tests {
             reason: None,
             attributes,
             object_drift: None,
+            adopt: None,
+            keep_existing: false,
         }
     }
 
@@ -461,6 +491,8 @@ mod tests {
                 id: Some("me".into()),
                 reason: None,
                 object_drift: None,
+                adopt: None,
+                keep_existing: false,
                 attributes: vec![
                     attr("security.signin_with_sso.enable", json!(false), json!(true)),
                     attr(
@@ -493,6 +525,8 @@ mod tests {
                 id: None,
                 reason: None,
                 object_drift: None,
+                adopt: None,
+                keep_existing: false,
                 attributes: vec![attr("note", json!("a\nb\nc\n"), json!("a\nB\nc\n"))],
             }]),
             &p,
@@ -519,6 +553,8 @@ mod tests {
                 id: None,
                 reason: None,
                 object_drift: None,
+                adopt: None,
+                keep_existing: false,
                 attributes: vec![attr("signing_certificate", json!(old), json!(new))],
             }]),
             &p,
@@ -725,6 +761,55 @@ mod tests {
         assert!(
             text.contains(
                 "  ~ resource \"zoom_group\" \"pilot\" {\n      ~ id = \"g-old\" -> \"g-new\"  # replaced outside zentra\n    }\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn adoptions_and_kept_replacements_say_so() {
+        let p = Printer::plain(Box::new(std::io::sink()), Box::new(std::io::sink()));
+        let change = |name: &str, action: Action| ResourceChange {
+            address: ResourceAddr::managed("zoom_group", name),
+            provider: ProviderAddr::default_for("zoom"),
+            action,
+            id: Some(format!("id-{name}")),
+            reason: None,
+            attributes: vec![],
+            object_drift: None,
+            adopt: None,
+            keep_existing: false,
+        };
+        let adopted = ResourceChange {
+            adopt: Some(crate::plan::Adoption {
+                id: "id-sales".into(),
+            }),
+            ..change("sales", Action::NoOp)
+        };
+        let kept = ResourceChange {
+            keep_existing: true,
+            ..change("pilot", Action::Replace)
+        };
+        let text = plan_text(&plan(vec![adopted, kept]), &p);
+        assert!(
+            text.starts_with(
+                "zentra will perform these actions (adopt existing objects, -/+ replace):"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("# zoom_group.sales will be adopted (id id-sales), no write"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "# zoom_group.pilot must be replaced (the existing object is kept, not deleted)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "Plan: 1 to adopt, 1 to add, 0 to change, 0 to destroy, 1 to stop managing."
             ),
             "{text}"
         );

@@ -233,6 +233,8 @@ mod tests {
             sensitive_paths: vec![],
             dependencies: vec![],
             confirmation: None,
+            origin: None,
+            prevent_destroy: false,
         }
     }
 

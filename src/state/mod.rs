@@ -92,6 +92,37 @@ pub struct ResourceState {
     /// For manual steps: who confirmed it, when, and for which configuration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmation: Option<Confirmation>,
+    /// Whether zentra created the remote object or adopted one that already existed. Absent in
+    /// entries written by earlier versions, which did not record it: such an object is treated
+    /// as adopted, since nothing proves zentra created it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+    /// The configuration said `lifecycle { prevent_destroy = true }` when it was last applied:
+    /// remembered so that removing the block does not silently lift the protection.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub prevent_destroy: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl ResourceState {
+    /// Whether zentra provably created the remote object (and so may delete it).
+    pub fn created_by_zentra(&self) -> bool {
+        self.origin == Some(Origin::Created)
+    }
+}
+
+/// How a remote object came under zentra's management.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// zentra created it: removing its block deletes it.
+    Created,
+    /// It existed before (found by its natural key, or a singleton such as account settings):
+    /// removing its block only forgets it, unless a `removed` block says to destroy it.
+    Adopted,
 }
 
 /// A person's confirmation that a manual step was carried out.

@@ -175,6 +175,7 @@ pub(crate) fn remote_object(policy: &Json) -> RemoteObject {
     RemoteObject {
         id: POLICY_ID.to_string(),
         attributes: live_to_attributes(policy),
+        ownership: Default::default(),
     }
 }
 

@@ -83,8 +83,9 @@ pub(crate) fn resource_schema() -> ResourceSchema {
         TYPE_NAME,
         ResourceKind::Object,
         "Federation of a verified domain with an external identity provider (Okta, \
-         PingFederate, AD FS): the domain's users sign in there. Removing it converts the \
-         domain back to managed (cloud) authentication.",
+         PingFederate, AD FS): the domain's users sign in there. Deleting it (removing the \
+         block of a federation zentra created) converts the domain back to managed (cloud) \
+         authentication; an adopted federation is only forgotten.",
         Attr::object([
             (
                 DOMAIN,
@@ -231,6 +232,13 @@ fn invalid_attribute(path: &str, message: impl Into<String>) -> InvalidAttribute
 fn is_onmicrosoft(domain: &str) -> bool {
     let d = domain.trim().trim_end_matches('.').to_ascii_lowercase();
     d == "onmicrosoft.com" || d.ends_with(".onmicrosoft.com")
+}
+
+/// Why Microsoft owns a domain's federation, for the tenant's `onmicrosoft.com` domains (the
+/// initial one among them): zentra never deletes it.
+pub(crate) fn microsoft_domain(domain: &str) -> Option<String> {
+    is_onmicrosoft(domain)
+        .then(|| format!("{domain} is an onmicrosoft.com domain, which Microsoft owns and runs"))
 }
 
 /// A string attribute as written, if it is a known string.
@@ -434,6 +442,7 @@ fn remote_object(federation: &Json, domain: &Json) -> ProviderResult<RemoteObjec
     Ok(RemoteObject {
         id: id.to_string(),
         attributes: Value::from_json(&Json::Object(attributes)),
+        ownership: Default::default(),
     })
 }
 
@@ -516,14 +525,16 @@ pub(crate) async fn create(
         let object = remote_object(&existing, &domain)?;
         let schema = resource_schema().body;
         let paths = paths_to_write(&schema, &req.config, Some(&object.attributes), &[]);
-        return patch(
+        let mut object = patch(
             provider,
             &name,
             &domain,
             object,
             graph_properties(&req.config, &paths)?,
         )
-        .await;
+        .await?;
+        object.ownership.found_existing = true;
+        return Ok(object);
     }
     let mut body = graph_properties(&req.config, &every_setting())?;
     body.insert("@odata.type".into(), json!(ODATA_TYPE));
@@ -614,6 +625,7 @@ pub(crate) async fn update(
     let object = RemoteObject {
         id,
         attributes: prior,
+        ownership: Default::default(),
     };
     patch(provider, &name, &domain, object, body).await
 }

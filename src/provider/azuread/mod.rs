@@ -381,6 +381,63 @@ impl ProviderType for AzureAdProviderType {
             _ => Ok(desired),
         }
     }
+
+    /// Service principals by app id, grants by (client, resource app, user), app role
+    /// assignments by (principal, resource app, role), federations by domain; a policy is one
+    /// per tenant. Ids and domain names are compared without regard to case, as Entra ID does.
+    fn natural_key(&self, type_name: &str, desired: &Value) -> Option<String> {
+        let lower = |attribute: &str| match key(desired, attribute) {
+            Key::Known(value) => Some(value.to_ascii_lowercase()),
+            _ => None,
+        };
+        match type_name {
+            service_principal::TYPE_NAME => Some(format!("app_id {}", lower("app_id")?)),
+            grant::TYPE_NAME => {
+                let user = match key(desired, "user_object_id") {
+                    Key::Known(user) => format!("user {}", user.to_ascii_lowercase()),
+                    Key::Unknown => return None,
+                    Key::Absent => "all users".into(),
+                };
+                Some(format!(
+                    "client {}, resource app {}, {user}",
+                    lower("service_principal_object_id")?,
+                    lower("resource_app_id")?
+                ))
+            }
+            app_role_assignment::TYPE_NAME => Some(format!(
+                "principal {}, resource app {}, role {}",
+                lower("principal_object_id")?,
+                lower("resource_app_id")?,
+                match key(desired, "app_role") {
+                    Key::Known(role) => role,
+                    _ => return None,
+                }
+            )),
+            domain_federation::TYPE_NAME => Some(format!(
+                "domain {}",
+                lower("domain_id")?.trim_end_matches('.')
+            )),
+            consent::TYPE_NAME | admin_consent::TYPE_NAME => Some("of the tenant".into()),
+            _ => None,
+        }
+    }
+
+    /// Microsoft's own service principals (by their well-known app ids) and the federation of
+    /// `onmicrosoft.com` domains; reads also recognise Microsoft's service principals by the
+    /// tenant their application is registered in.
+    fn vendor_owned(&self, type_name: &str, attributes: &Value) -> Option<String> {
+        match type_name {
+            service_principal::TYPE_NAME => match key(attributes, "app_id") {
+                Key::Known(app_id) => service_principal::microsoft_app(&app_id),
+                _ => None,
+            },
+            domain_federation::TYPE_NAME => match key(attributes, "domain_id") {
+                Key::Known(domain) => domain_federation::microsoft_domain(&domain),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
 }
 
 /// The credentials and endpoints the provider block and the environment describe.

@@ -196,6 +196,7 @@ fn group_object(group: &Listed) -> RemoteObject {
             "name": group.name,
             "total_members": group.total_members,
         })),
+        ownership: Default::default(),
     }
 }
 
@@ -268,6 +269,7 @@ fn members_object(group_id: &str, members: &[Member], config: &Value) -> RemoteO
             "emails": emails,
             "authoritative": exact,
         })),
+        ownership: Default::default(),
     }
 }
 

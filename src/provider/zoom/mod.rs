@@ -198,6 +198,46 @@ impl ProviderType for ZoomProviderType {
         .with_progress(env.progress().clone());
         Ok(Box::new(ZoomProvider::new(client)))
     }
+
+    /// Settings by the account or group they belong to; groups and roles by name (Zoom
+    /// compares names without regard to case); a group's members by the group; a calendar
+    /// resource by its service and email.
+    fn natural_key(&self, type_name: &str, desired: &Value) -> Option<String> {
+        let known = |attribute: &str| match key(desired, attribute) {
+            Key::Known(value) => Some(value),
+            _ => None,
+        };
+        if let Some(kind) = SettingsKind::from_type_name(type_name) {
+            let owner = if kind.key_attribute() == settings::GROUP_ID {
+                "group"
+            } else {
+                "account"
+            };
+            return configured_key(kind, desired)
+                .ok()
+                .flatten()
+                .map(|key| format!("{owner} {key}"));
+        }
+        match type_name {
+            groups::GROUP => Some(format!("name {}", known("name")?.to_lowercase())),
+            groups::MEMBERS => Some(format!("group {}", known("group_id")?)),
+            roles::TYPE_NAME => Some(format!("name {}", known("name")?.to_lowercase())),
+            rooms::RESOURCE => Some(format!(
+                "service {}, email {}",
+                known("service_id")?,
+                known("email")?.to_lowercase()
+            )),
+            _ => None,
+        }
+    }
+
+    /// Zoom's built-in roles (Owner, Admin, Member), which every account has.
+    fn vendor_owned(&self, type_name: &str, attributes: &Value) -> Option<String> {
+        match (type_name, key(attributes, "name")) {
+            (roles::TYPE_NAME, Key::Known(name)) => roles::built_in(None, &name),
+            _ => None,
+        }
+    }
 }
 
 /// The API base and OAuth host: `api_url` and `oauth_url` (block or environment) when set,
@@ -465,6 +505,7 @@ impl ZoomProvider {
                         Some(RemoteObject {
                             id: self.remote_id(*kind, key),
                             attributes: live_to_attributes(*kind, live, key),
+                            ownership: Default::default(),
                         })
                     }),
                 ));
@@ -536,6 +577,7 @@ impl ZoomProvider {
         Ok(RemoteObject {
             id: self.remote_id(kind, &key),
             attributes: Value::from_json(&attributes),
+            ownership: Default::default(),
         })
     }
 }

@@ -201,6 +201,7 @@ fn resource_object(service_id: &str, resource: &Json) -> Option<RemoteObject> {
             "sync_status": field("sync_status"),
             "assigned_room_id": field("assigned_room_id"),
         })),
+        ownership: Default::default(),
     })
 }
 
@@ -258,6 +259,7 @@ fn services_object(services: &[Json], name: Option<&str>) -> RemoteObject {
     RemoteObject {
         id: attributes["id"].as_str().unwrap_or_default().to_string(),
         attributes: Value::from_json(&attributes),
+        ownership: Default::default(),
     }
 }
 
@@ -406,6 +408,7 @@ pub(crate) fn update(req: &WriteRequest) -> ProviderResult<RemoteObject> {
     Ok(RemoteObject {
         id: req.id.clone().unwrap_or_default(),
         attributes: req.prior.clone().unwrap_or_else(|| req.config.clone()),
+        ownership: Default::default(),
     })
 }
 
