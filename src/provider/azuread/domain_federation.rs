@@ -928,6 +928,30 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_configuration_reads_though_its_certificates_are_truncated() {
+        // Graph's "List internalDomainFederations" example, whose certificates are cut short.
+        let fixture: Json = serde_json::from_str(include_str!(
+            "../../../tests/fixtures/vendor-examples/graph/list-federation-configurations.json"
+        ))
+        .unwrap();
+        let federation = configuration_in(&fixture["body"], None).unwrap();
+        let object = remote_object(
+            &federation,
+            &json!({"id": "contoso.com", "authenticationType": "Federated"}),
+        )
+        .unwrap();
+        let attrs = object.attributes.to_json().unwrap();
+        assert_eq!(object.id, "6601d14b-d113-8f64-fda2-9b5ddda18ecc");
+        assert_eq!(
+            attrs[SIGNING], "MIIE3jCCAsagAwIBAgIQQcyDaZz3MI",
+            "kept as read"
+        );
+        assert_eq!(attrs[CERTIFICATE_INFO], Json::Null, "nothing to describe");
+        assert_eq!(attrs[MFA_BEHAVIOR], "rejectMfaByFederatedIdp");
+        assert_eq!(attrs[SIGNED_REQUESTS], true);
+    }
+
+    #[test]
     fn live_configurations_read_with_certificate_details() {
         let federation = json!({"id": "f-1", "issuerUri": "i", "signingCertificate": crate::cert::canonical(CERT_A).unwrap(),
             "preferredAuthenticationProtocol": "saml"});
