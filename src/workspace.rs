@@ -180,6 +180,41 @@ impl Workspace {
         Ok(body)
     }
 
+    /// What is worth a warning in the configuration but does not stop a run (see
+    /// [`ProviderType::desired_warnings`]), each at the attribute it is about, evaluated as
+    /// `validate` does (every reference unknown). A resource that does not evaluate has none
+    /// here: its errors are reported elsewhere.
+    pub fn warnings(&self) -> Diagnostics {
+        let mut out = Diagnostics::default();
+        let resources = HashMap::new();
+        let ctx = self.eval_context(&resources);
+        for (addr, block) in &self.config.resources {
+            let (Some(schema), Some(ptype)) = (
+                self.schema_for(addr),
+                self.provider_type(&block.provider.type_name),
+            ) else {
+                continue;
+            };
+            let Ok(body) = eval_block_body(&ctx, &block.body, &schema.body, &addr.to_string())
+            else {
+                continue;
+            };
+            let Ok(completed) = ptype.complete_desired(&addr.type_name, body.value.clone()) else {
+                continue;
+            };
+            for w in ptype.desired_warnings(&addr.type_name, &body.value, &completed) {
+                let span = body.spans.get(&w.path).or(block.span.as_ref());
+                let mut d = Diagnostic::warning(format!("{addr}: `{}`: {}", w.path, w.message))
+                    .at_span(&self.config.sources, span);
+                if let Some(h) = w.hint {
+                    d = d.with_hint(h);
+                }
+                out.push(d);
+            }
+        }
+        out
+    }
+
     /// Evaluates a provider block (or an empty one when the configuration has none).
     pub fn eval_provider(&self, addr: &ProviderAddr) -> Result<Value, Diagnostics> {
         let Some(ptype) = self.provider_type(&addr.type_name) else {

@@ -159,7 +159,7 @@ resource "azuread_admin_consent_request_policy" "workflow" {
 }
 
 data "zoom_rooms_calendar_services" "o365" {
-  name = "Office 365"
+  email = "rooms.admin@contoso.com"
 }
 
 resource "zoom_rooms_calendar_resource" "huddle" {
@@ -177,7 +177,7 @@ resource "zoom_rooms_calendar_resource" "huddle" {
         "{text}"
     );
     assert!(
-        text.contains("+ service_id = \"cS4nQ8wE2rT6yU0iO3pA7d\"  # Office 365\n"),
+        text.contains("+ service_id = \"cS4nQ8wE2rT6yU0iO3pA7d\"  # rooms.admin@contoso.com\n"),
         "{text}"
     );
     let plan = p.plan_json();
@@ -199,7 +199,10 @@ resource "zoom_rooms_calendar_resource" "huddle" {
         .find(|a| a["path"] == "service_id")
         .cloned()
         .unwrap();
-    assert_eq!(service_id["labels"]["cS4nQ8wE2rT6yU0iO3pA7d"], "Office 365");
+    assert_eq!(
+        service_id["labels"]["cS4nQ8wE2rT6yU0iO3pA7d"],
+        "rooms.admin@contoso.com"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -96,6 +96,10 @@ pub struct VarArgs {
     /// Read variables from a file of NAME = VALUE lines (repeatable).
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
+    /// Treat warnings (an identity provider certificate that has expired or expires within 30
+    /// days, a SHA-1 signature, a plain http:// sign-in URL) as errors: stop before any request.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// The state-lock option of every command that takes the lock (plan, apply, confirm, destroy).

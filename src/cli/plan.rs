@@ -77,7 +77,16 @@ pub async fn plan(dir: &Path, args: PlanArgs, env: Environment, printer: &Printe
             return Outcome::Failure;
         }
     };
-    let plan = run.plan;
+    let mut plan = run.plan;
+    // The configuration's warnings travel with the plan, for `--json` readers.
+    plan.warnings
+        .extend(ws.warnings().0.into_iter().map(|d| crate::plan::Warning {
+            address: None,
+            message: match &d.location {
+                Some(at) => format!("{at}: {}", d.summary),
+                None => d.summary,
+            },
+        }));
     if args.json {
         printer.data(&plan_json(&plan));
     } else {

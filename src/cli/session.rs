@@ -26,7 +26,21 @@ pub fn load_workspace(
         env,
     };
     match Workspace::load(&opts, crate::provider::provider_types()) {
-        Ok(ws) => Some(ws),
+        Ok(ws) => {
+            let warnings = ws.warnings();
+            printer.diagnostics(&warnings);
+            if vars.strict && !warnings.is_empty() {
+                printer.diagnostic(
+                    &Diagnostic::error(format!(
+                        "--strict: the configuration has {} warning(s); nothing was done",
+                        warnings.0.len()
+                    ))
+                    .with_hint("fix what the warnings say, or run without --strict"),
+                );
+                return None;
+            }
+            Some(ws)
+        }
         Err(diags) => {
             report(printer, &diags);
             None

@@ -260,6 +260,20 @@ pub trait ProviderType: Send + Sync {
         let _ = (type_name, attributes);
         None
     }
+
+    /// What is worth a warning in a resource's desired attributes but does not stop a run (an
+    /// identity provider certificate about to expire): `written` as the configuration wrote it,
+    /// `completed` as [`ProviderType::complete_desired`] made it. `--strict` turns them into
+    /// errors. No network calls. The default finds none.
+    fn desired_warnings(
+        &self,
+        type_name: &str,
+        written: &Value,
+        completed: &Value,
+    ) -> Vec<InvalidAttribute> {
+        let _ = (type_name, written, completed);
+        Vec::new()
+    }
 }
 
 /// Every provider type zentra ships: `zoom` and `azuread`.

@@ -28,7 +28,7 @@
 //!     "roles": [ { "id": "...", "name": "Calendar admins", "description": "...",
 //!                  "type": "common", "privileges": ["ZoomRooms:Edit"] } ],
 //!     "zoom_rooms_subscription": true,
-//!     "calendar_services": [ { "id": "...", "name": "Office 365", "type": "office365",
+//!     "calendar_services": [ { "id": "...", "email": "rooms.admin@contoso.com", "type": "office365",
 //!                              "resources": [ { "email": "board.room@contoso.com",
 //!                                               "assigned_room_id": "..." } ] } ]
 //!   } ] },
@@ -72,7 +72,8 @@
 //! * Every account has the built-in roles Owner (id `0`), Admin (`1`) and Member (`2`); a user's
 //!   `role_name` names a built-in or custom role.
 //! * Calendar services have `type` `office365` (default), `exchange` or `google`; only the first
-//!   two have resources. The `/rooms` endpoints answer only with `zoom_rooms_subscription`.
+//!   two have resources. A service's `email` is the account it was added with, which Zoom lists
+//!   as its `calendar_service_name`. The `/rooms` endpoints answer only with `zoom_rooms_subscription`.
 //! * Applications known to every tenant need not be listed: Microsoft Graph (with its real
 //!   permission ids), Office 365 Exchange Online and Office 365 SharePoint Online. Each client app
 //!   is also a known application of its tenant.
@@ -750,7 +751,7 @@ impl Seed {
             zoom_rooms_subscription: true,
             calendar_services: vec![CalendarServiceSeed {
                 id: Some("cS4nQ8wE2rT6yU0iO3pA7d".into()),
-                name: "Office 365".into(),
+                email: "rooms.admin@contoso.com".into(),
                 kind: zoom_rooms::CalendarServiceKind::Office365,
                 resources: vec![CalendarResourceSeed {
                     id: Some("cR1aZ5xC9vB3nM7qW2eR6t".into()),

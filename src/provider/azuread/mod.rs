@@ -29,6 +29,7 @@ mod app_role_assignment;
 mod consent;
 mod data_sources;
 mod domain_federation;
+mod federation_checks;
 mod federation_metadata;
 mod grant;
 mod permission_hints;
@@ -438,6 +439,20 @@ impl ProviderType for AzureAdProviderType {
             _ => None,
         }
     }
+
+    fn desired_warnings(
+        &self,
+        type_name: &str,
+        written: &Value,
+        completed: &Value,
+    ) -> Vec<InvalidAttribute> {
+        match type_name {
+            domain_federation::TYPE_NAME => {
+                federation_checks::warnings(written, completed, chrono::Utc::now())
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// The credentials and endpoints the provider block and the environment describe.
@@ -517,6 +532,8 @@ pub struct AzureAdProvider {
 /// The kinds of id whose names [`AzureAdProvider::names`] keeps.
 const APP_NAMES: &str = "app";
 const OBJECT_NAMES: &str = "object";
+/// What a `custom` user-consent setting is made of.
+const CONSENT_NAMES: &str = "consent";
 
 /// Remembers the display name of every service principal in a Graph answer (one object or a
 /// collection's `value`).
@@ -544,6 +561,20 @@ impl AzureAdProvider {
             // Lag can outlast one request's wait: remember creations somewhat longer.
             fresh: FreshObjects::new(options.replication_wait.saturating_mul(2)),
             names: SeenNames::default(),
+        }
+    }
+
+    /// Remembers which entries make a live user-consent setting `custom`, for plans to list
+    /// them beside that value.
+    fn remember_custom_consent(&self, policy: &Json) {
+        let assigned = consent::assigned_policies(policy);
+        if consent::consent_mode(&assigned) == consent::CUSTOM_MODE {
+            let entries = consent::user_consent_entries(&assigned).join(", ");
+            self.names.remember(
+                CONSENT_NAMES,
+                consent::CUSTOM_MODE,
+                &format!("policies: {entries}"),
+            );
         }
     }
 
@@ -613,9 +644,10 @@ impl AzureAdProvider {
             return data_sources::finish_service_principal(req, answers);
         }
         match req.type_name.as_str() {
-            consent::TYPE_NAME => {
-                answer(answers, consent::POLICY_PATH).map(|p| Some(consent::remote_object(p)))
-            }
+            consent::TYPE_NAME => answer(answers, consent::POLICY_PATH).map(|p| {
+                self.remember_custom_consent(p);
+                Some(consent::remote_object(p))
+            }),
             admin_consent::TYPE_NAME => answer(answers, admin_consent::POLICY_PATH)
                 .map(|p| Some(admin_consent::remote_object(p))),
             service_principal::TYPE_NAME => service_principal::finish_read(req, answers),
@@ -739,12 +771,16 @@ impl Provider for AzureAdProvider {
     }
 
     /// A directory role's name beside its template id; a service principal's display name
-    /// beside its app id or object id, when a read saw it.
+    /// beside its app id or object id, when a read saw it; the policy entries a `custom` user
+    /// consent setting is made of.
     fn value_label(&self, type_name: &str, path: &str, value: &str) -> Option<String> {
         let id = value.to_ascii_lowercase();
         match path {
             "reviewer_roles" if type_name == admin_consent::TYPE_NAME => {
                 admin_consent::role_name(value).map(str::to_string)
+            }
+            "user_consent" if type_name == consent::TYPE_NAME => {
+                self.names.get(CONSENT_NAMES, value)
             }
             "resource_app_id" | "app_id" => self.names.get(APP_NAMES, &id),
             "service_principal_object_id" | "principal_object_id" | "resource_object_id" => {

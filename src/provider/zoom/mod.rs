@@ -238,6 +238,19 @@ impl ProviderType for ZoomProviderType {
             _ => None,
         }
     }
+
+    /// A calendar resource needs a calendar service: an empty `service_id` is refused when
+    /// planning.
+    fn complete_desired(
+        &self,
+        type_name: &str,
+        desired: Value,
+    ) -> Result<Value, Vec<crate::provider::InvalidAttribute>> {
+        match type_name {
+            rooms::RESOURCE => rooms::complete(desired),
+            _ => Ok(desired),
+        }
+    }
 }
 
 /// The API base and OAuth host: `api_url` and `oauth_url` (block or environment) when set,
@@ -356,7 +369,7 @@ impl ZoomProvider {
             |v: &Value, field: &str| v.get(field).and_then(Value::as_str).map(str::to_string);
         let services = object.attributes.get("services").and_then(Value::as_list);
         for service in services.unwrap_or_default() {
-            if let (Some(id), Some(name)) = (text(service, "id"), text(service, "name")) {
+            if let (Some(id), Some(name)) = (text(service, "id"), text(service, "email")) {
                 self.names.remember(CALENDAR_SERVICE_NAMES, &id, &name);
             }
         }
