@@ -329,6 +329,7 @@ mod tests {
             outputs: Default::default(),
             warnings: Vec::new(),
             summary: Summary::default(),
+            objects: Vec::new(),
         }
     }
 

@@ -23,7 +23,7 @@ pub struct PlanArgs {
     /// Exit 2 when there are changes (0: none, 1: error).
     #[arg(long)]
     pub detailed_exitcode: bool,
-    /// Print the plan as JSON on stdout.
+    /// Print the plan as JSON on stdout, in Terraform's JSON plan format.
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
@@ -72,7 +72,7 @@ pub async fn plan(dir: &Path, args: PlanArgs, env: Environment, printer: &Printe
     };
     let plan = run.plan;
     if args.json {
-        printer.data(&plan_json(&plan));
+        printer.data(&render::terraform_json::terraform_plan_json(&plan));
     } else {
         printer.data(&render::plan_text(&plan, printer));
     }

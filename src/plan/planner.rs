@@ -10,6 +10,7 @@ use crate::addr::{Mode, ProviderAddr, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::diff::{diff_attributes, values_match};
 use crate::plan::fingerprint::{self, LiveFingerprints};
+use crate::plan::objects::{self, PlannedObject};
 use crate::plan::{
     Action, AttributeChange, ObjectDrift, ObjectDriftKind, OutputValue, PLAN_FORMAT_VERSION, Plan,
     ResourceChange, StateRef, Warning,
@@ -108,6 +109,7 @@ pub async fn plan(
     let mut changes: Vec<ResourceChange> = Vec::new();
     let mut config_hasher = Sha256::new();
     let mut live_fingerprints = LiveFingerprints::new();
+    let mut objects: Vec<PlannedObject> = Vec::new();
 
     for wave in &ws.graph.waves {
         // Evaluate every resource of the wave with the values of earlier waves.
@@ -213,6 +215,19 @@ pub async fn plan(
                     fingerprint::managed(&schema.body, want, found),
                 );
             }
+            if schema.kind != ResourceKind::Manual {
+                let adopting = prior.is_none() && schema.kind == ResourceKind::Object;
+                let body = &ws.config.resources[addr].body.body;
+                objects.push(objects::planned_object(
+                    addr,
+                    schema,
+                    want,
+                    found,
+                    change.action,
+                    adopting,
+                    Some(body),
+                ));
+            }
             values.insert(
                 addr.clone(),
                 reference_value(schema, want, found, change.action),
@@ -252,6 +267,7 @@ pub async fn plan(
                     "removed from configuration: zentra stops managing it and leaves its current settings as they are".to_string(),
                 ),
             };
+            objects.push(objects::removed_object(r, live.get(&r.address)));
             if kind == ResourceKind::Object {
                 live_fingerprints.insert(
                     r.address.to_string(),
@@ -290,6 +306,7 @@ pub async fn plan(
         outputs,
         warnings: Vec::<Warning>::new(),
         summary,
+        objects,
     };
     Ok(PlannedRun {
         plan,

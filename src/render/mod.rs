@@ -2,6 +2,7 @@
 //! [`Plan`] value that `--json` prints, so the two can never disagree.
 
 mod elements;
+pub mod terraform_json;
 
 use crate::output::{Printer, Tone};
 use crate::plan::{Action, AttributeChange, ObjectDriftKind, Plan, ResourceChange, Summary};
@@ -422,6 +423,7 @@ mod tests {
             changes,
             outputs: Default::default(),
             warnings: vec![],
+            objects: vec![],
         }
     }
 

@@ -58,8 +58,11 @@ pub mod output_paths {
     pub const ZOOM_API: &str = "schemas/zoom-api.json";
     pub const GRAPH_TYPES: &str = "schemas/msgraph/types.json";
     pub const GRAPH_PERMISSIONS: &str = "schemas/msgraph/permissions.json";
-    /// JSON Schema of `zentra plan --json`, `zentra show --json` and saved plan files.
+    /// JSON Schema of saved plan files.
     pub const PLAN: &str = "schemas/plan.schema.json";
+    /// JSON Schema of `zentra plan --json` and `zentra show --json PLANFILE` (Terraform's JSON
+    /// plan format, with zentra's extras).
+    pub const TERRAFORM_PLAN: &str = "schemas/terraform-plan.schema.json";
     /// JSON Schema of the state file.
     pub const STATE: &str = "schemas/state.schema.json";
 }
@@ -98,6 +101,12 @@ pub fn generate_all(specs_dir: &Path) -> Result<Generation> {
         file(
             output_paths::PLAN,
             render_json(&schemars::schema_for!(zentra::plan::Plan))?,
+        ),
+        file(
+            output_paths::TERRAFORM_PLAN,
+            render_json(&schemars::schema_for!(
+                zentra::render::terraform_json::TerraformPlan
+            ))?,
         ),
         file(
             output_paths::STATE,
