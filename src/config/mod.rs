@@ -2,6 +2,7 @@
 //! into a [`Config`] of typed top-level blocks, whose expressions stay unevaluated until
 //! [`crate::eval`] runs them.
 
+mod drift_ignore;
 mod types;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use indexmap::IndexMap;
 use crate::addr::{Mode, ProviderAddr, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics, FileId, SourceFile, SourceMap, Span, did_you_mean};
 
+pub use drift_ignore::DriftIgnore;
 pub use types::TypeConstraint;
 pub use types::parse_number as types_parse_number;
 
@@ -102,10 +104,19 @@ pub struct Config {
     pub locals: IndexMap<String, Expr>,
     pub resources: IndexMap<ResourceAddr, ResourceBlock>,
     pub outputs: IndexMap<String, OutputBlock>,
+    /// Drift accepted until a date (`drift_ignore` blocks).
+    pub drift_ignores: Vec<DriftIgnore>,
 }
 
 const TOP_LEVEL_BLOCKS: &[&str] = &[
-    "zentra", "provider", "variable", "locals", "resource", "data", "output",
+    "zentra",
+    "provider",
+    "variable",
+    "locals",
+    "resource",
+    "data",
+    "output",
+    "drift_ignore",
 ];
 
 impl Config {
@@ -345,6 +356,12 @@ impl Config {
                     name: labels[1].clone(),
                 };
                 self.add_resource(file, addr, block.body, block_span, diags);
+            }
+            "drift_ignore" => {
+                if let Some(d) = expect_labels(0, "no labels") {
+                    return diags.push(d);
+                }
+                self.add_drift_ignore(file, block.body, self.span(file, ident_span), diags);
             }
             "output" => {
                 if let Some(d) = expect_labels(1, "one label, the output name") {

@@ -103,6 +103,32 @@ pub async fn plan(
     state: Option<&StateFile>,
     providers: &ProviderSet,
 ) -> Result<PlannedRun, PlanError> {
+    plan_with(ws, state, providers, false)
+        .await
+        .map(|(run, _)| run)
+}
+
+/// Why each resource that could not be read was left out of a plan, by address.
+pub type Unreadable = BTreeMap<ResourceAddr, String>;
+
+/// Reads live state and computes the plan of everything that could be read: a resource whose
+/// read failed (and every resource that depends on it) is left out of the plan and named in
+/// [`Unreadable`] with the reason, instead of stopping the run. What `zentra drift` reports.
+pub async fn plan_reporting_unreadable(
+    ws: &Workspace,
+    state: Option<&StateFile>,
+    providers: &ProviderSet,
+) -> Result<(PlannedRun, Unreadable), PlanError> {
+    plan_with(ws, state, providers, true).await
+}
+
+async fn plan_with(
+    ws: &Workspace,
+    state: Option<&StateFile>,
+    providers: &ProviderSet,
+    tolerate_read_failures: bool,
+) -> Result<(PlannedRun, Unreadable), PlanError> {
+    let mut unreadable = Unreadable::new();
     let mut values: HashMap<ResourceAddr, Value> = HashMap::new();
     let mut live: HashMap<ResourceAddr, RemoteObject> = HashMap::new();
     let mut desired: HashMap<ResourceAddr, Value> = HashMap::new();
@@ -117,6 +143,18 @@ pub async fn plan(
         let mut requests: BTreeMap<ProviderAddr, Vec<(ResourceAddr, ReadRequest)>> =
             BTreeMap::new();
         for addr in wave {
+            if let Some(failed) = ws
+                .graph
+                .transitive_dependencies(addr)
+                .into_iter()
+                .find(|d| unreadable.contains_key(d))
+            {
+                unreadable.insert(
+                    addr.clone(),
+                    format!("it depends on `{failed}`, which could not be read"),
+                );
+                continue;
+            }
             let body = match ws.eval_resource(addr, &values) {
                 Ok(b) => b.value,
                 Err(d) => {
@@ -167,6 +205,15 @@ pub async fn plan(
                         live.insert(addr.clone(), obj);
                     }
                     Ok(None) => {}
+                    Err(e) if tolerate_read_failures => {
+                        let reason = match e.kind {
+                            ErrorKind::Authentication | ErrorKind::Configuration => {
+                                format!("provider `{paddr}`: {e}")
+                            }
+                            _ => format!("read failed: {e}"),
+                        };
+                        unreadable.insert(addr.clone(), reason);
+                    }
                     Err(e)
                         if matches!(
                             e.kind,
@@ -198,12 +245,26 @@ pub async fn plan(
         errors.into_result()?;
 
         for addr in wave {
+            if unreadable.contains_key(addr) {
+                continue;
+            }
             let schema = ws.schema_for(addr).expect("validated");
             let want = &desired[addr];
             let found = live.get(addr);
             let prior = state.and_then(|s| s.resource(addr));
             hash_value(&mut config_hasher, &addr.to_string(), want);
-            let mut change = plan_resource(ws, addr, schema, want, found, prior)?;
+            let mut change = match plan_resource(ws, addr, schema, want, found, prior) {
+                Ok(change) => change,
+                Err(d) if tolerate_read_failures => {
+                    let reason = d
+                        .0
+                        .first()
+                        .map_or_else(|| "it could not be read".to_string(), |d| d.summary.clone());
+                    unreadable.insert(addr.clone(), reason);
+                    continue;
+                }
+                Err(d) => return Err(d),
+            };
             if let Some(provider) = providers.get(&change.provider) {
                 label_values(provider, &addr.type_name, &mut change.attributes);
             }
@@ -244,8 +305,17 @@ pub async fn plan(
             .filter(|r| !ws.config.resources.contains_key(&r.address))
             .collect();
         removed.sort_by(|a, b| a.address.cmp(&b.address));
-        let gone = removed_objects_gone(ws, &removed, providers, &mut live).await?;
+        let (gone, failed) = removed_objects_gone(ws, &removed, providers, &mut live).await;
+        if !tolerate_read_failures {
+            Diagnostics(failed.iter().map(|(_, d)| d.clone()).collect()).into_result()?;
+        }
+        for (addr, d) in failed {
+            unreadable.insert(addr, d.summary);
+        }
         for r in removed {
+            if unreadable.contains_key(&r.address) {
+                continue;
+            }
             // A data source is never deleted, even when a resource type shares its name.
             let kind = if r.address.mode == Mode::Data {
                 ResourceKind::Data
@@ -286,7 +356,12 @@ pub async fn plan(
         }
     }
 
-    let outputs = evaluate_outputs(ws, &values)?;
+    let outputs = match evaluate_outputs(ws, &values) {
+        Ok(outputs) => outputs,
+        // Outputs may refer to what could not be read.
+        Err(_) if !unreadable.is_empty() => IndexMap::new(),
+        Err(d) => return Err(d),
+    };
     for (k, v) in &outputs {
         config_hasher.update(k.as_bytes());
         config_hasher.update(v.value.to_string().as_bytes());
@@ -308,12 +383,15 @@ pub async fn plan(
         summary,
         objects,
     };
-    Ok(PlannedRun {
-        plan,
-        live,
-        desired,
-        values,
-    })
+    Ok((
+        PlannedRun {
+            plan,
+            live,
+            desired,
+            values,
+        },
+        unreadable,
+    ))
 }
 
 fn plan_resource(
@@ -514,7 +592,10 @@ async fn removed_objects_gone(
     removed: &[&crate::state::ResourceState],
     providers: &ProviderSet,
     live: &mut HashMap<ResourceAddr, RemoteObject>,
-) -> Result<std::collections::HashSet<ResourceAddr>, Diagnostics> {
+) -> (
+    std::collections::HashSet<ResourceAddr>,
+    Vec<(ResourceAddr, Diagnostic)>,
+) {
     let mut batches: BTreeMap<ProviderAddr, Vec<(ResourceAddr, ReadRequest)>> = BTreeMap::new();
     for r in removed {
         if r.address.mode == Mode::Data || ws.kind(&r.address.type_name) != ResourceKind::Object {
@@ -536,7 +617,7 @@ async fn removed_objects_gone(
         Some(async move { (batch, provider.read(&reqs).await) })
     });
     let mut gone = std::collections::HashSet::new();
-    let mut errors = Diagnostics::default();
+    let mut errors = Vec::new();
     for (batch, results) in futures::future::join_all(reads).await {
         for ((addr, _), result) in batch.iter().zip(results) {
             match result {
@@ -546,12 +627,11 @@ async fn removed_objects_gone(
                 Ok(None) => {
                     gone.insert(addr.clone());
                 }
-                Err(e) => errors.push(api_error(ws, addr, "read", &e)),
+                Err(e) => errors.push((addr.clone(), api_error(ws, addr, "read", &e))),
             }
         }
     }
-    errors.into_result()?;
-    Ok(gone)
+    (gone, errors)
 }
 
 /// A manual step is done when API evidence (`check`) says so, or, without a check, when a

@@ -65,6 +65,8 @@ pub mod output_paths {
     pub const TERRAFORM_PLAN: &str = "schemas/terraform-plan.schema.json";
     /// JSON Schema of the state file.
     pub const STATE: &str = "schemas/state.schema.json";
+    /// JSON Schema of `zentra drift --report-json` (and `--json`).
+    pub const DRIFT_REPORT: &str = "schemas/drift-report.schema.json";
 }
 
 /// Everything `cargo xtask schemas` produces, plus what it learned on the way.
@@ -111,6 +113,10 @@ pub fn generate_all(specs_dir: &Path) -> Result<Generation> {
         file(
             output_paths::STATE,
             render_json(&schemars::schema_for!(zentra::state::StateFile))?,
+        ),
+        file(
+            output_paths::DRIFT_REPORT,
+            render_json(&schemars::schema_for!(zentra::drift::DriftReport))?,
         ),
     ];
     Ok(Generation {
