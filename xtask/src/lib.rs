@@ -38,10 +38,12 @@ pub mod spec_paths {
     /// Not read by the generator: the conformance checks (`tests/support/conformance`) read it
     /// to learn which Graph enums are flag enums.
     pub const GRAPH_METADATA: &str = "msgraph/v1.0-subset-cleanMetadata.xml";
+    /// Not read by the generator: the tests validate `zentra drift --report-sarif` against it.
+    pub const SARIF_SCHEMA: &str = "sarif/sarif-schema-2.1.0.json";
 
     /// Every spec file the repository uses: the files `schemas/vendor/` holds and
     /// `cargo xtask vendor-specs` copies.
-    pub const ALL: [&str; 7] = [
+    pub const ALL: [&str; 8] = [
         ZOOM_ACCOUNTS,
         ZOOM_USERS,
         ZOOM_ROOMS,
@@ -49,6 +51,7 @@ pub mod spec_paths {
         GRAPH_METADATA,
         GRAPH_DELEGATED_PERMISSIONS,
         GRAPH_APPLICATION_PERMISSIONS,
+        SARIF_SCHEMA,
     ];
 }
 
