@@ -17,6 +17,7 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod diag;
+pub mod drift;
 pub mod env;
 pub mod eval;
 pub mod graph;

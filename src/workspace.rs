@@ -318,6 +318,7 @@ impl Workspace {
                 diags.push(d);
             }
         }
+        diags.extend(crate::drift::suppress::check(self));
         diags.into_result().map(|_| ())
     }
 

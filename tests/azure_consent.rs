@@ -339,7 +339,13 @@ resource "azuread_user_consent_policy" "tenant" {
     );
     let json_plan = stdout(&p.run(&["plan", "--json"]));
     let plan_value: serde_json::Value = serde_json::from_str(&json_plan).unwrap();
-    let consent = plan_value["changes"][0]["attributes"]
+    let tenant = plan_value["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "azuread_user_consent_policy.tenant")
+        .unwrap();
+    let consent = tenant["zentra"]["attributes"]
         .as_array()
         .unwrap()
         .iter()

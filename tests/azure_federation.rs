@@ -372,7 +372,7 @@ output "expires" {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let json_plan: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(
-        json_plan["outputs"]["expires"]["value"],
+        json_plan["planned_values"]["outputs"]["expires"]["value"],
         "2027-06-30T00:00:00Z"
     );
     p.sim.clear_requests();
@@ -509,7 +509,7 @@ async fn weak_identity_providers_warn_and_strict_refuses() {
     let out = p.run(&["plan", "--json"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let plan: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let warnings: Vec<&str> = plan["warnings"]
+    let warnings: Vec<&str> = plan["zentra"]["warnings"]
         .as_array()
         .unwrap()
         .iter()

@@ -199,13 +199,13 @@ async fn saved_plans_apply_exactly_or_refuse_when_stale() {
     let json = p.run(&["show", "--json", "plan.zplan"]);
     let parsed: serde_json::Value =
         serde_json::from_slice(&json.stdout).expect("show --json prints JSON");
-    assert_eq!(parsed["summary"]["add"], 2);
+    assert_eq!(parsed["zentra"]["summary"]["add"], 2);
     assert!(
-        parsed["changes"]
+        parsed["resource_changes"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|c| c["action"] == "create")
+            .any(|c| c["change"]["actions"] == serde_json::json!(["create"]))
     );
 
     // Drift of what the plan manages makes it stale: apply refuses, says what changed, and
@@ -730,11 +730,11 @@ async fn an_interrupted_apply_keeps_a_whole_state() {
         .output()
         .unwrap();
     let plan_json: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
-    let pending = plan_json["changes"]
+    let pending = plan_json["resource_changes"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["action"] != "no_op")
+        .filter(|c| c["change"]["actions"] != serde_json::json!(["no-op"]))
         .count();
     assert!(
         pending > 0,

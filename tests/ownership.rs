@@ -127,9 +127,12 @@ async fn adopting_microsoft_graph_is_a_change_and_removing_its_block_never_delet
         "{plan}"
     );
     let json: Value = serde_json::from_str(&stdout(&p.run(&["plan", "--json"]))).unwrap();
-    assert_eq!(json["changes"][0]["action"], "no_op");
-    assert_eq!(json["changes"][0]["adopt"], json!({"id": GRAPH_SP}));
-    assert_eq!(json["summary"]["adopt"], 1);
+    // Terraform's representation of an adoption: an import with nothing to write.
+    let change = &json["resource_changes"][0];
+    assert_eq!(change["change"]["actions"], json!(["no-op"]));
+    assert_eq!(change["change"]["importing"], json!({"id": GRAPH_SP}));
+    assert_eq!(change["zentra"]["adopt"], json!({"id": GRAPH_SP}));
+    assert_eq!(json["zentra"]["summary"]["adopt"], 1);
 
     p.sim.clear_requests();
     let applied = p.apply_ok();

@@ -561,10 +561,13 @@ output "group_id" {{
     );
     let plan: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(
-        plan["outputs"]["service_id"]["value"], "rNQUpdDXySFGhVycz7aR-SR",
+        plan["planned_values"]["outputs"]["service_id"]["value"], "rNQUpdDXySFGhVycz7aR-SR",
         "the documented service, by the documented email"
     );
-    assert!(plan["outputs"]["group_id"]["value"].is_string(), "{plan}");
+    assert!(
+        plan["planned_values"]["outputs"]["group_id"]["value"].is_string(),
+        "{plan}"
+    );
     let served: Vec<String> = replay
         .served()
         .iter()
@@ -642,16 +645,16 @@ output "initial" {
     let out = replay.run(&["plan", "--json"]);
     let plan: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(
-        plan["outputs"]["sp"]["value"],
+        plan["planned_values"]["outputs"]["sp"]["value"],
         "59e617e5-e447-4adc-8b88-00af644d7c92"
     );
-    assert_eq!(plan["outputs"]["initial"]["value"], true);
-    let workflow = plan["changes"]
+    assert_eq!(plan["planned_values"]["outputs"]["initial"]["value"], true);
+    let workflow = &plan["resource_changes"]
         .as_array()
         .unwrap()
         .iter()
         .find(|c| c["address"] == "azuread_admin_consent_request_policy.workflow")
-        .unwrap();
+        .unwrap()["zentra"];
     assert_eq!(
         workflow["action"], "no_op",
         "read as documented: {workflow}"

@@ -403,6 +403,7 @@ mod tests {
             warnings: Vec::new(),
             summary: Summary::default(),
             destroy: false,
+            objects: Vec::new(),
         }
     }
 

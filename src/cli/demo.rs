@@ -65,6 +65,7 @@ async fn run_steps(dir: &Path, env: Environment, printer: &Printer) -> Outcome {
         out: None,
         detailed_exitcode: true,
         json: false,
+        report_md: None,
         lock: LockArgs::default(),
         destroy: false,
     };

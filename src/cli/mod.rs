@@ -2,12 +2,13 @@
 //! command lives in its own module and drives the library; nothing here talks to an API.
 //!
 //! Exit codes: 0 success; 1 error (usage errors included); 2 changes present
-//! (`plan --detailed-exitcode`).
+//! (`plan --detailed-exitcode`, and `drift`: drift, pending changes or a waiting manual step).
 
 mod apply;
 mod args;
 mod confirm;
 mod demo;
+mod drift;
 mod permissions;
 mod plan;
 mod schema;
@@ -33,7 +34,7 @@ use crate::output::Printer;
     version,
     about,
     propagate_version = true,
-    after_help = "Exit codes: 0 success, 1 error (a wrong command line too), 2 changes present (with plan --detailed-exitcode).\nTerraform's single-dash spelling of long options (-out=FILE, -detailed-exitcode) is accepted."
+    after_help = "Exit codes: 0 success, 1 error (a wrong command line too), 2 changes present (with plan --detailed-exitcode; drift: drift or pending changes).\nTerraform's single-dash spelling of long options (-out=FILE, -detailed-exitcode) is accepted."
 )]
 pub struct Cli {
     /// Run as if started in DIR (where the *.zen.hcl files are).
@@ -56,6 +57,8 @@ pub enum Command {
     Apply(apply::ApplyArgs),
     /// Delete what zentra created; forget what it adopted (prevent_destroy is honoured).
     Destroy(apply::DestroyArgs),
+    /// Check live against the configuration without changing anything, and write reports.
+    Drift(drift::DriftArgs),
     /// Show a saved plan, or the current state.
     Show(show::ShowArgs),
     /// Record that a person carried out a manual step.
@@ -78,6 +81,7 @@ impl Command {
     pub fn json(&self) -> bool {
         match self {
             Command::Plan(a) => a.json,
+            Command::Drift(a) => a.json,
             Command::Show(a) => a.json,
             Command::Permissions(a) => a.json,
             Command::Version(a) => a.json,
@@ -265,6 +269,7 @@ async fn run_command(cli: Cli, env: Environment, printer: &Printer) -> Outcome {
         Command::Plan(args) => plan::plan(&dir, args, env, printer).await,
         Command::Apply(args) => apply::apply(&dir, args, env, printer).await,
         Command::Destroy(args) => apply::destroy(&dir, args, env, printer).await,
+        Command::Drift(args) => drift::drift(&dir, args, env, printer).await,
         Command::Show(args) => show::show(&dir, args, printer),
         Command::Confirm(args) => confirm::confirm(&dir, args, env, printer),
         Command::Permissions(args) => permissions::permissions(&dir, args, env, printer),

@@ -23,9 +23,13 @@ pub struct PlanArgs {
     /// Exit 2 when there are changes (0: none, 1: error).
     #[arg(long)]
     pub detailed_exitcode: bool,
-    /// Print the plan as JSON on stdout.
+    /// Print the plan as JSON on stdout, in Terraform's JSON plan format.
     #[arg(long)]
     pub json: bool,
+    /// Also write the plan as a Markdown report (for a pull-request comment; also appended to
+    /// GITHUB_STEP_SUMMARY when set) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report_md: Option<PathBuf>,
     #[command(flatten)]
     pub lock: LockArgs,
     /// Plan `zentra destroy`: delete what zentra created, forget what it adopted.
@@ -88,9 +92,31 @@ pub async fn plan(dir: &Path, args: PlanArgs, env: Environment, printer: &Printe
             },
         }));
     if args.json {
-        printer.data(&plan_json(&plan));
+        printer.data(&render::terraform_json::terraform_plan_json(&plan));
     } else {
         printer.data(&render::plan_text(&plan, printer));
+    }
+    if args.report_md.is_some() {
+        let report = crate::drift::classify(
+            crate::drift::ReportKind::Plan,
+            &plan,
+            &Default::default(),
+            &ws,
+            chrono::Local::now().date_naive(),
+        );
+        let reports = super::drift::ReportArgs {
+            report_md: args.report_md.clone(),
+            ..Default::default()
+        };
+        if !super::drift::write_reports(
+            &report,
+            &reports,
+            ws.env.get("GITHUB_STEP_SUMMARY"),
+            false,
+            printer,
+        ) {
+            return Outcome::Failure;
+        }
     }
     if let Some(out) = &args.out {
         if let Err(e) = save_plan(&plan, out) {

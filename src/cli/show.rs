@@ -15,7 +15,7 @@ use super::Outcome;
 pub struct ShowArgs {
     /// A plan file saved with `zentra plan --out FILE`; without it, the current state.
     pub plan: Option<PathBuf>,
-    /// Print JSON on stdout.
+    /// Print JSON on stdout (a plan in Terraform's JSON plan format).
     #[arg(long)]
     pub json: bool,
 }
@@ -30,7 +30,7 @@ pub fn show(dir: &Path, args: ShowArgs, printer: &Printer) -> Outcome {
         return match super::plan::load_plan(&path) {
             Ok(plan) => {
                 if args.json {
-                    printer.data(&super::plan::plan_json(&plan));
+                    printer.data(&render::terraform_json::terraform_plan_json(&plan));
                 } else {
                     printer.data(&render::plan_text(&plan, printer));
                 }

@@ -2,6 +2,7 @@
 //! into a [`Config`] of typed top-level blocks, whose expressions stay unevaluated until
 //! [`crate::eval`] runs them.
 
+mod drift_ignore;
 mod ownership;
 mod types;
 
@@ -15,6 +16,7 @@ use indexmap::IndexMap;
 use crate::addr::{Mode, ProviderAddr, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics, FileId, SourceFile, SourceMap, Span, did_you_mean};
 
+pub use drift_ignore::DriftIgnore;
 pub use ownership::{Lifecycle, RemovedBlock};
 pub use types::TypeConstraint;
 pub use types::parse_number as types_parse_number;
@@ -108,10 +110,20 @@ pub struct Config {
     pub outputs: IndexMap<String, OutputBlock>,
     /// `removed` blocks: what happens to objects whose resource block is gone.
     pub removed: Vec<RemovedBlock>,
+    /// Drift accepted until a date (`drift_ignore` blocks).
+    pub drift_ignores: Vec<DriftIgnore>,
 }
 
 const TOP_LEVEL_BLOCKS: &[&str] = &[
-    "zentra", "provider", "variable", "locals", "resource", "data", "output", "removed",
+    "zentra",
+    "provider",
+    "variable",
+    "locals",
+    "resource",
+    "data",
+    "output",
+    "removed",
+    "drift_ignore",
 ];
 
 impl Config {
@@ -352,6 +364,12 @@ impl Config {
                     name: labels[1].clone(),
                 };
                 self.add_resource(file, addr, block.body, block_span, diags);
+            }
+            "drift_ignore" => {
+                if let Some(d) = expect_labels(0, "no labels") {
+                    return diags.push(d);
+                }
+                self.add_drift_ignore(file, block.body, self.span(file, ident_span), diags);
             }
             "output" => {
                 if let Some(d) = expect_labels(1, "one label, the output name") {

@@ -4,6 +4,7 @@
 
 pub mod diff;
 pub mod fingerprint;
+pub mod objects;
 pub mod ownership;
 pub mod planner;
 
@@ -255,6 +256,11 @@ pub struct Plan {
     /// or forgotten.
     #[serde(default, skip_serializing_if = "is_false")]
     pub destroy: bool,
+    /// Every resource and data source as a whole object, before and after, with what its
+    /// configuration refers to: what Terraform's JSON plan format shows. Not compared when a
+    /// saved plan is applied (the live values are fingerprinted instead).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<objects::PlannedObject>,
 }
 
 impl Plan {

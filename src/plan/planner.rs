@@ -10,6 +10,7 @@ use crate::addr::{Mode, ProviderAddr, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::diff::{diff_attributes, values_match};
 use crate::plan::fingerprint::{self, LiveFingerprints};
+use crate::plan::objects::{self, PlannedObject};
 use crate::plan::ownership::{self, NaturalKeys};
 use crate::plan::{
     Action, Adoption, AttributeChange, ObjectDrift, ObjectDriftKind, OutputValue,
@@ -115,6 +116,20 @@ pub async fn plan(
     plan_with(ws, state, providers, &PlanOptions::default()).await
 }
 
+/// Why each resource that could not be read was left out of a plan, by address.
+pub type Unreadable = BTreeMap<ResourceAddr, String>;
+
+/// Reads live state and computes the plan of everything that could be read: a resource whose
+/// read failed (and every resource that depends on it) is left out of the plan and named in
+/// [`Unreadable`] with the reason, instead of stopping the run. What `zentra drift` reports.
+pub async fn plan_reporting_unreadable(
+    ws: &Workspace,
+    state: Option<&StateFile>,
+    providers: &ProviderSet,
+) -> Result<(PlannedRun, Unreadable), PlanError> {
+    plan_inner(ws, state, providers, &PlanOptions::default(), true).await
+}
+
 /// Reads live state and computes the plan of the given kind.
 pub async fn plan_with(
     ws: &Workspace,
@@ -122,6 +137,19 @@ pub async fn plan_with(
     providers: &ProviderSet,
     options: &PlanOptions,
 ) -> Result<PlannedRun, PlanError> {
+    plan_inner(ws, state, providers, options, false)
+        .await
+        .map(|(run, _)| run)
+}
+
+async fn plan_inner(
+    ws: &Workspace,
+    state: Option<&StateFile>,
+    providers: &ProviderSet,
+    options: &PlanOptions,
+    tolerate_read_failures: bool,
+) -> Result<(PlannedRun, Unreadable), PlanError> {
+    let mut unreadable = Unreadable::new();
     let mut values: HashMap<ResourceAddr, Value> = HashMap::new();
     let mut live: HashMap<ResourceAddr, RemoteObject> = HashMap::new();
     let mut desired: HashMap<ResourceAddr, Value> = HashMap::new();
@@ -137,6 +165,7 @@ pub async fn plan_with(
     } else {
         &ws.graph.waves
     };
+    let mut objects: Vec<PlannedObject> = Vec::new();
 
     for wave in waves {
         // Evaluate every resource of the wave with the values of earlier waves.
@@ -144,6 +173,18 @@ pub async fn plan_with(
         let mut requests: BTreeMap<ProviderAddr, Vec<(ResourceAddr, ReadRequest)>> =
             BTreeMap::new();
         for addr in wave {
+            if let Some(failed) = ws
+                .graph
+                .transitive_dependencies(addr)
+                .into_iter()
+                .find(|d| unreadable.contains_key(d))
+            {
+                unreadable.insert(
+                    addr.clone(),
+                    format!("it depends on `{failed}`, which could not be read"),
+                );
+                continue;
+            }
             let body = match ws.eval_resource(addr, &values) {
                 Ok(b) => b.value,
                 Err(d) => {
@@ -204,6 +245,15 @@ pub async fn plan_with(
                         live.insert(addr.clone(), obj);
                     }
                     Ok(None) => {}
+                    Err(e) if tolerate_read_failures => {
+                        let reason = match e.kind {
+                            ErrorKind::Authentication | ErrorKind::Configuration => {
+                                format!("provider `{paddr}`: {e}")
+                            }
+                            _ => format!("read failed: {e}"),
+                        };
+                        unreadable.insert(addr.clone(), reason);
+                    }
                     Err(e)
                         if matches!(
                             e.kind,
@@ -235,6 +285,9 @@ pub async fn plan_with(
         errors.into_result()?;
 
         for addr in wave {
+            if unreadable.contains_key(addr) {
+                continue;
+            }
             let schema = ws.schema_for(addr).expect("validated");
             let want = &desired[addr];
             let found = live.get(addr);
@@ -242,7 +295,18 @@ pub async fn plan_with(
             hash_value(&mut config_hasher, &addr.to_string(), want);
             let lineage = state.map(|s| s.lineage.as_str());
             let mut change =
-                plan_resource(ws, addr, schema, want, found, prior, lineage, &mut warnings)?;
+                match plan_resource(ws, addr, schema, want, found, prior, lineage, &mut warnings) {
+                    Ok(change) => change,
+                    Err(d) if tolerate_read_failures => {
+                        let reason = d.0.first().map_or_else(
+                            || "it could not be read".to_string(),
+                            |d| d.summary.clone(),
+                        );
+                        unreadable.insert(addr.clone(), reason);
+                        continue;
+                    }
+                    Err(d) => return Err(d),
+                };
             if let Some(provider) = providers.get(&change.provider) {
                 label_values(provider, &addr.type_name, &mut change.attributes);
             }
@@ -253,6 +317,17 @@ pub async fn plan_with(
                     addr.to_string(),
                     fingerprint::managed(&schema.body, want, found),
                 );
+            }
+            if schema.kind != ResourceKind::Manual {
+                let body = &ws.config.resources[addr].body.body;
+                objects.push(objects::planned_object(
+                    addr,
+                    schema,
+                    want,
+                    found,
+                    change.action,
+                    Some(body),
+                ));
             }
             values.insert(
                 addr.clone(),
@@ -270,9 +345,18 @@ pub async fn plan_with(
             .filter(|r| options.destroy || !ws.config.resources.contains_key(&r.address))
             .collect();
         removed.sort_by(|a, b| a.address.cmp(&b.address));
-        let gone = removed_objects_gone(ws, &removed, providers, &mut live).await?;
+        let (gone, failed) = removed_objects_gone(ws, &removed, providers, &mut live).await;
+        if !tolerate_read_failures {
+            Diagnostics(failed.iter().map(|(_, d)| d.clone()).collect()).into_result()?;
+        }
+        for (addr, d) in failed {
+            unreadable.insert(addr, d.summary);
+        }
         let mut refused = Diagnostics::default();
         for r in removed {
+            if unreadable.contains_key(&r.address) {
+                continue;
+            }
             // A data source is never deleted, even when a resource type shares its name.
             let kind = if r.address.mode == Mode::Data {
                 ResourceKind::Data
@@ -300,6 +384,7 @@ pub async fn plan_with(
                     "removed from configuration: zentra stops managing it and leaves its current settings as they are".to_string(),
                 ),
             };
+            objects.push(objects::removed_object(r, live.get(&r.address)));
             if kind == ResourceKind::Object {
                 live_fingerprints.insert(
                     r.address.to_string(),
@@ -327,7 +412,12 @@ pub async fn plan_with(
     let outputs = if options.destroy {
         IndexMap::new()
     } else {
-        evaluate_outputs(ws, &values)?
+        match evaluate_outputs(ws, &values) {
+            Ok(outputs) => outputs,
+            // Outputs may refer to what could not be read.
+            Err(_) if !unreadable.is_empty() => IndexMap::new(),
+            Err(d) => return Err(d),
+        }
     };
     for (k, v) in &outputs {
         config_hasher.update(k.as_bytes());
@@ -349,13 +439,17 @@ pub async fn plan_with(
         warnings,
         summary,
         destroy: options.destroy,
+        objects,
     };
-    Ok(PlannedRun {
-        plan,
-        live,
-        desired,
-        values,
-    })
+    Ok((
+        PlannedRun {
+            plan,
+            live,
+            desired,
+            values,
+        },
+        unreadable,
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -614,7 +708,10 @@ async fn removed_objects_gone(
     removed: &[&crate::state::ResourceState],
     providers: &ProviderSet,
     live: &mut HashMap<ResourceAddr, RemoteObject>,
-) -> Result<std::collections::HashSet<ResourceAddr>, Diagnostics> {
+) -> (
+    std::collections::HashSet<ResourceAddr>,
+    Vec<(ResourceAddr, Diagnostic)>,
+) {
     let mut batches: BTreeMap<ProviderAddr, Vec<(ResourceAddr, ReadRequest)>> = BTreeMap::new();
     for r in removed {
         if r.address.mode == Mode::Data || ws.kind(&r.address.type_name) != ResourceKind::Object {
@@ -643,7 +740,7 @@ async fn removed_objects_gone(
         Some(async move { (batch, provider.read(&reqs).await) })
     });
     let mut gone = std::collections::HashSet::new();
-    let mut errors = Diagnostics::default();
+    let mut errors = Vec::new();
     for (batch, results) in futures::future::join_all(reads).await {
         for ((addr, _), result) in batch.iter().zip(results) {
             match result {
@@ -653,12 +750,11 @@ async fn removed_objects_gone(
                 Ok(None) => {
                     gone.insert(addr.clone());
                 }
-                Err(e) => errors.push(api_error(ws, addr, "read", &e)),
+                Err(e) => errors.push((addr.clone(), api_error(ws, addr, "read", &e))),
             }
         }
     }
-    errors.into_result()?;
-    Ok(gone)
+    (gone, errors)
 }
 
 /// A manual step is done when API evidence (`check`) says so, or, without a check, when a

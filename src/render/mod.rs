@@ -1,7 +1,12 @@
 //! Rendering plans and apply results for people. The human view is computed from the same
 //! [`Plan`] value that `--json` prints, so the two can never disagree.
 
+pub mod drift_text;
 mod elements;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
+pub mod terraform_json;
 
 use crate::output::{Printer, Tone};
 use crate::plan::{Action, AttributeChange, ObjectDriftKind, Plan, ResourceChange, Summary};
@@ -450,6 +455,7 @@ mod tests {
             outputs: Default::default(),
             warnings: vec![],
             destroy: false,
+            objects: vec![],
         }
     }
 
