@@ -2,6 +2,7 @@
 //! into a [`Config`] of typed top-level blocks, whose expressions stay unevaluated until
 //! [`crate::eval`] runs them.
 
+mod backend;
 mod types;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use indexmap::IndexMap;
 use crate::addr::{Mode, ProviderAddr, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics, FileId, SourceFile, SourceMap, Span, did_you_mean};
 
+pub use backend::{AzurermBackend, Backend, EncryptionSettings, S3Backend};
 pub use types::TypeConstraint;
 pub use types::parse_number as types_parse_number;
 
@@ -52,6 +54,11 @@ pub struct Settings {
     /// Where local state lives, relative to the configuration directory.
     pub state_path: Option<String>,
     pub required_version: Option<String>,
+    /// `backend "TYPE" { ... }`: where state lives (local file when absent).
+    pub backend: Option<Backend>,
+    pub backend_span: Option<Span>,
+    /// `encryption { ... }`: client-side encryption of state and saved plans.
+    pub encryption: Option<EncryptionSettings>,
 }
 
 #[derive(Clone, Debug)]
@@ -389,11 +396,20 @@ impl Config {
                         )),
                     }
                 }
-                Structure::Block(b) => diags.push(self.err_at(
-                    file,
-                    b.ident.span(),
-                    format!("unexpected block `{}` in `zentra`", b.ident.as_str()),
-                )),
+                Structure::Block(b) if b.ident.as_str() == "backend" => {
+                    self.add_backend(file, b, diags);
+                }
+                Structure::Block(b) if b.ident.as_str() == "encryption" => {
+                    self.add_encryption(file, b, diags);
+                }
+                Structure::Block(b) => diags.push(
+                    self.err_at(
+                        file,
+                        b.ident.span(),
+                        format!("unexpected block `{}` in `zentra`", b.ident.as_str()),
+                    )
+                    .with_hint("`zentra` holds `state_path`, `required_version`, and `backend` and `encryption` blocks"),
+                ),
             }
         }
     }
