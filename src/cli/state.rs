@@ -93,11 +93,15 @@ fn push(dir: &Path, args: PushArgs, env: Environment, printer: &Printer) -> Outc
             return Outcome::Failure;
         }
     };
-    let mut pushed = match crate::state::parse_state(
-        bytes,
-        &args.file.display().to_string(),
-        encryption.as_deref(),
-    ) {
+    // What `state pull` printed is plaintext: pushing it back is fine even where encryption
+    // is enforced, since the store seals what it writes.
+    let keys = if crate::state::encryption::is_sealed(&bytes) {
+        encryption.as_deref()
+    } else {
+        None
+    };
+    let mut pushed = match crate::state::parse_state(bytes, &args.file.display().to_string(), keys)
+    {
         Ok(s) => s,
         Err(e) => {
             state_error(printer, &e);
