@@ -569,6 +569,11 @@ zentra {
         );
         assert!(d.summary.contains("is not a URL"), "{d:?}");
 
+        let d = only_error(
+            "zentra {\n  state_path = \"s.json\"\n  backend \"s3\" {\n    bucket = \"b\"\n    key = \"k\"\n  }\n}\n",
+        );
+        assert!(d.summary.contains("`state_path` is a local file"), "{d:?}");
+
         let d = only_error("zentra {\n  encryption {\n    iterations = 1000\n  }\n}\n");
         assert!(d.summary.contains("at least 100000"), "{d:?}");
     }

@@ -412,6 +412,20 @@ impl Config {
                 ),
             }
         }
+        if self.settings.state_path.is_some()
+            && matches!(
+                self.settings.backend,
+                Some(Backend::Azurerm(_) | Backend::S3(_))
+            )
+        {
+            diags.push(
+                Diagnostic::error(
+                    "`state_path` is a local file, but a remote `backend` is configured",
+                )
+                .at_span(&self.sources, self.settings.backend_span.as_ref())
+                .with_hint("remove `state_path`: the backend's `key` names the state"),
+            );
+        }
     }
 
     fn add_variable(
