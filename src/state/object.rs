@@ -9,7 +9,7 @@
 //! of any runtime (and from `Drop`, which releases the lock) without nesting runtimes.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use object_store::path::Path as ObjectPath;
@@ -74,9 +74,21 @@ pub struct ObjectStateStore {
     lock_timeout: Duration,
     progress: Progress,
     encryption: Option<Arc<StateEncryption>>,
+    /// The state as this run last read or wrote it: the next write replaces exactly that
+    /// version (`If-Match`) without reading it again.
+    last: Mutex<Option<Known>>,
+}
+
+/// A stored state this run knows, with the bytes stored and their version.
+#[derive(Clone)]
+struct Known {
+    fetched: Fetched,
+    serial: u64,
+    lineage: String,
 }
 
 /// A stored object and the version it was read at.
+#[derive(Clone)]
 struct Fetched {
     bytes: Vec<u8>,
     version: UpdateVersion,
@@ -104,6 +116,7 @@ impl ObjectStateStore {
             lock_timeout: Duration::ZERO,
             progress: Progress::default(),
             encryption: None,
+            last: Mutex::new(None),
         })
     }
 
@@ -189,6 +202,31 @@ impl ObjectStateStore {
                     .put_opts(&path, PutPayload::from(bytes), options)
                     .await
                     .map(|_| ())
+            })
+            .map_err(|e| self.storage_error("write", e))
+    }
+
+    /// `put`, returning the version written.
+    fn put_versioned(
+        &self,
+        path: ObjectPath,
+        bytes: Vec<u8>,
+        mode: PutMode,
+    ) -> Result<Result<UpdateVersion, object_store::Error>, StateError> {
+        let store = self.store.clone();
+        self.bridge
+            .run(async move {
+                let options = PutOptions {
+                    mode,
+                    ..PutOptions::default()
+                };
+                store
+                    .put_opts(&path, PutPayload::from(bytes), options)
+                    .await
+                    .map(|written| UpdateVersion {
+                        e_tag: written.e_tag,
+                        version: None,
+                    })
             })
             .map_err(|e| self.storage_error("write", e))
     }
@@ -304,15 +342,21 @@ impl StateStore for ObjectStateStore {
     }
 
     fn read(&self) -> Result<Option<StateFile>, StateError> {
-        match self.get(self.state_path(), "read the state")? {
-            Some(found) => super::parse_state(
-                found.bytes.clone(),
-                &self.display,
-                self.encryption.as_deref(),
-            )
-            .map(Some),
-            None => Ok(None),
-        }
+        let Some(found) = self.get(self.state_path(), "read the state")? else {
+            self.remember(None);
+            return Ok(None);
+        };
+        let state = super::parse_state(
+            found.bytes.clone(),
+            &self.display,
+            self.encryption.as_deref(),
+        )?;
+        self.remember(Some(Known {
+            fetched: found,
+            serial: state.serial,
+            lineage: state.lineage.clone(),
+        }));
+        Ok(Some(state))
     }
 
     fn write(&self, state: &mut StateFile) -> Result<(), StateError> {
@@ -351,37 +395,70 @@ impl StateStore for ObjectStateStore {
 }
 
 impl ObjectStateStore {
+    fn remember(&self, known: Option<Known>) {
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = known;
+    }
+
+    /// The stored state: as this run last saw it, else read now.
+    fn current(&self) -> Result<Option<Known>, StateError> {
+        if let Some(known) = self.last.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+            return Ok(Some(known));
+        }
+        self.fetch_current()
+    }
+
+    fn fetch_current(&self) -> Result<Option<Known>, StateError> {
+        let Some(found) = self.get(self.state_path(), "read the state")? else {
+            return Ok(None);
+        };
+        let stored = super::parse_state(
+            found.bytes.clone(),
+            &self.display,
+            self.encryption.as_deref(),
+        )?;
+        Ok(Some(Known {
+            fetched: found,
+            serial: stored.serial,
+            lineage: stored.lineage,
+        }))
+    }
+
+    /// Why `state` may not replace `stored`, if it may not.
+    fn refusal(
+        &self,
+        stored: &Known,
+        state: &StateFile,
+        check_lineage: bool,
+    ) -> Option<StateError> {
+        if check_lineage && stored.lineage != state.lineage {
+            return Some(StateError::Lineage {
+                path: self.display.clone(),
+                found: stored.lineage.clone(),
+                expected: state.lineage.clone(),
+            });
+        }
+        (stored.serial > state.serial).then(|| StateError::Serial {
+            path: self.display.clone(),
+            found: stored.serial,
+            expected: state.serial,
+        })
+    }
+
     fn write_checked(&self, state: &mut StateFile, check_lineage: bool) -> Result<(), StateError> {
-        let current = self.get(self.state_path(), "read the state")?;
+        let current = self.current()?;
         let mode = match &current {
-            Some(found) => {
-                let stored = super::parse_state(
-                    found.bytes.clone(),
-                    &self.display,
-                    self.encryption.as_deref(),
-                )?;
-                if check_lineage && stored.lineage != state.lineage {
-                    return Err(StateError::Lineage {
-                        path: self.display.clone(),
-                        found: stored.lineage,
-                        expected: state.lineage.clone(),
-                    });
-                }
-                if stored.serial > state.serial {
-                    return Err(StateError::Serial {
-                        path: self.display.clone(),
-                        found: stored.serial,
-                        expected: state.serial,
-                    });
+            Some(stored) => {
+                if let Some(refused) = self.refusal(stored, state, check_lineage) {
+                    return Err(refused);
                 }
                 // The version about to be overwritten is kept, as stored (still sealed).
                 self.put(
                     self.history_path(stored.serial, &stored.lineage),
-                    found.bytes.clone(),
+                    stored.fetched.bytes.clone(),
                     PutMode::Overwrite,
                 )?
                 .map_err(|e| self.storage_error("keep the previous version", e))?;
-                PutMode::Update(found.version.clone())
+                PutMode::Update(stored.fetched.version.clone())
             }
             None => PutMode::Create,
         };
@@ -389,19 +466,198 @@ impl ObjectStateStore {
         next.serial += 1;
         next.zentra_version = env!("CARGO_PKG_VERSION").to_string();
         let bytes = super::state_bytes(&next, &self.display, self.encryption.as_deref())?;
-        match self.put(self.state_path(), bytes, mode)? {
-            Ok(()) => {
+        match self.put_versioned(self.state_path(), bytes.clone(), mode)? {
+            Ok(version) => {
+                // Without an ETag, the next write reads the state again for one.
+                self.remember(version.e_tag.is_some().then(|| Known {
+                    fetched: Fetched { bytes, version },
+                    serial: next.serial,
+                    lineage: next.lineage.clone(),
+                }));
                 *state = next;
                 Ok(())
             }
             Err(
-                object_store::Error::Precondition { .. } | object_store::Error::AlreadyExists { .. },
-            ) => Err(StateError::Storage {
-                path: self.display.clone(),
-                message: "another run wrote the state between this run's read and write; nothing was overwritten".into(),
-                hint: Some("run `zentra plan` again to see the current state; nothing was written".into()),
-            }),
+                object_store::Error::Precondition { .. }
+                | object_store::Error::AlreadyExists { .. },
+            ) => {
+                // Someone else wrote since: say what is there now.
+                self.remember(None);
+                let now = self.fetch_current()?;
+                Err(now
+                    .as_ref()
+                    .and_then(|stored| self.refusal(stored, state, check_lineage))
+                    .unwrap_or_else(|| StateError::Storage {
+                        path: self.display.clone(),
+                        message: "another run wrote the state between this run's read and write; nothing was overwritten".into(),
+                        hint: Some("run `zentra plan` again to see the current state; nothing was written".into()),
+                    }))
+            }
             Err(e) => Err(self.storage_error("write the state", e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use object_store::memory::InMemory;
+
+    use super::*;
+    use crate::env::Environment;
+    use crate::state::encryption::vars;
+
+    fn store(shared: &Arc<InMemory>) -> ObjectStateStore {
+        ObjectStateStore::new(
+            shared.clone(),
+            "team/zentra.state.json",
+            "memory: team/zentra.state.json".into(),
+            "check the memory".into(),
+        )
+        .unwrap()
+    }
+
+    fn names(shared: &Arc<InMemory>) -> Vec<String> {
+        let shared = shared.clone();
+        let bridge = Bridge::new().unwrap();
+        let mut names = bridge
+            .run(async move {
+                use futures::TryStreamExt as _;
+                shared
+                    .list(None)
+                    .map_ok(|m| m.location.to_string())
+                    .try_collect::<Vec<String>>()
+                    .await
+                    .unwrap()
+            })
+            .unwrap();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_second_lock_is_refused_naming_its_holder_until_released_or_forced() {
+        let shared = Arc::new(InMemory::new());
+        let (a, b) = (store(&shared), store(&shared));
+        let held = a.lock("zentra apply").unwrap();
+        let Err(StateError::Locked { holder }) = b.lock("zentra plan") else {
+            panic!("second lock granted")
+        };
+        assert!(holder.contains("is held by zentra apply by "), "{holder}");
+        let id = a.lock_info().unwrap().unwrap().id;
+        assert!(holder.contains(&format!("(lock id {id})")), "{holder}");
+        drop(held);
+        assert_eq!(a.lock_info().unwrap(), None, "released when dropped");
+
+        // A lock whose run is gone: removed by its id only.
+        let left_behind = b.lock("zentra apply").unwrap();
+        std::mem::forget(left_behind);
+        let id = b.lock_info().unwrap().unwrap().id;
+        let wrong = a.force_unlock("another-id").unwrap_err();
+        assert!(
+            wrong
+                .to_string()
+                .contains("the lock id is not `another-id`"),
+            "{wrong}"
+        );
+        assert_eq!(a.force_unlock(&id).unwrap().operation, "zentra apply");
+        assert!(
+            a.force_unlock(&id)
+                .unwrap_err()
+                .to_string()
+                .contains("not locked")
+        );
+        // A force-unlocked run's guard does not remove the next run's lock.
+        let next = a.lock("zentra apply").unwrap();
+        let stale = ObjectLock {
+            store: shared.clone(),
+            bridge: a.bridge.clone(),
+            path: a.lock_path(),
+            id,
+        };
+        drop(stale);
+        assert!(a.lock_info().unwrap().is_some());
+        drop(next);
+    }
+
+    #[test]
+    fn a_lock_wait_ends_when_the_holder_lets_go() {
+        let shared = Arc::new(InMemory::new());
+        let recorded = Arc::new(crate::progress::RecordedEvents::default());
+        let waiting = store(&shared)
+            .with_lock_timeout(Duration::from_secs(10))
+            .with_progress(Progress::new(recorded.clone()));
+        let held = store(&shared).lock("zentra apply").unwrap();
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(700));
+            drop(held);
+        });
+        assert!(waiting.lock("zentra plan").is_ok());
+        release.join().unwrap();
+        let events = recorded.events();
+        assert_eq!(events.len(), 1, "{events:?}");
+    }
+
+    #[test]
+    fn every_write_keeps_the_version_it_replaces_and_checks_what_is_stored() {
+        let shared = Arc::new(InMemory::new());
+        let a = store(&shared);
+        assert_eq!(a.read().unwrap(), None);
+        let mut state = StateFile::new();
+        a.write(&mut state).unwrap();
+        a.write(&mut state).unwrap();
+        a.write(&mut state).unwrap();
+        assert_eq!(state.serial, 3);
+        let lineage = state.lineage.clone();
+        assert_eq!(
+            names(&shared),
+            vec![
+                "team/zentra.state.json".to_string(),
+                format!("team/zentra.state.json.history/000000000001-{lineage}"),
+                format!("team/zentra.state.json.history/000000000002-{lineage}"),
+            ]
+        );
+        // Another run that read before the last write cannot overwrite it.
+        let b = store(&shared);
+        let mut stale = b.read().unwrap().unwrap();
+        a.write(&mut state).unwrap();
+        assert!(matches!(
+            b.write(&mut stale),
+            Err(StateError::Serial {
+                found: 4,
+                expected: 3,
+                ..
+            })
+        ));
+        let mut foreign = StateFile::new();
+        foreign.serial = 10;
+        assert!(matches!(
+            store(&shared).write(&mut foreign),
+            Err(StateError::Lineage { .. })
+        ));
+        store(&shared).force_write(&mut foreign).unwrap();
+        assert_eq!(
+            store(&shared).read().unwrap().unwrap().lineage,
+            foreign.lineage
+        );
+        // The run that wrote before learns of the change from the stored version, not by luck.
+        let err = a.write(&mut state).unwrap_err();
+        assert!(matches!(err, StateError::Lineage { .. }), "{err}");
+    }
+
+    #[test]
+    fn encrypted_state_is_stored_sealed() {
+        let shared = Arc::new(InMemory::new());
+        let env =
+            Environment::from_pairs([(vars::KEY, "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")]);
+        let settings = crate::config::EncryptionSettings::default();
+        let keys = StateEncryption::from_settings(Some(&settings), std::path::Path::new("."), &env)
+            .unwrap()
+            .map(Arc::new);
+        let sealed = store(&shared).with_encryption(keys);
+        let mut state = StateFile::new();
+        sealed.write(&mut state).unwrap();
+        assert_eq!(sealed.read().unwrap().unwrap(), state);
+        let err = store(&shared).read().unwrap_err();
+        assert!(err.to_string().contains("no `encryption` block"), "{err}");
     }
 }
