@@ -501,3 +501,39 @@ async fn local_state_migrates_to_azurerm_and_back() {
 async fn local_state_migrates_to_s3_and_back() {
     migration(Kind::Moto).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_storage_credentials_fail_clearly_without_printing_them() {
+    let mut p = Project::new(Kind::Azurite, "", Duration::ZERO).await;
+    let wrong_key = "d3Jvbmcta2V5LXdyb25nLWtleS13cm9uZy1rZXktd3Jvbmcta2V5LXdyb25nLWtleQ==";
+    p.set_env("ARM_ACCESS_KEY", wrong_key);
+    let refused = p.run(&["plan"]);
+    assert_eq!(code(&refused), 1);
+    let err = stderr(&refused);
+    assert!(
+        err.contains("403 Forbidden (AuthorizationFailure, request id "),
+        "{err}"
+    );
+    assert!(err.contains("ARM_ACCESS_KEY"), "{err}");
+    assert!(!err.contains(wrong_key), "{err}");
+    p.unset_env("ARM_ACCESS_KEY");
+    p.set_env(
+        "ARM_SAS_TOKEN",
+        "sv=2021-08-06&ss=b&srt=sco&sp=rwdlac&se=2030-01-01T00:00:00Z&sig=bm90LWEtcmVhbC1zaWduYXR1cmU%3D",
+    );
+    let refused = p.run(&["plan"]);
+    assert_eq!(code(&refused), 1);
+    let err = stderr(&refused);
+    assert!(err.contains("403 Forbidden"), "{err}");
+    assert!(!err.contains("bm90LWEtcmVhbC1zaWduYXR1cmU"), "{err}");
+    p.unset_env("ARM_SAS_TOKEN");
+    let none = p.run(&["plan"]);
+    assert_eq!(code(&none), 1);
+    let err = stderr(&none);
+    assert!(
+        err.contains("no credentials for the azurerm backend"),
+        "{err}"
+    );
+    assert!(err.contains("state.zen.hcl:2:3"), "{err}");
+    assert!(p.storage.names().await.is_empty(), "nothing was written");
+}

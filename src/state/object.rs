@@ -154,7 +154,7 @@ impl ObjectStateStore {
     fn storage_error(&self, action: &str, e: impl std::fmt::Display) -> StateError {
         StateError::Storage {
             path: self.display.clone(),
-            message: format!("cannot {action}: {e}"),
+            message: format!("cannot {action}: {}", concise(&e.to_string())),
             hint: Some(self.hint.clone()),
         }
     }
@@ -268,6 +268,41 @@ impl ObjectStateStore {
             })
             .map_err(|e| self.storage_error("list the container", e))?;
         listed.map_err(|e| self.storage_error("list the container", e))
+    }
+}
+
+/// A storage client's error in one line: the service's status, error code and request id
+/// when it answered (its XML body and the request URL, which may carry a SAS token, left out),
+/// else the client's own message.
+fn concise(error: &str) -> String {
+    let between = |start: &str, end: &str| {
+        let from = error.find(start)? + start.len();
+        let to = error[from..].find(end)? + from;
+        Some(error[from..to].trim().to_string())
+    };
+    let Some(status) = between("status code: ", ":").or_else(|| between("status code: ", "\n"))
+    else {
+        let first = error.lines().next().unwrap_or_default();
+        // Any URL in the message may carry a SAS token: keep only what precedes its query.
+        return first
+            .split_whitespace()
+            .map(|w| match w.split_once('?') {
+                Some((url, _)) if w.contains("://") => url,
+                _ => w,
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+    };
+    let code = between("<Code>", "</Code>");
+    let request_id = between("<RequestId>", "</RequestId>").or_else(|| between("RequestId:", "\n"));
+    let details: Vec<String> = [code, request_id.map(|id| format!("request id {id}"))]
+        .into_iter()
+        .flatten()
+        .collect();
+    if details.is_empty() {
+        format!("the service answered {status}")
+    } else {
+        format!("the service answered {status} ({})", details.join(", "))
     }
 }
 
@@ -577,6 +612,26 @@ mod tests {
         drop(stale);
         assert!(a.lock_info().unwrap().is_some());
         drop(next);
+    }
+
+    #[test]
+    fn storage_errors_are_one_line_with_status_code_and_request_id() {
+        let azure = "Generic MicrosoftAzure error: Error performing list request: Error performing GET http://127.0.0.1:1/devstoreaccount1/c?restype=container&comp=list&sig=SECRET in 7ms - Server returned non-2xx status code: 403 Forbidden: <?xml version=\"1.0\"?>\n<Error>\n  <Code>AuthorizationFailure</Code>\n  <Message>Server failed.\nRequestId:4f2b9a3f-32ce\nTime:2026</Message>\n</Error>";
+        assert_eq!(
+            concise(azure),
+            "the service answered 403 Forbidden (AuthorizationFailure, request id 4f2b9a3f-32ce)"
+        );
+        let s3 = "Generic S3 error: Error performing PUT http://127.0.0.1:1/b/k in 3ms - Server returned non-2xx status code: 404 Not Found: <Error><Code>NoSuchBucket</Code><RequestId>abc</RequestId></Error>";
+        assert_eq!(
+            concise(s3),
+            "the service answered 404 Not Found (NoSuchBucket, request id abc)"
+        );
+        let unreachable = "Generic S3 error: Error after 3 retries in 1s, max_retries:3, retry_timeout:30s, source:error sending request for url (http://127.0.0.1:1/b/k?x-id=PutObject&X-Amz-Signature=SECRET)";
+        assert!(
+            !concise(unreachable).contains("SECRET"),
+            "{}",
+            concise(unreachable)
+        );
     }
 
     #[test]
