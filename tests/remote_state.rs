@@ -537,3 +537,62 @@ async fn wrong_storage_credentials_fail_clearly_without_printing_them() {
     assert!(err.contains("state.zen.hcl:2:3"), "{err}");
     assert!(p.storage.names().await.is_empty(), "nothing was written");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn init_encrypts_an_existing_local_state_and_enforcement_refuses_plaintext() {
+    let mut p = Project::new(Kind::Moto, "", Duration::ZERO).await;
+    std::fs::remove_file(p.path().join("state.zen.hcl")).unwrap();
+    let apply = p.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&apply), 0, "{}", stderr(&apply));
+    let state_file = p.path().join("zentra.state.json");
+    assert!(
+        std::fs::read_to_string(&state_file)
+            .unwrap()
+            .contains(SETTING_VALUE)
+    );
+
+    p.set_env("ZENTRA_STATE_KEY", KEY);
+    let settings = |enforced: bool| {
+        format!("zentra {{\n  encryption {{\n    enforced = {enforced}\n  }}\n}}\n")
+    };
+    std::fs::write(p.path().join("state.zen.hcl"), settings(true)).unwrap();
+    let refused = p.run(&["plan"]);
+    assert_eq!(code(&refused), 1);
+    let err = stderr(&refused);
+    assert!(
+        err.contains("it is not encrypted, and the configuration enforces encryption"),
+        "{err}"
+    );
+    assert!(err.contains("run `zentra init`"), "{err}");
+
+    std::fs::write(p.path().join("state.zen.hcl"), settings(false)).unwrap();
+    let init = p.run(&["init"]);
+    assert_eq!(code(&init), 0, "{}", stderr(&init));
+    assert!(
+        stderr(&init).contains("Encrypted the state"),
+        "{}",
+        stderr(&init)
+    );
+    assert!(
+        stderr(&init).contains("zentra.state.json.backup"),
+        "{}",
+        stderr(&init)
+    );
+    let sealed = std::fs::read_to_string(&state_file).unwrap();
+    assert!(sealed.contains("\"zentra_encrypted\": 1"), "{sealed}");
+    assert!(!sealed.contains(SETTING_VALUE), "{sealed}");
+
+    std::fs::write(p.path().join("state.zen.hcl"), settings(true)).unwrap();
+    let clean = p.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(code(&clean), 0, "{}{}", stdout(&clean), stderr(&clean));
+    assert!(p.pull().to_string().contains(SETTING_VALUE));
+    // Without the key, nothing reads.
+    p.unset_env("ZENTRA_STATE_KEY");
+    let keyless = p.run(&["plan"]);
+    assert_eq!(code(&keyless), 1);
+    assert!(
+        stderr(&keyless).contains("no key is given"),
+        "{}",
+        stderr(&keyless)
+    );
+}

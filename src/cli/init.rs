@@ -46,6 +46,11 @@ pub fn init(dir: &Path, args: InitArgs, env: Environment, printer: &Printer) -> 
     }
     let previous = match backend::previous(dir, &config) {
         Ok(p) => p,
+        Err(e @ StateError::Corrupt { .. }) => {
+            // `init` is what rewrites the record.
+            printer.warning(&format!("{e}; it is written anew"));
+            None
+        }
         Err(e) => return fail(e),
     };
     let options = StoreOptions {
@@ -88,10 +93,40 @@ pub fn init(dir: &Path, args: InitArgs, env: Environment, printer: &Printer) -> 
         }
         _ => {}
     }
-    let state = match target.read() {
+    let mut state = match target.read() {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
+    // With encryption configured, an unencrypted state is written back sealed.
+    if options.encryption.is_some()
+        && let Some(state) = state.as_mut()
+    {
+        let stored = match target.read_stored() {
+            Ok(bytes) => bytes,
+            Err(e) => return fail(e),
+        };
+        if stored.is_some_and(|bytes| !crate::state::encryption::is_sealed(&bytes)) {
+            let _lock = match target.lock("zentra init") {
+                Ok(l) => l,
+                Err(e) => return fail(e),
+            };
+            if let Err(e) = target.write(state) {
+                return fail(e);
+            }
+            printer.status(&format!(
+                "Encrypted the state in {} (now serial {}).",
+                target.describe(),
+                state.serial
+            ));
+            printer.warning(&format!(
+                "the versions written before are still unencrypted: {}; delete them once you no longer need them",
+                match &configured {
+                    Backend::Local { .. } => format!("`{}.backup`", target.describe()),
+                    _ => format!("`{}.history/` up to serial {}", target.describe(), state.serial - 1),
+                }
+            ));
+        }
+    }
     if let Err(e) = backend::record(dir, &configured) {
         return fail(e);
     }

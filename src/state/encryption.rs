@@ -564,7 +564,7 @@ pub fn decode(
                 "it is not encrypted, and the configuration enforces encryption (`enforced = true`)",
             )
             .with_hint(format!(
-                "to encrypt an existing {} once, set `enforced = false`, run zentra (it writes it encrypted), then enforce again",
+                "to encrypt an existing {0} once, set `enforced = false`, run `zentra init` (it writes the {0} encrypted), then enforce again",
                 content.name()
             ))),
             _ => Ok(bytes),

@@ -160,6 +160,14 @@ impl StateStore for LocalStateStore {
         self.write_checked(state, false)
     }
 
+    fn read_stored(&self) -> Result<Option<Vec<u8>>, StateError> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(self.io("read", &self.path, e)),
+        }
+    }
+
     fn describe(&self) -> String {
         self.path.display().to_string()
     }

@@ -218,6 +218,10 @@ pub trait StateStore: Send + Sync {
     fn write(&self, state: &mut StateFile) -> Result<(), StateError>;
     /// Where the state is, for messages.
     fn describe(&self) -> String;
+    /// The stored bytes as they are (sealed or not), without checking them.
+    fn read_stored(&self) -> Result<Option<Vec<u8>>, StateError> {
+        Ok(None)
+    }
     /// Writes `state` over a stored state of another lineage too (`zentra state push --force`);
     /// a stored serial newer than `state`'s is still refused.
     fn force_write(&self, state: &mut StateFile) -> Result<(), StateError> {

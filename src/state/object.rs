@@ -402,6 +402,12 @@ impl StateStore for ObjectStateStore {
         self.write_checked(state, false)
     }
 
+    fn read_stored(&self) -> Result<Option<Vec<u8>>, StateError> {
+        Ok(self
+            .get(self.state_path(), "read the state")?
+            .map(|found| found.bytes))
+    }
+
     fn describe(&self) -> String {
         self.display.clone()
     }
