@@ -4,9 +4,8 @@
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
-
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use super::encryption::StateEncryption;
 use super::{StateError, StateFile, StateLock, StateStore};

@@ -184,6 +184,14 @@ impl StateError {
             StateError::Encryption { hint, .. }
             | StateError::Storage { hint, .. }
             | StateError::Unlock { hint, .. } => hint.clone(),
+            StateError::Corrupt { path, .. }
+                if path.starts_with("azurerm: ") || path.starts_with("s3: ") =>
+            {
+                Some(format!(
+                    "the versions it replaced are kept under `{path}.history/`: copy the newest intact one over it \
+                     (zentra plan then shows anything changed since)"
+                ))
+            }
             StateError::Corrupt { path, .. } => Some(format!(
                 "the previous version is kept in `{path}.backup`: if it is intact, copy it over `{path}` \
                  (zentra plan then shows anything changed since)"

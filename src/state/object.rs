@@ -551,7 +551,7 @@ mod tests {
         ObjectStateStore::new(
             shared.clone(),
             "team/zentra.state.json",
-            "memory: team/zentra.state.json".into(),
+            "s3: team/zentra.state.json".into(),
             "check the memory".into(),
         )
         .unwrap()
@@ -703,6 +703,24 @@ mod tests {
         // The run that wrote before learns of the change from the stored version, not by luck.
         let err = a.write(&mut state).unwrap_err();
         assert!(matches!(err, StateError::Lineage { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_damaged_state_points_to_its_history() {
+        let shared = Arc::new(InMemory::new());
+        let a = store(&shared);
+        a.put(a.state_path(), b"{not json".to_vec(), PutMode::Overwrite)
+            .unwrap()
+            .unwrap();
+        let err = a.read().unwrap_err();
+        assert!(matches!(err, StateError::Corrupt { .. }), "{err}");
+        assert!(
+            err.hint()
+                .unwrap()
+                .contains("kept under `s3: team/zentra.state.json.history/`"),
+            "{:?}",
+            err.hint()
+        );
     }
 
     #[test]
