@@ -117,6 +117,14 @@ const AZURERM_SECRETS: &[SecretArgument] = &[
         name: "client_secret",
         variables: "ARM_CLIENT_SECRET (or AZURE_CLIENT_SECRET)",
     },
+    SecretArgument {
+        name: "oidc_token",
+        variables: "a file named by AZURE_FEDERATED_TOKEN_FILE (or ARM_OIDC_TOKEN_FILE_PATH)",
+    },
+    SecretArgument {
+        name: "client_certificate_password",
+        variables: "ARM_CLIENT_SECRET with a client secret (the backend takes no certificate)",
+    },
 ];
 
 const S3_SECRETS: &[SecretArgument] = &[
