@@ -34,13 +34,23 @@ pub mod vars {
     pub const ZENTRA_VAR_PREFIX: &str = "ZENTRA_VAR_";
     pub const NO_COLOR: &str = "NO_COLOR";
 
-    /// Whether a variable of this name holds a credential (the client secrets, tokens,
-    /// passwords, private keys): `env()` in configuration marks its value sensitive.
+    /// Whether a variable of this name holds a credential (the client secrets, tokens, storage
+    /// and state keys, passphrases, passwords, private keys): `env()` in configuration marks
+    /// its value sensitive.
     pub fn holds_secret(name: &str) -> bool {
         let upper = name.to_ascii_uppercase();
-        ["SECRET", "TOKEN", "PASSWORD", "PRIVATE_KEY"]
-            .iter()
-            .any(|word| upper.contains(word))
+        [
+            "SECRET",
+            "TOKEN",
+            "PASSWORD",
+            "PRIVATE_KEY",
+            "PASSPHRASE",
+            "ACCESS_KEY",
+            "STORAGE_KEY",
+            "STATE_KEY",
+        ]
+        .iter()
+        .any(|word| upper.contains(word))
     }
 }
 

@@ -14,7 +14,6 @@ use crate::env::Environment;
 use crate::output::{Printer, Tone};
 use crate::plan::{Action, Plan};
 use crate::render;
-use crate::state::StateStore;
 
 use super::session::{load_workspace, providers, read_state, report, state_error, state_store};
 use super::{LockArgs, Outcome, VarArgs};
@@ -183,7 +182,10 @@ async fn apply_plan(
             } else {
                 dir.join(path)
             };
-            match super::plan::load_plan(&path) {
+            let Some(encryption) = super::session::plan_encryption(dir, &env, printer) else {
+                return Outcome::Failure;
+            };
+            match super::plan::load_plan(&path, encryption.as_deref()) {
                 Ok(p) => Some(p),
                 Err(e) => {
                     printer.error(&e);
@@ -210,7 +212,9 @@ async fn apply_plan(
     let Some(ws) = load_workspace(dir, &args.vars, env, printer) else {
         return Outcome::Failure;
     };
-    let store = state_store(&ws, &args.lock);
+    let Some(store) = state_store(&ws, &args.lock, printer) else {
+        return Outcome::Failure;
+    };
     let _lock = match store.lock(if destroy {
         "zentra destroy"
     } else {
@@ -222,7 +226,7 @@ async fn apply_plan(
             return Outcome::Failure;
         }
     };
-    let Ok(state) = read_state(&store, printer) else {
+    let Ok(state) = read_state(store.as_ref(), printer) else {
         return Outcome::Failure;
     };
     let Some(providers) = providers(&ws, state.as_ref(), printer) else {
@@ -271,7 +275,7 @@ async fn apply_plan(
     let mut state = state.unwrap_or_default();
     let progress = Progress { printer };
     let apply = crate::apply::apply(
-        &ws, run, &mut state, &store, &providers, &options, &progress,
+        &ws, run, &mut state, &*store, &providers, &options, &progress,
     );
     // Ctrl-C stops new operations; what is in flight finishes and is recorded in state.
     let interrupt = async {

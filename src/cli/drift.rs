@@ -52,8 +52,10 @@ pub async fn drift(dir: &Path, args: DriftArgs, env: Environment, printer: &Prin
         return Outcome::Failure;
     };
     // Read-only: no lock, no state write.
-    let store = state_store(&ws, &LockArgs::default());
-    let Ok(state) = read_state(&store, printer) else {
+    let Some(store) = state_store(&ws, &LockArgs::default(), printer) else {
+        return Outcome::Failure;
+    };
+    let Ok(state) = read_state(store.as_ref(), printer) else {
         return Outcome::Failure;
     };
     let Some(providers) = providers(&ws, state.as_ref(), printer) else {

@@ -9,12 +9,15 @@ mod args;
 mod confirm;
 mod demo;
 mod drift;
+mod force_unlock;
+mod init;
 mod permissions;
 mod plan;
 mod schema;
 mod session;
 mod show;
 mod sim;
+mod state;
 mod version;
 
 use std::ffi::OsString;
@@ -67,6 +70,12 @@ pub enum Command {
     Permissions(permissions::PermissionsArgs),
     /// Show what a resource type, data source or provider block accepts (all types without TYPE).
     Schema(schema::SchemaArgs),
+    /// Set up the state backend, and move state to it when it changed (--migrate-state).
+    Init(init::InitArgs),
+    /// Work with the state itself: pull it, push a file over it.
+    State(state::StateArgs),
+    /// Remove a state lock left behind by a run that was killed.
+    ForceUnlock(force_unlock::ForceUnlockArgs),
     /// Serve the built-in emulator of the Zoom and Microsoft Graph APIs.
     Sim(sim::SimArgs),
     /// Run the quickstart against an in-process emulator: plan, apply, plan again.
@@ -270,9 +279,12 @@ async fn run_command(cli: Cli, env: Environment, printer: &Printer) -> Outcome {
         Command::Apply(args) => apply::apply(&dir, args, env, printer).await,
         Command::Destroy(args) => apply::destroy(&dir, args, env, printer).await,
         Command::Drift(args) => drift::drift(&dir, args, env, printer).await,
-        Command::Show(args) => show::show(&dir, args, printer),
+        Command::Show(args) => show::show(&dir, args, env, printer),
         Command::Confirm(args) => confirm::confirm(&dir, args, env, printer),
         Command::Permissions(args) => permissions::permissions(&dir, args, env, printer),
+        Command::Init(args) => init::init(&dir, args, env, printer),
+        Command::State(args) => state::state(&dir, args, env, printer),
+        Command::ForceUnlock(args) => force_unlock::force_unlock(&dir, args, env, printer),
         Command::Sim(args) => sim::sim(args, printer).await,
         Command::Demo => demo::demo(env, printer).await,
         Command::Version(args) => version::version(&args, printer),

@@ -8,10 +8,12 @@ use crate::env::Environment;
 use crate::output::Printer;
 use crate::plan::Plan;
 use crate::render;
-use crate::state::StateStore;
 
-use super::session::{load_workspace, providers, read_state, report, state_error, state_store};
+use super::session::{
+    backend_store, encryption, load_workspace, providers, read_state, report, state_error,
+};
 use super::{LockArgs, Outcome, VarArgs};
+use crate::state::encryption::{Content, StateEncryption};
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
@@ -55,7 +57,13 @@ pub async fn plan(dir: &Path, args: PlanArgs, env: Environment, printer: &Printe
     let Some(ws) = load_workspace(dir, &args.vars, env, printer) else {
         return Outcome::Failure;
     };
-    let store = state_store(&ws, &args.lock);
+    let Some(encryption) = encryption(&ws.config, &ws.env, printer) else {
+        return Outcome::Failure;
+    };
+    let Some(store) = backend_store(&ws.config, &ws.env, &args.lock, encryption.clone(), printer)
+    else {
+        return Outcome::Failure;
+    };
     // Held while planning, so the state read is not one an apply is in the middle of changing.
     let _lock = match store.lock("zentra plan") {
         Ok(l) => l,
@@ -64,7 +72,7 @@ pub async fn plan(dir: &Path, args: PlanArgs, env: Environment, printer: &Printe
             return Outcome::Failure;
         }
     };
-    let Ok(state) = read_state(&store, printer) else {
+    let Ok(state) = read_state(store.as_ref(), printer) else {
         return Outcome::Failure;
     };
     let Some(providers) = providers(&ws, state.as_ref(), printer) else {
@@ -119,7 +127,7 @@ pub async fn plan(dir: &Path, args: PlanArgs, env: Environment, printer: &Printe
         }
     }
     if let Some(out) = &args.out {
-        if let Err(e) = save_plan(&plan, out) {
+        if let Err(e) = save_plan(&plan, out, encryption.as_deref()) {
             printer.error(&format!("cannot save the plan to `{}`: {e}", out.display()));
             return Outcome::Failure;
         }
@@ -145,23 +153,42 @@ pub fn plan_json(plan: &Plan) -> String {
     s
 }
 
-fn save_plan(plan: &Plan, path: &Path) -> std::io::Result<()> {
+fn save_plan(
+    plan: &Plan,
+    path: &Path,
+    encryption: Option<&StateEncryption>,
+) -> std::io::Result<()> {
     use std::io::Write;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    // Sealed like state when encryption is configured: a plan holds setting values too.
+    let bytes =
+        crate::state::encryption::encode(plan_json(plan).into_bytes(), encryption, Content::Plan)
+            .map_err(|e| std::io::Error::other(e.message))?;
     let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
-    tmp.write_all(plan_json(plan).as_bytes())?;
+    tmp.write_all(&bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
-/// Reads a saved plan file.
-pub fn load_plan(path: &Path) -> Result<Plan, String> {
-    let text = std::fs::read_to_string(path)
+/// Reads a saved plan file, decrypting it when it is sealed.
+pub fn load_plan(path: &Path, encryption: Option<&StateEncryption>) -> Result<Plan, String> {
+    let bytes = std::fs::read(path)
         .map_err(|e| format!("cannot read plan file `{}`: {e}", path.display()))?;
+    let bytes =
+        crate::state::encryption::decode(bytes, encryption, Content::Plan).map_err(|e| {
+            let hint = e.hint.map(|h| format!("; {h}")).unwrap_or_default();
+            format!(
+                "cannot read plan file `{}`: {}{hint}",
+                path.display(),
+                e.message
+            )
+        })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("`{}` is not a zentra plan file: not UTF-8", path.display()))?;
     let not_a_plan =
         |e: serde_json::Error| format!("`{}` is not a zentra plan file: {e}", path.display());
     // The version first: a plan of another format would not read as this one.
@@ -195,13 +222,13 @@ mod tests {
             r#"{"format_version": 1, "live_fingerprint": "abc", "changes": []}"#,
         )
         .unwrap();
-        let err = load_plan(&path).unwrap_err();
+        let err = load_plan(&path, None).unwrap_err();
         assert!(
             err.contains("has plan format version 1, this zentra reads version 2"),
             "{err}"
         );
         std::fs::write(&path, "{}").unwrap();
-        let err = load_plan(&path).unwrap_err();
+        let err = load_plan(&path, None).unwrap_err();
         assert!(err.contains("is not a zentra plan file"), "{err}");
     }
 }

@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use crate::config::{Config, DEFAULT_STATE_FILE};
+use crate::env::Environment;
 use crate::output::Printer;
 use crate::render;
 use crate::state::{LocalStateStore, StateStore};
 
-use super::Outcome;
+use super::{LockArgs, Outcome};
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
@@ -20,14 +21,22 @@ pub struct ShowArgs {
     pub json: bool,
 }
 
-pub fn show(dir: &Path, args: ShowArgs, printer: &Printer) -> Outcome {
+pub fn show(dir: &Path, args: ShowArgs, env: Environment, printer: &Printer) -> Outcome {
+    let config = Config::load_dir(dir).ok();
+    let encryption = match &config {
+        Some(config) => match super::session::encryption(config, &env, printer) {
+            Some(e) => e,
+            None => return Outcome::Failure,
+        },
+        None => None,
+    };
     if let Some(path) = &args.plan {
         let path = if path.is_absolute() {
             path.clone()
         } else {
             dir.join(path)
         };
-        return match super::plan::load_plan(&path) {
+        return match super::plan::load_plan(&path, encryption.as_deref()) {
             Ok(plan) => {
                 if args.json {
                     printer.data(&render::terraform_json::terraform_plan_json(&plan));
@@ -42,9 +51,21 @@ pub fn show(dir: &Path, args: ShowArgs, printer: &Printer) -> Outcome {
             }
         };
     }
-    let state_path =
-        Config::load_dir(dir).map_or_else(|_| dir.join(DEFAULT_STATE_FILE), |c| c.state_path());
-    let store = LocalStateStore::new(state_path);
+    let store: Box<dyn StateStore> = match &config {
+        Some(config) => {
+            match super::session::backend_store(
+                config,
+                &env,
+                &LockArgs::default(),
+                encryption,
+                printer,
+            ) {
+                Some(store) => store,
+                None => return Outcome::Failure,
+            }
+        }
+        None => Box::new(LocalStateStore::new(dir.join(DEFAULT_STATE_FILE))),
+    };
     match store.read() {
         Ok(Some(state)) => {
             if args.json {

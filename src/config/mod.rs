@@ -2,6 +2,7 @@
 //! into a [`Config`] of typed top-level blocks, whose expressions stay unevaluated until
 //! [`crate::eval`] runs them.
 
+mod backend;
 mod drift_ignore;
 mod ownership;
 mod types;
@@ -16,6 +17,7 @@ use indexmap::IndexMap;
 use crate::addr::{Mode, ProviderAddr, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics, FileId, SourceFile, SourceMap, Span, did_you_mean};
 
+pub use backend::{AzurermBackend, Backend, EncryptionSettings, S3Backend};
 pub use drift_ignore::DriftIgnore;
 pub use ownership::{Lifecycle, RemovedBlock};
 pub use types::TypeConstraint;
@@ -56,6 +58,11 @@ pub struct Settings {
     /// Where local state lives, relative to the configuration directory.
     pub state_path: Option<String>,
     pub required_version: Option<String>,
+    /// `backend "TYPE" { ... }`: where state lives (local file when absent).
+    pub backend: Option<Backend>,
+    pub backend_span: Option<Span>,
+    /// `encryption { ... }`: client-side encryption of state and saved plans.
+    pub encryption: Option<EncryptionSettings>,
 }
 
 #[derive(Clone, Debug)]
@@ -415,12 +422,35 @@ impl Config {
                         )),
                     }
                 }
-                Structure::Block(b) => diags.push(self.err_at(
-                    file,
-                    b.ident.span(),
-                    format!("unexpected block `{}` in `zentra`", b.ident.as_str()),
-                )),
+                Structure::Block(b) if b.ident.as_str() == "backend" => {
+                    self.add_backend(file, b, diags);
+                }
+                Structure::Block(b) if b.ident.as_str() == "encryption" => {
+                    self.add_encryption(file, b, diags);
+                }
+                Structure::Block(b) => diags.push(
+                    self.err_at(
+                        file,
+                        b.ident.span(),
+                        format!("unexpected block `{}` in `zentra`", b.ident.as_str()),
+                    )
+                    .with_hint("`zentra` holds `state_path`, `required_version`, and `backend` and `encryption` blocks"),
+                ),
             }
+        }
+        if self.settings.state_path.is_some()
+            && matches!(
+                self.settings.backend,
+                Some(Backend::Azurerm(_) | Backend::S3(_))
+            )
+        {
+            diags.push(
+                Diagnostic::error(
+                    "`state_path` is a local file, but a remote `backend` is configured",
+                )
+                .at_span(&self.sources, self.settings.backend_span.as_ref())
+                .with_hint("remove `state_path`: the backend's `key` names the state"),
+            );
         }
     }
 

@@ -4,9 +4,11 @@
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::{STATE_FORMAT_VERSION, StateError, StateFile, StateLock, StateStore};
+use super::encryption::StateEncryption;
+use super::{StateError, StateFile, StateLock, StateStore};
 use crate::progress::{Event, Progress};
 
 /// State kept in a file on the local disk.
@@ -15,6 +17,7 @@ pub struct LocalStateStore {
     lock_timeout: Duration,
     /// Told when `lock` starts waiting for another run.
     progress: Progress,
+    encryption: Option<Arc<StateEncryption>>,
 }
 
 impl LocalStateStore {
@@ -23,7 +26,14 @@ impl LocalStateStore {
             path: path.into(),
             lock_timeout: Duration::from_secs(0),
             progress: Progress::default(),
+            encryption: None,
         }
+    }
+
+    /// Seals what is written, and opens what is read, with these keys.
+    pub fn with_encryption(mut self, encryption: Option<Arc<StateEncryption>>) -> Self {
+        self.encryption = encryption;
+        self
     }
 
     /// Where `lock` says that it waits for another run's lock.
@@ -132,40 +142,40 @@ impl StateStore for LocalStateStore {
     }
 
     fn read(&self) -> Result<Option<StateFile>, StateError> {
-        let text = match std::fs::read_to_string(&self.path) {
+        let bytes = match std::fs::read(&self.path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(self.io("read", &self.path, e)),
         };
         let display = self.path.display().to_string();
-        let probe: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| StateError::Corrupt {
-                path: display.clone(),
-                message: e.to_string(),
-            })?;
-        let Some(found) = probe.get("version").and_then(serde_json::Value::as_u64) else {
-            return Err(StateError::Corrupt {
-                path: display,
-                message: "it has no format `version`: not a zentra state file".into(),
-            });
-        };
-        if found != u64::from(STATE_FORMAT_VERSION) {
-            return Err(StateError::Version {
-                path: display,
-                found: u32::try_from(found).unwrap_or(u32::MAX),
-            });
-        }
-        serde_json::from_value(probe)
-            .map(Some)
-            .map_err(|e| StateError::Corrupt {
-                path: display,
-                message: e.to_string(),
-            })
+        super::parse_state(bytes, &display, self.encryption.as_deref()).map(Some)
     }
 
     fn write(&self, state: &mut StateFile) -> Result<(), StateError> {
+        self.write_checked(state, true)
+    }
+
+    fn force_write(&self, state: &mut StateFile) -> Result<(), StateError> {
+        self.write_checked(state, false)
+    }
+
+    fn read_stored(&self) -> Result<Option<Vec<u8>>, StateError> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(self.io("read", &self.path, e)),
+        }
+    }
+
+    fn describe(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+impl LocalStateStore {
+    fn write_checked(&self, state: &mut StateFile, check_lineage: bool) -> Result<(), StateError> {
         if let Some(current) = self.read()? {
-            if current.lineage != state.lineage {
+            if check_lineage && current.lineage != state.lineage {
                 return Err(StateError::Lineage {
                     path: self.path.display().to_string(),
                     found: current.lineage,
@@ -182,11 +192,11 @@ impl StateStore for LocalStateStore {
         }
         state.serial += 1;
         state.zentra_version = env!("CARGO_PKG_VERSION").to_string();
-        let mut json = serde_json::to_string_pretty(state).map_err(|e| StateError::Corrupt {
-            path: self.path.display().to_string(),
-            message: e.to_string(),
-        })?;
-        json.push('\n');
+        let json = super::state_bytes(
+            state,
+            &self.path.display().to_string(),
+            self.encryption.as_deref(),
+        )?;
         let dir = match self.path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
@@ -197,7 +207,7 @@ impl StateStore for LocalStateStore {
             .prefix(".zentra-state-")
             .tempfile_in(&dir)
             .map_err(|e| self.io("create a temporary file for", &self.path, e))?;
-        tmp.write_all(json.as_bytes())
+        tmp.write_all(&json)
             .and_then(|()| tmp.as_file().sync_all())
             .map_err(|e| self.io("write", &self.path, e))?;
         if self.path.exists() {
@@ -210,10 +220,6 @@ impl StateStore for LocalStateStore {
             let _ = d.sync_all();
         }
         Ok(())
-    }
-
-    fn describe(&self) -> String {
-        self.path.display().to_string()
     }
 }
 

@@ -4,12 +4,22 @@
 //! A [`StateStore`] reads and writes [`StateFile`]s under an exclusive lock; writes are atomic
 //! and happen after each completed resource during apply, so an interrupted apply loses nothing.
 
+mod azurerm;
+pub mod backend;
+pub mod encryption;
+mod format;
 mod local;
+mod lock_info;
+mod object;
+mod s3;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use format::{parse_state, state_bytes};
 pub use local::LocalStateStore;
+pub use lock_info::LockInfo;
+pub use object::ObjectStateStore;
 
 use crate::addr::{ProviderAddr, ResourceAddr};
 
@@ -139,6 +149,25 @@ pub struct Confirmation {
 pub enum StateError {
     #[error("state is locked: {holder}")]
     Locked { holder: String },
+    #[error("state `{path}`: {message}")]
+    Encryption {
+        path: String,
+        message: String,
+        hint: Option<String>,
+    },
+    /// The storage service failed or refused a request.
+    #[error("state `{path}`: {message}")]
+    Storage {
+        path: String,
+        message: String,
+        hint: Option<String>,
+    },
+    #[error("cannot unlock state `{path}`: {message}")]
+    Unlock {
+        path: String,
+        message: String,
+        hint: Option<String>,
+    },
     #[error("cannot {action} state file `{path}`: {source}")]
     Io {
         action: &'static str,
@@ -174,11 +203,26 @@ impl StateError {
     /// What the user can do about it.
     pub fn hint(&self) -> Option<String> {
         match self {
+            StateError::Locked { holder } if holder.contains("(lock id ") => Some(
+                "wait for that run to finish, then try again (--lock-timeout 5m waits for it); if it was killed, its lock stays: remove it with `zentra force-unlock LOCK_ID`"
+                    .into(),
+            ),
             StateError::Locked { .. } => Some(
                 "wait for that run to finish, then try again (the lock is released when the process holding it exits)"
                     .into(),
             ),
             StateError::Io { .. } => None,
+            StateError::Encryption { hint, .. }
+            | StateError::Storage { hint, .. }
+            | StateError::Unlock { hint, .. } => hint.clone(),
+            StateError::Corrupt { path, .. }
+                if path.starts_with("azurerm: ") || path.starts_with("s3: ") =>
+            {
+                Some(format!(
+                    "the versions it replaced are kept under `{path}.history/`: copy the newest intact one over it \
+                     (zentra plan then shows anything changed since)"
+                ))
+            }
             StateError::Corrupt { path, .. } => Some(format!(
                 "the previous version is kept in `{path}.backup`: if it is intact, copy it over `{path}` \
                  (zentra plan then shows anything changed since)"
@@ -213,4 +257,25 @@ pub trait StateStore: Send + Sync {
     fn write(&self, state: &mut StateFile) -> Result<(), StateError>;
     /// Where the state is, for messages.
     fn describe(&self) -> String;
+    /// The stored bytes as they are (sealed or not), without checking them.
+    fn read_stored(&self) -> Result<Option<Vec<u8>>, StateError> {
+        Ok(None)
+    }
+    /// Writes `state` over a stored state of another lineage too (`zentra state push --force`);
+    /// a stored serial newer than `state`'s is still refused.
+    fn force_write(&self, state: &mut StateFile) -> Result<(), StateError> {
+        self.write(state)
+    }
+    /// Removes the lock `id` a run left behind (killed, or its machine gone).
+    fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
+        let _ = id;
+        Err(StateError::Unlock {
+            path: self.describe(),
+            message: "this state store has no lock that outlives its process".into(),
+            hint: Some(
+                "the lock of a local state file ends with the process that holds it: stop that process"
+                    .into(),
+            ),
+        })
+    }
 }
