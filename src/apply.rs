@@ -73,6 +73,8 @@ pub struct ApplyReport {
     /// Manual steps that still wait for a person.
     pub manual_pending: Vec<ResourceAddr>,
     pub outputs: indexmap::IndexMap<String, crate::plan::OutputValue>,
+    /// Writing state failed: what the last change did remotely may be missing from it.
+    pub state_unsaved: bool,
 }
 
 struct Outcome {
@@ -169,6 +171,7 @@ pub async fn apply(
                 state.remove(&addr);
                 if let Err(d) = persist(store, state) {
                     report.errors.push(d);
+                    report.state_unsaved = true;
                     return report;
                 }
                 report.completed.push((addr.clone(), change.action));
@@ -191,6 +194,7 @@ pub async fn apply(
         }
         if let Err(d) = persist(store, state) {
             report.errors.push(d);
+            report.state_unsaved = true;
             return report;
         }
     }
@@ -340,6 +344,7 @@ pub async fn apply(
                             state.upsert(entry);
                             if let Err(d) = persist(store, state) {
                                 report.errors.push(d);
+                                report.state_unsaved = true;
                                 return report;
                             }
                         }

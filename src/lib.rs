@@ -19,6 +19,7 @@ pub mod config;
 pub mod diag;
 pub mod env;
 pub mod eval;
+pub mod files;
 pub mod graph;
 pub mod output;
 pub mod plan;

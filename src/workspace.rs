@@ -424,7 +424,8 @@ fn resolve_variables(
     }
     let mut files: Vec<PathBuf> = Vec::new();
     let auto = config.dir.join(AUTO_VARS_FILE);
-    if auto.is_file() {
+    // Present in any form: one that cannot be read is reported, not skipped.
+    if std::fs::symlink_metadata(&auto).is_ok() {
         files.push(auto);
     }
     files.extend(opts.var_files.iter().map(|f| {
@@ -654,13 +655,14 @@ fn load_var_file(
     env: &Environment,
     raw: &mut IndexMap<String, (Value, String)>,
 ) -> Result<(), Diagnostics> {
-    let text = crate::config::read_source(path).map_err(|e| {
-        Diagnostic::error(format!(
-            "cannot read variables file `{}`: {e}",
-            path.display()
-        ))
-        .with_hint("check the path given to --var-file")
-    })?;
+    let text =
+        crate::config::read_source(path, crate::files::FileKind::Variables).map_err(|e| {
+            Diagnostic::error(format!(
+                "cannot read variables file `{}`: {e}",
+                path.display()
+            ))
+            .with_hint("check the path given to --var-file")
+        })?;
     let display = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -125,7 +125,7 @@ fn save_plan(plan: &Plan, path: &Path) -> std::io::Result<()> {
 
 /// Reads a saved plan file.
 pub fn load_plan(path: &Path) -> Result<Plan, String> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::files::read_text(path, crate::files::FileKind::Plan)
         .map_err(|e| format!("cannot read plan file `{}`: {e}", path.display()))?;
     let not_a_plan =
         |e: serde_json::Error| format!("`{}` is not a zentra plan file: {e}", path.display());

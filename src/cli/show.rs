@@ -68,7 +68,7 @@ pub fn show(dir: &Path, args: ShowArgs, printer: &Printer) -> Outcome {
             Outcome::Success
         }
         Err(e) => {
-            printer.error(&e.to_string());
+            super::session::state_error(printer, &e);
             Outcome::Failure
         }
     }

@@ -229,24 +229,12 @@ fn file(ctx: &EvalContext<'_>, args: Vec<Value>) -> Result<Value, String> {
     let cannot = |e: &dyn std::fmt::Display| {
         format!("cannot read `{rel}` (relative to the configuration directory): {e}")
     };
-    // A device or pipe (`/dev/zero`, `/dev/stdin`) could be read forever.
-    let metadata = std::fs::metadata(&path).map_err(|e| cannot(&e))?;
-    if !metadata.is_file() {
-        return Err(cannot(&"not a regular file"));
-    }
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(cannot(&format_args!(
-            "larger than {} MiB",
-            MAX_FILE_BYTES / 1024 / 1024
-        )));
-    }
-    std::fs::read_to_string(&path)
+    // A device or pipe (`/dev/zero`, `/dev/stdin`) could be read forever: regular files only,
+    // of configuration size.
+    crate::files::read_text(&path, crate::files::FileKind::FileFunction)
         .map(Value::String)
         .map_err(|e| cannot(&e))
 }
-
-/// The largest file `file()` reads: configuration snippets, certificates, metadata documents.
-const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 fn lower(_: &EvalContext<'_>, args: Vec<Value>) -> Result<Value, String> {
     arity(&args, 1, 1)?;
