@@ -116,6 +116,12 @@ pub async fn apply(
         .iter()
         .map(|c| (c.address.clone(), c.clone()))
         .collect();
+    // What was sensitive before this run: a live value that did not take may still be it.
+    let was_sensitive: HashMap<ResourceAddr, Vec<String>> = state
+        .resources
+        .iter()
+        .map(|r| (r.address.clone(), r.sensitive_paths.clone()))
+        .collect();
 
     // 1. Deletes, dependents first; and resources that leave management.
     for addr in delete_order(&plan.changes, state) {
@@ -364,7 +370,7 @@ pub async fn apply(
 
     // 3. Verify that what changed converged.
     if report.errors.is_empty() && !report.interrupted {
-        report.warnings = verify(ws, providers, &touched, &values).await;
+        report.warnings = verify(ws, providers, &touched, &values, &was_sensitive).await;
     }
     if plan.destroy {
         return report;
@@ -589,6 +595,7 @@ async fn verify(
     providers: &ProviderSet,
     touched: &[ResourceAddr],
     values: &HashMap<ResourceAddr, Value>,
+    was_sensitive: &HashMap<ResourceAddr, Vec<String>>,
 ) -> Vec<Warning> {
     let mut warnings = Vec::new();
     let mut by_provider: HashMap<
@@ -630,8 +637,12 @@ async fn verify(
                     for change in
                         diff_attributes(&schema.body, desired, Some(&obj.attributes), None)
                     {
+                        let secret = change.sensitive
+                            || was_sensitive.get(*addr).is_some_and(|paths| {
+                                crate::plan::planner::under_any(&change.path, paths)
+                            });
                         let shown = |v: &serde_json::Value| {
-                            if change.sensitive {
+                            if secret {
                                 "(sensitive)".to_string()
                             } else {
                                 v.to_string()

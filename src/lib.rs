@@ -25,6 +25,7 @@ pub mod output;
 pub mod plan;
 pub mod progress;
 pub mod provider;
+pub mod redact;
 pub mod render;
 pub mod schema;
 pub mod sim;

@@ -14,7 +14,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use azure_support::{Project, code, stderr};
+use azure_support::{Project, code, stderr, stdout};
 use serde_json::Value;
 
 const GROUP: &str = r#"
@@ -431,4 +431,287 @@ async fn leftovers_of_a_killed_run_are_cleaned_up_and_the_backup_is_whole() {
         first,
         "the backup is the whole previous state"
     );
+}
+
+/// Every output a run has: stdout and stderr.
+fn everything(out: &Output) -> String {
+    format!("{}\n{}", stdout(out), stderr(out))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_value_that_was_sensitive_stays_hidden_after_it_stops_being_sensitive() {
+    const SECRET: &str = "Canary-note-8d1f27";
+    let role = |description: &str| {
+        format!(
+            "provider \"zoom\" {{}}\n\nvariable \"note\" {{\n  type      = string\n  sensitive = true\n  default   = \"unused\"\n}}\n\nresource \"zoom_role\" \"auditors\" {{\n  name        = \"Auditors\"\n  description = {description}\n}}\n"
+        )
+    };
+    let mut p = Project::new(&role("var.note")).await;
+    p.set_env("ZENTRA_VAR_note", SECRET);
+    p.apply_ok();
+    let entry = &state(p.path())["resources"][0];
+    assert_eq!(entry["sensitive_paths"], serde_json::json!(["description"]));
+
+    // The description is now written out; live still holds the secret it was set to.
+    p.write("main.zen.hcl", &role("\"Reviews audit logs\""));
+    let text = p.run(&["plan", "--out", "saved.zplan", "--detailed-exitcode"]);
+    assert_eq!(code(&text), 2, "{}", stderr(&text));
+    assert!(
+        azure_support::squeeze(&stdout(&text))
+            .contains("~ description = (sensitive value) -> (sensitive value)"),
+        "{}",
+        stdout(&text)
+    );
+    let json = p.run(&["plan", "--json"]);
+    let parsed: Value = serde_json::from_str(&stdout(&json)).unwrap();
+    let change = &parsed["changes"][0]["attributes"][0];
+    assert_eq!(change["path"], "description");
+    assert_eq!(change["sensitive"], true);
+    assert_eq!(change["before"], Value::Null);
+    let saved = std::fs::read_to_string(p.path().join("saved.zplan")).unwrap();
+    let show = p.run(&["show", "saved.zplan"]);
+    let show_json = p.run(&["show", "--json", "saved.zplan"]);
+    for (what, seen) in [
+        ("plan", everything(&text)),
+        ("plan --json", everything(&json)),
+        ("saved plan", saved),
+        ("show", everything(&show)),
+        ("show --json", everything(&show_json)),
+    ] {
+        assert!(
+            !seen.contains(SECRET),
+            "the old secret leaked into {what}:\n{seen}"
+        );
+    }
+    let apply = p.run(&["apply", "saved.zplan"]);
+    assert_eq!(code(&apply), 0, "{}", stderr(&apply));
+    assert!(!everything(&apply).contains(SECRET));
+    // Applied: the description is no secret any more, and shows as such from now on.
+    let entry = &state(p.path())["resources"][0];
+    assert_eq!(entry["attributes"]["description"], "Reviews audit logs");
+    assert!(entry.get("sensitive_paths").is_none(), "{entry}");
+    assert!(
+        !std::fs::read_to_string(p.path().join("zentra.state.json"))
+            .unwrap()
+            .contains(SECRET)
+    );
+    p.assert_converged();
+}
+
+/// A configuration whose sensitive value zentra itself, or a vendor, finds wrong: every
+/// diagnostic says what is wrong without repeating it, on stderr and in `--json` errors.
+struct Canary {
+    what: &'static str,
+    config: String,
+    /// The command that reports it.
+    args: &'static [&'static str],
+    /// What the error says (so the test knows it is the error it means).
+    says: &'static str,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sensitive_values_never_appear_in_error_messages() {
+    const SECRET: &str = "Canary7Secret";
+    let sensitive =
+        |ty: &str| format!("variable \"secret\" {{\n  type      = {ty}\n  sensitive = true\n}}\n");
+    let cases = vec![
+        Canary {
+            what: "a value outside an enum",
+            config: format!(
+                "{}provider \"azuread\" {{}}\nresource \"azuread_user_consent_policy\" \"c\" {{\n  user_consent = var.secret\n}}\n",
+                sensitive("string")
+            ),
+            args: &["validate"],
+            says: "`user_consent` cannot be \"(sensitive value)\"",
+        },
+        Canary {
+            what: "a number outside its range",
+            config: format!(
+                "{}provider \"azuread\" {{}}\nresource \"azuread_admin_consent_request_policy\" \"c\" {{\n  enabled               = true\n  reviewer_user_ids     = [\"4e8a1d3c-6b2f-4a7d-9e5c-8f1b3d6a2e94\"]\n  request_duration_days = var.secret\n}}\n",
+                sensitive("number")
+            ),
+            args: &["validate"],
+            says: "must be at most 30, not (sensitive value)",
+        },
+        Canary {
+            what: "a Zoom setting outside its schema",
+            config: format!(
+                "{}provider \"zoom\" {{}}\nresource \"zoom_account_settings\" \"c\" {{\n  schedule_meeting {{\n    jbh_time = var.secret\n  }}\n}}\n",
+                sensitive("number")
+            ),
+            args: &["validate"],
+            says: "cannot be (sensitive value)",
+        },
+        Canary {
+            what: "a value a provider refuses before any call",
+            config: format!(
+                "{}provider \"azuread\" {{}}\nresource \"azuread_admin_consent_request_policy\" \"c\" {{\n  enabled        = true\n  reviewer_roles = [var.secret]\n}}\n",
+                sensitive("string")
+            ),
+            args: &["validate"],
+            says: "(sensitive value)\" is neither a role template id",
+        },
+        Canary {
+            what: "a provider setting",
+            config: format!(
+                "{}provider \"azuread\" {{\n  tenant_id = \"${{var.secret}}!\"\n}}\nresource \"azuread_user_consent_policy\" \"c\" {{\n  user_consent = \"disabled\"\n}}\n",
+                sensitive("string")
+            ),
+            args: &["plan"],
+            says: "is neither a tenant id",
+        },
+        Canary {
+            what: "two blocks with one name",
+            config: format!(
+                "{}provider \"zoom\" {{}}\nresource \"zoom_group\" \"a\" {{\n  name = var.secret\n}}\nresource \"zoom_group\" \"b\" {{\n  name = upper(var.secret)\n}}\n",
+                sensitive("string")
+            ),
+            args: &["plan"],
+            says: "manage the same remote object",
+        },
+        Canary {
+            what: "a scope the resource does not publish",
+            config: format!(
+                "{}provider \"azuread\" {{}}\nresource \"azuread_delegated_permission_grant\" \"c\" {{\n  service_principal_object_id = \"9d2e6f1a-3c8b-4a7e-b5d9-2f0c4e8a1b36\"\n  resource_app_id             = \"00000003-0000-0000-c000-000000000000\"\n  scopes                      = [\"User.Read\", var.secret]\n}}\n",
+                sensitive("string")
+            ),
+            args: &["apply", "--auto-approve"],
+            says: "not among the delegated permissions",
+        },
+        Canary {
+            what: "a vendor error that quotes the request",
+            config: format!(
+                "{}provider \"zoom\" {{}}\nresource \"zoom_role\" \"c\" {{\n  name       = \"Canary role\"\n  privileges = [var.secret]\n}}\n",
+                sensitive("string")
+            ),
+            args: &["apply", "--auto-approve"],
+            says: "Invalid privilege",
+        },
+    ];
+    let secret_of = |what: &str| -> &'static str {
+        if what.contains("number") || what.contains("Zoom setting") {
+            "4242"
+        } else {
+            SECRET
+        }
+    };
+    let mut p = Project::new("").await;
+    for case in &cases {
+        let secret = secret_of(case.what);
+        p.set_env("ZENTRA_VAR_secret", secret);
+        p.write("main.zen.hcl", &case.config);
+        let out = p.run(case.args);
+        assert_eq!(code(&out), 1, "{}: {}", case.what, everything(&out));
+        let shown = everything(&out);
+        assert!(
+            shown.contains(case.says),
+            "{}: the error is not the expected one:\n{shown}",
+            case.what
+        );
+        assert!(
+            !shown.to_lowercase().contains(&secret.to_lowercase()),
+            "{}: the secret leaked:\n{shown}",
+            case.what
+        );
+        // The same errors as JSON.
+        if case.args[0] == "plan" || case.args[0] == "validate" {
+            let json = p.run(&["plan", "--json"]);
+            assert!(
+                !everything(&json)
+                    .to_lowercase()
+                    .contains(&secret.to_lowercase()),
+                "{}: the secret leaked into --json:\n{}",
+                case.what,
+                everything(&json)
+            );
+        }
+        let _ = std::fs::remove_file(p.path().join("zentra.state.json"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn urls_with_credentials_or_tokens_are_refused_without_being_repeated() {
+    const SECRET: &str = "Canary-url-5c0e";
+    let config = "provider \"zoom\" {}\nprovider \"azuread\" {}\nresource \"zoom_group\" \"g\" {\n  name = \"Field sales\"\n}\nresource \"azuread_user_consent_policy\" \"c\" {\n  user_consent = \"disabled\"\n}\n";
+    let mut p = Project::new(config).await;
+    let base = p.sim.base_url();
+    let forms = [
+        (
+            "ZOOM_API_URL",
+            format!("http://admin:{SECRET}@127.0.0.1:1/v2"),
+        ),
+        ("ZOOM_API_URL", format!("{base}/v2?sig={SECRET}")),
+        ("ZOOM_OAUTH_URL", format!("https://admin:{SECRET}@zoom us")),
+        ("AZURE_GRAPH_URL", format!("{base}/#{SECRET}")),
+        (
+            "AZURE_AUTHORITY_HOST",
+            format!("http://10.0.0.1/?token={SECRET}"),
+        ),
+        (
+            "AZURE_AUTHORITY_HOST",
+            format!("ftp://u:{SECRET}@127.0.0.1"),
+        ),
+    ];
+    for (name, value) in &forms {
+        let original = p.var(name);
+        p.set_env(name, value);
+        for args in [&["plan"][..], &["plan", "--json"][..]] {
+            let out = p.run(args);
+            assert_eq!(code(&out), 1, "{name}={value}: {}", everything(&out));
+            let shown = everything(&out);
+            assert!(
+                shown.contains("is not a usable endpoint")
+                    || shown.contains("must not contain credentials"),
+                "{name}: {shown}"
+            );
+            assert!(!shown.contains(SECRET), "{name}={value} leaked:\n{shown}");
+        }
+        p.set_env(name, &original);
+    }
+    // GitHub's token request URL keeps its query, but credentials in it are refused too.
+    p.unset_env("AZURE_CLIENT_SECRET");
+    p.set_env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "job-token");
+    p.set_env(
+        "ACTIONS_ID_TOKEN_REQUEST_URL",
+        &format!("https://u:{SECRET}@token.actions.example/x?api-version=2.0"),
+    );
+    let out = p.run(&["plan"]);
+    assert_eq!(code(&out), 1);
+    assert!(!everything(&out).contains(SECRET), "{}", everything(&out));
+    assert!(api_calls(&p).is_empty(), "{:?}", api_calls(&p));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paging_link_that_climbs_out_of_the_api_is_not_followed() {
+    let p = Project::new(
+        "provider \"azuread\" {}\nresource \"azuread_delegated_permission_grant\" \"g\" {\n  service_principal_object_id = \"9d2e6f1a-3c8b-4a7e-b5d9-2f0c4e8a1b36\"\n  resource_app_id             = \"00000003-0000-0000-c000-000000000000\"\n  scopes                      = [\"User.Read\"]\n}\n",
+    )
+    .await;
+    for link in [
+        "/../v2/users/me?$skiptoken=Canary-token-1",
+        "/%2e%2e/v2/users/me?$skiptoken=Canary-token-1",
+        "/./../v2/users/me?$skiptoken=Canary-token-1",
+    ] {
+        p.sim.set_faults(zentra::sim::Faults {
+            graph_next_link: Some(link.to_string()),
+            ..Default::default()
+        });
+        p.sim.clear_requests();
+        let out = p.run(&["plan"]);
+        assert_eq!(code(&out), 1, "{link}: {}", everything(&out));
+        let err = stderr(&out);
+        assert!(err.contains("not following it"), "{link}: {err}");
+        assert!(!err.contains("Canary-token-1"), "{link}: {err}");
+        let outside: Vec<String> = p
+            .sim
+            .requests()
+            .into_iter()
+            .filter(|r| !r.path.starts_with("/v1.0/") && r.service != "entra-login")
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+        assert!(
+            outside.is_empty(),
+            "the token went outside /v1.0: {outside:?}"
+        );
+    }
 }

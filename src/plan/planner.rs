@@ -243,16 +243,17 @@ pub async fn plan_with(
             let lineage = state.map(|s| s.lineage.as_str());
             let mut change =
                 plan_resource(ws, addr, schema, want, found, prior, lineage, &mut warnings)?;
+            let was_sensitive = prior.map_or(&[][..], |p| p.sensitive_paths.as_slice());
+            withhold_once_sensitive(&mut change.attributes, was_sensitive);
             if let Some(provider) = providers.get(&change.provider) {
                 label_values(provider, &addr.type_name, &mut change.attributes);
             }
             if addr.mode == Mode::Data || schema.kind == ResourceKind::Data {
                 live_fingerprints.insert(addr.to_string(), fingerprint::read(&schema.body, found));
             } else if schema.kind != ResourceKind::Manual {
-                live_fingerprints.insert(
-                    addr.to_string(),
-                    fingerprint::managed(&schema.body, want, found),
-                );
+                let mut prints = fingerprint::managed(&schema.body, want, found);
+                prints.retain(|path, _| !under_any(path, was_sensitive));
+                live_fingerprints.insert(addr.to_string(), prints);
             }
             values.insert(
                 addr.clone(),
@@ -558,6 +559,32 @@ fn plan_resource(
         }
     }
     Ok(change)
+}
+
+/// Withholds both sides of every change to an attribute that was sensitive when it was last
+/// applied: the live value is still the secret it was set to, even when the configuration no
+/// longer marks it sensitive.
+fn withhold_once_sensitive(attributes: &mut [AttributeChange], sensitive_paths: &[String]) {
+    for change in attributes
+        .iter_mut()
+        .filter(|c| under_any(&c.path, sensitive_paths))
+    {
+        change.sensitive = true;
+        change.before = serde_json::Value::Null;
+        change.after = serde_json::Value::Null;
+        change.labels.clear();
+    }
+}
+
+/// Whether `path` is one of `paths`, inside one, or holds one (`a.b` and `a`, `a` and `a.b`).
+pub(crate) fn under_any(path: &str, paths: &[String]) -> bool {
+    let nested = |outer: &str, inner: &str| {
+        inner == outer
+            || inner
+                .strip_prefix(outer)
+                .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+    };
+    paths.iter().any(|p| nested(p, path) || nested(path, p))
 }
 
 /// Whether the configuration still locates the object the way it did when it was last

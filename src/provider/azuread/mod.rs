@@ -121,7 +121,8 @@ fn block_string(config: &Value, attribute: &str) -> ProviderResult<Option<String
 fn validate_request_url(raw: &str) -> ProviderResult<String> {
     let mut url = url::Url::parse(raw.trim()).map_err(|e| {
         config_error(format!(
-            "ACTIONS_ID_TOKEN_REQUEST_URL = \"{raw}\" is not a URL: {e}"
+            "ACTIONS_ID_TOKEN_REQUEST_URL = \"{}\" is not a URL: {e}",
+            crate::client::url_policy::redact_url(raw)
         ))
     })?;
     let query = url.query().map(str::to_string);
