@@ -715,3 +715,52 @@ async fn a_paging_link_that_climbs_out_of_the_api_is_not_followed() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_are_checked_against_the_vendors_limits_before_any_call() {
+    let p = Project::new("").await;
+    let long = "n".repeat(128);
+    let cases = [
+        (
+            format!("provider \"zoom\" {{}}\nresource \"zoom_group\" \"g\" {{\n  name = \"{long}\"\n}}\n"),
+            "`name` must be at most 127 characters long, not 128",
+            "main.zen.hcl:3:10",
+        ),
+        (
+            "provider \"zoom\" {}\nresource \"zoom_group\" \"g\" {\n  name = \"Sales\\tEMEA\"\n}\n".to_string(),
+            "zoom_group.g: `name`: holds a tab (U+0009, character 6), which a name cannot",
+            "main.zen.hcl:3:3",
+        ),
+        (
+            "provider \"zoom\" {}\nresource \"zoom_role\" \"r\" {\n  name = \"\u{202e}srotiduA\"\n}\n".to_string(),
+            "zoom_role.r: `name`: holds a text direction mark (U+202E, character 1)",
+            "main.zen.hcl:3:3",
+        ),
+        (
+            "provider \"azuread\" {}\nresource \"azuread_domain_federation\" \"f\" {\n  domain_id    = \"contoso.com\"\n  display_name = \"Okta\\nSSO\"\n  issuer_uri   = \"http://www.okta.com/exk1\"\n}\n".to_string(),
+            "`display_name`: holds a line break (U+000A, character 5)",
+            "main.zen.hcl:4:3",
+        ),
+    ];
+    for (config, says, at) in &cases {
+        p.write("main.zen.hcl", config);
+        for args in [&["validate"][..], &["plan"][..]] {
+            let out = p.run(args);
+            assert_eq!(code(&out), 1, "{says}: {}", everything(&out));
+            let err = stderr(&out);
+            assert!(err.contains(says), "{err}");
+            assert!(err.contains(&format!("--> {at}")), "{err}");
+        }
+    }
+    assert!(api_calls(&p).is_empty(), "{:?}", api_calls(&p));
+    // The longest name Zoom takes is fine.
+    p.write(
+        "main.zen.hcl",
+        &format!(
+            "provider \"zoom\" {{}}\nresource \"zoom_group\" \"g\" {{\n  name = \"{}\"\n}}\n",
+            "n".repeat(127)
+        ),
+    );
+    let (exit, plan, err) = p.plan();
+    assert_eq!(exit, 2, "{plan}\n{err}");
+}

@@ -375,7 +375,13 @@ impl ProviderType for AzureAdProviderType {
         desired: Value,
     ) -> Result<Value, Vec<InvalidAttribute>> {
         match type_name {
-            domain_federation::TYPE_NAME => domain_federation::complete(desired),
+            domain_federation::TYPE_NAME => {
+                let refused = crate::provider::name_rules::check_names(&desired, &["display_name"]);
+                if !refused.is_empty() {
+                    return Err(refused);
+                }
+                domain_federation::complete(desired)
+            }
             service_principal::TYPE_NAME => service_principal::complete(desired),
             admin_consent::TYPE_NAME => admin_consent::complete(desired),
             grant::TYPE_NAME => grant::complete(desired),

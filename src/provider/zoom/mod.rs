@@ -167,6 +167,21 @@ impl ProviderType for ZoomProviderType {
         schemas
     }
 
+    /// Group and role names hold visible characters only.
+    fn complete_desired(
+        &self,
+        type_name: &str,
+        desired: Value,
+    ) -> Result<Value, Vec<crate::provider::InvalidAttribute>> {
+        if type_name == groups::GROUP || type_name == roles::TYPE_NAME {
+            let refused = crate::provider::name_rules::check_names(&desired, &["name"]);
+            if !refused.is_empty() {
+                return Err(refused);
+            }
+        }
+        Ok(desired)
+    }
+
     fn configure(&self, config: &Value, env: &Environment) -> ProviderResult<Box<dyn Provider>> {
         let account_id = setting("account_id", vars::ZOOM_ACCOUNT_ID).required(config, env)?;
         let client_id = setting("client_id", vars::ZOOM_CLIENT_ID).required(config, env)?;
