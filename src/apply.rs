@@ -17,7 +17,7 @@ use crate::plan::planner::{PlannedRun, ProviderSet, api_error, reference_value};
 use crate::plan::{Action, ResourceChange, Warning};
 use crate::provider::{ReadRequest, RemoteObject, WriteRequest};
 use crate::schema::{Attr, AttrType, ResourceKind, ResourceSchema};
-use crate::state::{Origin, ResourceState, StateFile, StateStore};
+use crate::state::{Origin, PendingCreate, ResourceState, StateFile, StateStore};
 use crate::value::Value;
 use crate::workspace::Workspace;
 
@@ -130,8 +130,16 @@ pub async fn apply(
             return report;
         }
         let change = &changes[&addr];
-        let Some(entry) = state.resource(&addr).cloned() else {
-            continue;
+        // An object whose create was sent but whose answer was lost is known by the create's
+        // record and the id the plan found it under.
+        let entry = match (
+            state.resource(&addr),
+            state.pending_create(&addr),
+            &change.id,
+        ) {
+            (Some(entry), _, _) => entry.clone(),
+            (None, Some(pending), Some(id)) => pending.created_entry(id),
+            _ => continue,
         };
         // The plan never deletes what its vendor owns; this holds even if it were asked to.
         if let Some(why) = ownership::vendor_owned(
@@ -175,6 +183,7 @@ pub async fn apply(
         match result {
             Ok(()) => {
                 state.remove(&addr);
+                state.remove_pending_create(&addr);
                 if let Err(d) = persist(store, state) {
                     report.errors.push(d);
                     report.state_unsaved = true;
@@ -196,6 +205,7 @@ pub async fn apply(
     if !forgets.is_empty() {
         for c in &forgets {
             state.remove(&c.address);
+            state.remove_pending_create(&c.address);
             report.completed.push((c.address.clone(), Action::Forget));
         }
         if let Err(d) = persist(store, state) {
@@ -261,6 +271,37 @@ pub async fn apply(
         if !report.errors.is_empty() {
             break;
         }
+        // Before any create goes out, state records that it is about to: if its answer is lost
+        // (a reset connection, a killed run), the next plan finds the object by its natural key
+        // and knows zentra created it, even if its block was removed meanwhile.
+        let creates: Vec<PendingCreate> = ops
+            .iter()
+            .filter(|(_, _, schema, _, prior, _)| {
+                schema.kind == ResourceKind::Object && prior.is_none()
+            })
+            .map(|(addr, _, _, desired, _, _)| PendingCreate {
+                address: addr.clone(),
+                provider: ws.config.resources[addr].provider.clone(),
+                attributes: desired.to_redacted_json(),
+                dependencies: ws
+                    .graph
+                    .dependencies
+                    .get(addr)
+                    .map(|d| d.iter().cloned().collect())
+                    .unwrap_or_default(),
+                requested_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            })
+            .collect();
+        if !creates.is_empty() {
+            for pending in creates {
+                state.add_pending_create(pending);
+            }
+            if let Err(d) = persist(store, state) {
+                report.errors.push(d);
+                report.state_unsaved = true;
+                return report;
+            }
+        }
         let limits: HashMap<crate::addr::ProviderAddr, Arc<tokio::sync::Semaphore>> = ops
             .iter()
             .map(|(addr, ..)| {
@@ -320,8 +361,16 @@ pub async fn apply(
                             .get(&outcome.addr)
                             .cloned()
                             .unwrap_or_default();
+                        // Found where an earlier apply's create, whose answer was lost,
+                        // put it: zentra created it.
+                        let recovered = changes
+                            .get(&outcome.addr)
+                            .and_then(|c| c.adopt.as_ref())
+                            .is_some_and(|a| a.created_by_zentra && a.id == obj.id);
                         let origin = match schema.kind {
-                            ResourceKind::Object if applied.created => Some(Origin::Created),
+                            ResourceKind::Object if applied.created || recovered => {
+                                Some(Origin::Created)
+                            }
                             ResourceKind::Object => match state.resource(&outcome.addr) {
                                 // Still the object state knows: what it knew of it stands.
                                 Some(known) if known.id == obj.id => known.origin,
@@ -340,7 +389,9 @@ pub async fn apply(
                             deps,
                             origin,
                         );
-                        let changed_state = state.resource(&outcome.addr) != Some(&entry);
+                        let answered = state.remove_pending_create(&outcome.addr).is_some();
+                        let changed_state =
+                            answered || state.resource(&outcome.addr) != Some(&entry);
                         values.insert(
                             outcome.addr.clone(),
                             reference_value(schema, &outcome.desired, Some(&obj), Action::NoOp),

@@ -368,9 +368,12 @@ async fn a_state_that_contradicts_itself_is_refused_with_a_way_out() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_backup_is_named_only_when_there_is_one() {
-    let p = Project::new(GROUP).await;
+    let p = Project::new(
+        "provider \"azuread\" {}\nresource \"azuread_user_consent_policy\" \"c\" {\n  user_consent = \"disabled\"\n}\n",
+    )
+    .await;
     p.apply_ok();
-    // One resource, one write: there is no earlier state to go back to.
+    // One policy, one write: there is no earlier state to go back to.
     assert!(!p.path().join("zentra.state.json.backup").exists());
     std::fs::write(p.path().join("zentra.state.json"), "{\"version\": 1,").unwrap();
     let out = p.run(&["plan"]);
@@ -763,4 +766,181 @@ async fn names_are_checked_against_the_vendors_limits_before_any_call() {
     );
     let (exit, plan, err) = p.plan();
     assert_eq!(exit, 2, "{plan}\n{err}");
+}
+
+/// Makes the emulator carry out the next request starting with `what` (`POST /v2/groups`) and
+/// then lose its answer.
+fn lose_answer_of(p: &Project, what: &str) {
+    p.sim.set_faults(zentra::sim::Faults {
+        lose_answer_next: 1,
+        lose_answer_of: what.to_string(),
+        ..Default::default()
+    });
+}
+
+fn pending_creates(dir: &Path) -> Vec<String> {
+    state(dir)["pending_creates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["address"].as_str().map(str::to_string))
+        .collect()
+}
+
+const LOST_GROUP: &str = r#"
+provider "zoom" {}
+
+resource "zoom_group" "lost" {
+  name = "Lost answers"
+}
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_whose_answer_was_lost_is_recorded_as_created_by_the_next_apply() {
+    let p = Project::new(LOST_GROUP).await;
+    lose_answer_of(&p, "POST /v2/groups");
+    let out = p.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&out), 1, "the answer was lost: {}", everything(&out));
+    let group = group_named(&p, "Lost answers").expect("the create was carried out");
+    assert_eq!(pending_creates(p.path()), ["zoom_group.lost"]);
+    let shown = stdout(&p.run(&["show"]));
+    assert!(shown.contains("zoom_group.lost (create sent at"), "{shown}");
+
+    // The next plan finds it by name: a change, said as such, not a silent adoption.
+    let (exit, plan, err) = p.plan();
+    assert_eq!(exit, 2, "{plan}\n{err}");
+    assert!(
+        plan.contains(&format!(
+            "# zoom_group.lost will be recorded as created by zentra (id {}), no write",
+            group["id"].as_str().unwrap()
+        )),
+        "{plan}"
+    );
+    assert!(plan.contains("its answer was lost"), "{plan}");
+    assert!(plan.contains("Plan: 1 to adopt, 0 to add"), "{plan}");
+    let json: Value = serde_json::from_str(&stdout(&p.run(&["plan", "--json"]))).unwrap();
+    assert_eq!(json["changes"][0]["adopt"]["created_by_zentra"], true);
+    assert_eq!(json["summary"]["adopt"], 1);
+
+    p.sim.clear_requests();
+    p.apply_ok();
+    let writes: Vec<String> = api_calls(&p)
+        .into_iter()
+        .filter(|c| !c.starts_with("GET "))
+        .collect();
+    assert!(writes.is_empty(), "recording it writes nothing: {writes:?}");
+    let entry = &state(p.path())["resources"][0];
+    assert_eq!(entry["origin"], "created", "{entry}");
+    assert_eq!(entry["id"], group["id"]);
+    assert!(pending_creates(p.path()).is_empty());
+    p.assert_converged();
+
+    // zentra created it, so removing its block deletes it.
+    p.write("main.zen.hcl", "provider \"zoom\" {}\n");
+    let (exit, plan, _) = p.plan();
+    assert_eq!(exit, 2);
+    assert!(plan.contains("# zoom_group.lost will be deleted"), "{plan}");
+    p.apply_ok();
+    assert!(group_named(&p, "Lost answers").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_consent_is_revoked_when_its_block_goes_before_the_next_plan() {
+    const GRANT: &str = "provider \"azuread\" {}\nresource \"azuread_delegated_permission_grant\" \"zoom\" {\n  service_principal_object_id = \"9d2e6f1a-3c8b-4a7e-b5d9-2f0c4e8a1b36\"\n  resource_app_id             = \"00000003-0000-0000-c000-000000000000\"\n  scopes                      = [\"User.Read\", \"Calendars.Read\"]\n}\n";
+    let p = Project::new(GRANT).await;
+    let grants_for_client = |p: &Project| -> Vec<Value> {
+        p.sim.snapshot()["entra"]["tenants"][0]["oauth2PermissionGrants"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|g| g["clientId"] == "9d2e6f1a-3c8b-4a7e-b5d9-2f0c4e8a1b36")
+            .collect()
+    };
+    assert!(grants_for_client(&p).is_empty());
+    lose_answer_of(&p, "POST /v1.0/oauth2PermissionGrants");
+    let out = p.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&out), 1, "{}", everything(&out));
+    assert_eq!(grants_for_client(&p).len(), 1, "admin consent was granted");
+    assert_eq!(
+        pending_creates(p.path()),
+        ["azuread_delegated_permission_grant.zoom"]
+    );
+
+    // The block goes before anything recorded the grant: zentra created it, so it is revoked.
+    p.write("main.zen.hcl", "provider \"azuread\" {}\n");
+    let (exit, plan, err) = p.plan();
+    assert_eq!(exit, 2, "{plan}\n{err}");
+    assert!(
+        plan.contains("# azuread_delegated_permission_grant.zoom will be deleted"),
+        "{plan}"
+    );
+    assert!(plan.contains("an earlier apply created it"), "{plan}");
+    p.apply_ok();
+    assert!(grants_for_client(&p).is_empty(), "the consent is revoked");
+    assert!(pending_creates(p.path()).is_empty());
+    assert!(state(p.path())["resources"].as_array().unwrap().is_empty());
+    p.assert_converged();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_that_did_not_happen_is_planned_again_or_forgotten() {
+    let p = Project::new(LOST_GROUP).await;
+    lose_answer_of(&p, "POST /v2/groups");
+    assert_eq!(code(&p.run(&["apply", "--auto-approve"])), 1);
+    // As if the request had never been carried out.
+    let id = group_named(&p, "Lost answers").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    p.sim
+        .patch_state(
+            "DELETE",
+            &format!("zoom/accounts/me/groups/{id}"),
+            serde_json::json!({}),
+        )
+        .unwrap();
+    let (exit, plan, _) = p.plan();
+    assert_eq!(exit, 2);
+    assert!(plan.contains("# zoom_group.lost will be created"), "{plan}");
+    p.apply_ok();
+    assert_eq!(state(p.path())["resources"][0]["origin"], "created");
+    assert!(pending_creates(p.path()).is_empty());
+
+    // It goes; then a create is lost again, never happened after all, and the block goes
+    // before the next plan: the record only leaves the state.
+    p.write("main.zen.hcl", "provider \"zoom\" {}\n");
+    p.apply_ok();
+    assert!(group_named(&p, "Lost answers").is_none());
+    p.write("main.zen.hcl", LOST_GROUP);
+    lose_answer_of(&p, "POST /v2/groups");
+    assert_eq!(code(&p.run(&["apply", "--auto-approve"])), 1);
+    let id = group_named(&p, "Lost answers").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    p.sim
+        .patch_state(
+            "DELETE",
+            &format!("zoom/accounts/me/groups/{id}"),
+            serde_json::json!({}),
+        )
+        .unwrap();
+    p.write("main.zen.hcl", "provider \"zoom\" {}\n");
+    let (exit, plan, _) = p.plan();
+    assert_eq!(exit, 2);
+    assert!(
+        plan.contains("# zoom_group.lost will be forgotten, not deleted"),
+        "{plan}"
+    );
+    assert!(plan.contains("it was not created"), "{plan}");
+    p.sim.clear_requests();
+    p.apply_ok();
+    assert!(
+        api_calls(&p).iter().all(|c| c.starts_with("GET ")),
+        "{:?}",
+        api_calls(&p)
+    );
+    assert!(pending_creates(p.path()).is_empty());
+    p.assert_converged();
 }

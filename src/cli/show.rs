@@ -60,6 +60,12 @@ pub fn show(dir: &Path, args: ShowArgs, printer: &Printer) -> Outcome {
                 for r in &state.resources {
                     printer.data(&format!("  {} (id {})\n", r.address, r.id));
                 }
+                for p in &state.pending_creates {
+                    printer.data(&format!(
+                        "  {} (create sent at {}, its answer not recorded: `zentra plan` looks for it)\n",
+                        p.address, p.requested_at
+                    ));
+                }
             }
             Outcome::Success
         }

@@ -73,12 +73,6 @@ pub fn check_integrity(state: &StateFile) -> Result<(), String> {
                 p.address
             ));
         }
-        if addresses.contains(&p.address) {
-            return Err(format!(
-                "`{}` is recorded both as an object and as a create in flight",
-                p.address
-            ));
-        }
     }
     Ok(())
 }

@@ -162,6 +162,24 @@ pub struct PendingCreate {
     pub requested_at: String,
 }
 
+impl PendingCreate {
+    /// The state entry of the object this create made, found as `id`: created by zentra.
+    pub fn created_entry(&self, id: &str) -> ResourceState {
+        ResourceState {
+            address: self.address.clone(),
+            provider: self.provider.clone(),
+            id: id.to_string(),
+            attributes: self.attributes.clone(),
+            computed: serde_json::Value::Null,
+            sensitive_paths: Vec::new(),
+            dependencies: self.dependencies.clone(),
+            confirmation: None,
+            origin: Some(Origin::Created),
+            prevent_destroy: false,
+        }
+    }
+}
+
 /// How a remote object came under zentra's management.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
