@@ -254,6 +254,18 @@ async fn state_var_files_and_saved_plans_are_read_only_as_bounded_regular_files(
         stderr(&out)
     );
     std::fs::remove_file(&state_path).unwrap();
+    // The lock file too.
+    let lock_path = p.path().join("zentra.state.json.lock");
+    let _ = std::fs::remove_file(&lock_path);
+    std::os::unix::fs::symlink("/dev/zero", &lock_path).unwrap();
+    let out = run_bounded(&p, &["plan"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("the lock file is not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_file(&lock_path).unwrap();
 
     // Variables files.
     let out = run_bounded(&p, &["validate", "--var-file", "/dev/zero"]);

@@ -154,10 +154,18 @@ impl StateStore for LocalStateStore {
             .write(true)
             .open(&path)
             .map_err(|e| self.io("open the lock of", &path, e))?;
+        // A pipe or a device in its place would block or never end when its holder is read.
+        if !file.metadata().is_ok_and(|m| m.is_file()) {
+            return Err(self.io(
+                "lock",
+                &path,
+                std::io::Error::other("the lock file is not a regular file"),
+            ));
+        }
         let started = Instant::now();
         let mut told = false;
         let holder = || {
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let text = crate::files::read_text(&path, FileKind::Credential).unwrap_or_default();
             if text.trim().is_empty() {
                 "another zentra process".to_string()
             } else {
