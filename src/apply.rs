@@ -690,7 +690,7 @@ async fn verify(
                     {
                         let secret = change.sensitive
                             || was_sensitive.get(*addr).is_some_and(|paths| {
-                                crate::plan::planner::under_any(&change.path, paths)
+                                crate::plan::once_sensitive::under_any(&change.path, paths)
                             });
                         let shown = |v: &serde_json::Value| {
                             if secret {

@@ -47,8 +47,10 @@ impl Printer {
     pub fn terminal(env: &Environment, no_color: bool) -> Printer {
         let allowed =
             !no_color && env.get(vars::NO_COLOR).is_none() && env.get("TERM") != Some("dumb");
+        // Credentials in the environment never show; a value too short to be a credential
+        // (`1`, `true`) is a setting, and clearing it would blank out words of every message.
         let secrets = env.secrets().clone();
-        for value in env.secret_values() {
+        for value in env.secret_values().filter(|v| v.chars().count() >= 6) {
             secrets.add(value);
         }
         Printer {

@@ -2,6 +2,7 @@
 //! into a [`Config`] of typed top-level blocks, whose expressions stay unevaluated until
 //! [`crate::eval`] runs them.
 
+mod labels;
 mod ownership;
 mod types;
 
@@ -414,41 +415,6 @@ impl Config {
         }
     }
 
-    /// Labels that name something (a resource's type and name, a variable, an output, a
-    /// provider) must be identifiers: they become addresses (`zoom_group.sales`) in plans and
-    /// state, which must read back.
-    fn check_labels(
-        &self,
-        file: FileId,
-        kind: &str,
-        labels: &[hcl::edit::structure::BlockLabel],
-    ) -> Option<Diagnostic> {
-        let names: &[&str] = match kind {
-            "resource" | "data" => &["type", "name"],
-            "variable" => &["name"],
-            "output" => &["name"],
-            "provider" => &["type"],
-            _ => return None,
-        };
-        let (label, what) = labels
-            .iter()
-            .zip(names)
-            .find(|(label, _)| !crate::addr::is_identifier(label.as_str()))?;
-        let d = self.err_at(
-            file,
-            label.span(),
-            format!(
-                "{kind} {what} {:?} is not a valid name: it must start with a letter or \
-                     underscore, and hold only letters, digits, underscores and dashes",
-                label.as_str()
-            ),
-        );
-        Some(match identifier_like(label.as_str()) {
-            Some(suggestion) => d.with_hint(format!("rename it, e.g. \"{suggestion}\"")),
-            None => d.with_hint("give it a name such as \"main\""),
-        })
-    }
-
     fn add_settings(&mut self, file: FileId, body: Body, diags: &mut Diagnostics) {
         for structure in body.into_iter() {
             match structure {
@@ -719,28 +685,6 @@ fn unknown_attr(
         Some(s) => d.with_hint(format!("did you mean `{s}`?")),
         None => d.with_hint(format!("allowed here: {}", known.join(", "))),
     }
-}
-
-/// `text` made into an identifier (what is not a letter, digit, `_` or `-` becomes `_`), for a
-/// suggestion; `None` when nothing of it is left.
-fn identifier_like(text: &str) -> Option<String> {
-    let mut out: String = text
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if !out.chars().any(|c| c.is_ascii_alphanumeric()) {
-        return None;
-    }
-    if !out.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
-        out.insert(0, '_');
-    }
-    Some(out)
 }
 
 fn parse_error(sources: &SourceMap, file: FileId, e: &hcl::edit::parser::Error) -> Diagnostic {

@@ -4,6 +4,8 @@
 
 pub mod diff;
 pub mod fingerprint;
+pub(crate) mod lost_creates;
+pub(crate) mod once_sensitive;
 pub mod ownership;
 pub mod planner;
 

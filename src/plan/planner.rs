@@ -15,6 +15,7 @@ use crate::plan::{
     Action, Adoption, AttributeChange, ObjectDrift, ObjectDriftKind, OutputValue,
     PLAN_FORMAT_VERSION, Plan, ResourceChange, StateRef, Warning,
 };
+use crate::plan::{lost_creates, once_sensitive};
 use crate::provider::{ErrorKind, Provider, ProviderError, ReadRequest, RemoteObject};
 use crate::schema::{AttrType, ResourceKind, ResourceSchema};
 use crate::state::StateFile;
@@ -245,10 +246,10 @@ pub async fn plan_with(
             let mut change =
                 plan_resource(ws, addr, schema, want, found, prior, lineage, &mut warnings)?;
             if let Some(pending) = state.and_then(|s| s.pending_create(addr)) {
-                recover_lost_create(&mut change, pending);
+                lost_creates::recover(&mut change, pending);
             }
             let was_sensitive = prior.map_or(&[][..], |p| p.sensitive_paths.as_slice());
-            withhold_once_sensitive(&mut change.attributes, was_sensitive);
+            once_sensitive::withhold(&mut change.attributes, was_sensitive);
             if let Some(provider) = providers.get(&change.provider) {
                 label_values(provider, &addr.type_name, &mut change.attributes);
             }
@@ -256,7 +257,7 @@ pub async fn plan_with(
                 live_fingerprints.insert(addr.to_string(), fingerprint::read(&schema.body, found));
             } else if schema.kind != ResourceKind::Manual {
                 let mut prints = fingerprint::managed(&schema.body, want, found);
-                prints.retain(|path, _| !under_any(path, was_sensitive));
+                prints.retain(|path, _| !once_sensitive::under_any(path, was_sensitive));
                 live_fingerprints.insert(addr.to_string(), prints);
             }
             values.insert(
@@ -328,7 +329,7 @@ pub async fn plan_with(
         }
         refused.into_result()?;
         changes.extend(
-            leaving_pending_creates(ws, state, providers, options, &mut live_fingerprints).await?,
+            lost_creates::leaving(ws, state, providers, options, &mut live_fingerprints).await?,
         );
     }
 
@@ -569,137 +570,6 @@ fn plan_resource(
         }
     }
     Ok(change)
-}
-
-/// A create an earlier apply sent without recording its answer, for a resource still
-/// configured: when the object is found by its natural key, it is the one that create made, so
-/// it is recorded as created by zentra (not adopted). Not found, the create is planned again.
-fn recover_lost_create(change: &mut ResourceChange, pending: &crate::state::PendingCreate) {
-    let Some(adopt) = &mut change.adopt else {
-        return;
-    };
-    adopt.created_by_zentra = true;
-    change.reason = Some(format!(
-        "an earlier apply asked to create it at {} and its answer was lost; it was created, so \
-         it is recorded as created by zentra (removing its block later deletes it)",
-        pending.requested_at
-    ));
-}
-
-/// Creates recorded as sent whose resource is no longer configured (or all of them, for
-/// `zentra destroy`): each is looked up by its natural key (one batched read per provider
-/// instance). Found, it is what zentra created, so it is deleted, unless its vendor owns it;
-/// not found, the record only leaves the state.
-async fn leaving_pending_creates(
-    ws: &Workspace,
-    state: &StateFile,
-    providers: &ProviderSet,
-    options: &PlanOptions,
-    live_fingerprints: &mut LiveFingerprints,
-) -> Result<Vec<ResourceChange>, Diagnostics> {
-    let leaving: Vec<&crate::state::PendingCreate> = state
-        .pending_creates
-        .iter()
-        .filter(|p| options.destroy || !ws.config.resources.contains_key(&p.address))
-        .filter(|p| state.resource(&p.address).is_none())
-        .collect();
-    let mut batches: BTreeMap<ProviderAddr, Vec<&crate::state::PendingCreate>> = BTreeMap::new();
-    for p in &leaving {
-        batches.entry(p.provider.clone()).or_default().push(p);
-    }
-    let reads = batches.iter().filter_map(|(paddr, batch)| {
-        let provider = providers.get(paddr)?;
-        let reqs: Vec<ReadRequest> = batch
-            .iter()
-            .map(|p| ReadRequest {
-                type_name: p.address.type_name.clone(),
-                mode: Mode::Managed,
-                id: None,
-                config: Value::from_json(&p.attributes),
-            })
-            .collect();
-        Some(async move { (batch, provider.read(&reqs).await) })
-    });
-    let mut changes = Vec::new();
-    let mut errors = Diagnostics::default();
-    for (batch, results) in futures::future::join_all(reads).await {
-        for (pending, result) in batch.iter().zip(results) {
-            let found = match result {
-                Ok(found) => found,
-                Err(e) => {
-                    errors.push(api_error(ws, &pending.address, "read", &e));
-                    continue;
-                }
-            };
-            live_fingerprints.insert(
-                pending.address.to_string(),
-                fingerprint::identity(found.as_ref()),
-            );
-            let attributes = Value::from_json(&pending.attributes);
-            let vendor = ownership::vendor_owned(
-                ws,
-                &pending.provider,
-                &pending.address.type_name,
-                &attributes,
-                found.as_ref(),
-            );
-            let (action, reason) = match (&found, vendor) {
-                (None, _) => (
-                    Action::Forget,
-                    "an earlier apply asked to create it and its answer was lost; it was not \
-                     created, so the record only leaves the state"
-                        .to_string(),
-                ),
-                (Some(_), Some(why)) => (Action::Forget, ownership::never_deleted(&why)),
-                (Some(_), None) => (
-                    Action::Delete,
-                    "removed from configuration; an earlier apply created it (its answer was \
-                     lost), so zentra deletes it"
-                        .to_string(),
-                ),
-            };
-            changes.push(ResourceChange {
-                address: pending.address.clone(),
-                provider: pending.provider.clone(),
-                action,
-                id: found.map(|f| f.id),
-                reason: Some(reason),
-                attributes: Vec::new(),
-                object_drift: None,
-                adopt: None,
-                keep_existing: false,
-            });
-        }
-    }
-    errors.into_result()?;
-    changes.sort_by(|a, b| a.address.cmp(&b.address));
-    Ok(changes)
-}
-
-/// Withholds both sides of every change to an attribute that was sensitive when it was last
-/// applied: the live value is still the secret it was set to, even when the configuration no
-/// longer marks it sensitive.
-fn withhold_once_sensitive(attributes: &mut [AttributeChange], sensitive_paths: &[String]) {
-    for change in attributes
-        .iter_mut()
-        .filter(|c| under_any(&c.path, sensitive_paths))
-    {
-        change.sensitive = true;
-        change.before = serde_json::Value::Null;
-        change.after = serde_json::Value::Null;
-        change.labels.clear();
-    }
-}
-
-/// Whether `path` is one of `paths`, inside one, or holds one (`a.b` and `a`, `a` and `a.b`).
-pub(crate) fn under_any(path: &str, paths: &[String]) -> bool {
-    let nested = |outer: &str, inner: &str| {
-        inner == outer
-            || inner
-                .strip_prefix(outer)
-                .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
-    };
-    paths.iter().any(|p| nested(p, path) || nested(path, p))
 }
 
 /// Whether the configuration still locates the object the way it did when it was last
