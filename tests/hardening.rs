@@ -956,3 +956,62 @@ async fn a_create_that_did_not_happen_is_planned_again_or_forgotten() {
     assert!(pending_creates(p.path()).is_empty());
     p.assert_converged();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_killed_while_creating_leaves_a_record_the_next_run_resolves() {
+    let p = Project::with(
+        LOST_GROUP,
+        zentra::sim::SimConfig {
+            latency: Duration::from_millis(500),
+            ..Default::default()
+        },
+    )
+    .await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zentra"))
+        .args(["apply", "--auto-approve"])
+        .current_dir(p.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(p.env.iter().cloned())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("zentra runs");
+    let lines = std::io::BufRead::lines(std::io::BufReader::new(child.stderr.take().unwrap()));
+    for line in lines {
+        if line.unwrap().ends_with("Creating...") {
+            break;
+        }
+    }
+    // SIGKILL: no handler runs, nothing is finished or saved.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(pending_creates(p.path()), ["zoom_group.lost"]);
+    // Whether the request got through before the kill or not, the next plan knows.
+    azure_support::pause(1500).await;
+    let created = group_named(&p, "Lost answers");
+    let (exit, plan, err) = p.plan();
+    assert_eq!(exit, 2, "{plan}\n{err}");
+    match &created {
+        Some(group) => assert!(
+            plan.contains(&format!(
+                "# zoom_group.lost will be recorded as created by zentra (id {})",
+                group["id"].as_str().unwrap()
+            )),
+            "{plan}"
+        ),
+        None => assert!(plan.contains("# zoom_group.lost will be created"), "{plan}"),
+    }
+    p.apply_ok();
+    assert_eq!(state(p.path())["resources"][0]["origin"], "created");
+    assert!(pending_creates(p.path()).is_empty());
+    assert_eq!(
+        zoom_groups(&p)
+            .iter()
+            .filter(|g| g["name"] == "Lost answers")
+            .count(),
+        1,
+        "one group, whichever way it went"
+    );
+    p.assert_converged();
+}
