@@ -17,7 +17,7 @@ use crate::plan::planner::{PlannedRun, ProviderSet, api_error, reference_value};
 use crate::plan::{Action, ResourceChange, Warning};
 use crate::provider::{ReadRequest, RemoteObject, WriteRequest};
 use crate::schema::{Attr, AttrType, ResourceKind, ResourceSchema};
-use crate::state::{Origin, ResourceState, StateFile, StateStore};
+use crate::state::{Origin, PendingCreate, ResourceState, StateFile, StateStore};
 use crate::value::Value;
 use crate::workspace::Workspace;
 
@@ -73,6 +73,8 @@ pub struct ApplyReport {
     /// Manual steps that still wait for a person.
     pub manual_pending: Vec<ResourceAddr>,
     pub outputs: indexmap::IndexMap<String, crate::plan::OutputValue>,
+    /// Writing state failed: what the last change did remotely may be missing from it.
+    pub state_unsaved: bool,
 }
 
 struct Outcome {
@@ -114,6 +116,12 @@ pub async fn apply(
         .iter()
         .map(|c| (c.address.clone(), c.clone()))
         .collect();
+    // What was sensitive before this run: a live value that did not take may still be it.
+    let was_sensitive: HashMap<ResourceAddr, Vec<String>> = state
+        .resources
+        .iter()
+        .map(|r| (r.address.clone(), r.sensitive_paths.clone()))
+        .collect();
 
     // 1. Deletes, dependents first; and resources that leave management.
     for addr in delete_order(&plan.changes, state) {
@@ -122,8 +130,16 @@ pub async fn apply(
             return report;
         }
         let change = &changes[&addr];
-        let Some(entry) = state.resource(&addr).cloned() else {
-            continue;
+        // An object whose create was sent but whose answer was lost is known by the create's
+        // record and the id the plan found it under.
+        let entry = match (
+            state.resource(&addr),
+            state.pending_create(&addr),
+            &change.id,
+        ) {
+            (Some(entry), _, _) => entry.clone(),
+            (None, Some(pending), Some(id)) => pending.created_entry(id),
+            _ => continue,
         };
         // The plan never deletes what its vendor owns; this holds even if it were asked to.
         if let Some(why) = ownership::vendor_owned(
@@ -167,8 +183,10 @@ pub async fn apply(
         match result {
             Ok(()) => {
                 state.remove(&addr);
+                state.remove_pending_create(&addr);
                 if let Err(d) = persist(store, state) {
                     report.errors.push(d);
+                    report.state_unsaved = true;
                     return report;
                 }
                 report.completed.push((addr.clone(), change.action));
@@ -187,10 +205,12 @@ pub async fn apply(
     if !forgets.is_empty() {
         for c in &forgets {
             state.remove(&c.address);
+            state.remove_pending_create(&c.address);
             report.completed.push((c.address.clone(), Action::Forget));
         }
         if let Err(d) = persist(store, state) {
             report.errors.push(d);
+            report.state_unsaved = true;
             return report;
         }
     }
@@ -251,6 +271,37 @@ pub async fn apply(
         if !report.errors.is_empty() {
             break;
         }
+        // Before any create goes out, state records that it is about to: if its answer is lost
+        // (a reset connection, a killed run), the next plan finds the object by its natural key
+        // and knows zentra created it, even if its block was removed meanwhile.
+        let creates: Vec<PendingCreate> = ops
+            .iter()
+            .filter(|(_, _, schema, _, prior, _)| {
+                schema.kind == ResourceKind::Object && prior.is_none()
+            })
+            .map(|(addr, _, _, desired, _, _)| PendingCreate {
+                address: addr.clone(),
+                provider: ws.config.resources[addr].provider.clone(),
+                attributes: desired.to_redacted_json(),
+                dependencies: ws
+                    .graph
+                    .dependencies
+                    .get(addr)
+                    .map(|d| d.iter().cloned().collect())
+                    .unwrap_or_default(),
+                requested_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            })
+            .collect();
+        if !creates.is_empty() {
+            for pending in creates {
+                state.add_pending_create(pending);
+            }
+            if let Err(d) = persist(store, state) {
+                report.errors.push(d);
+                report.state_unsaved = true;
+                return report;
+            }
+        }
         let limits: HashMap<crate::addr::ProviderAddr, Arc<tokio::sync::Semaphore>> = ops
             .iter()
             .map(|(addr, ..)| {
@@ -310,8 +361,16 @@ pub async fn apply(
                             .get(&outcome.addr)
                             .cloned()
                             .unwrap_or_default();
+                        // Found where an earlier apply's create, whose answer was lost,
+                        // put it: zentra created it.
+                        let recovered = changes
+                            .get(&outcome.addr)
+                            .and_then(|c| c.adopt.as_ref())
+                            .is_some_and(|a| a.created_by_zentra && a.id == obj.id);
                         let origin = match schema.kind {
-                            ResourceKind::Object if applied.created => Some(Origin::Created),
+                            ResourceKind::Object if applied.created || recovered => {
+                                Some(Origin::Created)
+                            }
                             ResourceKind::Object => match state.resource(&outcome.addr) {
                                 // Still the object state knows: what it knew of it stands.
                                 Some(known) if known.id == obj.id => known.origin,
@@ -330,7 +389,9 @@ pub async fn apply(
                             deps,
                             origin,
                         );
-                        let changed_state = state.resource(&outcome.addr) != Some(&entry);
+                        let answered = state.remove_pending_create(&outcome.addr).is_some();
+                        let changed_state =
+                            answered || state.resource(&outcome.addr) != Some(&entry);
                         values.insert(
                             outcome.addr.clone(),
                             reference_value(schema, &outcome.desired, Some(&obj), Action::NoOp),
@@ -340,6 +401,7 @@ pub async fn apply(
                             state.upsert(entry);
                             if let Err(d) = persist(store, state) {
                                 report.errors.push(d);
+                                report.state_unsaved = true;
                                 return report;
                             }
                         }
@@ -359,7 +421,7 @@ pub async fn apply(
 
     // 3. Verify that what changed converged.
     if report.errors.is_empty() && !report.interrupted {
-        report.warnings = verify(ws, providers, &touched, &values).await;
+        report.warnings = verify(ws, providers, &touched, &values, &was_sensitive).await;
     }
     if plan.destroy {
         return report;
@@ -584,6 +646,7 @@ async fn verify(
     providers: &ProviderSet,
     touched: &[ResourceAddr],
     values: &HashMap<ResourceAddr, Value>,
+    was_sensitive: &HashMap<ResourceAddr, Vec<String>>,
 ) -> Vec<Warning> {
     let mut warnings = Vec::new();
     let mut by_provider: HashMap<
@@ -625,8 +688,12 @@ async fn verify(
                     for change in
                         diff_attributes(&schema.body, desired, Some(&obj.attributes), None)
                     {
+                        let secret = change.sensitive
+                            || was_sensitive.get(*addr).is_some_and(|paths| {
+                                crate::plan::once_sensitive::under_any(&change.path, paths)
+                            });
                         let shown = |v: &serde_json::Value| {
-                            if change.sensitive {
+                            if secret {
                                 "(sensitive)".to_string()
                             } else {
                                 v.to_string()

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::progress::Progress;
+use crate::redact::Secrets;
 
 /// Names of the environment variables zentra reads.
 pub mod vars {
@@ -54,11 +55,13 @@ pub mod vars {
     }
 }
 
-/// A snapshot of environment variables, and the run's progress handle.
+/// A snapshot of environment variables, the run's progress handle, and the secrets it learns
+/// (which every message is cleared of before it is shown).
 #[derive(Clone, Debug, Default)]
 pub struct Environment {
     vars: BTreeMap<String, String>,
     progress: Progress,
+    secrets: Secrets,
 }
 
 impl Environment {
@@ -67,6 +70,7 @@ impl Environment {
         Environment {
             vars: std::env::vars().collect(),
             progress: Progress::default(),
+            secrets: Secrets::default(),
         }
     }
 
@@ -79,6 +83,7 @@ impl Environment {
                 .map(|(k, v)| (k.into(), v.into()))
                 .collect(),
             progress: Progress::default(),
+            secrets: Secrets::default(),
         }
     }
 
@@ -92,6 +97,26 @@ impl Environment {
     /// Where progress events go.
     pub fn progress(&self) -> &Progress {
         &self.progress
+    }
+
+    /// The same environment, with the secrets evaluation learns going to `secrets` (the
+    /// printer's, so that no message shows them).
+    pub fn with_secrets(mut self, secrets: Secrets) -> Self {
+        self.secrets = secrets;
+        self
+    }
+
+    /// The run's secrets: evaluation adds what it finds sensitive.
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
+    }
+
+    /// The values of the variables that hold credentials (client secrets, tokens).
+    pub fn secret_values(&self) -> impl Iterator<Item = &str> {
+        self.vars
+            .iter()
+            .filter(|(k, _)| vars::holds_secret(k))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The variable's value, treating an empty value as unset.

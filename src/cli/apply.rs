@@ -305,10 +305,19 @@ async fn apply_plan(
     }
     if !result.errors.is_empty() {
         report(printer, &result.errors);
-        printer.status(&format!(
-            "Apply failed after {} of the planned changes; state records everything that completed.",
-            result.completed.len()
-        ));
+        if result.state_unsaved {
+            printer.status(&format!(
+                "Apply failed after {} of the planned changes, and state could not be saved: \
+                 the last change made may be missing from it. Run `zentra plan` to see where \
+                 things stand.",
+                result.completed.len()
+            ));
+        } else {
+            printer.status(&format!(
+                "Apply failed after {} of the planned changes; state records everything that completed.",
+                result.completed.len()
+            ));
+        }
         return Outcome::Failure;
     }
     if result.interrupted {

@@ -186,8 +186,11 @@ pub fn main() -> ExitCode {
         Err(outcome) => return outcome.into(),
     };
     let printer = Printer::terminal(&env, cli.no_color);
-    // Clients and the state store tell the printer what they wait for.
-    let env = env.with_progress(printer.progress());
+    // Clients and the state store tell the printer what they wait for; evaluation tells it
+    // which values no message may show.
+    let env = env
+        .with_progress(printer.progress())
+        .with_secrets(printer.secrets());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -174,9 +174,9 @@ fn save_plan(
     Ok(())
 }
 
-/// Reads a saved plan file, decrypting it when it is sealed.
+/// Reads a saved plan file (a bounded regular file), decrypting it when it is sealed.
 pub fn load_plan(path: &Path, encryption: Option<&StateEncryption>) -> Result<Plan, String> {
-    let bytes = std::fs::read(path)
+    let bytes = crate::files::read_bytes(path, crate::files::FileKind::Plan)
         .map_err(|e| format!("cannot read plan file `{}`: {e}", path.display()))?;
     let bytes =
         crate::state::encryption::decode(bytes, encryption, Content::Plan).map_err(|e| {

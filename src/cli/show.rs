@@ -81,6 +81,12 @@ pub fn show(dir: &Path, args: ShowArgs, env: Environment, printer: &Printer) -> 
                 for r in &state.resources {
                     printer.data(&format!("  {} (id {})\n", r.address, r.id));
                 }
+                for p in &state.pending_creates {
+                    printer.data(&format!(
+                        "  {} (create sent at {}, its answer not recorded: `zentra plan` looks for it)\n",
+                        p.address, p.requested_at
+                    ));
+                }
             }
             Outcome::Success
         }
@@ -89,7 +95,7 @@ pub fn show(dir: &Path, args: ShowArgs, env: Environment, printer: &Printer) -> 
             Outcome::Success
         }
         Err(e) => {
-            printer.error(&e.to_string());
+            super::session::state_error(printer, &e);
             Outcome::Failure
         }
     }

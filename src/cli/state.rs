@@ -86,7 +86,7 @@ fn push(dir: &Path, args: PushArgs, env: Environment, printer: &Printer) -> Outc
     } else {
         dir.join(&args.file)
     };
-    let bytes = match std::fs::read(&file) {
+    let bytes = match crate::files::read_bytes(&file, crate::files::FileKind::State) {
         Ok(b) => b,
         Err(e) => {
             printer.error(&format!("cannot read `{}`: {e}", args.file.display()));

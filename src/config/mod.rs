@@ -4,6 +4,7 @@
 
 mod backend;
 mod drift_ignore;
+mod labels;
 mod ownership;
 mod types;
 
@@ -16,6 +17,7 @@ use indexmap::IndexMap;
 
 use crate::addr::{Mode, ProviderAddr, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics, FileId, SourceFile, SourceMap, Span, did_you_mean};
+use crate::files::{FileKind, ReadError};
 
 pub use backend::{AzurermBackend, Backend, EncryptionSettings, S3Backend};
 pub use drift_ignore::DriftIgnore;
@@ -134,7 +136,11 @@ const TOP_LEVEL_BLOCKS: &[&str] = &[
 ];
 
 impl Config {
-    /// Loads every `*.zen.hcl` file in `dir` (sorted by name).
+    /// Loads every `*.zen.hcl` file in `dir` (sorted by name). Like Terraform, names starting
+    /// with `.` (hidden files, editors' lock files such as `.#main.zen.hcl`) are left out; any
+    /// other entry so named that is not a readable regular file (a directory, a named pipe, a
+    /// broken symbolic link) is an error naming it, never skipped: what it declared would
+    /// otherwise be planned for deletion.
     pub fn load_dir(dir: &Path) -> Result<Config, Diagnostics> {
         let entries = std::fs::read_dir(dir).map_err(|e| {
             Diagnostic::error(format!(
@@ -143,17 +149,27 @@ impl Config {
             ))
             .with_hint("pass the directory holding your *.zen.hcl files with --chdir DIR")
         })?;
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.is_file()
-                    && p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.ends_with(CONFIG_SUFFIX))
-            })
-            .collect();
+        let mut paths: Vec<PathBuf> = Vec::new();
+        let mut diags = Diagnostics::default();
+        for entry in entries {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    diags.push(Diagnostic::error(format!(
+                        "cannot list configuration directory `{}`: {e}",
+                        dir.display()
+                    )));
+                    continue;
+                }
+            };
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.ends_with(CONFIG_SUFFIX) && !name.starts_with('.') {
+                paths.push(entry.path());
+            }
+        }
         paths.sort();
-        if paths.is_empty() {
+        if paths.is_empty() && !diags.has_errors() {
             return Err(Diagnostic::error(format!(
                 "no configuration files (*{CONFIG_SUFFIX}) in `{}`",
                 dir.display()
@@ -165,25 +181,35 @@ impl Config {
         }
         let mut files = Vec::new();
         for path in paths {
-            let text = read_source(&path).map_err(|e| {
-                let d = Diagnostic::error(format!("cannot read `{}`: {e}", path.display()));
-                match e.kind() {
-                    std::io::ErrorKind::InvalidData => {
-                        d.with_hint("save the file as UTF-8 (configuration files are UTF-8 text)")
-                    }
-                    _ => d,
-                }
-            })?;
             let display = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            files.push(SourceFile {
-                display_path: display,
-                path,
-                text,
-            });
+            match read_source(&path, FileKind::Configuration) {
+                Ok(text) => files.push(SourceFile {
+                    display_path: display,
+                    path,
+                    text,
+                }),
+                Err(e) => {
+                    let d = Diagnostic::error(format!("cannot read `{display}`: {e}"));
+                    diags.push(match e {
+                        ReadError::NotText => d.with_hint(
+                            "save the file as UTF-8 (configuration files are UTF-8 text)",
+                        ),
+                        ReadError::NotRegular(_)
+                        | ReadError::DanglingLink
+                        | ReadError::LinkLoop
+                        | ReadError::NotFound => d.with_hint(format!(
+                            "every *{CONFIG_SUFFIX} entry must be a readable file: fix it, or \
+                             rename or remove it if it holds no configuration"
+                        )),
+                        _ => d,
+                    });
+                }
+            }
         }
+        diags.into_result()?;
         Config::from_files(dir, files)
     }
 
@@ -251,6 +277,9 @@ impl Config {
             .collect();
         let ident_span = block.ident.span();
         let block_span = self.span(file, block.span());
+        if let Some(d) = self.check_labels(file, &kind, &block.labels) {
+            return diags.push(d);
+        }
         let expect_labels = |n: usize, what: &str| -> Option<Diagnostic> {
             (labels.len() != n).then(|| {
                 self.err_at(
@@ -279,6 +308,18 @@ impl Config {
                 let mut body = block.body;
                 let alias = match body.remove_attribute("alias") {
                     Some(attr) => match literal_string(&attr.value) {
+                        Some(s) if !crate::addr::is_identifier(&s) => {
+                            diags.push(self.err_at(
+                                file,
+                                attr.value.span(),
+                                format!(
+                                    "`alias` {s:?} is not a valid name: it must start with a \
+                                     letter or underscore, and hold only letters, digits, \
+                                     underscores and dashes"
+                                ),
+                            ));
+                            None
+                        }
                         Some(s) => Some(s),
                         None => {
                             diags.push(self.err_at(
@@ -777,9 +818,10 @@ pub fn traversal_addr(expr: &Expression) -> Option<ResourceAddr> {
     }
 }
 
-/// Reads a UTF-8 source file, without the byte order mark some Windows editors write first.
-pub fn read_source(path: &Path) -> std::io::Result<String> {
-    let text = std::fs::read_to_string(path)?;
+/// Reads a UTF-8 source file (within `kind`'s size cap, regular files only), without the byte
+/// order mark some Windows editors write first.
+pub fn read_source(path: &Path, kind: FileKind) -> Result<String, ReadError> {
+    let text = crate::files::read_text(path, kind)?;
     Ok(match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
         None => text,

@@ -4,7 +4,9 @@
 
 pub mod diff;
 pub mod fingerprint;
+pub(crate) mod lost_creates;
 pub mod objects;
+pub(crate) mod once_sensitive;
 pub mod ownership;
 pub mod planner;
 
@@ -186,6 +188,11 @@ pub enum ObjectDriftKind {
 pub struct Adoption {
     /// Its remote id.
     pub id: String,
+    /// zentra created it: an earlier apply sent its create, and the answer was lost (a reset
+    /// connection, a killed run). It is recorded as created (removing its block deletes it),
+    /// not as adopted.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub created_by_zentra: bool,
 }
 
 /// An output value as the plan expects it.

@@ -54,6 +54,7 @@ pub fn planned_object(
     found: Option<&RemoteObject>,
     action: Action,
     body: Option<&Body>,
+    was_sensitive: &[String],
 ) -> PlannedObject {
     let data = matches!(action, Action::Read);
     let before = found.map(|obj| {
@@ -72,6 +73,10 @@ pub fn planned_object(
             None => want.clone(),
         }),
     };
+    // What was sensitive when last applied stays withheld on both sides: the live value is
+    // still the secret it was set to.
+    let before = before.map(|v| mark_sensitive_paths(v, "", was_sensitive));
+    let after = after.map(|v| mark_sensitive_paths(v, "", was_sensitive));
     let split = |v: Option<&Value>| match v {
         Some(v) => (
             v.to_redacted_json(),
@@ -227,6 +232,32 @@ fn mark_if(sensitive: bool, v: Value) -> Value {
 }
 
 /// Dotted paths of the leaves (through objects only) where `test` holds.
+/// Marks sensitive every value of `v` at one of `paths` (dotted, as state records them).
+fn mark_sensitive_paths(v: Value, prefix: &str, paths: &[String]) -> Value {
+    if paths.is_empty() {
+        return v;
+    }
+    if !prefix.is_empty() && paths.iter().any(|p| p == prefix) {
+        return v.mark_sensitive();
+    }
+    match v {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let path = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    let v = mark_sensitive_paths(v, &path, paths);
+                    (k, v)
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 fn paths_where(v: &Value, test: &dyn Fn(&Value) -> bool) -> Vec<String> {
     fn walk(v: &Value, prefix: &str, test: &dyn Fn(&Value) -> bool, out: &mut Vec<String>) {
         if test(v) {

@@ -16,6 +16,7 @@ use crate::plan::{
     Action, Adoption, AttributeChange, ObjectDrift, ObjectDriftKind, OutputValue,
     PLAN_FORMAT_VERSION, Plan, ResourceChange, StateRef, Warning,
 };
+use crate::plan::{lost_creates, once_sensitive};
 use crate::provider::{ErrorKind, Provider, ProviderError, ReadRequest, RemoteObject};
 use crate::schema::{AttrType, ResourceKind, ResourceSchema};
 use crate::state::StateFile;
@@ -56,6 +57,7 @@ impl ProviderSet {
                 }
                 addrs.push(r.provider.clone());
             }
+            addrs.extend(state.pending_creates.iter().map(|p| p.provider.clone()));
         }
         addrs.sort();
         addrs.dedup();
@@ -307,16 +309,20 @@ async fn plan_inner(
                     }
                     Err(d) => return Err(d),
                 };
+            if let Some(pending) = state.and_then(|s| s.pending_create(addr)) {
+                lost_creates::recover(&mut change, pending);
+            }
+            let was_sensitive = prior.map_or(&[][..], |p| p.sensitive_paths.as_slice());
+            once_sensitive::withhold(&mut change.attributes, was_sensitive);
             if let Some(provider) = providers.get(&change.provider) {
                 label_values(provider, &addr.type_name, &mut change.attributes);
             }
             if addr.mode == Mode::Data || schema.kind == ResourceKind::Data {
                 live_fingerprints.insert(addr.to_string(), fingerprint::read(&schema.body, found));
             } else if schema.kind != ResourceKind::Manual {
-                live_fingerprints.insert(
-                    addr.to_string(),
-                    fingerprint::managed(&schema.body, want, found),
-                );
+                let mut prints = fingerprint::managed(&schema.body, want, found);
+                prints.retain(|path, _| !once_sensitive::under_any(path, was_sensitive));
+                live_fingerprints.insert(addr.to_string(), prints);
             }
             if schema.kind != ResourceKind::Manual {
                 let body = &ws.config.resources[addr].body.body;
@@ -327,6 +333,7 @@ async fn plan_inner(
                     found,
                     change.action,
                     Some(body),
+                    prior.map_or(&[][..], |p| p.sensitive_paths.as_slice()),
                 ));
             }
             values.insert(
@@ -407,6 +414,9 @@ async fn plan_inner(
             });
         }
         refused.into_result()?;
+        changes.extend(
+            lost_creates::leaving(ws, state, providers, options, &mut live_fingerprints).await?,
+        );
     }
 
     let outputs = if options.destroy {
@@ -627,7 +637,10 @@ fn plan_resource(
                     ownership::check_prevent_destroy(ws, addr, prior, Action::Replace)?;
                 }
             } else if adopting {
-                change.adopt = Some(Adoption { id: obj.id.clone() });
+                change.adopt = Some(Adoption {
+                    id: obj.id.clone(),
+                    created_by_zentra: false,
+                });
                 let found = match (prior, &replaced_outside) {
                     (Some(_), Some(previous_id)) => format!(
                         "replaced outside zentra: {previous_id} is gone and {} took its place; \

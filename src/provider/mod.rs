@@ -7,6 +7,7 @@
 pub mod azuread;
 pub(crate) mod config;
 pub mod manual;
+pub(crate) mod name_rules;
 pub(crate) mod names;
 pub(crate) mod paths;
 pub mod terraform_names;

@@ -171,6 +171,16 @@ fn resource_text(c: &ResourceChange, p: &Printer, out: &mut String) {
         Action::NoOp | Action::Read => "is unchanged".to_string(),
     };
     let what = match (c.action, &c.adopt) {
+        (Action::NoOp, Some(a)) if a.created_by_zentra => {
+            format!(
+                "will be recorded as created by zentra (id {}), no write",
+                a.id
+            )
+        }
+        (Action::Update, Some(a)) if a.created_by_zentra => format!(
+            "will be recorded as created by zentra (id {}) and updated in place",
+            a.id
+        ),
         (Action::NoOp, Some(a)) => format!("will be adopted (id {}), no write", a.id),
         (Action::Update, Some(a)) => format!("will be adopted (id {}) and updated in place", a.id),
         (Action::Replace, _) if c.keep_existing => {
@@ -789,6 +799,7 @@ mod tests {
         let adopted = ResourceChange {
             adopt: Some(crate::plan::Adoption {
                 id: "id-sales".into(),
+                created_by_zentra: false,
             }),
             ..change("sales", Action::NoOp)
         };

@@ -502,7 +502,7 @@ impl Seed {
     /// Reads and checks a seed file; errors name the file (and the line and column of a JSON
     /// error).
     pub fn from_file(path: &Path) -> anyhow::Result<Seed> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::files::read_text(path, crate::files::FileKind::Seed)
             .with_context(|| format!("cannot read seed file {}", path.display()))?;
         let seed: Seed = serde_json::from_str(&text)
             .with_context(|| format!("invalid seed file {}", path.display()))?;

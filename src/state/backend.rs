@@ -135,14 +135,14 @@ fn record_path(dir: &Path) -> PathBuf {
 /// The backend `zentra init` last set up in `dir`, if it ever ran there.
 pub fn recorded(dir: &Path) -> Result<Option<Backend>, StateError> {
     let path = record_path(dir);
-    let text = match std::fs::read_to_string(&path) {
+    let text = match crate::files::read_text(&path, crate::files::FileKind::Configuration) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.is_not_found() => return Ok(None),
         Err(e) => {
             return Err(StateError::Io {
                 action: "read",
                 path: path.display().to_string(),
-                source: e,
+                source: e.into_io(),
             });
         }
     };

@@ -503,11 +503,12 @@ fn key_source(
     }
     if let Some(file) = file {
         let path = dir.join(file);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            EncryptionError::new(format!(
-                "cannot read the key file `{file}` ({file_arg}): {e}"
-            ))
-        })?;
+        let text =
+            crate::files::read_text(&path, crate::files::FileKind::Credential).map_err(|e| {
+                EncryptionError::new(format!(
+                    "cannot read the key file `{file}` ({file_arg}): {e}"
+                ))
+            })?;
         let from = format!("the key file `{file}`");
         return decode_key(&text, &from).map(|key| Some(KeySource::Key { key, from }));
     }

@@ -3,9 +3,10 @@
 //! same way.
 
 use super::encryption::{Content, StateEncryption, decode, encode};
-use super::{STATE_FORMAT_VERSION, StateError, StateFile};
+use super::{StateError, StateFile};
 
-/// Reads stored bytes as a state: decrypts them if needed, then checks the format version.
+/// Reads stored bytes as a state: decrypts them if needed, then checks the format version and
+/// the state's integrity.
 /// `path` names the state in errors.
 pub fn parse_state(
     bytes: Vec<u8>,
@@ -17,27 +18,7 @@ pub fn parse_state(
         message: e.message,
         hint: e.hint,
     })?;
-    let probe: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|e| StateError::Corrupt {
-            path: path.to_string(),
-            message: e.to_string(),
-        })?;
-    let Some(found) = probe.get("version").and_then(serde_json::Value::as_u64) else {
-        return Err(StateError::Corrupt {
-            path: path.to_string(),
-            message: "it has no format `version`: not a zentra state file".into(),
-        });
-    };
-    if found != u64::from(STATE_FORMAT_VERSION) {
-        return Err(StateError::Version {
-            path: path.to_string(),
-            found: u32::try_from(found).unwrap_or(u32::MAX),
-        });
-    }
-    serde_json::from_value(probe).map_err(|e| StateError::Corrupt {
-        path: path.to_string(),
-        message: e.to_string(),
-    })
+    super::integrity::parse_json(path, &bytes)
 }
 
 /// The bytes to store for `state`: pretty JSON, sealed when encryption is configured.

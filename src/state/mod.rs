@@ -8,6 +8,7 @@ mod azurerm;
 pub mod backend;
 pub mod encryption;
 mod format;
+mod integrity;
 mod local;
 mod lock_info;
 mod object;
@@ -17,6 +18,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use format::{parse_state, state_bytes};
+pub use integrity::check_integrity;
 pub use local::LocalStateStore;
 pub use lock_info::LockInfo;
 pub use object::ObjectStateStore;
@@ -36,6 +38,12 @@ pub struct StateFile {
     pub lineage: String,
     pub zentra_version: String,
     pub resources: Vec<ResourceState>,
+    /// Creates sent (or about to be sent) whose answer has not been recorded: written before a
+    /// create that is not safe to repeat goes out, so that an object created by a request whose
+    /// answer was lost (a reset connection, a killed run) is found again by its natural key and
+    /// recorded as created by zentra, even if its block was removed meanwhile.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending_creates: Vec<PendingCreate>,
 }
 
 impl StateFile {
@@ -47,7 +55,32 @@ impl StateFile {
             lineage: uuid::Uuid::new_v4().to_string(),
             zentra_version: env!("CARGO_PKG_VERSION").to_string(),
             resources: Vec::new(),
+            pending_creates: Vec::new(),
         }
+    }
+
+    /// The create in flight for `addr`, if one is recorded.
+    pub fn pending_create(&self, addr: &ResourceAddr) -> Option<&PendingCreate> {
+        self.pending_creates.iter().find(|p| &p.address == addr)
+    }
+
+    /// Records that a create for `entry.address` is about to be sent (replacing an earlier
+    /// record for the address).
+    pub fn add_pending_create(&mut self, entry: PendingCreate) {
+        self.remove_pending_create(&entry.address);
+        self.pending_creates.push(entry);
+        self.pending_creates
+            .sort_by(|a, b| a.address.cmp(&b.address));
+    }
+
+    /// Drops the record of a create in flight for `addr`: its answer came, or the object it
+    /// would have made does not exist.
+    pub fn remove_pending_create(&mut self, addr: &ResourceAddr) -> Option<PendingCreate> {
+        let i = self
+            .pending_creates
+            .iter()
+            .position(|p| &p.address == addr)?;
+        Some(self.pending_creates.remove(i))
     }
 
     pub fn resource(&self, addr: &ResourceAddr) -> Option<&ResourceState> {
@@ -124,6 +157,39 @@ impl ResourceState {
     }
 }
 
+/// A create zentra sent without recording its answer (yet).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PendingCreate {
+    pub address: ResourceAddr,
+    pub provider: ProviderAddr,
+    /// The configuration the object was to be created from (sensitive values `null`): what its
+    /// provider finds it by (a group's name, a service principal's app id).
+    pub attributes: serde_json::Value,
+    /// Resources it referred to; deletes run in reverse order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<ResourceAddr>,
+    /// When the create was sent (RFC 3339).
+    pub requested_at: String,
+}
+
+impl PendingCreate {
+    /// The state entry of the object this create made, found as `id`: created by zentra.
+    pub fn created_entry(&self, id: &str) -> ResourceState {
+        ResourceState {
+            address: self.address.clone(),
+            provider: self.provider.clone(),
+            id: id.to_string(),
+            attributes: self.attributes.clone(),
+            computed: serde_json::Value::Null,
+            sensitive_paths: Vec::new(),
+            dependencies: self.dependencies.clone(),
+            confirmation: None,
+            origin: Some(Origin::Created),
+            prevent_destroy: false,
+        }
+    }
+}
+
 /// How a remote object came under zentra's management.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -177,6 +243,13 @@ pub enum StateError {
     },
     #[error("state file `{path}` is not valid: {message}")]
     Corrupt { path: String, message: String },
+    /// The file reads, but contradicts itself (two entries for one address, one object under
+    /// two addresses, a serial that cannot grow).
+    #[error("state file `{path}` is inconsistent: {message}")]
+    Inconsistent { path: String, message: String },
+    /// The state about to be written would not read back: nothing was written.
+    #[error("refusing to write state `{path}`: {message}")]
+    Unwritable { path: String, message: String },
     #[error(
         "state file `{path}` has format version {found}, but this zentra reads version {STATE_FORMAT_VERSION}"
     )]
@@ -215,7 +288,7 @@ impl StateError {
             StateError::Encryption { hint, .. }
             | StateError::Storage { hint, .. }
             | StateError::Unlock { hint, .. } => hint.clone(),
-            StateError::Corrupt { path, .. }
+            StateError::Corrupt { path, .. } | StateError::Inconsistent { path, .. }
                 if path.starts_with("azurerm: ") || path.starts_with("s3: ") =>
             {
                 Some(format!(
@@ -223,10 +296,17 @@ impl StateError {
                      (zentra plan then shows anything changed since)"
                 ))
             }
-            StateError::Corrupt { path, .. } => Some(format!(
-                "the previous version is kept in `{path}.backup`: if it is intact, copy it over `{path}` \
-                 (zentra plan then shows anything changed since)"
+            StateError::Corrupt { path, .. } => Some(restore_backup_hint(path)),
+            StateError::Inconsistent { path, .. } => Some(format!(
+                "{}; or edit `{path}` and delete the entry that is wrong (zentra has no \
+                 `state rm` command yet): zentra plan then finds the object again by its key",
+                restore_backup_hint(path)
             )),
+            StateError::Unwritable { .. } => Some(
+                "the state file was left as it was; fix the configuration (see above) and run \
+                 `zentra plan` to see where things stand"
+                    .into(),
+            ),
             StateError::Version { found, .. } if *found > STATE_FORMAT_VERSION => Some(
                 "it was written by a newer zentra: run that version (or a later one)".into(),
             ),
@@ -240,6 +320,23 @@ impl StateError {
                 Some("run `zentra plan` again to see the current state; nothing was written".into())
             }
         }
+    }
+}
+
+/// What to do with a state file that cannot be used: restore the backup, when there is one.
+fn restore_backup_hint(path: &str) -> String {
+    let backup = format!("{path}.backup");
+    if std::path::Path::new(&backup).is_file() {
+        format!(
+            "the previous version is kept in `{backup}`: if it is intact, copy it over `{path}` \
+             (zentra plan then shows anything changed since)"
+        )
+    } else {
+        format!(
+            "there is no earlier version to go back to (`{backup}` does not exist): move `{path}` \
+             aside and run `zentra plan`, which then finds existing objects again and plans to \
+             adopt them"
+        )
     }
 }
 

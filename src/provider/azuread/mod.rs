@@ -122,7 +122,8 @@ fn block_string(config: &Value, attribute: &str) -> ProviderResult<Option<String
 fn validate_request_url(raw: &str) -> ProviderResult<String> {
     let mut url = url::Url::parse(raw.trim()).map_err(|e| {
         config_error(format!(
-            "ACTIONS_ID_TOKEN_REQUEST_URL = \"{raw}\" is not a URL: {e}"
+            "ACTIONS_ID_TOKEN_REQUEST_URL = \"{}\" is not a URL: {e}",
+            crate::client::url_policy::redact_url(raw)
         ))
     })?;
     let query = url.query().map(str::to_string);
@@ -375,7 +376,13 @@ impl ProviderType for AzureAdProviderType {
         desired: Value,
     ) -> Result<Value, Vec<InvalidAttribute>> {
         match type_name {
-            domain_federation::TYPE_NAME => domain_federation::complete(desired),
+            domain_federation::TYPE_NAME => {
+                let refused = crate::provider::name_rules::check_names(&desired, &["display_name"]);
+                if !refused.is_empty() {
+                    return Err(refused);
+                }
+                domain_federation::complete(desired)
+            }
             service_principal::TYPE_NAME => service_principal::complete(desired),
             admin_consent::TYPE_NAME => admin_consent::complete(desired),
             grant::TYPE_NAME => grant::complete(desired),

@@ -167,6 +167,25 @@ impl ProviderType for ZoomProviderType {
         schemas
     }
 
+    /// Group and role names hold visible characters only; a calendar resource needs a
+    /// calendar service (an empty `service_id` is refused when planning).
+    fn complete_desired(
+        &self,
+        type_name: &str,
+        desired: Value,
+    ) -> Result<Value, Vec<crate::provider::InvalidAttribute>> {
+        if type_name == groups::GROUP || type_name == roles::TYPE_NAME {
+            let refused = crate::provider::name_rules::check_names(&desired, &["name"]);
+            if !refused.is_empty() {
+                return Err(refused);
+            }
+        }
+        match type_name {
+            rooms::RESOURCE => rooms::complete(desired),
+            _ => Ok(desired),
+        }
+    }
+
     fn configure(&self, config: &Value, env: &Environment) -> ProviderResult<Box<dyn Provider>> {
         let account_id = setting("account_id", vars::ZOOM_ACCOUNT_ID).required(config, env)?;
         let client_id = setting("client_id", vars::ZOOM_CLIENT_ID).required(config, env)?;
@@ -236,19 +255,6 @@ impl ProviderType for ZoomProviderType {
         match (type_name, key(attributes, "name")) {
             (roles::TYPE_NAME, Key::Known(name)) => roles::built_in(None, &name),
             _ => None,
-        }
-    }
-
-    /// A calendar resource needs a calendar service: an empty `service_id` is refused when
-    /// planning.
-    fn complete_desired(
-        &self,
-        type_name: &str,
-        desired: Value,
-    ) -> Result<Value, Vec<crate::provider::InvalidAttribute>> {
-        match type_name {
-            rooms::RESOURCE => rooms::complete(desired),
-            _ => Ok(desired),
         }
     }
 }
