@@ -20,7 +20,8 @@ data "azuread_domain" "company" {
 
 # Okta: Applications > Microsoft Office 365 (or a SAML 2.0 app) > Sign On > Identity Provider
 # metadata. zentra reads the issuer, sign-in and sign-out URLs and the signing certificate from
-# it; when Okta publishes a new certificate, download the metadata again and apply.
+# it, and clears the settings it does not give (a previous identity provider's included); when
+# Okta publishes a new certificate, download the metadata again and apply.
 resource "azuread_domain_federation" "okta" {
   domain_id    = data.azuread_domain.company.name
   display_name = "Okta"

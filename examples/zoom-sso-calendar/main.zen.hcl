@@ -27,6 +27,12 @@ variable "calendar_admins" {
   default     = ["breakglass@contoso.com", "adele.vance@contoso.com"]
 }
 
+variable "calendar_service_account" {
+  type        = string
+  description = "The Office 365 account the Zoom Rooms calendar service is added with: Zoom lists the service by this email."
+  default     = "rooms.admin@contoso.com"
+}
+
 variable "pilot_group" {
   type        = string
   description = "The group that gets the Office 365 calendar prompt first."
@@ -168,9 +174,10 @@ resource "manual_step" "o365_prompt_pilot" {
 # --- Zoom Rooms: the Office 365 calendar service and its room mailboxes --------------------
 
 # "Office 365 admin to add the calendar service to Zoom": no API can add a calendar service,
-# but Zoom lists the ones that exist, which is the evidence.
+# but Zoom lists the ones that exist, which is the evidence. Zoom lists a service by the email
+# of the account it was added with (and its id), not by the kind of calendar.
 data "zoom_rooms_calendar_services" "office365" {
-  name = "Office 365"
+  email = var.calendar_service_account
 }
 
 resource "manual_step" "calendar_service" {
@@ -179,8 +186,8 @@ resource "manual_step" "calendar_service" {
     Zoom web portal > Room Management > Calendar Integration > Add a Calendar Service >
     Office 365: choose OAuth 2.0 (or EWS for an Office 365 hybrid environment whose Exchange
     server predates Exchange 2016 CU3, and enter the EWS URL), tick "I am the Office 365 admin
-    and am consenting on behalf of the organization", then Authorize and sign in with the
-    Office 365 admin account.
+    and am consenting on behalf of the organization", then Authorize and sign in as
+    ${var.calendar_service_account}.
   EOT
   check        = length(data.zoom_rooms_calendar_services.office365.ids) > 0
 }

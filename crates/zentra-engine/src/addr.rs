@@ -63,7 +63,10 @@ pub struct AddrParseError {
     pub input: String,
 }
 
-fn is_identifier(s: &str) -> bool {
+/// Whether `s` is a name as Terraform's are: a letter or underscore, then letters, digits,
+/// underscores and dashes (ASCII). Block labels that name things must be, so that addresses
+/// built from them read back.
+pub fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')

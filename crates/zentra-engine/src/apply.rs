@@ -12,11 +12,12 @@ use futures::StreamExt;
 use crate::addr::ResourceAddr;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::diff::diff_attributes;
+use crate::plan::ownership::{self, NaturalKeys};
 use crate::plan::planner::{PlannedRun, ProviderSet, api_error, reference_value};
 use crate::plan::{Action, ResourceChange, Warning};
 use crate::provider::{ReadRequest, RemoteObject, WriteRequest};
-use crate::schema::{Attr, AttrType, ResourceSchema};
-use crate::state::{ResourceState, StateFile, StateStore};
+use crate::schema::{Attr, AttrType, ResourceKind, ResourceSchema};
+use crate::state::{Origin, PendingCreate, ResourceState, StateFile, StateStore};
 use crate::value::Value;
 use crate::workspace::Workspace;
 
@@ -72,14 +73,25 @@ pub struct ApplyReport {
     /// Manual steps that still wait for a person.
     pub manual_pending: Vec<ResourceAddr>,
     pub outputs: indexmap::IndexMap<String, crate::plan::OutputValue>,
+    /// Writing state failed: what the last change did remotely may be missing from it.
+    pub state_unsaved: bool,
 }
 
 struct Outcome {
     addr: ResourceAddr,
     action: Action,
-    result: Result<Option<RemoteObject>, Diagnostic>,
+    result: Result<Applied, Diagnostic>,
     desired: Value,
     elapsed: Duration,
+}
+
+/// What applying one resource did.
+#[derive(Default)]
+struct Applied {
+    /// The object as written (`None` when nothing was written).
+    object: Option<RemoteObject>,
+    /// A new object was created (not found existing and taken over).
+    created: bool,
 }
 
 /// Applies `run` and records the results in `state` through `store`.
@@ -104,6 +116,12 @@ pub async fn apply(
         .iter()
         .map(|c| (c.address.clone(), c.clone()))
         .collect();
+    // What was sensitive before this run: a live value that did not take may still be it.
+    let was_sensitive: HashMap<ResourceAddr, Vec<String>> = state
+        .resources
+        .iter()
+        .map(|r| (r.address.clone(), r.sensitive_paths.clone()))
+        .collect();
 
     // 1. Deletes, dependents first; and resources that leave management.
     for addr in delete_order(&plan.changes, state) {
@@ -112,9 +130,31 @@ pub async fn apply(
             return report;
         }
         let change = &changes[&addr];
-        let Some(entry) = state.resource(&addr).cloned() else {
-            continue;
+        // An object whose create was sent but whose answer was lost is known by the create's
+        // record and the id the plan found it under.
+        let entry = match (
+            state.resource(&addr),
+            state.pending_create(&addr),
+            &change.id,
+        ) {
+            (Some(entry), _, _) => entry.clone(),
+            (None, Some(pending), Some(id)) => pending.created_entry(id),
+            _ => continue,
         };
+        // The plan never deletes what its vendor owns; this holds even if it were asked to.
+        if let Some(why) = ownership::vendor_owned(
+            ws,
+            &entry.provider,
+            &addr.type_name,
+            &Value::from_json(&entry.attributes),
+            live.get(&addr),
+        ) {
+            report.errors.push(
+                Diagnostic::error(format!("{addr}: refusing to delete it: {why}"))
+                    .with_hint("nothing was deleted; run `zentra plan` to see the current plan"),
+            );
+            return report;
+        }
         let started = Instant::now();
         observer.started(&addr, Action::Delete);
         let result = match providers.get(&entry.provider) {
@@ -125,6 +165,7 @@ pub async fn apply(
                     config: Value::from_json(&entry.attributes),
                     prior: None,
                     changed_paths: Vec::new(),
+                    creator: None,
                 })
                 .await
                 .map_err(|e| api_error(ws, &addr, "delete", &e)),
@@ -142,8 +183,10 @@ pub async fn apply(
         match result {
             Ok(()) => {
                 state.remove(&addr);
+                state.remove_pending_create(&addr);
                 if let Err(d) = persist(store, state) {
                     report.errors.push(d);
+                    report.state_unsaved = true;
                     return report;
                 }
                 report.completed.push((addr.clone(), change.action));
@@ -162,10 +205,12 @@ pub async fn apply(
     if !forgets.is_empty() {
         for c in &forgets {
             state.remove(&c.address);
+            state.remove_pending_create(&c.address);
             report.completed.push((c.address.clone(), Action::Forget));
         }
         if let Err(d) = persist(store, state) {
             report.errors.push(d);
+            report.state_unsaved = true;
             return report;
         }
     }
@@ -173,6 +218,10 @@ pub async fn apply(
     // 2. Creates and updates, wave by wave.
     let mut values = planned_values;
     let mut touched: Vec<ResourceAddr> = Vec::new();
+    // Keys unknown when planning are known now: two resources that turn out to manage one
+    // object are refused before their wave writes anything.
+    let mut keys = NaturalKeys::default();
+    let creator = state.lineage.clone();
     for wave in &ws.deps.waves {
         if options.interrupted.load(Ordering::SeqCst) {
             report.interrupted = true;
@@ -183,8 +232,11 @@ pub async fn apply(
             let Some(change) = changes.get(addr) else {
                 continue;
             };
-            // Data sources were read while planning; they have no state of their own.
-            if addr.mode == crate::addr::Mode::Data {
+            // Data sources were read while planning; they have no state of their own. What
+            // leaves management (`zentra destroy`) was dealt with above.
+            if addr.mode == crate::addr::Mode::Data
+                || matches!(change.action, Action::Delete | Action::Forget)
+            {
                 continue;
             }
             let schema = ws.schema_for(addr).expect("validated");
@@ -208,12 +260,47 @@ pub async fn apply(
                 )));
                 continue;
             }
+            if let Err(d) = keys.check(ws, addr, &desired) {
+                report.errors.push(d);
+                continue;
+            }
             let prior = live.get(addr).cloned();
             let entry = state.resource(addr).cloned();
             ops.push((addr.clone(), change.action, schema, desired, prior, entry));
         }
         if !report.errors.is_empty() {
             break;
+        }
+        // Before any create goes out, state records that it is about to: if its answer is lost
+        // (a reset connection, a killed run), the next plan finds the object by its natural key
+        // and knows zentra created it, even if its block was removed meanwhile.
+        let creates: Vec<PendingCreate> = ops
+            .iter()
+            .filter(|(_, _, schema, _, prior, _)| {
+                schema.kind == ResourceKind::Object && prior.is_none()
+            })
+            .map(|(addr, _, _, desired, _, _)| PendingCreate {
+                address: addr.clone(),
+                provider: ws.config.resources[addr].provider.clone(),
+                attributes: desired.to_redacted_json(),
+                dependencies: ws
+                    .deps
+                    .dependencies
+                    .get(addr)
+                    .map(|d| d.iter().cloned().collect())
+                    .unwrap_or_default(),
+                requested_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            })
+            .collect();
+        if !creates.is_empty() {
+            for pending in creates {
+                state.add_pending_create(pending);
+            }
+            if let Err(d) = persist(store, state) {
+                report.errors.push(d);
+                report.state_unsaved = true;
+                return report;
+            }
         }
         let limits: HashMap<crate::addr::ProviderAddr, Arc<tokio::sync::Semaphore>> = ops
             .iter()
@@ -225,6 +312,7 @@ pub async fn apply(
             })
             .collect();
         let limits = &limits;
+        let creator = &creator;
         let mut stream = futures::stream::iter(ops.into_iter().map(
             |(addr, action, schema, desired, prior, entry)| async move {
                 let limit = limits[&ws.config.resources[&addr].provider].clone();
@@ -239,6 +327,7 @@ pub async fn apply(
                     &desired,
                     prior.as_ref(),
                     entry.as_ref(),
+                    creator,
                     observer,
                 )
                 .await;
@@ -262,9 +351,9 @@ pub async fn apply(
                 );
             }
             match outcome.result {
-                Ok(obj) => {
+                Ok(applied) => {
                     let schema = ws.schema_for(&outcome.addr).expect("validated");
-                    let obj = obj.or_else(|| live.get(&outcome.addr).cloned());
+                    let obj = applied.object.or_else(|| live.get(&outcome.addr).cloned());
                     if let Some(obj) = obj {
                         let deps = ws
                             .deps
@@ -272,9 +361,37 @@ pub async fn apply(
                             .get(&outcome.addr)
                             .cloned()
                             .unwrap_or_default();
-                        let entry =
-                            state_entry(ws, &outcome.addr, schema, &outcome.desired, &obj, deps);
-                        let changed_state = state.resource(&outcome.addr) != Some(&entry);
+                        // Found where an earlier apply's create, whose answer was lost,
+                        // put it: zentra created it.
+                        let recovered = changes
+                            .get(&outcome.addr)
+                            .and_then(|c| c.adopt.as_ref())
+                            .is_some_and(|a| a.created_by_zentra && a.id == obj.id);
+                        let origin = match schema.kind {
+                            ResourceKind::Object if applied.created || recovered => {
+                                Some(Origin::Created)
+                            }
+                            ResourceKind::Object => match state.resource(&outcome.addr) {
+                                // Still the object state knows: what it knew of it stands.
+                                Some(known) if known.id == obj.id => known.origin,
+                                _ => Some(Origin::Adopted),
+                            },
+                            // Settings and policies existed before zentra and always will.
+                            ResourceKind::Singleton => Some(Origin::Adopted),
+                            _ => None,
+                        };
+                        let entry = state_entry(
+                            ws,
+                            &outcome.addr,
+                            schema,
+                            &outcome.desired,
+                            &obj,
+                            deps,
+                            origin,
+                        );
+                        let answered = state.remove_pending_create(&outcome.addr).is_some();
+                        let changed_state =
+                            answered || state.resource(&outcome.addr) != Some(&entry);
                         values.insert(
                             outcome.addr.clone(),
                             reference_value(schema, &outcome.desired, Some(&obj), Action::NoOp),
@@ -284,6 +401,7 @@ pub async fn apply(
                             state.upsert(entry);
                             if let Err(d) = persist(store, state) {
                                 report.errors.push(d);
+                                report.state_unsaved = true;
                                 return report;
                             }
                         }
@@ -303,7 +421,10 @@ pub async fn apply(
 
     // 3. Verify that what changed converged.
     if report.errors.is_empty() && !report.interrupted {
-        report.warnings = verify(ws, providers, &touched, &values).await;
+        report.warnings = verify(ws, providers, &touched, &values, &was_sensitive).await;
+    }
+    if plan.destroy {
+        return report;
     }
     let ctx = ws.eval_context(&values);
     for (name, output) in &ws.config.outputs {
@@ -336,8 +457,9 @@ async fn apply_one(
     desired: &Value,
     prior: Option<&RemoteObject>,
     entry: Option<&ResourceState>,
+    creator: &str,
     observer: &dyn ApplyObserver,
-) -> Result<Option<RemoteObject>, Diagnostic> {
+) -> Result<Applied, Diagnostic> {
     let provider_addr = &ws.config.resources[addr].provider;
     let provider = providers.get(provider_addr).ok_or_else(|| {
         Diagnostic::error(format!(
@@ -352,12 +474,28 @@ async fn apply_one(
         entry.map(|e| &e.attributes),
     );
     let action = match (planned, prior) {
-        (Action::Read, _) => return Ok(None),
+        (Action::Read, _) => return Ok(Applied::default()),
         (_, None) => Action::Create,
         (_, Some(_)) if attrs.iter().any(|a| a.forces_replacement) => Action::Replace,
-        (_, Some(_)) if attrs.is_empty() => return Ok(None),
+        (_, Some(_)) if attrs.is_empty() => return Ok(Applied::default()),
         (_, Some(_)) => Action::Update,
     };
+    // A replacement deletes the existing object only when zentra created it and its vendor
+    // does not own it; otherwise that object is left as it is.
+    let keep_existing = action == Action::Replace
+        && (entry.is_none_or(|e| {
+            !e.created_by_zentra() || Some(e.id.as_str()) != prior.map(|p| p.id.as_str())
+        }) || ownership::vendor_owned(
+            ws,
+            provider_addr,
+            &addr.type_name,
+            prior.map_or(desired, |p| &p.attributes),
+            prior,
+        )
+        .is_some());
+    if action == Action::Replace && !keep_existing {
+        ownership::check_prevent_destroy(ws, addr, entry, Action::Replace)?;
+    }
     observer.started(addr, action);
     let req = WriteRequest {
         type_name: addr.type_name.clone(),
@@ -365,6 +503,7 @@ async fn apply_one(
         config: desired.clone(),
         prior: prior.map(|p| p.attributes.clone()),
         changed_paths: attrs.iter().map(|a| a.path.clone()).collect(),
+        creator: Some(creator.to_string()),
     };
     let result = match action {
         Action::Create => provider
@@ -376,10 +515,12 @@ async fn apply_one(
             .await
             .map_err(|e| api_error(ws, addr, "update", &e)),
         Action::Replace => {
-            provider
-                .delete(&req)
-                .await
-                .map_err(|e| api_error(ws, addr, "delete (for replacement)", &e))?;
+            if !keep_existing {
+                provider
+                    .delete(&req)
+                    .await
+                    .map_err(|e| api_error(ws, addr, "delete (for replacement)", &e))?;
+            }
             let create = WriteRequest {
                 id: None,
                 prior: None,
@@ -390,9 +531,14 @@ async fn apply_one(
                 .await
                 .map_err(|e| api_error(ws, addr, "create (for replacement)", &e))
         }
-        _ => return Ok(None),
+        _ => return Ok(Applied::default()),
     };
-    result.map(Some)
+    let object = result?;
+    Ok(Applied {
+        created: matches!(action, Action::Create | Action::Replace)
+            && !object.ownership.found_existing,
+        object: Some(object),
+    })
 }
 
 /// The order in which planned deletes run: a resource before anything it depended on.
@@ -437,6 +583,7 @@ fn state_entry(
     desired: &Value,
     obj: &RemoteObject,
     deps: BTreeSet<ResourceAddr>,
+    origin: Option<Origin>,
 ) -> ResourceState {
     let mut sensitive_paths = Vec::new();
     collect_sensitive(&schema.body, desired, "", &mut sensitive_paths);
@@ -460,6 +607,8 @@ fn state_entry(
         sensitive_paths,
         dependencies: deps.into_iter().collect(),
         confirmation: None,
+        origin,
+        prevent_destroy: ws.config.resources[addr].lifecycle.prevent_destroy,
     }
 }
 
@@ -497,6 +646,7 @@ async fn verify(
     providers: &ProviderSet,
     touched: &[ResourceAddr],
     values: &HashMap<ResourceAddr, Value>,
+    was_sensitive: &HashMap<ResourceAddr, Vec<String>>,
 ) -> Vec<Warning> {
     let mut warnings = Vec::new();
     let mut by_provider: HashMap<
@@ -538,8 +688,12 @@ async fn verify(
                     for change in
                         diff_attributes(&schema.body, desired, Some(&obj.attributes), None)
                     {
+                        let secret = change.sensitive
+                            || was_sensitive.get(*addr).is_some_and(|paths| {
+                                crate::plan::once_sensitive::under_any(&change.path, paths)
+                            });
                         let shown = |v: &serde_json::Value| {
-                            if change.sensitive {
+                            if secret {
                                 "(sensitive)".to_string()
                             } else {
                                 v.to_string()

@@ -79,6 +79,21 @@ impl ProviderType for MemType {
     fn configure(&self, _: &Value, _: &Environment) -> ProviderResult<Box<dyn Provider>> {
         Ok(Box::new(self.0.clone()))
     }
+    fn natural_key(&self, type_name: &str, desired: &Value) -> Option<String> {
+        match type_name {
+            "mem_object" => desired
+                .get("label")
+                .and_then(Value::as_str)
+                .map(|l| format!("label {}", l.to_lowercase())),
+            "mem_setting" => Some("of the world".into()),
+            _ => None,
+        }
+    }
+    fn vendor_owned(&self, type_name: &str, attributes: &Value) -> Option<String> {
+        let label = attributes.get("label").and_then(Value::as_str)?;
+        (type_name == "mem_object" && label.starts_with("vendor-"))
+            .then(|| "the vendor made it".to_string())
+    }
 }
 
 fn with_uid(id: &str, attrs: &serde_json::Value) -> Value {
@@ -103,6 +118,7 @@ impl Provider for MemProvider {
                     "mem_setting" => Some(RemoteObject {
                         id: "singleton".into(),
                         attributes: Value::from_json(&w.setting),
+                        ownership: Default::default(),
                     }),
                     _ => {
                         // By the id in state, else by the natural key, as real providers do.
@@ -119,6 +135,7 @@ impl Provider for MemProvider {
                         found.map(|(id, o)| RemoteObject {
                             attributes: with_uid(&id, &o),
                             id,
+                            ownership: Default::default(),
                         })
                     }
                 })
@@ -135,6 +152,7 @@ impl Provider for MemProvider {
             return Ok(RemoteObject {
                 id: "singleton".into(),
                 attributes: Value::from_json(&w.setting),
+                ownership: Default::default(),
             });
         }
         if w.fail_create_label.as_deref() == json["label"].as_str() {
@@ -143,12 +161,24 @@ impl Provider for MemProvider {
                 "the service refused this label",
             ));
         }
+        // Like the real providers: an object that appeared since planning is taken over.
+        if let Some((id, existing)) = w
+            .objects
+            .iter()
+            .find(|(_, o)| o["label"] == json["label"])
+            .map(|(k, o)| (k.clone(), o.clone()))
+        {
+            let mut object = RemoteObject::new(id.clone(), with_uid(&id, &existing));
+            object.ownership.found_existing = true;
+            return Ok(object);
+        }
         w.next_id += 1;
         let id = format!("obj-{}", w.next_id);
         w.objects.insert(id.clone(), json.clone());
         Ok(RemoteObject {
             attributes: with_uid(&id, &json),
             id,
+            ownership: Default::default(),
         })
     }
 
@@ -161,6 +191,7 @@ impl Provider for MemProvider {
             return Ok(RemoteObject {
                 id: "singleton".into(),
                 attributes: Value::from_json(&w.setting),
+                ownership: Default::default(),
             });
         }
         let id = req.id.clone().expect("updates have ids");
@@ -170,6 +201,7 @@ impl Provider for MemProvider {
         Ok(RemoteObject {
             attributes: with_uid(&id, &obj),
             id,
+            ownership: Default::default(),
         })
     }
 
@@ -566,7 +598,12 @@ async fn an_object_replaced_outside_zentra_is_drift_and_state_takes_the_new_id()
     }
     let plan = h.plan(OBJECT).await;
     let first = &plan.changes[0];
-    assert_eq!(first.action, Action::Update, "not a no-op");
+    assert_eq!(first.action, Action::NoOp, "nothing to write");
+    assert!(first.is_change(), "not a no-op: the new object is adopted");
+    assert_eq!(
+        first.adopt.as_ref().map(|a| a.id.as_str()),
+        Some("obj-recreated")
+    );
     assert_eq!(first.id.as_deref(), Some("obj-recreated"));
     assert_eq!(
         first
@@ -585,7 +622,177 @@ async fn an_object_replaced_outside_zentra_is_drift_and_state_takes_the_new_id()
     );
     let state = h.store().read().unwrap().unwrap();
     assert_eq!(state.resources[0].id, "obj-recreated");
+    assert_eq!(
+        state.resources[0].origin,
+        Some(crate::state::Origin::Adopted),
+        "zentra did not create the object that took the old one's place"
+    );
     let again = h.plan(OBJECT).await;
     assert_eq!(again.changes[0].action, Action::NoOp);
     assert_eq!(again.summary.drift, 0);
+}
+
+fn origin_of(h: &Harness, name: &str) -> Option<crate::state::Origin> {
+    h.store()
+        .read()
+        .unwrap()
+        .unwrap()
+        .resource(&ResourceAddr::managed("mem_object", name))
+        .and_then(|r| r.origin)
+}
+
+#[tokio::test]
+async fn adoption_is_a_change_and_removing_an_adopted_object_only_forgets_it() {
+    let h = Harness::new(serde_json::json!({}));
+    h.provider
+        .world
+        .lock()
+        .unwrap()
+        .objects
+        .insert("pre-1".into(), serde_json::json!({"label": "one"}));
+    let only_first = "resource \"mem_object\" \"first\" {\n  label = \"one\"\n}\n";
+    let p = h.plan(only_first).await;
+    let c = &p.changes[0];
+    assert_eq!(c.action, Action::NoOp);
+    assert_eq!(c.adopt.as_ref().map(|a| a.id.as_str()), Some("pre-1"));
+    assert!(p.has_changes(), "a pending adoption is a change");
+    assert_eq!(p.summary.adopt, 1);
+    assert!(h.apply(only_first).await.errors.is_empty());
+    assert_eq!(
+        h.provider.world.lock().unwrap().writes,
+        0,
+        "adopting writes nothing"
+    );
+    assert_eq!(origin_of(&h, "first"), Some(crate::state::Origin::Adopted));
+    assert!(!h.plan(only_first).await.has_changes());
+
+    let p = h.plan("").await;
+    assert_eq!(p.changes[0].action, Action::Forget);
+    assert!(h.apply("").await.errors.is_empty());
+    let w = h.provider.world.lock().unwrap();
+    assert_eq!((w.writes, w.objects.len()), (0, 1), "nothing deleted");
+}
+
+#[tokio::test]
+async fn removed_blocks_decide_and_vendor_objects_are_never_deleted() {
+    let h = Harness::new(serde_json::json!({}));
+    let config = "resource \"mem_object\" \"mine\" {\n  label = \"one\"\n}\nresource \"mem_object\" \"theirs\" {\n  label = \"vendor-two\"\n}\n";
+    assert!(h.apply(config).await.errors.is_empty());
+    assert_eq!(origin_of(&h, "mine"), Some(crate::state::Origin::Created));
+    assert_eq!(origin_of(&h, "theirs"), Some(crate::state::Origin::Created));
+    let removed = "removed {\n  from = mem_object.mine\n  lifecycle {\n    destroy = false\n  }\n}\nremoved {\n  from = mem_object.theirs\n  lifecycle {\n    destroy = true\n  }\n}\n";
+    let p = h.plan(removed).await;
+    let actions: HashMap<String, (Action, String)> = p
+        .changes
+        .iter()
+        .map(|c| {
+            (
+                c.address.to_string(),
+                (c.action, c.reason.clone().unwrap_or_default()),
+            )
+        })
+        .collect();
+    assert_eq!(actions["mem_object.mine"].0, Action::Forget);
+    assert_eq!(actions["mem_object.theirs"].0, Action::Forget);
+    assert!(
+        actions["mem_object.theirs"]
+            .1
+            .contains("the vendor made it"),
+        "{:?}",
+        actions["mem_object.theirs"]
+    );
+    let writes = h.provider.world.lock().unwrap().writes;
+    assert!(h.apply(removed).await.errors.is_empty());
+    let w = h.provider.world.lock().unwrap();
+    assert_eq!((w.writes, w.objects.len()), (writes, 2));
+}
+
+#[tokio::test]
+async fn an_object_found_while_creating_is_recorded_as_adopted() {
+    let h = Harness::new(serde_json::json!({}));
+    let config = "resource \"mem_object\" \"first\" {\n  label = \"one\"\n}\n";
+    let ws = h.workspace(config);
+    let run = plan(&ws, None, &h.providers()).await.unwrap();
+    assert_eq!(run.plan.changes[0].action, Action::Create);
+    // Someone creates it between plan and apply.
+    h.provider
+        .world
+        .lock()
+        .unwrap()
+        .objects
+        .insert("theirs".into(), serde_json::json!({"label": "one"}));
+    let mut state = crate::state::StateFile::new();
+    let report = apply(
+        &ws,
+        run,
+        &mut state,
+        &h.store(),
+        &h.providers(),
+        &ApplyOptions::default(),
+        &Silent,
+    )
+    .await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(origin_of(&h, "first"), Some(crate::state::Origin::Adopted));
+}
+
+#[tokio::test]
+async fn two_resources_with_one_natural_key_are_refused_before_any_read() {
+    let h = Harness::new(serde_json::json!({}));
+    let ws = h.workspace(
+        "resource \"mem_object\" \"a\" {\n  label = \"Same\"\n}\nresource \"mem_object\" \"b\" {\n  label = \"same\"\n}\n",
+    );
+    let errors = plan(&ws, None, &h.providers()).await.err().unwrap();
+    let text = errors.0[0].to_string();
+    assert!(
+        text.contains("`mem_object.a` and `mem_object.b` manage the same remote object (mem_object label same)"),
+        "{text}"
+    );
+    assert!(
+        errors.0[0]
+            .detail
+            .as_deref()
+            .unwrap_or_default()
+            .contains("main.zen.hcl:1:1"),
+        "{:?}",
+        errors.0[0].detail
+    );
+    assert_eq!(h.provider.world.lock().unwrap().reads, 0);
+}
+
+#[tokio::test]
+async fn destroy_plans_delete_what_was_created_and_honour_prevent_destroy() {
+    let h = Harness::new(serde_json::json!({}));
+    assert!(h.apply(CONFIG).await.errors.is_empty());
+    let ws = h.workspace(CONFIG);
+    let state = h.store().read().unwrap();
+    let options = crate::plan::planner::PlanOptions { destroy: true };
+    let run = crate::plan::planner::plan_with(&ws, state.as_ref(), &h.providers(), &options)
+        .await
+        .unwrap();
+    assert!(run.plan.destroy);
+    let actions: HashMap<String, Action> = run
+        .plan
+        .changes
+        .iter()
+        .map(|c| (c.address.to_string(), c.action))
+        .collect();
+    assert_eq!(actions["mem_object.first"], Action::Delete);
+    assert_eq!(actions["mem_object.second"], Action::Delete);
+    assert_eq!(actions["mem_setting.main"], Action::Forget);
+
+    let protected = CONFIG.replace(
+        "label = \"one\"\n",
+        "label = \"one\"\n  lifecycle {\n    prevent_destroy = true\n  }\n",
+    );
+    let ws = h.workspace(&protected);
+    let errors = crate::plan::planner::plan_with(&ws, state.as_ref(), &h.providers(), &options)
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        errors.0[0].to_string().contains("main.zen.hcl:11:3"),
+        "{}",
+        errors.0[0]
+    );
 }

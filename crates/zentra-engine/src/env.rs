@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::progress::Progress;
+use crate::redact::Secrets;
 
 /// Names of the environment variables zentra reads.
 pub mod vars {
@@ -34,21 +35,33 @@ pub mod vars {
     pub const ZENTRA_VAR_PREFIX: &str = "ZENTRA_VAR_";
     pub const NO_COLOR: &str = "NO_COLOR";
 
-    /// Whether a variable of this name holds a credential (the client secrets, tokens,
-    /// passwords, private keys): `env()` in configuration marks its value sensitive.
+    /// Whether a variable of this name holds a credential (the client secrets, tokens, storage
+    /// and state keys, passphrases, passwords, private keys): `env()` in configuration marks
+    /// its value sensitive.
     pub fn holds_secret(name: &str) -> bool {
         let upper = name.to_ascii_uppercase();
-        ["SECRET", "TOKEN", "PASSWORD", "PRIVATE_KEY"]
-            .iter()
-            .any(|word| upper.contains(word))
+        [
+            "SECRET",
+            "TOKEN",
+            "PASSWORD",
+            "PRIVATE_KEY",
+            "PASSPHRASE",
+            "ACCESS_KEY",
+            "STORAGE_KEY",
+            "STATE_KEY",
+        ]
+        .iter()
+        .any(|word| upper.contains(word))
     }
 }
 
-/// A snapshot of environment variables, and the run's progress handle.
+/// A snapshot of environment variables, the run's progress handle, and the secrets it learns
+/// (which every message is cleared of before it is shown).
 #[derive(Clone, Debug, Default)]
 pub struct Environment {
     vars: BTreeMap<String, String>,
     progress: Progress,
+    secrets: Secrets,
 }
 
 impl Environment {
@@ -57,6 +70,7 @@ impl Environment {
         Environment {
             vars: std::env::vars().collect(),
             progress: Progress::default(),
+            secrets: Secrets::default(),
         }
     }
 
@@ -69,6 +83,7 @@ impl Environment {
                 .map(|(k, v)| (k.into(), v.into()))
                 .collect(),
             progress: Progress::default(),
+            secrets: Secrets::default(),
         }
     }
 
@@ -82,6 +97,26 @@ impl Environment {
     /// Where progress events go.
     pub fn progress(&self) -> &Progress {
         &self.progress
+    }
+
+    /// The same environment, with the secrets evaluation learns going to `secrets` (the
+    /// printer's, so that no message shows them).
+    pub fn with_secrets(mut self, secrets: Secrets) -> Self {
+        self.secrets = secrets;
+        self
+    }
+
+    /// The run's secrets: evaluation adds what it finds sensitive.
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
+    }
+
+    /// The values of the variables that hold credentials (client secrets, tokens).
+    pub fn secret_values(&self) -> impl Iterator<Item = &str> {
+        self.vars
+            .iter()
+            .filter(|(k, _)| vars::holds_secret(k))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The variable's value, treating an empty value as unset.

@@ -75,7 +75,13 @@ impl Workspace {
             &mut diags,
         );
         let vars = match resolve_variables(&config, opts) {
-            Ok(v) => v,
+            Ok(v) => {
+                // Sensitive variables, and so everything computed from them, never show.
+                for value in v.values() {
+                    opts.env.secrets().add_value(value);
+                }
+                v
+            }
             Err(d) => {
                 diags.extend(d);
                 IndexMap::new()
@@ -157,27 +163,69 @@ impl Workspace {
         };
         let ctx = self.eval_context(resources);
         let mut body = eval_block_body(&ctx, &block.body, &schema.body, &addr.to_string())?;
-        // The provider derives attributes from others and refuses impossible values.
+        self.env.secrets().add_by_schema(&schema.body, &body.value);
+        // The provider derives attributes from others and refuses impossible values; its
+        // messages never repeat a sensitive value.
         if let Some(ptype) = self.provider_type(&block.provider.type_name) {
             let written = std::mem::replace(&mut body.value, Value::Null);
+            let secrets = crate::redact::sensitive_texts(&written);
+            let clear = |text: &str| crate::redact::replace_secrets(text, &secrets);
             body.value = ptype
                 .complete_desired(&addr.type_name, written)
                 .map_err(|invalid| {
                     let mut diags = Diagnostics::default();
                     for i in invalid {
                         let span = body.spans.get(&i.path).or(block.span.as_ref());
-                        let mut d =
-                            Diagnostic::error(format!("{addr}: `{}`: {}", i.path, i.message))
-                                .at_span(&self.config.sources, span);
+                        let mut d = Diagnostic::error(clear(&format!(
+                            "{addr}: `{}`: {}",
+                            i.path, i.message
+                        )))
+                        .at_span(&self.config.sources, span);
                         if let Some(h) = i.hint {
-                            d = d.with_hint(h);
+                            d = d.with_hint(clear(&h));
                         }
                         diags.push(d);
                     }
                     diags
                 })?;
+            self.env.secrets().add_by_schema(&schema.body, &body.value);
         }
         Ok(body)
+    }
+
+    /// What is worth a warning in the configuration but does not stop a run (see
+    /// [`ProviderType::desired_warnings`]), each at the attribute it is about, evaluated as
+    /// `validate` does (every reference unknown). A resource that does not evaluate has none
+    /// here: its errors are reported elsewhere.
+    pub fn warnings(&self) -> Diagnostics {
+        let mut out = Diagnostics::default();
+        let resources = HashMap::new();
+        let ctx = self.eval_context(&resources);
+        for (addr, block) in &self.config.resources {
+            let (Some(schema), Some(ptype)) = (
+                self.schema_for(addr),
+                self.provider_type(&block.provider.type_name),
+            ) else {
+                continue;
+            };
+            let Ok(body) = eval_block_body(&ctx, &block.body, &schema.body, &addr.to_string())
+            else {
+                continue;
+            };
+            let Ok(completed) = ptype.complete_desired(&addr.type_name, body.value.clone()) else {
+                continue;
+            };
+            for w in ptype.desired_warnings(&addr.type_name, &body.value, &completed) {
+                let span = body.spans.get(&w.path).or(block.span.as_ref());
+                let mut d = Diagnostic::warning(format!("{addr}: `{}`: {}", w.path, w.message))
+                    .at_span(&self.config.sources, span);
+                if let Some(h) = w.hint {
+                    d = d.with_hint(h);
+                }
+                out.push(d);
+            }
+        }
+        out
     }
 
     /// Evaluates a provider block (or an empty one when the configuration has none).
@@ -193,13 +241,17 @@ impl Workspace {
         let body = self.config.provider(addr).map_or(&empty, |p| &p.body);
         let resources = HashMap::new();
         let ctx = self.eval_context(&resources);
-        eval_block_body(
+        let schema = ptype.config_schema();
+        let value = eval_block_body(
             &ctx,
             body,
-            &ptype.config_schema(),
+            &schema,
             &format!("provider \"{}\"", addr.type_name),
-        )
-        .map(|b| b.value)
+        )?
+        .value;
+        // A `client_secret` written in the block is as secret as one in the environment.
+        self.env.secrets().add_by_schema(&schema, &value);
+        Ok(value)
     }
 
     /// Configures one provider instance (no network calls).
@@ -283,6 +335,7 @@ impl Workspace {
                 diags.push(d);
             }
         }
+        diags.extend(crate::drift::suppress::check(self));
         diags.into_result().map(|_| ())
     }
 
@@ -347,6 +400,23 @@ fn check_resource_types(
             }
         });
     }
+    for removed in &config.removed {
+        if schemas.contains_key(&removed.from.type_name) {
+            continue;
+        }
+        let candidates: Vec<&str> = schemas.keys().map(String::as_str).collect();
+        let d = Diagnostic::error(format!(
+            "`removed` names `{}`, of an unknown resource type",
+            removed.from
+        ))
+        .at_span(&config.sources, removed.span.as_ref());
+        diags.push(
+            match did_you_mean(&removed.from.type_name, candidates.iter().copied()) {
+                Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                None => d.with_hint("name the resource as its block did: TYPE.NAME"),
+            },
+        );
+    }
     for p in &config.providers {
         if !provider_types.iter().any(|t| t.name() == p.addr.type_name) {
             let names: Vec<&str> = provider_types.iter().map(|t| t.name()).collect();
@@ -407,7 +477,8 @@ fn resolve_variables(
     }
     let mut files: Vec<PathBuf> = Vec::new();
     let auto = config.dir.join(AUTO_VARS_FILE);
-    if auto.is_file() {
+    // Present in any form: one that cannot be read is reported, not skipped.
+    if std::fs::symlink_metadata(&auto).is_ok() {
         files.push(auto);
     }
     files.extend(opts.var_files.iter().map(|f| {
@@ -637,13 +708,14 @@ fn load_var_file(
     env: &Environment,
     raw: &mut IndexMap<String, (Value, String)>,
 ) -> Result<(), Diagnostics> {
-    let text = crate::config::read_source(path).map_err(|e| {
-        Diagnostic::error(format!(
-            "cannot read variables file `{}`: {e}",
-            path.display()
-        ))
-        .with_hint("check the path given to --var-file")
-    })?;
+    let text =
+        crate::config::read_source(path, crate::files::FileKind::Variables).map_err(|e| {
+            Diagnostic::error(format!(
+                "cannot read variables file `{}`: {e}",
+                path.display()
+            ))
+            .with_hint("check the path given to --var-file")
+        })?;
     let display = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

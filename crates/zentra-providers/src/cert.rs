@@ -39,7 +39,20 @@ pub struct CertificateSummary {
     pub thumbprint_sha256: String,
     pub not_before: DateTime<Utc>,
     pub not_after: DateTime<Utc>,
+    /// The hash of the certificate's own signature when it is one that can be forged
+    /// (`SHA-1`, `MD5`), else `None`.
+    pub weak_signature_hash: Option<&'static str>,
 }
+
+/// Signature algorithms whose hash can be forged: OID and the hash's name.
+const WEAK_SIGNATURES: [(&str, &str); 6] = [
+    ("1.2.840.113549.1.1.5", "SHA-1"), // sha1WithRSAEncryption
+    ("1.3.14.3.2.29", "SHA-1"),        // sha1WithRSASignature (OIW)
+    ("1.2.840.10045.4.1", "SHA-1"),    // ecdsa-with-SHA1
+    ("1.2.840.10040.4.3", "SHA-1"),    // dsa-with-sha1
+    ("1.2.840.113549.1.1.4", "MD5"),   // md5WithRSAEncryption
+    ("1.2.840.113549.1.1.2", "MD2"),   // md2WithRSAEncryption
+];
 
 impl CertificateSummary {
     /// `CN=…, thumbprint 3A9B0C5D…, expires 2027-01-01` (`expired` once past), without the
@@ -122,7 +135,13 @@ pub fn summarize(der: &[u8]) -> Result<CertificateSummary, CertificateError> {
         DateTime::<Utc>::from_timestamp(t.timestamp(), 0)
             .ok_or_else(|| error("the certificate's validity is out of range"))
     };
+    let algorithm = certificate.signature_algorithm.algorithm.to_id_string();
+    let weak_signature_hash = WEAK_SIGNATURES
+        .iter()
+        .find(|(oid, _)| *oid == algorithm)
+        .map(|(_, hash)| *hash);
     Ok(CertificateSummary {
+        weak_signature_hash,
         subject: name_text(certificate.subject()),
         issuer: name_text(certificate.issuer()),
         thumbprint_sha1: hex::encode_upper(Sha1::digest(der)),
@@ -238,6 +257,15 @@ pub(crate) mod tests {
             .unwrap()
             .with_timezone(&Utc);
         assert!(s.short_text(later).ends_with("expired 2036-01-01"));
+    }
+
+    #[test]
+    fn sha1_signatures_are_told_apart_from_sha256_ones() {
+        let sha256 = summarize(&decode(TEST_CERT_PEM).unwrap()).unwrap();
+        assert_eq!(sha256.weak_signature_hash, None);
+        let sha1 = include_str!("../../zentra-test-support/fixtures/certs/idp-sha1.pem");
+        let sha1 = summarize(&decode(sha1).unwrap()).unwrap();
+        assert_eq!(sha1.weak_signature_hash, Some("SHA-1"));
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod azuread;
 pub mod cert;
 pub mod client;
 pub(crate) mod config;
+pub(crate) mod name_rules;
 pub(crate) mod names;
 pub(crate) mod paths;
 pub mod zoom;

@@ -380,6 +380,7 @@ fn run(
             for (k, v) in body {
                 data.insert(k, v);
             }
+            crate::graph_domains::default_signed_requests(&mut data);
             t.federations.push(DomainFederation {
                 domain,
                 object: Stored::replicated(data.clone()),

@@ -1,5 +1,6 @@
 //! Failures the emulator injects on purpose, so clients' throttling, retry and error paths can be
-//! exercised deterministically: rate limits as Zoom and Graph enforce them, and server errors.
+//! exercised deterministically: rate limits as Zoom and Graph enforce them, server errors,
+//! links that lead elsewhere, and answers lost on the way back.
 
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +26,17 @@ pub struct Faults {
     pub graph_retry_after_seconds: u64,
     /// Graph: the next N requests (each request inside a `$batch` counts) get a 503.
     pub graph_server_error_next: u32,
+    /// Graph: the next answer that lists a collection carries this `@odata.nextLink`, written
+    /// after the API root (`/../v2/users/me` makes `http://host:port/v1.0/../v2/users/me`), as a
+    /// hostile or broken service might send it.
+    pub graph_next_link: Option<String>,
+    /// Vendor APIs: the next N requests whose `METHOD /path` starts with
+    /// [`Faults::lose_answer_of`] are carried out, but their answer is lost: the connection is
+    /// reset before the body arrives, as when a network drops it.
+    pub lose_answer_next: u32,
+    /// Which requests [`Faults::lose_answer_next`] applies to, e.g. `POST /v2/groups`; empty:
+    /// every request.
+    pub lose_answer_of: String,
 }
 
 impl Faults {

@@ -402,7 +402,22 @@ fn execute(
         return Outcome::from_error(e, ids);
     }
     match route(&mut state, auth, call, &segments) {
-        Ok(outcome) => outcome,
+        Ok(mut outcome) => {
+            let listing = outcome
+                .body
+                .as_ref()
+                .is_some_and(|b| b.get("value").is_some_and(Value::is_array));
+            if listing
+                && let Some(link) = state.faults.graph_next_link.take()
+                && let Some(Value::Object(body)) = &mut outcome.body
+            {
+                body.insert(
+                    "@odata.nextLink".into(),
+                    Value::String(format!("{}{link}", call.root())),
+                );
+            }
+            outcome
+        }
         Err(error) => Outcome::from_error(error, ids),
     }
 }

@@ -1,6 +1,7 @@
 //! Domain changes and domain federation: `PATCH /domains/{id}` and the federation
 //! configuration of a domain, `/domains/{id}/federationConfiguration[/{id}]` (list, create,
 //! get, `PATCH` answering 200 with the object, delete), as `internalDomainFederation` objects.
+//! Listing the configurations of a domain that has none answers 404, as Graph documents.
 //!
 //! Creating a federation configuration makes the domain `Federated`. Deleting it leaves the
 //! domain `Federated` until `PATCH /domains/{id}` sets `authenticationType` back to `Managed`,
@@ -188,6 +189,15 @@ fn with_type(data: &Map<String, Value>) -> Map<String, Value> {
     out
 }
 
+/// A new configuration that does not say otherwise does not sign requests: "If `false`
+/// (default), the SAML authentication requests sent to the federated IdP are not signed."
+pub(crate) fn default_signed_requests(data: &mut Map<String, Value>) {
+    let property = "isSignedAuthenticationRequestRequired";
+    if data.get(property).is_none_or(Value::is_null) {
+        data.insert(property.into(), json!(false));
+    }
+}
+
 /// `GET|POST /domains/{id}/federationConfiguration`.
 pub(super) fn collection(
     state: &mut SimState,
@@ -216,6 +226,15 @@ pub(super) fn collection(
                     ))
                 })
                 .collect();
+            // "If there isn't an internalDomainFederation object in the tenant, this API
+            // returns a 404 Not Found response code" (List internalDomainFederations).
+            if value.is_empty() {
+                return Err(gerr(
+                    StatusCode::NOT_FOUND,
+                    "Request_ResourceNotFound",
+                    format!("Domain '{name}' has no federation configuration."),
+                ));
+            }
             Ok(Outcome::json(
                 StatusCode::OK,
                 json!({
@@ -313,6 +332,7 @@ fn create(
             data.insert(key, value);
         }
     }
+    default_signed_requests(&mut data);
     data.insert(
         "signingCertificateUpdateStatus".into(),
         json!({

@@ -304,7 +304,38 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         };
         shared.lock().requests.push(record);
     }
+    if matches!(service, Service::Zoom | Service::Graph) && take_lost_answer(&shared, &req) {
+        return lost_answer(response.status);
+    }
     response.into_http()
+}
+
+/// Whether the answer to `req` is to be lost ([`super::Faults::lose_answer_next`]).
+fn take_lost_answer(shared: &Shared, req: &SimRequest) -> bool {
+    let mut state = shared.lock();
+    let line = format!("{} {}", req.method, req.raw_path);
+    if state.faults.lose_answer_next > 0 && line.starts_with(&state.faults.lose_answer_of) {
+        state.faults.lose_answer_next -= 1;
+        true
+    } else {
+        false
+    }
+}
+
+/// An answer whose status goes out but whose body never arrives: the connection is reset
+/// instead, so the client cannot tell whether the request was carried out.
+fn lost_answer(status: StatusCode) -> Response {
+    let reset = futures::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "the answer was lost",
+        ))
+    });
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Body::from_stream(reset))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@
 //!     "roles": [ { "id": "...", "name": "Calendar admins", "description": "...",
 //!                  "type": "common", "privileges": ["ZoomRooms:Edit"] } ],
 //!     "zoom_rooms_subscription": true,
-//!     "calendar_services": [ { "id": "...", "name": "Office 365", "type": "office365",
+//!     "calendar_services": [ { "id": "...", "email": "rooms.admin@contoso.com", "type": "office365",
 //!                              "resources": [ { "email": "board.room@contoso.com",
 //!                                               "assigned_room_id": "..." } ] } ]
 //!   } ] },
@@ -72,7 +72,8 @@
 //! * Every account has the built-in roles Owner (id `0`), Admin (`1`) and Member (`2`); a user's
 //!   `role_name` names a built-in or custom role.
 //! * Calendar services have `type` `office365` (default), `exchange` or `google`; only the first
-//!   two have resources. The `/rooms` endpoints answer only with `zoom_rooms_subscription`.
+//!   two have resources. A service's `email` is the account it was added with, which Zoom lists
+//!   as its `calendar_service_name`. The `/rooms` endpoints answer only with `zoom_rooms_subscription`.
 //! * Applications known to every tenant need not be listed: Microsoft Graph (with its real
 //!   permission ids), Office 365 Exchange Online and Office 365 SharePoint Online. Each client app
 //!   is also a known application of its tenant.
@@ -498,15 +499,14 @@ pub(crate) fn builtin_applications() -> Vec<KnownApplication> {
 }
 
 impl Seed {
-    /// Reads and checks a seed file; errors name the file (and the line and column of a JSON
-    /// error).
-    pub fn from_file(path: &Path) -> anyhow::Result<Seed> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read seed file {}", path.display()))?;
-        let seed: Seed = serde_json::from_str(&text)
-            .with_context(|| format!("invalid seed file {}", path.display()))?;
+    /// Parses and checks the text of the seed file `origin`; errors name the file (and the line
+    /// and column of a JSON error). Reading the file is the caller's: `zentra sim --seed` reads
+    /// it as zentra reads every file, a regular file of bounded size.
+    pub fn from_json(text: &str, origin: &Path) -> anyhow::Result<Seed> {
+        let seed: Seed = serde_json::from_str(text)
+            .with_context(|| format!("invalid seed file {}", origin.display()))?;
         seed.validate()
-            .with_context(|| format!("invalid seed file {}", path.display()))?;
+            .with_context(|| format!("invalid seed file {}", origin.display()))?;
         Ok(seed)
     }
 
@@ -750,7 +750,7 @@ impl Seed {
             zoom_rooms_subscription: true,
             calendar_services: vec![CalendarServiceSeed {
                 id: Some("cS4nQ8wE2rT6yU0iO3pA7d".into()),
-                name: "Office 365".into(),
+                email: "rooms.admin@contoso.com".into(),
                 kind: zoom_rooms::CalendarServiceKind::Office365,
                 resources: vec![CalendarResourceSeed {
                     id: Some("cR1aZ5xC9vB3nM7qW2eR6t".into()),
@@ -1054,25 +1054,23 @@ mod tests {
     }
 
     #[test]
-    fn from_file_names_the_file_and_position_on_errors() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("seed.json");
-        std::fs::write(&path, "{\n  \"zoom\": {\"accounts\": [}\n}").expect("write");
-        let err = format!("{:#}", Seed::from_file(&path).expect_err("bad json"));
+    fn from_json_names_the_file_and_position_on_errors() {
+        let path = Path::new("seed.json");
+        let text = "{\n  \"zoom\": {\"accounts\": [}\n}";
+        let err = format!("{:#}", Seed::from_json(text, path).expect_err("bad json"));
         assert!(err.contains("seed.json"), "{err}");
         assert!(err.contains("line 2"), "{err}");
 
-        std::fs::write(&path, r#"{"zoom": {"acounts": []}}"#).expect("write");
-        let err = format!("{:#}", Seed::from_file(&path).expect_err("unknown key"));
+        let text = r#"{"zoom": {"acounts": []}}"#;
+        let err = format!(
+            "{:#}",
+            Seed::from_json(text, path).expect_err("unknown key")
+        );
         assert!(err.contains("acounts"), "{err}");
 
-        std::fs::write(&path, r#"{"entra": {"tenants": [{"id": "not-a-guid"}]}}"#).expect("write");
-        let err = format!("{:#}", Seed::from_file(&path).expect_err("bad tenant"));
+        let text = r#"{"entra": {"tenants": [{"id": "not-a-guid"}]}}"#;
+        let err = format!("{:#}", Seed::from_json(text, path).expect_err("bad tenant"));
         assert!(err.contains("not a GUID"), "{err}");
-
-        let missing = dir.path().join("missing.json");
-        let err = format!("{:#}", Seed::from_file(&missing).expect_err("missing"));
-        assert!(err.contains("missing.json"), "{err}");
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! | `POST roles` `{"name", "description"?, "privileges"?, "id"?}` | create a role |
 //! | `PATCH roles/{rid}`, `DELETE roles/{rid}` | change or remove it |
 //! | `PATCH users/{uid}` `{"role_name"}` | move a user to another role |
-//! | `POST calendar_services` `{"name", "type"?, "id"?}` | "Add a calendar service" |
+//! | `POST calendar_services` `{"email", "type"?, "id"?}` (the service account's email) | "Add a calendar service" |
 //! | `DELETE calendar_services/{sid}` | remove it |
 //! | `POST calendar_services/{sid}/resources` `{"email"}`, `DELETE .../resources/{rid}` | add or remove a resource |
 
@@ -191,9 +191,18 @@ pub(crate) fn apply(
                 })?,
                 None => CalendarServiceKind::default(),
             };
+            let email = match body.get("email") {
+                Some(_) => text(&body, "email")?,
+                None => text(&body, "name")?,
+            };
+            if !email.contains('@') {
+                return Err(AdminError::BadRequest(
+                    "`email` is the email of the account the service is added with".to_string(),
+                ));
+            }
             let service = CalendarService::new(
                 body.get("id").and_then(Value::as_str).map(str::to_string),
-                text(&body, "name")?,
+                email,
                 kind,
             );
             let made = service.snapshot();

@@ -1,5 +1,6 @@
 //! Emulated Zoom Rooms calendar integration (`/rooms/calendar/services...`): calendar services
-//! are listed, deleted and synced (there is no API to add one: that is done in the web portal,
+//! are listed (by id and, as Zoom documents `calendar_service_name`, the email of the account
+//! they were added with; the list says nothing of the kind of calendar), deleted and synced (there is no API to add one: that is done in the web portal,
 //! or here through a seed or the admin API); calendar resources of Exchange and Office 365
 //! services are added, listed by page, read and deleted. Every route needs a Zoom Rooms
 //! subscription.
@@ -30,8 +31,10 @@ pub struct CalendarServiceSeed {
     /// Generated when absent.
     #[serde(default)]
     pub id: Option<String>,
-    /// As listed, e.g. `Office 365`.
-    pub name: String,
+    /// The email of the account the service was added with, which Zoom lists as the service's
+    /// `calendar_service_name` (e.g. `zroom1@example.com`). `name` is accepted too.
+    #[serde(alias = "name")]
+    pub email: String,
     #[serde(rename = "type", default)]
     pub kind: CalendarServiceKind,
     #[serde(default)]
@@ -56,7 +59,8 @@ pub struct CalendarResourceSeed {
 #[derive(Clone, Debug)]
 pub(crate) struct CalendarService {
     pub id: String,
-    pub name: String,
+    /// The service account's email: what Zoom lists as `calendar_service_name`.
+    pub email: String,
     pub kind: CalendarServiceKind,
     pub added: String,
     pub synced: String,
@@ -106,12 +110,13 @@ fn resource(email: &str, name: Option<String>, id: Option<String>) -> CalendarRe
 }
 
 impl CalendarService {
-    /// A service as the web portal's "Add a calendar service" leaves it.
-    pub(crate) fn new(id: Option<String>, name: &str, kind: CalendarServiceKind) -> Self {
+    /// A service as the web portal's "Add a calendar service" leaves it, added with the
+    /// account of `email`.
+    pub(crate) fn new(id: Option<String>, email: &str, kind: CalendarServiceKind) -> Self {
         let added = now();
         CalendarService {
             id: id.unwrap_or_else(|| random_token(22)),
-            name: name.to_string(),
+            email: email.to_string(),
             kind,
             synced: added.clone(),
             added,
@@ -120,7 +125,7 @@ impl CalendarService {
     }
 
     pub(crate) fn from_seed(seed: &CalendarServiceSeed) -> Self {
-        let mut service = CalendarService::new(seed.id.clone(), &seed.name, seed.kind);
+        let mut service = CalendarService::new(seed.id.clone(), &seed.email, seed.kind);
         service.resources = seed
             .resources
             .iter()
@@ -158,7 +163,7 @@ impl CalendarService {
     fn json(&self) -> Value {
         json!({
             "calendar_service_id": self.id,
-            "calendar_service_name": self.name,
+            "calendar_service_name": self.email,
             "calendar_resource_total_number": self.resources.len(),
             "calendar_resource_assigned_number": self
                 .resources
@@ -192,10 +197,17 @@ pub(crate) fn validate_seed(services: &[CalendarServiceSeed]) -> anyhow::Result<
         {
             bail!("calendar service id {id} is used twice");
         }
+        if !service.email.contains('@') {
+            bail!(
+                "calendar service {:?}: Zoom lists a calendar service by the email of the \
+                 account it was added with; give that email",
+                service.email
+            );
+        }
         if service.kind == CalendarServiceKind::Google && !service.resources.is_empty() {
             bail!(
                 "calendar service {}: Google calendar services have no calendar resources",
-                service.name
+                service.email
             );
         }
         let mut emails = std::collections::HashSet::new();
@@ -203,7 +215,7 @@ pub(crate) fn validate_seed(services: &[CalendarServiceSeed]) -> anyhow::Result<
             if !resource.email.contains('@') || !emails.insert(resource.email.to_lowercase()) {
                 bail!(
                     "calendar service {}: resource email {:?} is invalid or listed twice",
-                    service.name,
+                    service.email,
                     resource.email
                 );
             }
@@ -375,7 +387,7 @@ mod tests {
     fn google_services_take_no_resources_in_seeds() {
         let seed = CalendarServiceSeed {
             id: None,
-            name: "Google".into(),
+            email: "rooms.admin@contoso.com".into(),
             kind: CalendarServiceKind::Google,
             resources: vec![CalendarResourceSeed {
                 id: None,

@@ -1,13 +1,16 @@
 //! What the end-to-end tests of zentra's crates share: a project directory run with the real
 //! `zentra` binary against the emulator ([`Project`]), plain HTTP access to the emulator
 //! ([`sim`]), the sample certificates and keys of `fixtures/` ([`entra`]), Zoom seeds and views
-//! ([`zoom`]), and the checks of every request and response against the vendors' own specs
-//! ([`conformance`], [`traffic`]).
+//! ([`zoom`]), the checks of every request and response against the vendors' own specs
+//! ([`conformance`], [`traffic`]), the real programs that read zentra's outputs
+//! ([`test_tools`]) and the storage servers remote state is tested against ([`storage`]).
 
 pub mod conformance;
 pub mod entra;
 mod project;
 pub mod sim;
+pub mod storage;
+pub mod test_tools;
 pub mod traffic;
 pub mod zoom;
 

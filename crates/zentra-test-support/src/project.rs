@@ -92,15 +92,21 @@ impl Project {
         self.write("main.zen.hcl", config);
     }
 
-    /// Runs `zentra` in the project directory with the project's environment only.
-    pub fn run(&self, args: &[&str]) -> Output {
+    /// `zentra` with `args`, to run in the project directory with the project's environment
+    /// only.
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(zentra_binary());
         cmd.args(args).current_dir(self.path()).env_clear();
         cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        cmd.output().expect("zentra runs")
+        cmd
+    }
+
+    /// Runs `zentra` in the project directory with the project's environment only.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("zentra runs")
     }
 
     pub fn set_env(&mut self, name: &str, value: &str) {

@@ -11,6 +11,7 @@ use owo_colors::OwoColorize;
 use zentra_engine::diag::{Diagnostic, Diagnostics, Severity};
 use zentra_engine::env::{Environment, vars};
 use zentra_engine::progress::{Event, Progress, ProgressSink};
+use zentra_engine::redact::Secrets;
 
 /// A colour role; the printer decides whether it shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +38,8 @@ pub struct Printer {
     shown: Mutex<Vec<Diagnostic>>,
     /// Whether anything was written to stdout.
     wrote_data: AtomicBool,
+    /// What no diagnostic, status or progress line may show.
+    secrets: Secrets,
 }
 
 impl Printer {
@@ -44,6 +47,12 @@ impl Printer {
     pub fn terminal(env: &Environment, no_color: bool) -> Printer {
         let allowed =
             !no_color && env.get(vars::NO_COLOR).is_none() && env.get("TERM") != Some("dumb");
+        // Credentials in the environment never show; a value too short to be a credential
+        // (`1`, `true`) is a setting, and clearing it would blank out words of every message.
+        let secrets = env.secrets().clone();
+        for value in env.secret_values().filter(|v| v.chars().count() >= 6) {
+            secrets.add(value);
+        }
         Printer {
             color_out: allowed && std::io::stdout().is_terminal(),
             color_err: allowed && std::io::stderr().is_terminal(),
@@ -52,6 +61,7 @@ impl Printer {
             quiet: false,
             shown: Mutex::default(),
             wrote_data: AtomicBool::new(false),
+            secrets,
         }
     }
 
@@ -65,7 +75,14 @@ impl Printer {
             quiet: false,
             shown: Mutex::default(),
             wrote_data: AtomicBool::new(false),
+            secrets: Secrets::default(),
         }
+    }
+
+    /// The secrets this printer clears messages of; evaluation adds to them (see
+    /// [`Environment::with_secrets`]).
+    pub fn secrets(&self) -> Secrets {
+        self.secrets.clone()
     }
 
     /// Suppresses progress messages on stderr (diagnostics still show).
@@ -116,6 +133,7 @@ impl Printer {
     }
 
     fn stderr_line(&self, line: &str) {
+        let line = self.secrets.redact(line);
         let mut err = self.err.lock().unwrap_or_else(|e| e.into_inner());
         let _ = writeln!(err, "{line}");
         let _ = err.flush();
@@ -127,16 +145,16 @@ impl Printer {
         Progress::new(Arc::new(StderrProgress {
             err: self.err.clone(),
             quiet: self.quiet,
+            secrets: self.secrets.clone(),
         }))
     }
 
-    /// Writes one diagnostic to stderr, with its location and source line.
+    /// Writes one diagnostic to stderr, with its location and source line, cleared of the
+    /// run's secrets (as is the copy kept for `--json`).
     pub fn diagnostic(&self, d: &Diagnostic) {
-        self.stderr_line(&self.format_diagnostic(d));
-        self.shown
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(d.clone());
+        let d = self.secrets.redact_diagnostic(d);
+        self.stderr_line(&self.format_diagnostic(&d));
+        self.shown.lock().unwrap_or_else(|e| e.into_inner()).push(d);
     }
 
     /// The diagnostics shown so far (for `--json` output of failures).
@@ -228,6 +246,7 @@ impl Printer {
 struct StderrProgress {
     err: Arc<Mutex<Box<dyn Write + Send>>>,
     quiet: bool,
+    secrets: Secrets,
 }
 
 impl ProgressSink for StderrProgress {
@@ -235,8 +254,9 @@ impl ProgressSink for StderrProgress {
         if self.quiet {
             return;
         }
+        let line = self.secrets.redact(&event.to_string());
         let mut err = self.err.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = writeln!(err, "{event}");
+        let _ = writeln!(err, "{line}");
         let _ = err.flush();
     }
 }

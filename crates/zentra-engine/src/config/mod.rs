@@ -2,6 +2,10 @@
 //! into a [`Config`] of typed top-level blocks, whose expressions stay unevaluated until
 //! [`crate::eval`] runs them.
 
+mod backend;
+mod drift_ignore;
+mod labels;
+mod ownership;
 mod types;
 
 use std::path::{Path, PathBuf};
@@ -13,7 +17,11 @@ use indexmap::IndexMap;
 
 use crate::addr::{Mode, ProviderAddr, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics, FileId, SourceFile, SourceMap, Span, did_you_mean};
+use crate::files::{FileKind, ReadError};
 
+pub use backend::{AzurermBackend, Backend, EncryptionSettings, S3Backend};
+pub use drift_ignore::DriftIgnore;
+pub use ownership::{Lifecycle, RemovedBlock};
 pub use types::TypeConstraint;
 pub use types::parse_number as types_parse_number;
 
@@ -52,6 +60,11 @@ pub struct Settings {
     /// Where local state lives, relative to the configuration directory.
     pub state_path: Option<String>,
     pub required_version: Option<String>,
+    /// `backend "TYPE" { ... }`: where state lives (local file when absent).
+    pub backend: Option<Backend>,
+    pub backend_span: Option<Span>,
+    /// `encryption { ... }`: client-side encryption of state and saved plans.
+    pub encryption: Option<EncryptionSettings>,
 }
 
 #[derive(Clone, Debug)]
@@ -79,6 +92,8 @@ pub struct ResourceBlock {
     pub body: SourceBody,
     /// Explicit dependencies from `depends_on`.
     pub depends_on: Vec<(ResourceAddr, Option<Span>)>,
+    /// The `lifecycle` meta-block.
+    pub lifecycle: Lifecycle,
     /// Span of the block header (`resource "T" "N"`), for diagnostics.
     pub span: Option<Span>,
 }
@@ -102,14 +117,30 @@ pub struct Config {
     pub locals: IndexMap<String, Expr>,
     pub resources: IndexMap<ResourceAddr, ResourceBlock>,
     pub outputs: IndexMap<String, OutputBlock>,
+    /// `removed` blocks: what happens to objects whose resource block is gone.
+    pub removed: Vec<RemovedBlock>,
+    /// Drift accepted until a date (`drift_ignore` blocks).
+    pub drift_ignores: Vec<DriftIgnore>,
 }
 
 const TOP_LEVEL_BLOCKS: &[&str] = &[
-    "zentra", "provider", "variable", "locals", "resource", "data", "output",
+    "zentra",
+    "provider",
+    "variable",
+    "locals",
+    "resource",
+    "data",
+    "output",
+    "removed",
+    "drift_ignore",
 ];
 
 impl Config {
-    /// Loads every `*.zen.hcl` file in `dir` (sorted by name).
+    /// Loads every `*.zen.hcl` file in `dir` (sorted by name). Like Terraform, names starting
+    /// with `.` (hidden files, editors' lock files such as `.#main.zen.hcl`) are left out; any
+    /// other entry so named that is not a readable regular file (a directory, a named pipe, a
+    /// broken symbolic link) is an error naming it, never skipped: what it declared would
+    /// otherwise be planned for deletion.
     pub fn load_dir(dir: &Path) -> Result<Config, Diagnostics> {
         let entries = std::fs::read_dir(dir).map_err(|e| {
             Diagnostic::error(format!(
@@ -118,17 +149,27 @@ impl Config {
             ))
             .with_hint("pass the directory holding your *.zen.hcl files with --chdir DIR")
         })?;
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.is_file()
-                    && p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.ends_with(CONFIG_SUFFIX))
-            })
-            .collect();
+        let mut paths: Vec<PathBuf> = Vec::new();
+        let mut diags = Diagnostics::default();
+        for entry in entries {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    diags.push(Diagnostic::error(format!(
+                        "cannot list configuration directory `{}`: {e}",
+                        dir.display()
+                    )));
+                    continue;
+                }
+            };
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.ends_with(CONFIG_SUFFIX) && !name.starts_with('.') {
+                paths.push(entry.path());
+            }
+        }
         paths.sort();
-        if paths.is_empty() {
+        if paths.is_empty() && !diags.has_errors() {
             return Err(Diagnostic::error(format!(
                 "no configuration files (*{CONFIG_SUFFIX}) in `{}`",
                 dir.display()
@@ -140,25 +181,35 @@ impl Config {
         }
         let mut files = Vec::new();
         for path in paths {
-            let text = read_source(&path).map_err(|e| {
-                let d = Diagnostic::error(format!("cannot read `{}`: {e}", path.display()));
-                match e.kind() {
-                    std::io::ErrorKind::InvalidData => {
-                        d.with_hint("save the file as UTF-8 (configuration files are UTF-8 text)")
-                    }
-                    _ => d,
-                }
-            })?;
             let display = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            files.push(SourceFile {
-                display_path: display,
-                path,
-                text,
-            });
+            match read_source(&path, FileKind::Configuration) {
+                Ok(text) => files.push(SourceFile {
+                    display_path: display,
+                    path,
+                    text,
+                }),
+                Err(e) => {
+                    let d = Diagnostic::error(format!("cannot read `{display}`: {e}"));
+                    diags.push(match e {
+                        ReadError::NotText => d.with_hint(
+                            "save the file as UTF-8 (configuration files are UTF-8 text)",
+                        ),
+                        ReadError::NotRegular(_)
+                        | ReadError::DanglingLink
+                        | ReadError::LinkLoop
+                        | ReadError::NotFound => d.with_hint(format!(
+                            "every *{CONFIG_SUFFIX} entry must be a readable file: fix it, or \
+                             rename or remove it if it holds no configuration"
+                        )),
+                        _ => d,
+                    });
+                }
+            }
         }
+        diags.into_result()?;
         Config::from_files(dir, files)
     }
 
@@ -181,6 +232,7 @@ impl Config {
         for (file, body) in bodies {
             config.add_body(file, body, &mut diags);
         }
+        config.check_removed(&mut diags);
         diags.into_result()?;
         Ok(config)
     }
@@ -225,6 +277,9 @@ impl Config {
             .collect();
         let ident_span = block.ident.span();
         let block_span = self.span(file, block.span());
+        if let Some(d) = self.check_labels(file, &kind, &block.labels) {
+            return diags.push(d);
+        }
         let expect_labels = |n: usize, what: &str| -> Option<Diagnostic> {
             (labels.len() != n).then(|| {
                 self.err_at(
@@ -253,6 +308,18 @@ impl Config {
                 let mut body = block.body;
                 let alias = match body.remove_attribute("alias") {
                     Some(attr) => match literal_string(&attr.value) {
+                        Some(s) if !crate::addr::is_identifier(&s) => {
+                            diags.push(self.err_at(
+                                file,
+                                attr.value.span(),
+                                format!(
+                                    "`alias` {s:?} is not a valid name: it must start with a \
+                                     letter or underscore, and hold only letters, digits, \
+                                     underscores and dashes"
+                                ),
+                            ));
+                            None
+                        }
                         Some(s) => Some(s),
                         None => {
                             diags.push(self.err_at(
@@ -346,12 +413,19 @@ impl Config {
                 };
                 self.add_resource(file, addr, block.body, block_span, diags);
             }
+            "drift_ignore" => {
+                if let Some(d) = expect_labels(0, "no labels") {
+                    return diags.push(d);
+                }
+                self.add_drift_ignore(file, block.body, self.span(file, ident_span), diags);
+            }
             "output" => {
                 if let Some(d) = expect_labels(1, "one label, the output name") {
                     return diags.push(d);
                 }
                 self.add_output(file, labels[0].clone(), block.body, ident_span, diags);
             }
+            "removed" => self.add_removed(file, block, diags),
             other => {
                 let mut d = self.err_at(file, ident_span, format!("unknown block type `{other}`"));
                 d = match did_you_mean(other, TOP_LEVEL_BLOCKS.iter().copied()) {
@@ -389,12 +463,35 @@ impl Config {
                         )),
                     }
                 }
-                Structure::Block(b) => diags.push(self.err_at(
-                    file,
-                    b.ident.span(),
-                    format!("unexpected block `{}` in `zentra`", b.ident.as_str()),
-                )),
+                Structure::Block(b) if b.ident.as_str() == "backend" => {
+                    self.add_backend(file, b, diags);
+                }
+                Structure::Block(b) if b.ident.as_str() == "encryption" => {
+                    self.add_encryption(file, b, diags);
+                }
+                Structure::Block(b) => diags.push(
+                    self.err_at(
+                        file,
+                        b.ident.span(),
+                        format!("unexpected block `{}` in `zentra`", b.ident.as_str()),
+                    )
+                    .with_hint("`zentra` holds `state_path`, `required_version`, and `backend` and `encryption` blocks"),
+                ),
             }
+        }
+        if self.settings.state_path.is_some()
+            && matches!(
+                self.settings.backend,
+                Some(Backend::Azurerm(_) | Backend::S3(_))
+            )
+        {
+            diags.push(
+                Diagnostic::error(
+                    "`state_path` is a local file, but a remote `backend` is configured",
+                )
+                .at_span(&self.sources, self.settings.backend_span.as_ref())
+                .with_hint("remove `state_path`: the backend's `key` names the state"),
+            );
         }
     }
 
@@ -507,6 +604,7 @@ impl Config {
                 )),
             }
         }
+        let lifecycle = self.take_lifecycle(file, &addr, &mut body, diags);
         let mut depends_on = Vec::new();
         if let Some(attr) = body.remove_attribute("depends_on") {
             match &attr.value {
@@ -540,6 +638,7 @@ impl Config {
                     span: span.clone(),
                 },
                 depends_on,
+                lifecycle,
                 span,
             },
         );
@@ -719,9 +818,10 @@ pub fn traversal_addr(expr: &Expression) -> Option<ResourceAddr> {
     }
 }
 
-/// Reads a UTF-8 source file, without the byte order mark some Windows editors write first.
-pub fn read_source(path: &Path) -> std::io::Result<String> {
-    let text = std::fs::read_to_string(path)?;
+/// Reads a UTF-8 source file (within `kind`'s size cap, regular files only), without the byte
+/// order mark some Windows editors write first.
+pub fn read_source(path: &Path, kind: FileKind) -> Result<String, ReadError> {
+    let text = crate::files::read_text(path, kind)?;
     Ok(match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
         None => text,

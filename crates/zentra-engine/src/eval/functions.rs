@@ -3,7 +3,7 @@
 
 use indexmap::IndexMap;
 
-use super::{EvalContext, SENSITIVE_SHOWN};
+use super::EvalContext;
 use crate::value::Value;
 
 type Func = fn(&EvalContext<'_>, Vec<Value>) -> Result<Value, String>;
@@ -93,21 +93,10 @@ pub fn call(ctx: &EvalContext<'_>, name: &str, args: Vec<Value>) -> Result<Value
 /// The texts of the strings and numbers inside sensitive marks, which an error message about
 /// the arguments could otherwise repeat.
 fn sensitive_texts(v: &Value, inside: bool, out: &mut Vec<String>) {
-    match v {
-        Value::Sensitive(inner) => sensitive_texts(inner, true, out),
-        Value::List(items) => items.iter().for_each(|i| sensitive_texts(i, inside, out)),
-        Value::Object(map) => map.values().for_each(|i| sensitive_texts(i, inside, out)),
-        Value::String(s) if inside && !s.is_empty() => {
-            // Messages quote strings with escapes (`{:?}`), so the escaped text counts too.
-            let quoted = format!("{s:?}");
-            let escaped = &quoted[1..quoted.len() - 1];
-            if escaped != s {
-                out.push(escaped.to_string());
-            }
-            out.push(s.clone());
-        }
-        Value::Number(n) if inside => out.push(n.to_string()),
-        _ => {}
+    if inside {
+        out.extend(crate::redact::all_texts(v));
+    } else {
+        out.extend(crate::redact::sensitive_texts(v));
     }
 }
 
@@ -119,12 +108,17 @@ pub(crate) fn redact_value(message: &str, value: &Value) -> String {
     redact(message, secrets)
 }
 
-/// `message` with every occurrence of a secret replaced, longest secrets first.
-fn redact(message: &str, mut secrets: Vec<String>) -> String {
-    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    secrets.iter().fold(message.to_string(), |m, s| {
-        m.replace(s.as_str(), SENSITIVE_SHOWN)
-    })
+/// `message` with every occurrence of a secret (in any quoted form) replaced, longest first:
+/// the same redaction every diagnostic goes through ([`crate::redact`]).
+fn redact(message: &str, secrets: Vec<String>) -> String {
+    let escaped: Vec<String> = secrets
+        .iter()
+        .flat_map(|s| {
+            let debug = format!("{s:?}");
+            [s.clone(), debug[1..debug.len() - 1].to_string()]
+        })
+        .collect();
+    crate::redact::replace_secrets(message, &escaped)
 }
 
 /// Removes every sensitive mark inside `v`, reporting whether there was one.
@@ -229,24 +223,12 @@ fn file(ctx: &EvalContext<'_>, args: Vec<Value>) -> Result<Value, String> {
     let cannot = |e: &dyn std::fmt::Display| {
         format!("cannot read `{rel}` (relative to the configuration directory): {e}")
     };
-    // A device or pipe (`/dev/zero`, `/dev/stdin`) could be read forever.
-    let metadata = std::fs::metadata(&path).map_err(|e| cannot(&e))?;
-    if !metadata.is_file() {
-        return Err(cannot(&"not a regular file"));
-    }
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(cannot(&format_args!(
-            "larger than {} MiB",
-            MAX_FILE_BYTES / 1024 / 1024
-        )));
-    }
-    std::fs::read_to_string(&path)
+    // A device or pipe (`/dev/zero`, `/dev/stdin`) could be read forever: regular files only,
+    // of configuration size.
+    crate::files::read_text(&path, crate::files::FileKind::FileFunction)
         .map(Value::String)
         .map_err(|e| cannot(&e))
 }
-
-/// The largest file `file()` reads: configuration snippets, certificates, metadata documents.
-const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 fn lower(_: &EvalContext<'_>, args: Vec<Value>) -> Result<Value, String> {
     arity(&args, 1, 1)?;

@@ -28,7 +28,7 @@ pub(crate) use functions::redact_value;
 pub use resource_body::{EvaluatedBody, eval_block_body};
 
 /// What error messages show instead of a sensitive value.
-pub(crate) const SENSITIVE_SHOWN: &str = "(sensitive value)";
+pub(crate) const SENSITIVE_SHOWN: &str = crate::redact::SHOWN;
 
 /// Names that are not resource types at the root of a reference.
 const RESERVED_ROOTS: &[&str] = &["var", "local", "data", "self", "each", "count", "path"];

@@ -258,7 +258,12 @@ type CheckError = (String, Option<String>);
 /// Type-checks (and converts, as HCL does) one value against its attribute schema.
 pub fn check_value(attr: &Attr, value: Value, path: &str) -> Result<Value, CheckError> {
     if let Value::Sensitive(inner) = value {
-        return check_value(attr, *inner, path).map(Value::mark_sensitive);
+        // What is wrong is said without the value: it is sensitive.
+        let clear = |text: String| super::redact_value(&text, &inner);
+        return match check_value(attr, (*inner).clone(), path) {
+            Ok(v) => Ok(v.mark_sensitive()),
+            Err((message, hint)) => Err((clear(message), hint.map(clear))),
+        };
     }
     if matches!(value, Value::Unknown) {
         return Ok(value);

@@ -171,10 +171,7 @@ mod tests {
     }
 
     fn object(id: &str, attributes: serde_json::Value) -> RemoteObject {
-        RemoteObject {
-            id: id.into(),
-            attributes: Value::from_json(&attributes),
-        }
+        RemoteObject::new(id, Value::from_json(&attributes))
     }
 
     #[test]

@@ -4,7 +4,12 @@
 
 pub mod diff;
 pub mod fingerprint;
+pub(crate) mod lost_creates;
+pub mod objects;
+pub(crate) mod once_sensitive;
+pub mod ownership;
 pub mod planner;
+pub mod terraform_json;
 
 use std::collections::BTreeMap;
 
@@ -138,12 +143,26 @@ pub struct ResourceChange {
     /// The object recorded in state was deleted, or deleted and created again, outside zentra.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_drift: Option<ObjectDrift>,
+    /// The object already exists and is not in state: applying records it as adopted (like
+    /// Terraform's `importing`), next to `action` `no_op` (nothing is written) or `update`.
+    /// Removing an adopted object's block later only forgets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adopt: Option<Adoption>,
+    /// For `replace`: the existing object is left as it is (zentra adopted it rather than
+    /// created it, or its vendor owns it) and only forgotten; the new one is created.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub keep_existing: bool,
 }
 
 impl ResourceChange {
     /// Whether anything about this resource changed outside zentra since the last apply.
     pub fn has_drift(&self) -> bool {
         self.object_drift.is_some() || self.attributes.iter().any(|a| a.drift)
+    }
+
+    /// Whether applying this change writes anything remotely or in state.
+    pub fn is_change(&self) -> bool {
+        self.action.is_change() || self.adopt.is_some()
     }
 }
 
@@ -165,6 +184,18 @@ pub enum ObjectDriftKind {
     Replaced,
 }
 
+/// An existing object that applying takes under management.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Adoption {
+    /// Its remote id.
+    pub id: String,
+    /// zentra created it: an earlier apply sent its create, and the answer was lost (a reset
+    /// connection, a killed run). It is recorded as created (removing its block deletes it),
+    /// not as adopted.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub created_by_zentra: bool,
+}
+
 /// An output value as the plan expects it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct OutputValue {
@@ -178,6 +209,9 @@ pub struct OutputValue {
 /// Counts for the closing line.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
+    /// Existing objects taken under management (also counted in `change` when updated).
+    #[serde(default)]
+    pub adopt: usize,
     pub add: usize,
     pub change: usize,
     pub destroy: usize,
@@ -187,6 +221,29 @@ pub struct Summary {
     /// objects deleted or replaced outside zentra.
     #[serde(default)]
     pub drift: usize,
+}
+
+impl Summary {
+    /// The plan's closing line: `Plan: 1 to add, 0 to change, 0 to destroy.`, with what was
+    /// adopted, forgotten or left to a person when there is any.
+    pub fn line(&self) -> String {
+        let mut line = String::from("Plan: ");
+        if self.adopt > 0 {
+            line.push_str(&format!("{} to adopt, ", self.adopt));
+        }
+        line.push_str(&format!(
+            "{} to add, {} to change, {} to destroy",
+            self.add, self.change, self.destroy
+        ));
+        if self.forget > 0 {
+            line.push_str(&format!(", {} to stop managing", self.forget));
+        }
+        if self.manual > 0 {
+            line.push_str(&format!(", {} manual", self.manual));
+        }
+        line.push('.');
+        line
+    }
 }
 
 /// The state a plan was computed against.
@@ -226,12 +283,21 @@ pub struct Plan {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
     pub summary: Summary,
+    /// A plan of `zentra destroy` (`zentra plan --destroy`): everything in state is deleted
+    /// or forgotten.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub destroy: bool,
+    /// Every resource and data source as a whole object, before and after, with what its
+    /// configuration refers to: what Terraform's JSON plan format shows. Not compared when a
+    /// saved plan is applied (the live values are fingerprinted instead).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<objects::PlannedObject>,
 }
 
 impl Plan {
     /// True when applying would change anything.
     pub fn has_changes(&self) -> bool {
-        self.changes.iter().any(|c| c.action.is_change())
+        self.changes.iter().any(ResourceChange::is_change)
     }
 
     /// Recounts the summary from the changes.
@@ -241,12 +307,19 @@ impl Plan {
             if c.has_drift() {
                 s.drift += 1;
             }
+            if c.adopt.is_some() {
+                s.adopt += 1;
+            }
             match c.action {
                 Action::Create => s.add += 1,
                 Action::Update => s.change += 1,
                 Action::Replace => {
                     s.add += 1;
-                    s.destroy += 1;
+                    if c.keep_existing {
+                        s.forget += 1;
+                    } else {
+                        s.destroy += 1;
+                    }
                 }
                 Action::Delete => s.destroy += 1,
                 Action::Forget => s.forget += 1,

@@ -10,10 +10,13 @@ use crate::addr::{Mode, ProviderAddr, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::diff::{diff_attributes, values_match};
 use crate::plan::fingerprint::{self, LiveFingerprints};
+use crate::plan::objects::{self, PlannedObject};
+use crate::plan::ownership::{self, NaturalKeys};
 use crate::plan::{
-    Action, AttributeChange, ObjectDrift, ObjectDriftKind, OutputValue, PLAN_FORMAT_VERSION, Plan,
-    ResourceChange, StateRef, Warning,
+    Action, Adoption, AttributeChange, ObjectDrift, ObjectDriftKind, OutputValue,
+    PLAN_FORMAT_VERSION, Plan, ResourceChange, StateRef, Warning,
 };
+use crate::plan::{lost_creates, once_sensitive};
 use crate::provider::{ErrorKind, Provider, ProviderError, ReadRequest, RemoteObject};
 use crate::schema::{AttrType, ResourceKind, ResourceSchema};
 use crate::state::StateFile;
@@ -54,6 +57,7 @@ impl ProviderSet {
                 }
                 addrs.push(r.provider.clone());
             }
+            addrs.extend(state.pending_creates.iter().map(|p| p.provider.clone()));
         }
         addrs.sort();
         addrs.dedup();
@@ -96,25 +100,93 @@ pub struct PlannedRun {
 /// An error that stops planning: configuration problems or API failures.
 pub type PlanError = Diagnostics;
 
+/// What kind of plan to make.
+#[derive(Clone, Debug, Default)]
+pub struct PlanOptions {
+    /// Plan `zentra destroy`: every object in state leaves management, deleted where zentra
+    /// created it and forgotten otherwise; the configuration only contributes its `removed`
+    /// blocks and `prevent_destroy` settings.
+    pub destroy: bool,
+}
+
 /// Reads live state and computes the plan.
 pub async fn plan(
     ws: &Workspace,
     state: Option<&StateFile>,
     providers: &ProviderSet,
 ) -> Result<PlannedRun, PlanError> {
+    plan_with(ws, state, providers, &PlanOptions::default()).await
+}
+
+/// Why each resource that could not be read was left out of a plan, by address.
+pub type Unreadable = BTreeMap<ResourceAddr, String>;
+
+/// Reads live state and computes the plan of everything that could be read: a resource whose
+/// read failed (and every resource that depends on it) is left out of the plan and named in
+/// [`Unreadable`] with the reason, instead of stopping the run. What `zentra drift` reports.
+pub async fn plan_reporting_unreadable(
+    ws: &Workspace,
+    state: Option<&StateFile>,
+    providers: &ProviderSet,
+) -> Result<(PlannedRun, Unreadable), PlanError> {
+    plan_inner(ws, state, providers, &PlanOptions::default(), true).await
+}
+
+/// Reads live state and computes the plan of the given kind.
+pub async fn plan_with(
+    ws: &Workspace,
+    state: Option<&StateFile>,
+    providers: &ProviderSet,
+    options: &PlanOptions,
+) -> Result<PlannedRun, PlanError> {
+    plan_inner(ws, state, providers, options, false)
+        .await
+        .map(|(run, _)| run)
+}
+
+async fn plan_inner(
+    ws: &Workspace,
+    state: Option<&StateFile>,
+    providers: &ProviderSet,
+    options: &PlanOptions,
+    tolerate_read_failures: bool,
+) -> Result<(PlannedRun, Unreadable), PlanError> {
+    let mut unreadable = Unreadable::new();
     let mut values: HashMap<ResourceAddr, Value> = HashMap::new();
     let mut live: HashMap<ResourceAddr, RemoteObject> = HashMap::new();
     let mut desired: HashMap<ResourceAddr, Value> = HashMap::new();
     let mut changes: Vec<ResourceChange> = Vec::new();
+    let mut warnings: Vec<Warning> = Vec::new();
     let mut config_hasher = Sha256::new();
     let mut live_fingerprints = LiveFingerprints::new();
+    hash_ownership_settings(&mut config_hasher, ws, options);
+    let mut keys = NaturalKeys::default();
+    let no_waves = Vec::new();
+    let waves = if options.destroy {
+        &no_waves
+    } else {
+        &ws.deps.waves
+    };
+    let mut objects: Vec<PlannedObject> = Vec::new();
 
-    for wave in &ws.deps.waves {
+    for wave in waves {
         // Evaluate every resource of the wave with the values of earlier waves.
         let mut diags = Diagnostics::default();
         let mut requests: BTreeMap<ProviderAddr, Vec<(ResourceAddr, ReadRequest)>> =
             BTreeMap::new();
         for addr in wave {
+            if let Some(failed) = ws
+                .deps
+                .transitive_dependencies(addr)
+                .into_iter()
+                .find(|d| unreadable.contains_key(d))
+            {
+                unreadable.insert(
+                    addr.clone(),
+                    format!("it depends on `{failed}`, which could not be read"),
+                );
+                continue;
+            }
             let body = match ws.eval_resource(addr, &values) {
                 Ok(b) => b.value,
                 Err(d) => {
@@ -144,6 +216,16 @@ pub async fn plan(
             desired.insert(addr.clone(), body);
         }
         diags.into_result()?;
+        // Two resources that would manage one remote object are refused before any read.
+        let mut clashes = Diagnostics::default();
+        for addr in wave {
+            if let Some(want) = desired.get(addr)
+                && let Err(d) = keys.check(ws, addr, want)
+            {
+                clashes.push(d);
+            }
+        }
+        clashes.into_result()?;
 
         // Refresh: each provider instance reads its share of the wave in one call.
         let reads = requests.iter().map(|(paddr, batch)| async move {
@@ -165,6 +247,15 @@ pub async fn plan(
                         live.insert(addr.clone(), obj);
                     }
                     Ok(None) => {}
+                    Err(e) if tolerate_read_failures => {
+                        let reason = match e.kind {
+                            ErrorKind::Authentication | ErrorKind::Configuration => {
+                                format!("provider `{paddr}`: {e}")
+                            }
+                            _ => format!("read failed: {e}"),
+                        };
+                        unreadable.insert(addr.clone(), reason);
+                    }
                     Err(e)
                         if matches!(
                             e.kind,
@@ -196,22 +287,54 @@ pub async fn plan(
         errors.into_result()?;
 
         for addr in wave {
+            if unreadable.contains_key(addr) {
+                continue;
+            }
             let schema = ws.schema_for(addr).expect("validated");
             let want = &desired[addr];
             let found = live.get(addr);
             let prior = state.and_then(|s| s.resource(addr));
             hash_value(&mut config_hasher, &addr.to_string(), want);
-            let mut change = plan_resource(ws, addr, schema, want, found, prior)?;
+            let lineage = state.map(|s| s.lineage.as_str());
+            let mut change =
+                match plan_resource(ws, addr, schema, want, found, prior, lineage, &mut warnings) {
+                    Ok(change) => change,
+                    Err(d) if tolerate_read_failures => {
+                        let reason = d.0.first().map_or_else(
+                            || "it could not be read".to_string(),
+                            |d| d.summary.clone(),
+                        );
+                        unreadable.insert(addr.clone(), reason);
+                        continue;
+                    }
+                    Err(d) => return Err(d),
+                };
+            if let Some(pending) = state.and_then(|s| s.pending_create(addr)) {
+                lost_creates::recover(&mut change, pending);
+            }
+            let was_sensitive = prior.map_or(&[][..], |p| p.sensitive_paths.as_slice());
+            once_sensitive::withhold(&mut change.attributes, was_sensitive);
             if let Some(provider) = providers.get(&change.provider) {
                 label_values(provider, &addr.type_name, &mut change.attributes);
             }
             if addr.mode == Mode::Data || schema.kind == ResourceKind::Data {
                 live_fingerprints.insert(addr.to_string(), fingerprint::read(&schema.body, found));
             } else if schema.kind != ResourceKind::Manual {
-                live_fingerprints.insert(
-                    addr.to_string(),
-                    fingerprint::managed(&schema.body, want, found),
-                );
+                let mut prints = fingerprint::managed(&schema.body, want, found);
+                prints.retain(|path, _| !once_sensitive::under_any(path, was_sensitive));
+                live_fingerprints.insert(addr.to_string(), prints);
+            }
+            if schema.kind != ResourceKind::Manual {
+                let body = &ws.config.resources[addr].body.body;
+                objects.push(objects::planned_object(
+                    addr,
+                    schema,
+                    want,
+                    found,
+                    change.action,
+                    Some(body),
+                    prior.map_or(&[][..], |p| p.sensitive_paths.as_slice()),
+                ));
             }
             values.insert(
                 addr.clone(),
@@ -221,16 +344,26 @@ pub async fn plan(
         }
     }
 
-    // Resources in state but no longer in configuration.
+    // Resources in state but no longer in configuration (all of them, for `zentra destroy`).
     if let Some(state) = state {
         let mut removed: Vec<&crate::state::ResourceState> = state
             .resources
             .iter()
-            .filter(|r| !ws.config.resources.contains_key(&r.address))
+            .filter(|r| options.destroy || !ws.config.resources.contains_key(&r.address))
             .collect();
         removed.sort_by(|a, b| a.address.cmp(&b.address));
-        let gone = removed_objects_gone(ws, &removed, providers, &mut live).await?;
+        let (gone, failed) = removed_objects_gone(ws, &removed, providers, &mut live).await;
+        if !tolerate_read_failures {
+            Diagnostics(failed.iter().map(|(_, d)| d.clone()).collect()).into_result()?;
+        }
+        for (addr, d) in failed {
+            unreadable.insert(addr, d.summary);
+        }
+        let mut refused = Diagnostics::default();
         for r in removed {
+            if unreadable.contains_key(&r.address) {
+                continue;
+            }
             // A data source is never deleted, even when a resource type shares its name.
             let kind = if r.address.mode == Mode::Data {
                 ResourceKind::Data
@@ -242,21 +375,31 @@ pub async fn plan(
                     Action::Forget,
                     "removed from configuration, and already deleted outside zentra: it only leaves the state".to_string(),
                 ),
-                ResourceKind::Object => (Action::Delete, "removed from configuration: it will be deleted".to_string()),
+                ResourceKind::Object => {
+                    ownership::leaving(ws, r, live.get(&r.address), options.destroy)
+                }
                 ResourceKind::Data => (
                     Action::Forget,
                     "removed from configuration: zentra stops reading it".to_string(),
+                ),
+                _ if options.destroy => (
+                    Action::Forget,
+                    "zentra stops managing it and leaves its current settings as they are".to_string(),
                 ),
                 _ => (
                     Action::Forget,
                     "removed from configuration: zentra stops managing it and leaves its current settings as they are".to_string(),
                 ),
             };
+            objects.push(objects::removed_object(r, live.get(&r.address)));
             if kind == ResourceKind::Object {
                 live_fingerprints.insert(
                     r.address.to_string(),
                     fingerprint::identity(live.get(&r.address)),
                 );
+            }
+            if let Err(d) = ownership::check_prevent_destroy(ws, &r.address, Some(r), action) {
+                refused.push(d);
             }
             changes.push(ResourceChange {
                 address: r.address.clone(),
@@ -266,11 +409,26 @@ pub async fn plan(
                 reason: Some(reason),
                 attributes: Vec::new(),
                 object_drift: None,
+                adopt: None,
+                keep_existing: false,
             });
         }
+        refused.into_result()?;
+        changes.extend(
+            lost_creates::leaving(ws, state, providers, options, &mut live_fingerprints).await?,
+        );
     }
 
-    let outputs = evaluate_outputs(ws, &values)?;
+    let outputs = if options.destroy {
+        IndexMap::new()
+    } else {
+        match evaluate_outputs(ws, &values) {
+            Ok(outputs) => outputs,
+            // Outputs may refer to what could not be read.
+            Err(_) if !unreadable.is_empty() => IndexMap::new(),
+            Err(d) => return Err(d),
+        }
+    };
     for (k, v) in &outputs {
         config_hasher.update(k.as_bytes());
         config_hasher.update(v.value.to_string().as_bytes());
@@ -288,17 +446,23 @@ pub async fn plan(
         live_fingerprints,
         changes,
         outputs,
-        warnings: Vec::<Warning>::new(),
+        warnings,
         summary,
+        destroy: options.destroy,
+        objects,
     };
-    Ok(PlannedRun {
-        plan,
-        live,
-        desired,
-        values,
-    })
+    Ok((
+        PlannedRun {
+            plan,
+            live,
+            desired,
+            values,
+        },
+        unreadable,
+    ))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn plan_resource(
     ws: &Workspace,
     addr: &ResourceAddr,
@@ -306,6 +470,8 @@ fn plan_resource(
     want: &Value,
     found: Option<&RemoteObject>,
     prior: Option<&crate::state::ResourceState>,
+    lineage: Option<&str>,
+    warnings: &mut Vec<Warning>,
 ) -> Result<ResourceChange, Diagnostics> {
     let provider = ws.config.resources[addr].provider.clone();
     let last_applied = prior.map(|p| &p.attributes);
@@ -317,6 +483,8 @@ fn plan_resource(
         reason: None,
         attributes: Vec::new(),
         object_drift: None,
+        adopt: None,
+        keep_existing: false,
     };
     if schema.kind == ResourceKind::Manual {
         return Ok(plan_manual_step(change, want, prior));
@@ -408,33 +576,89 @@ fn plan_resource(
             };
             change.action = if replace {
                 Action::Replace
-            } else if change.attributes.is_empty() && replaced_outside.is_none() {
+            } else if change.attributes.is_empty() {
+                // Nothing to write; a replacement outside zentra is still a change, as an
+                // adoption of the object that took the old one's place.
                 Action::NoOp
             } else {
                 Action::Update
             };
-            if let Some(previous_id) = replaced_outside {
-                change.reason = Some(format!(
-                    "replaced outside zentra: {previous_id} is gone and {} took its place; zentra manages the new one from now on",
-                    obj.id
-                ));
+            if let Some(previous_id) = &replaced_outside {
                 change.object_drift = Some(ObjectDrift {
                     kind: ObjectDriftKind::Replaced,
-                    previous_id,
+                    previous_id: previous_id.clone(),
                 });
-            } else if replace {
+            }
+            // Found by its natural key, and not (or not as this object) in state: it existed
+            // before, so it is adopted rather than created.
+            let adopting =
+                schema.kind == ResourceKind::Object && prior.is_none_or(|p| p.id != obj.id);
+            let vendor = (schema.kind == ResourceKind::Object)
+                .then(|| {
+                    ownership::vendor_owned(ws, &change.provider, &addr.type_name, want, Some(obj))
+                })
+                .flatten();
+            if adopting
+                && let Some(creator) = &obj.ownership.created_by
+                && Some(creator.as_str()) != lineage
+            {
+                warnings.push(Warning {
+                    address: Some(addr.clone()),
+                    message: format!(
+                        "zentra created this object from another state (lineage {creator}): \
+                         another working directory may manage it, and would delete it when its \
+                         block is removed there; manage each object from one configuration"
+                    ),
+                });
+            }
+            if replace {
                 let paths: Vec<&str> = change
                     .attributes
                     .iter()
                     .filter(|a| a.forces_replacement)
                     .map(|a| a.path.as_str())
                     .collect();
-                change.reason = Some(format!("{} cannot be changed in place", paths.join(", ")));
-            } else if prior.is_none() && schema.kind == ResourceKind::Object {
-                change.reason = Some(format!(
-                    "already exists (id {}): it will be adopted, not created again",
-                    obj.id
-                ));
+                let paths = paths.join(", ");
+                change.keep_existing =
+                    adopting || prior.is_some_and(|p| !p.created_by_zentra()) || vendor.is_some();
+                change.reason = Some(if change.keep_existing {
+                    let why = match &vendor {
+                        Some(why) => why.clone(),
+                        None => "zentra did not create the existing object".to_string(),
+                    };
+                    format!(
+                        "{paths} cannot be changed in place; {why}, so it is left as it is \
+                         (forgotten, not deleted) and a new one is created"
+                    )
+                } else {
+                    format!("{paths} cannot be changed in place")
+                });
+                if !change.keep_existing {
+                    ownership::check_prevent_destroy(ws, addr, prior, Action::Replace)?;
+                }
+            } else if adopting {
+                change.adopt = Some(Adoption {
+                    id: obj.id.clone(),
+                    created_by_zentra: false,
+                });
+                let found = match (prior, &replaced_outside) {
+                    (Some(_), Some(previous_id)) => format!(
+                        "replaced outside zentra: {previous_id} is gone and {} took its place; \
+                         it will be adopted and zentra manages it from now on",
+                        obj.id
+                    ),
+                    (Some(p), None) => format!(
+                        "the configuration now finds another object than the one in state (id \
+                         {}, which is left as it is): it will be adopted",
+                        p.id
+                    ),
+                    (None, _) => "it already exists: it will be adopted, not created again".into(),
+                };
+                let later = match &vendor {
+                    Some(why) => ownership::never_deleted(why),
+                    None => "removing its block later only forgets it".into(),
+                };
+                change.reason = Some(format!("{found}; {later}"));
             } else if change.attributes.iter().all(|a| a.drift) && !change.attributes.is_empty() {
                 change.reason = Some("changed outside zentra since the last apply".into());
             }
@@ -497,10 +721,20 @@ async fn removed_objects_gone(
     removed: &[&crate::state::ResourceState],
     providers: &ProviderSet,
     live: &mut HashMap<ResourceAddr, RemoteObject>,
-) -> Result<std::collections::HashSet<ResourceAddr>, Diagnostics> {
+) -> (
+    std::collections::HashSet<ResourceAddr>,
+    Vec<(ResourceAddr, Diagnostic)>,
+) {
     let mut batches: BTreeMap<ProviderAddr, Vec<(ResourceAddr, ReadRequest)>> = BTreeMap::new();
     for r in removed {
         if r.address.mode == Mode::Data || ws.kind(&r.address.type_name) != ResourceKind::Object {
+            continue;
+        }
+        // What its vendor owns is only forgotten, whether it still exists or not.
+        let attributes = Value::from_json(&r.attributes);
+        if ownership::vendor_owned(ws, &r.provider, &r.address.type_name, &attributes, None)
+            .is_some()
+        {
             continue;
         }
         batches.entry(r.provider.clone()).or_default().push((
@@ -519,7 +753,7 @@ async fn removed_objects_gone(
         Some(async move { (batch, provider.read(&reqs).await) })
     });
     let mut gone = std::collections::HashSet::new();
-    let mut errors = Diagnostics::default();
+    let mut errors = Vec::new();
     for (batch, results) in futures::future::join_all(reads).await {
         for ((addr, _), result) in batch.iter().zip(results) {
             match result {
@@ -529,12 +763,11 @@ async fn removed_objects_gone(
                 Ok(None) => {
                     gone.insert(addr.clone());
                 }
-                Err(e) => errors.push(api_error(ws, addr, "read", &e)),
+                Err(e) => errors.push((addr.clone(), api_error(ws, addr, "read", &e))),
             }
         }
     }
-    errors.into_result()?;
-    Ok(gone)
+    (gone, errors)
 }
 
 /// A manual step is done when API evidence (`check`) says so, or, without a check, when a
@@ -673,6 +906,22 @@ fn evaluate_outputs(
     }
     diags.into_result()?;
     Ok(out)
+}
+
+/// Hashes what the configuration says about destroying: `lifecycle` and `removed` blocks (and
+/// whether this is a destroy plan), so that a saved plan goes stale when they change.
+fn hash_ownership_settings(hasher: &mut Sha256, ws: &Workspace, options: &PlanOptions) {
+    if options.destroy {
+        hasher.update(b"destroy\0");
+    }
+    for (addr, block) in &ws.config.resources {
+        if block.lifecycle.prevent_destroy {
+            hasher.update(format!("prevent_destroy {addr}\0").as_bytes());
+        }
+    }
+    for removed in &ws.config.removed {
+        hasher.update(format!("removed {} {}\0", removed.from, removed.destroy).as_bytes());
+    }
 }
 
 fn hash_value(hasher: &mut Sha256, key: &str, value: &Value) {

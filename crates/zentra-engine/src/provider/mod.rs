@@ -37,6 +37,36 @@ pub struct RemoteObject {
     /// All attributes in the configuration's shape (nested objects for blocks), including
     /// computed ones. The engine compares only the attributes the configuration writes.
     pub attributes: Value,
+    /// What the service says about who owns the object.
+    pub ownership: Ownership,
+}
+
+impl RemoteObject {
+    /// An object about whose ownership the service says nothing special.
+    pub fn new(id: impl Into<String>, attributes: Value) -> Self {
+        RemoteObject {
+            id: id.into(),
+            attributes,
+            ownership: Ownership::default(),
+        }
+    }
+}
+
+/// Who owns a remote object, as far as the service can tell: what decides whether zentra may
+/// ever delete it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ownership {
+    /// The vendor owns the object (Microsoft's own service principals, a tenant's initial
+    /// domain, Zoom's built-in roles): why. zentra never deletes such an object, whatever the
+    /// configuration or the state say; it only forgets it.
+    pub vendor_owned: Option<String>,
+    /// The lineage of the state that created the object, from the marker zentra leaves on the
+    /// objects it creates where the API has a free field for one (see [`WriteRequest::creator`]).
+    pub created_by: Option<String>,
+    /// Set by [`Provider::create`] when the object already existed and was taken over rather
+    /// than created (someone created it between plan and apply, or its key was unknown when
+    /// planning): zentra then records it as adopted, not created.
+    pub found_existing: bool,
 }
 
 /// What the engine asks a provider to write.
@@ -51,6 +81,11 @@ pub struct WriteRequest {
     pub prior: Option<Value>,
     /// Dotted paths of the attributes that differ between live and desired (for updates).
     pub changed_paths: Vec<String>,
+    /// For creates: the lineage of the state that records the new object. Providers leave it on
+    /// the object where the API has a free field that configuration does not manage (a service
+    /// principal's `notes`), so that another state adopting the object can tell zentra created
+    /// it; elsewhere it is ignored.
+    pub creator: Option<String>,
 }
 
 /// A failure talking to a vendor API, carrying what support needs.
@@ -198,5 +233,40 @@ pub trait ProviderType: Send + Sync {
     ) -> Result<Value, Vec<InvalidAttribute>> {
         let _ = type_name;
         Ok(desired)
+    }
+
+    /// The natural key of a resource: what identifies its remote object within one provider
+    /// instance (an app id, a group name, the account whose settings it manages), normalised
+    /// the way the vendor compares it (lower case where the vendor ignores case), and readable
+    /// in a message (`app_id 00000003-…`). Two resources of one type and provider instance
+    /// with the same key would manage one object, which the engine refuses. `None` when the
+    /// type has no such key or a part of it is not known yet. The default has none.
+    fn natural_key(&self, type_name: &str, desired: &Value) -> Option<String> {
+        let _ = (type_name, desired);
+        None
+    }
+
+    /// Whether the vendor owns the object a resource of `type_name` with these attributes
+    /// (as configured, or as last recorded in state) stands for, from the attributes alone (a
+    /// well-known Microsoft app id, an `onmicrosoft.com` domain, Zoom's built-in role names):
+    /// why, if so. What only a read can tell comes in [`Ownership::vendor_owned`]. No network
+    /// calls. The default owns nothing.
+    fn vendor_owned(&self, type_name: &str, attributes: &Value) -> Option<String> {
+        let _ = (type_name, attributes);
+        None
+    }
+
+    /// What is worth a warning in a resource's desired attributes but does not stop a run (an
+    /// identity provider certificate about to expire): `written` as the configuration wrote it,
+    /// `completed` as [`ProviderType::complete_desired`] made it. `--strict` turns them into
+    /// errors. No network calls. The default finds none.
+    fn desired_warnings(
+        &self,
+        type_name: &str,
+        written: &Value,
+        completed: &Value,
+    ) -> Vec<InvalidAttribute> {
+        let _ = (type_name, written, completed);
+        Vec::new()
     }
 }

@@ -4,10 +4,20 @@
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::{STATE_FORMAT_VERSION, StateError, StateFile, StateLock, StateStore};
+use super::encryption::StateEncryption;
+use super::{StateError, StateFile, StateLock, StateStore, parse_state};
+use crate::files::FileKind;
 use crate::progress::{Event, Progress};
+
+/// Between a state file's name and the random part of its temporary files' names.
+const TEMP_INFIX: &str = ".tmp-";
+/// How earlier versions named temporary state files.
+const LEGACY_TEMP_PREFIX: &str = ".zentra-state-";
+/// How old such a file must be to be surely left over.
+const LEGACY_TEMP_AGE: Duration = Duration::from_secs(3600);
 
 /// State kept in a file on the local disk.
 pub struct LocalStateStore {
@@ -15,6 +25,7 @@ pub struct LocalStateStore {
     lock_timeout: Duration,
     /// Told when `lock` starts waiting for another run.
     progress: Progress,
+    encryption: Option<Arc<StateEncryption>>,
 }
 
 impl LocalStateStore {
@@ -23,7 +34,14 @@ impl LocalStateStore {
             path: path.into(),
             lock_timeout: Duration::from_secs(0),
             progress: Progress::default(),
+            encryption: None,
         }
+    }
+
+    /// Seals what is written, and opens what is read, with these keys.
+    pub fn with_encryption(mut self, encryption: Option<Arc<StateEncryption>>) -> Self {
+        self.encryption = encryption;
+        self
     }
 
     /// Where `lock` says that it waits for another run's lock.
@@ -40,6 +58,64 @@ impl LocalStateStore {
 
     fn lock_path(&self) -> PathBuf {
         sibling(&self.path, ".lock")
+    }
+
+    /// The directory the state file is in.
+    fn dir(&self) -> PathBuf {
+        match self.path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    }
+
+    /// The name prefix of this state's temporary files (`.zentra.state.json.tmp-…`): one per
+    /// state file, so that cleaning up after a killed run touches no other state's files.
+    fn temp_prefix(&self) -> String {
+        format!(
+            ".{}{TEMP_INFIX}",
+            self.path.file_name().unwrap_or_default().to_string_lossy()
+        )
+    }
+
+    fn temp_file(&self, dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+        tempfile::Builder::new()
+            .prefix(&self.temp_prefix())
+            .tempfile_in(dir)
+    }
+
+    /// Replaces `.backup` with `previous` atomically (a temporary file renamed over it), so a
+    /// run killed meanwhile leaves the old backup or the new one, never half of one.
+    fn write_backup(&self, dir: &Path, previous: &[u8]) -> std::io::Result<()> {
+        let mut tmp = self.temp_file(dir)?;
+        tmp.write_all(previous)?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(sibling(&self.path, ".backup"))
+            .map_err(|e| e.error)?;
+        Ok(())
+    }
+
+    /// Removes the temporary files a run killed in the middle of a write left behind. Called
+    /// with the lock held: no other run is writing this state.
+    fn remove_stale_temporaries(&self) {
+        let Ok(entries) = std::fs::read_dir(self.dir()) else {
+            return;
+        };
+        let prefix = self.temp_prefix();
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let ours = name.starts_with(&prefix);
+            // Earlier versions named them `.zentra-state-…` for every state: only old ones
+            // can be told to be left over.
+            let legacy = name.starts_with(LEGACY_TEMP_PREFIX)
+                && entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > LEGACY_TEMP_AGE));
+            if (ours || legacy) && entry.file_type().is_ok_and(|t| t.is_file()) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
 
     fn io(&self, action: &'static str, path: &Path, source: std::io::Error) -> StateError {
@@ -88,10 +164,18 @@ impl StateStore for LocalStateStore {
             .write(true)
             .open(&path)
             .map_err(|e| self.io("open the lock of", &path, e))?;
+        // A pipe or a device in its place would block or never end when its holder is read.
+        if !file.metadata().is_ok_and(|m| m.is_file()) {
+            return Err(self.io(
+                "lock",
+                &path,
+                std::io::Error::other("the lock file is not a regular file"),
+            ));
+        }
         let started = Instant::now();
         let mut told = false;
         let holder = || {
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let text = crate::files::read_text(&path, FileKind::Credential).unwrap_or_default();
             if text.trim().is_empty() {
                 "another zentra process".to_string()
             } else {
@@ -128,44 +212,45 @@ impl StateStore for LocalStateStore {
         let _ = file.set_len(0);
         let _ = file.write_all(who.as_bytes());
         let _ = file.sync_all();
+        self.remove_stale_temporaries();
         Ok(Box::new(LocalLock { file, path }))
     }
 
     fn read(&self) -> Result<Option<StateFile>, StateError> {
-        let text = match std::fs::read_to_string(&self.path) {
+        let bytes = match crate::files::read_bytes(&self.path, FileKind::State) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(self.io("read", &self.path, e)),
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => return Err(self.io("read", &self.path, e.into_io())),
         };
         let display = self.path.display().to_string();
-        let probe: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| StateError::Corrupt {
-                path: display.clone(),
-                message: e.to_string(),
-            })?;
-        let Some(found) = probe.get("version").and_then(serde_json::Value::as_u64) else {
-            return Err(StateError::Corrupt {
-                path: display,
-                message: "it has no format `version`: not a zentra state file".into(),
-            });
-        };
-        if found != u64::from(STATE_FORMAT_VERSION) {
-            return Err(StateError::Version {
-                path: display,
-                found: u32::try_from(found).unwrap_or(u32::MAX),
-            });
-        }
-        serde_json::from_value(probe)
-            .map(Some)
-            .map_err(|e| StateError::Corrupt {
-                path: display,
-                message: e.to_string(),
-            })
+        parse_state(bytes, &display, self.encryption.as_deref()).map(Some)
     }
 
     fn write(&self, state: &mut StateFile) -> Result<(), StateError> {
+        self.write_checked(state, true)
+    }
+
+    fn force_write(&self, state: &mut StateFile) -> Result<(), StateError> {
+        self.write_checked(state, false)
+    }
+
+    fn read_stored(&self) -> Result<Option<Vec<u8>>, StateError> {
+        match crate::files::read_bytes(&self.path, FileKind::State) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(self.io("read", &self.path, e.into_io())),
+        }
+    }
+
+    fn describe(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+impl LocalStateStore {
+    fn write_checked(&self, state: &mut StateFile, check_lineage: bool) -> Result<(), StateError> {
         if let Some(current) = self.read()? {
-            if current.lineage != state.lineage {
+            if check_lineage && current.lineage != state.lineage {
                 return Err(StateError::Lineage {
                     path: self.path.display().to_string(),
                     found: current.lineage,
@@ -180,40 +265,44 @@ impl StateStore for LocalStateStore {
                 });
             }
         }
-        state.serial += 1;
-        state.zentra_version = env!("CARGO_PKG_VERSION").to_string();
-        let mut json = serde_json::to_string_pretty(state).map_err(|e| StateError::Corrupt {
-            path: self.path.display().to_string(),
-            message: e.to_string(),
+        let display = self.path.display().to_string();
+        let mut next = state.clone();
+        next.serial = state.serial.checked_add(1).ok_or(StateError::Unwritable {
+            path: display.clone(),
+            message: "its serial cannot grow any further".into(),
         })?;
-        json.push('\n');
-        let dir = match self.path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        next.zentra_version = env!("CARGO_PKG_VERSION").to_string();
+        let json = super::state_bytes(&next, &display, self.encryption.as_deref())?;
+        // What is written must read back: otherwise every later run would fail on it.
+        parse_state(json.clone(), &display, self.encryption.as_deref()).map_err(|e| {
+            StateError::Unwritable {
+                path: display.clone(),
+                message: format!("it would not read back ({e})"),
+            }
+        })?;
+        let dir = self.dir();
         std::fs::create_dir_all(&dir)
             .map_err(|e| self.io("create the directory of", &self.path, e))?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".zentra-state-")
-            .tempfile_in(&dir)
+        let mut tmp = self
+            .temp_file(&dir)
             .map_err(|e| self.io("create a temporary file for", &self.path, e))?;
-        tmp.write_all(json.as_bytes())
+        tmp.write_all(&json)
             .and_then(|()| tmp.as_file().sync_all())
             .map_err(|e| self.io("write", &self.path, e))?;
-        if self.path.exists() {
-            let backup = sibling(&self.path, ".backup");
-            std::fs::copy(&self.path, &backup).map_err(|e| self.io("back up", &self.path, e))?;
+        match crate::files::read_bytes(&self.path, FileKind::State) {
+            Ok(previous) => self
+                .write_backup(&dir, &previous)
+                .map_err(|e| self.io("back up", &self.path, e))?,
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(self.io("back up", &self.path, e.into_io())),
         }
         tmp.persist(&self.path)
             .map_err(|e| self.io("replace", &self.path, e.error))?;
         if let Ok(d) = File::open(&dir) {
             let _ = d.sync_all();
         }
+        *state = next;
         Ok(())
-    }
-
-    fn describe(&self) -> String {
-        self.path.display().to_string()
     }
 }
 
@@ -233,6 +322,8 @@ mod tests {
             sensitive_paths: vec![],
             dependencies: vec![],
             confirmation: None,
+            origin: None,
+            prevent_destroy: false,
         }
     }
 
@@ -254,13 +345,27 @@ mod tests {
         let leftovers: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .filter_map(|e| e.ok())
-            .filter(|e| {
-                e.file_name()
-                    .to_string_lossy()
-                    .starts_with(".zentra-state-")
-            })
+            .filter(|e| e.file_name().to_string_lossy().contains(TEMP_INFIX))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn a_state_its_reader_would_refuse_is_never_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        let store = LocalStateStore::new(&path);
+        let mut state = StateFile::new();
+        state.upsert(entry("a"));
+        store.write(&mut state).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let mut broken = state.clone();
+        broken.upsert(entry("sales.emea"));
+        let err = store.write(&mut broken).unwrap_err();
+        assert!(matches!(err, StateError::Unwritable { .. }), "{err}");
+        assert!(err.to_string().contains("sales.emea"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), before, "nothing was written");
+        assert_eq!(broken.serial, state.serial, "the serial did not move");
     }
 
     #[test]

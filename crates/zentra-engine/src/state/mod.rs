@@ -4,12 +4,24 @@
 //! A [`StateStore`] reads and writes [`StateFile`]s under an exclusive lock; writes are atomic
 //! and happen after each completed resource during apply, so an interrupted apply loses nothing.
 
+mod azurerm;
+pub mod backend;
+pub mod encryption;
+mod format;
+mod integrity;
 mod local;
+mod lock_info;
+mod object;
+mod s3;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use format::{parse_state, state_bytes};
+pub use integrity::check_integrity;
 pub use local::LocalStateStore;
+pub use lock_info::LockInfo;
+pub use object::ObjectStateStore;
 
 use crate::addr::{ProviderAddr, ResourceAddr};
 
@@ -26,6 +38,12 @@ pub struct StateFile {
     pub lineage: String,
     pub zentra_version: String,
     pub resources: Vec<ResourceState>,
+    /// Creates sent (or about to be sent) whose answer has not been recorded: written before a
+    /// create that is not safe to repeat goes out, so that an object created by a request whose
+    /// answer was lost (a reset connection, a killed run) is found again by its natural key and
+    /// recorded as created by zentra, even if its block was removed meanwhile.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending_creates: Vec<PendingCreate>,
 }
 
 impl StateFile {
@@ -37,7 +55,32 @@ impl StateFile {
             lineage: uuid::Uuid::new_v4().to_string(),
             zentra_version: env!("CARGO_PKG_VERSION").to_string(),
             resources: Vec::new(),
+            pending_creates: Vec::new(),
         }
+    }
+
+    /// The create in flight for `addr`, if one is recorded.
+    pub fn pending_create(&self, addr: &ResourceAddr) -> Option<&PendingCreate> {
+        self.pending_creates.iter().find(|p| &p.address == addr)
+    }
+
+    /// Records that a create for `entry.address` is about to be sent (replacing an earlier
+    /// record for the address).
+    pub fn add_pending_create(&mut self, entry: PendingCreate) {
+        self.remove_pending_create(&entry.address);
+        self.pending_creates.push(entry);
+        self.pending_creates
+            .sort_by(|a, b| a.address.cmp(&b.address));
+    }
+
+    /// Drops the record of a create in flight for `addr`: its answer came, or the object it
+    /// would have made does not exist.
+    pub fn remove_pending_create(&mut self, addr: &ResourceAddr) -> Option<PendingCreate> {
+        let i = self
+            .pending_creates
+            .iter()
+            .position(|p| &p.address == addr)?;
+        Some(self.pending_creates.remove(i))
     }
 
     pub fn resource(&self, addr: &ResourceAddr) -> Option<&ResourceState> {
@@ -92,6 +135,70 @@ pub struct ResourceState {
     /// For manual steps: who confirmed it, when, and for which configuration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmation: Option<Confirmation>,
+    /// Whether zentra created the remote object or adopted one that already existed. Absent in
+    /// entries written by earlier versions, which did not record it: such an object is treated
+    /// as adopted, since nothing proves zentra created it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+    /// The configuration said `lifecycle { prevent_destroy = true }` when it was last applied:
+    /// remembered so that removing the block does not silently lift the protection.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub prevent_destroy: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl ResourceState {
+    /// Whether zentra provably created the remote object (and so may delete it).
+    pub fn created_by_zentra(&self) -> bool {
+        self.origin == Some(Origin::Created)
+    }
+}
+
+/// A create zentra sent without recording its answer (yet).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PendingCreate {
+    pub address: ResourceAddr,
+    pub provider: ProviderAddr,
+    /// The configuration the object was to be created from (sensitive values `null`): what its
+    /// provider finds it by (a group's name, a service principal's app id).
+    pub attributes: serde_json::Value,
+    /// Resources it referred to; deletes run in reverse order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<ResourceAddr>,
+    /// When the create was sent (RFC 3339).
+    pub requested_at: String,
+}
+
+impl PendingCreate {
+    /// The state entry of the object this create made, found as `id`: created by zentra.
+    pub fn created_entry(&self, id: &str) -> ResourceState {
+        ResourceState {
+            address: self.address.clone(),
+            provider: self.provider.clone(),
+            id: id.to_string(),
+            attributes: self.attributes.clone(),
+            computed: serde_json::Value::Null,
+            sensitive_paths: Vec::new(),
+            dependencies: self.dependencies.clone(),
+            confirmation: None,
+            origin: Some(Origin::Created),
+            prevent_destroy: false,
+        }
+    }
+}
+
+/// How a remote object came under zentra's management.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// zentra created it: removing its block deletes it.
+    Created,
+    /// It existed before (found by its natural key, or a singleton such as account settings):
+    /// removing its block only forgets it, unless a `removed` block says to destroy it.
+    Adopted,
 }
 
 /// A person's confirmation that a manual step was carried out.
@@ -108,6 +215,25 @@ pub struct Confirmation {
 pub enum StateError {
     #[error("state is locked: {holder}")]
     Locked { holder: String },
+    #[error("state `{path}`: {message}")]
+    Encryption {
+        path: String,
+        message: String,
+        hint: Option<String>,
+    },
+    /// The storage service failed or refused a request.
+    #[error("state `{path}`: {message}")]
+    Storage {
+        path: String,
+        message: String,
+        hint: Option<String>,
+    },
+    #[error("cannot unlock state `{path}`: {message}")]
+    Unlock {
+        path: String,
+        message: String,
+        hint: Option<String>,
+    },
     #[error("cannot {action} state file `{path}`: {source}")]
     Io {
         action: &'static str,
@@ -117,6 +243,13 @@ pub enum StateError {
     },
     #[error("state file `{path}` is not valid: {message}")]
     Corrupt { path: String, message: String },
+    /// The file reads, but contradicts itself (two entries for one address, one object under
+    /// two addresses, a serial that cannot grow).
+    #[error("state file `{path}` is inconsistent: {message}")]
+    Inconsistent { path: String, message: String },
+    /// The state about to be written would not read back: nothing was written.
+    #[error("refusing to write state `{path}`: {message}")]
+    Unwritable { path: String, message: String },
     #[error(
         "state file `{path}` has format version {found}, but this zentra reads version {STATE_FORMAT_VERSION}"
     )]
@@ -143,15 +276,37 @@ impl StateError {
     /// What the user can do about it.
     pub fn hint(&self) -> Option<String> {
         match self {
+            StateError::Locked { holder } if holder.contains("(lock id ") => Some(
+                "wait for that run to finish, then try again (--lock-timeout 5m waits for it); if it was killed, its lock stays: remove it with `zentra force-unlock LOCK_ID`"
+                    .into(),
+            ),
             StateError::Locked { .. } => Some(
                 "wait for that run to finish, then try again (the lock is released when the process holding it exits)"
                     .into(),
             ),
             StateError::Io { .. } => None,
-            StateError::Corrupt { path, .. } => Some(format!(
-                "the previous version is kept in `{path}.backup`: if it is intact, copy it over `{path}` \
-                 (zentra plan then shows anything changed since)"
+            StateError::Encryption { hint, .. }
+            | StateError::Storage { hint, .. }
+            | StateError::Unlock { hint, .. } => hint.clone(),
+            StateError::Corrupt { path, .. } | StateError::Inconsistent { path, .. }
+                if path.starts_with("azurerm: ") || path.starts_with("s3: ") =>
+            {
+                Some(format!(
+                    "the versions it replaced are kept under `{path}.history/`: copy the newest intact one over it \
+                     (zentra plan then shows anything changed since)"
+                ))
+            }
+            StateError::Corrupt { path, .. } => Some(restore_backup_hint(path)),
+            StateError::Inconsistent { path, .. } => Some(format!(
+                "{}; or edit `{path}` and delete the entry that is wrong (zentra has no \
+                 `state rm` command yet): zentra plan then finds the object again by its key",
+                restore_backup_hint(path)
             )),
+            StateError::Unwritable { .. } => Some(
+                "the state file was left as it was; fix the configuration (see above) and run \
+                 `zentra plan` to see where things stand"
+                    .into(),
+            ),
             StateError::Version { found, .. } if *found > STATE_FORMAT_VERSION => Some(
                 "it was written by a newer zentra: run that version (or a later one)".into(),
             ),
@@ -165,6 +320,23 @@ impl StateError {
                 Some("run `zentra plan` again to see the current state; nothing was written".into())
             }
         }
+    }
+}
+
+/// What to do with a state file that cannot be used: restore the backup, when there is one.
+fn restore_backup_hint(path: &str) -> String {
+    let backup = format!("{path}.backup");
+    if std::path::Path::new(&backup).is_file() {
+        format!(
+            "the previous version is kept in `{backup}`: if it is intact, copy it over `{path}` \
+             (zentra plan then shows anything changed since)"
+        )
+    } else {
+        format!(
+            "there is no earlier version to go back to (`{backup}` does not exist): move `{path}` \
+             aside and run `zentra plan`, which then finds existing objects again and plans to \
+             adopt them"
+        )
     }
 }
 
@@ -182,4 +354,25 @@ pub trait StateStore: Send + Sync {
     fn write(&self, state: &mut StateFile) -> Result<(), StateError>;
     /// Where the state is, for messages.
     fn describe(&self) -> String;
+    /// The stored bytes as they are (sealed or not), without checking them.
+    fn read_stored(&self) -> Result<Option<Vec<u8>>, StateError> {
+        Ok(None)
+    }
+    /// Writes `state` over a stored state of another lineage too (`zentra state push --force`);
+    /// a stored serial newer than `state`'s is still refused.
+    fn force_write(&self, state: &mut StateFile) -> Result<(), StateError> {
+        self.write(state)
+    }
+    /// Removes the lock `id` a run left behind (killed, or its machine gone).
+    fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
+        let _ = id;
+        Err(StateError::Unlock {
+            path: self.describe(),
+            message: "this state store has no lock that outlives its process".into(),
+            hint: Some(
+                "the lock of a local state file ends with the process that holds it: stop that process"
+                    .into(),
+            ),
+        })
+    }
 }

@@ -322,6 +322,7 @@ pub(crate) fn remote_object(policy: &Json) -> RemoteObject {
             "version": field("version"),
             "other_reviewer_queries": other,
         })),
+        ownership: Default::default(),
     }
 }
 

@@ -229,6 +229,7 @@ fn remote_object(
             "app_role_id": field("appRoleId"),
             "resource_object_id": resource_id,
         })),
+        ownership: Default::default(),
     })
 }
 
@@ -373,7 +374,7 @@ pub(crate) async fn create(
         Err(e) => return Err(e),
     };
     if let Some(existing) = existing {
-        return remote_object(&existing, Some(&app), Some(&role));
+        return adopted(remote_object(&existing, Some(&app), Some(&role)));
     }
     let request = GraphRequest::post(
         format!(
@@ -396,12 +397,20 @@ pub(crate) async fn create(
         // Refused, perhaps because the same assignment was made meanwhile: adopt it if so.
         Err(e) if matches!(e.kind, ErrorKind::Invalid | ErrorKind::Conflict) => {
             match find_existing(provider, &principal, &resource_id, &role_id).await? {
-                Some(existing) => remote_object(&existing, Some(&app), Some(&role)),
+                Some(existing) => adopted(remote_object(&existing, Some(&app), Some(&role))),
                 None => Err(e),
             }
         }
         Err(e) => Err(e),
     }
+}
+
+/// An assignment that already existed, taken over rather than created.
+fn adopted(object: ProviderResult<RemoteObject>) -> ProviderResult<RemoteObject> {
+    object.map(|mut o| {
+        o.ownership.found_existing = true;
+        o
+    })
 }
 
 /// Removes the assignment, from the resource's side.

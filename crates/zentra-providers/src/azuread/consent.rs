@@ -5,6 +5,10 @@
 //! `ManagePermissionGrantsForSelf.{policy}` entries. That list also holds resource-specific
 //! consent entries (`ManagePermissionGrantsForOwnedResource.*`) for Teams, which zentra never
 //! touches. Policy ids are compared without case: the service and its docs disagree on it.
+//!
+//! An entry of neither kind (Graph's own example shows `"just-user-read"`) is never taken for
+//! "no user consent": the setting reads as `custom`, and plans name the entries. Only a
+//! configuration that sets `user_consent` replaces them.
 
 use serde_json::{Value as Json, json};
 
@@ -27,6 +31,7 @@ const USER_CONSENT: &str = "user_consent";
 const RISKY_APPS: &str = "allow_user_consent_for_risky_apps";
 
 const SELF_PREFIX: &str = "ManagePermissionGrantsForSelf.";
+const OWNED_RESOURCE_PREFIX: &str = "ManagePermissionGrantsForOwnedResource.";
 const LOW: &str = "microsoft-user-default-low";
 const LEGACY: &str = "microsoft-user-default-legacy";
 const RECOMMENDED: &str = "microsoft-user-default-recommended";
@@ -100,8 +105,31 @@ fn self_policy(entry: &str) -> Option<String> {
     }
 }
 
-/// The mode an assigned-policies list amounts to, or [`CUSTOM_MODE`].
+/// Whether an entry is a resource-specific consent one (Teams), which zentra leaves alone.
+fn is_owned_resource(entry: &str) -> bool {
+    entry
+        .get(..OWNED_RESOURCE_PREFIX.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(OWNED_RESOURCE_PREFIX))
+}
+
+/// The entries that decide user consent: every one but the resource-specific ones, as listed.
+pub fn user_consent_entries(assigned: &[String]) -> Vec<&str> {
+    assigned
+        .iter()
+        .map(String::as_str)
+        .filter(|e| !is_owned_resource(e))
+        .collect()
+}
+
+/// The mode an assigned-policies list amounts to, or [`CUSTOM_MODE`] (also when an entry is
+/// of no kind zentra knows).
 pub fn consent_mode(assigned: &[String]) -> &'static str {
+    if assigned
+        .iter()
+        .any(|e| !is_owned_resource(e) && self_policy(e).is_none())
+    {
+        return CUSTOM_MODE;
+    }
     let mut policies: Vec<String> = assigned.iter().filter_map(|e| self_policy(e)).collect();
     policies.sort();
     policies.dedup();
@@ -116,8 +144,9 @@ pub fn consent_mode(assigned: &[String]) -> &'static str {
     }
 }
 
-/// `assigned` switched to `mode`: every entry that is not a user-consent policy stays as it
-/// is, in its place; the user-consent entries are replaced by the mode's.
+/// `assigned` switched to `mode`: the resource-specific entries stay as they are, in their
+/// place; every other entry (user-consent policies, and entries of unknown kinds) is replaced
+/// by the mode's.
 pub fn with_consent_mode(assigned: &[String], mode: &str) -> ProviderResult<Vec<String>> {
     let policy = match mode {
         "disabled" => None,
@@ -136,7 +165,7 @@ pub fn with_consent_mode(assigned: &[String], mode: &str) -> ProviderResult<Vec<
     };
     let mut out: Vec<String> = assigned
         .iter()
-        .filter(|e| self_policy(e).is_none())
+        .filter(|e| is_owned_resource(e))
         .cloned()
         .collect();
     if let Some(policy) = policy {
@@ -145,7 +174,7 @@ pub fn with_consent_mode(assigned: &[String], mode: &str) -> ProviderResult<Vec<
     Ok(out)
 }
 
-fn assigned_policies(policy: &Json) -> Vec<String> {
+pub(crate) fn assigned_policies(policy: &Json) -> Vec<String> {
     policy
         .pointer("/defaultUserRolePermissions/permissionGrantPoliciesAssigned")
         .and_then(Json::as_array)
@@ -179,6 +208,7 @@ pub(crate) fn remote_object(policy: &Json) -> RemoteObject {
     RemoteObject {
         id: POLICY_ID.to_string(),
         attributes: live_to_attributes(policy),
+        ownership: Default::default(),
     }
 }
 
@@ -297,6 +327,32 @@ mod tests {
                 "ManagePermissionGrantsForSelf.microsoft-user-default-legacy",
             ])),
             CUSTOM_MODE
+        );
+    }
+
+    #[test]
+    fn entries_of_unknown_kinds_read_as_custom_and_are_replaced_only_by_a_mode() {
+        // Graph's "Get authorizationPolicy" example lists "just-user-read".
+        let documented = list(&["just-user-read"]);
+        assert_eq!(consent_mode(&documented), CUSTOM_MODE);
+        assert_eq!(user_consent_entries(&documented), ["just-user-read"]);
+        let mixed = list(&[TEAM, "just-user-read"]);
+        assert_eq!(consent_mode(&mixed), CUSTOM_MODE);
+        assert_eq!(user_consent_entries(&mixed), ["just-user-read"]);
+        assert_eq!(
+            with_consent_mode(&mixed, "disabled").unwrap(),
+            list(&[TEAM])
+        );
+        assert_eq!(
+            consent_mode(&with_consent_mode(&mixed, "low_risk").unwrap()),
+            "low_risk"
+        );
+        assert_eq!(
+            consent_mode(&list(&[
+                "managePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team"
+            ])),
+            "disabled",
+            "resource-specific entries compare without case"
         );
     }
 

@@ -218,6 +218,7 @@ pub(crate) fn finish_domain(
             "is_root": field("isRoot"),
             "supported_services": domain.get("supportedServices").cloned().unwrap_or(json!([])),
         })),
+        ownership: Default::default(),
     }))
 }
 
@@ -271,6 +272,7 @@ pub(crate) fn finish_service_principal(
             "app_role_ids": ids_by_value(sp.get("appRoles")),
             "oauth2_permission_scope_ids": ids_by_value(sp.get("oauth2PermissionScopes")),
         })),
+        ownership: Default::default(),
     }))
 }
 
@@ -283,6 +285,7 @@ pub(crate) fn well_known() -> RemoteObject {
     RemoteObject {
         id: "well-known-applications".into(),
         attributes: Value::from_json(&Json::Object(attributes)),
+        ownership: Default::default(),
     }
 }
 

@@ -39,6 +39,42 @@ const METADATA_ENTITY: &str = "metadata_entity_id";
 const SIGNING: &str = "signing_certificate";
 const NEXT_SIGNING: &str = "next_signing_certificate";
 const PROTOCOL: &str = "preferred_authentication_protocol";
+const SIGNED_REQUESTS: &str = "is_signed_authentication_request_required";
+const MFA_BEHAVIOR: &str = "federated_idp_mfa_behavior";
+const CERTIFICATE_INFO: &str = "signing_certificate_info";
+
+/// Graph's documented default of `federatedIdpMfaBehavior` ("If neither federatedIdpMfaBehavior
+/// nor SupportsMfa is set, ... `acceptIfMfaDoneByFederatedIdp`").
+const DEFAULT_MFA_BEHAVIOR: &str = "acceptIfMfaDoneByFederatedIdp";
+
+/// What a federation taken from `metadata_xml` sets for the settings no metadata document
+/// gives, unless the configuration writes them: the federation belongs to that identity
+/// provider alone, so nothing of a previous one stays trusted. Cleared (`null`): the WS-Trust
+/// endpoints (`metadata_exchange_uri`, `active_sign_in_uri`), `password_reset_uri` and
+/// `prompt_login_behavior` (Graph documents no default for it); the documented default for
+/// `federated_idp_mfa_behavior`. `display_name` names the federation and trusts nothing, so it
+/// is managed only when written. Of what the metadata gives, `sign_out_uri` and
+/// `next_signing_certificate` are cleared when the document has none, and
+/// `is_signed_authentication_request_required` is its `WantAuthnRequestsSigned` (`false`, the
+/// documented default, when absent or for WS-Federation).
+const METADATA_OWNED_DEFAULTS: [(&str, Option<&str>); 5] = [
+    ("metadata_exchange_uri", None),
+    ("active_sign_in_uri", None),
+    ("password_reset_uri", None),
+    ("prompt_login_behavior", None),
+    (MFA_BEHAVIOR, Some(DEFAULT_MFA_BEHAVIOR)),
+];
+
+/// The settings a metadata document gives.
+const FROM_METADATA: [&str; 7] = [
+    PROTOCOL,
+    "issuer_uri",
+    "passive_sign_in_uri",
+    "sign_out_uri",
+    SIGNING,
+    NEXT_SIGNING,
+    SIGNED_REQUESTS,
+];
 const ODATA_TYPE: &str = "#microsoft.graph.internalDomainFederation";
 
 /// The managed settings: attribute name and Graph property.
@@ -74,8 +110,14 @@ pub(crate) fn resource_schema() -> ResourceSchema {
     let mut metadata = Attr::string().describe(
         "The identity provider's SAML 2.0 or WS-Federation metadata document, e.g. \
          `file(\"okta-metadata.xml\")`. Gives the issuer, sign-in and sign-out URLs, signing \
-         certificate (a second one becomes the next certificate) and protocol; attributes set \
-         here win over it.",
+         certificate (a second one becomes the next certificate), whether requests are signed \
+         (`WantAuthnRequestsSigned`) and protocol; attributes set here win over it. The \
+         federation then owns every setting: what the metadata does not give is cleared \
+         (`next_signing_certificate`, `sign_out_uri`, `metadata_exchange_uri`, \
+         `active_sign_in_uri`, `password_reset_uri`, `prompt_login_behavior`) or set to its \
+         documented default (`federated_idp_mfa_behavior` = `acceptIfMfaDoneByFederatedIdp`, \
+         `is_signed_authentication_request_required` = false), so nothing of a previous \
+         identity provider stays trusted. `display_name` is managed only when written.",
     );
     metadata.write_only = true;
     let mut entity = Attr::string()
@@ -85,8 +127,9 @@ pub(crate) fn resource_schema() -> ResourceSchema {
         TYPE_NAME,
         ResourceKind::Object,
         "Federation of a verified domain with an external identity provider (Okta, \
-         PingFederate, AD FS): the domain's users sign in there. Removing it converts the \
-         domain back to managed (cloud) authentication.",
+         PingFederate, AD FS): the domain's users sign in there. Deleting it (removing the \
+         block of a federation zentra created) converts the domain back to managed (cloud) \
+         authentication; an adopted federation is only forgotten.",
         Attr::object([
             (
                 DOMAIN,
@@ -193,7 +236,11 @@ pub(crate) fn resource_schema() -> ResourceSchema {
                     ("not_before", Attr::string()),
                     ("not_after", Attr::string()),
                 ])
-                .describe("The live signing certificate's subject, thumbprints and validity.")
+                .describe(
+                    "The signing certificate's subject, thumbprints and validity: the \
+                     configured certificate's while planning (so a change shows the new one), \
+                     `(known after apply)` while the certificate itself is.",
+                )
                 .computed(),
             ),
         ]),
@@ -235,6 +282,13 @@ fn is_onmicrosoft(domain: &str) -> bool {
     d == "onmicrosoft.com" || d.ends_with(".onmicrosoft.com")
 }
 
+/// Why Microsoft owns a domain's federation, for the tenant's `onmicrosoft.com` domains (the
+/// initial one among them): zentra never deletes it.
+pub(crate) fn microsoft_domain(domain: &str) -> Option<String> {
+    is_onmicrosoft(domain)
+        .then(|| format!("{domain} is an onmicrosoft.com domain, which Microsoft owns and runs"))
+}
+
 /// A string attribute as written, if it is a known string.
 fn known_string(map: &indexmap::IndexMap<String, Value>, name: &str) -> Option<String> {
     match map.get(name).map(|v| v.unmark().0) {
@@ -274,33 +328,49 @@ pub(crate) fn complete(desired: Value) -> Result<Value, Vec<InvalidAttribute>> {
     };
     // Unknown until apply, or unusable: the settings it would give cannot be checked.
     let mut metadata_unknown = false;
+    // Whether the federation comes from a metadata document, so owns every setting.
+    let mut from_metadata = false;
     match map.shift_remove(METADATA) {
         None => {}
         Some(value) => match value.unmark().0 {
             Value::Null => {}
             Value::Unknown => {
                 metadata_unknown = true;
+                from_metadata = true;
                 map.insert(METADATA.into(), Value::Unknown);
+                for name in FROM_METADATA {
+                    map.entry(name.to_string()).or_insert(Value::Unknown);
+                }
             }
             Value::String(xml) => {
+                from_metadata = true;
                 let explicit = known_string(&map, PROTOCOL);
                 match federation_metadata::parse(xml, entity.as_deref())
                     .and_then(|m| m.settings(explicit.as_deref()))
                 {
                     Ok(settings) => {
+                        let text = |v: Option<String>| v.map(Value::String);
+                        // A setting the document lacks is cleared when it is optional; a
+                        // needed one is left unset, to be reported below.
+                        let cleared =
+                            |v: Option<String>| Some(v.map_or(Value::Null, Value::String));
                         let derived = [
-                            (PROTOCOL, Some(settings.protocol)),
-                            ("issuer_uri", Some(settings.issuer_uri)),
-                            ("passive_sign_in_uri", settings.passive_sign_in_uri),
-                            ("sign_out_uri", settings.sign_out_uri),
-                            (SIGNING, settings.signing_certificate),
-                            (NEXT_SIGNING, settings.next_signing_certificate),
+                            (PROTOCOL, Some(Value::String(settings.protocol))),
+                            ("issuer_uri", Some(Value::String(settings.issuer_uri))),
+                            ("passive_sign_in_uri", text(settings.passive_sign_in_uri)),
+                            ("sign_out_uri", cleared(settings.sign_out_uri)),
+                            (SIGNING, text(settings.signing_certificate)),
+                            (NEXT_SIGNING, cleared(settings.next_signing_certificate)),
+                            (
+                                SIGNED_REQUESTS,
+                                Some(Value::Bool(settings.signed_requests_required)),
+                            ),
                         ];
                         for (name, value) in derived {
                             if let Some(value) = value
                                 && !map.contains_key(name)
                             {
-                                map.insert(name.to_string(), Value::String(value));
+                                map.insert(name.to_string(), value);
                             }
                         }
                     }
@@ -320,6 +390,12 @@ pub(crate) fn complete(desired: Value) -> Result<Value, Vec<InvalidAttribute>> {
             )),
         },
     }
+    if from_metadata {
+        for (name, default) in METADATA_OWNED_DEFAULTS {
+            map.entry(name.to_string())
+                .or_insert_with(|| default.map_or(Value::Null, Value::str));
+        }
+    }
     for name in [SIGNING, NEXT_SIGNING] {
         if let Some(text) = known_string(&map, name) {
             match crate::cert::canonical(&text) {
@@ -329,6 +405,25 @@ pub(crate) fn complete(desired: Value) -> Result<Value, Vec<InvalidAttribute>> {
                 Err(e) => invalid.push(invalid_attribute(name, e.0)),
             }
         }
+    }
+    // The certificate's details as the plan will see them once applied.
+    let info = match map.get(SIGNING).map(Value::unmark) {
+        Some((Value::String(text), sensitive)) => crate::cert::decode(text)
+            .and_then(|der| crate::cert::summarize(&der))
+            .ok()
+            .map(|summary| {
+                let info = Value::from_json(&summary.to_json());
+                if sensitive {
+                    info.mark_sensitive()
+                } else {
+                    info
+                }
+            }),
+        Some((Value::Unknown, _)) => Some(Value::Unknown),
+        _ => None,
+    };
+    if let Some(info) = info {
+        map.insert(CERTIFICATE_INFO.into(), info);
     }
     if !metadata_unknown {
         for (name, what) in NEEDED {
@@ -436,6 +531,7 @@ fn remote_object(federation: &Json, domain: &Json) -> ProviderResult<RemoteObjec
     Ok(RemoteObject {
         id: id.to_string(),
         attributes: Value::from_json(&Json::Object(attributes)),
+        ownership: Default::default(),
     })
 }
 
@@ -475,10 +571,24 @@ pub(crate) fn finish_read(
         Err(e) => return Err(e),
     };
     check_domain(domain, &name)?;
-    let list = super::answer(answers, &federation_url(&name))?;
+    let list = match super::answer(answers, &federation_url(&name)) {
+        Ok(list) => list,
+        // Graph answers 404 when the domain has no federation configuration.
+        Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
     configuration_in(list, req.id.as_deref())
         .map(|f| remote_object(&f, domain))
         .transpose()
+}
+
+/// The domain's federation configurations: none when Graph answers 404, as it documents for a
+/// domain without one ("List internalDomainFederations").
+async fn federation_list(provider: &AzureAdProvider, name: &str) -> ProviderResult<Json> {
+    match provider.graph.get(&federation_url(name)).await {
+        Err(e) if e.kind == ErrorKind::NotFound => Ok(json!({"value": []})),
+        other => other,
+    }
 }
 
 /// The Graph properties among `paths` that the configuration sets.
@@ -513,21 +623,25 @@ pub(crate) async fn create(
     let name = known(&req.config, DOMAIN, "the domain is federated")?;
     let domain = provider.graph.get(&domain_url(&name)).await?;
     check_domain(&domain, &name)?;
-    let existing = provider.graph.get(&federation_url(&name)).await?;
+    let existing = federation_list(provider, &name).await?;
     if let Some(existing) = configuration_in(&existing, None) {
         let object = remote_object(&existing, &domain)?;
         let schema = resource_schema().body;
         let paths = paths_to_write(&schema, &req.config, Some(&object.attributes), &[]);
-        return patch(
+        let mut object = patch(
             provider,
             &name,
             &domain,
             object,
             graph_properties(&req.config, &paths)?,
         )
-        .await;
+        .await?;
+        object.ownership.found_existing = true;
+        return Ok(object);
     }
     let mut body = graph_properties(&req.config, &every_setting())?;
+    // A new configuration has nothing to clear.
+    body.retain(|_, value| !value.is_null());
     body.insert("@odata.type".into(), json!(ODATA_TYPE));
     let created = provider
         .graph
@@ -616,6 +730,7 @@ pub(crate) async fn update(
     let object = RemoteObject {
         id,
         attributes: prior,
+        ownership: Default::default(),
     };
     patch(provider, &name, &domain, object, body).await
 }
@@ -692,6 +807,49 @@ mod tests {
     }
 
     #[test]
+    fn a_federation_from_metadata_owns_every_setting() {
+        let done = complete(v(
+            json!({"domain_id": "contoso.com", "metadata_xml": okta_metadata(),
+            "active_sign_in_uri": "https://contoso.okta.example/active"}),
+        ))
+        .unwrap()
+        .to_json()
+        .unwrap();
+        for cleared in [
+            NEXT_SIGNING,
+            "sign_out_uri",
+            "metadata_exchange_uri",
+            "password_reset_uri",
+            "prompt_login_behavior",
+        ] {
+            assert_eq!(done[cleared], Json::Null, "{cleared}: {done}");
+        }
+        assert_eq!(done[MFA_BEHAVIOR], DEFAULT_MFA_BEHAVIOR);
+        assert_eq!(done[SIGNED_REQUESTS], false);
+        assert_eq!(
+            done["active_sign_in_uri"], "https://contoso.okta.example/active",
+            "written wins"
+        );
+        assert!(
+            done.get("display_name").is_none(),
+            "a name trusts nothing: managed only when written"
+        );
+        assert_eq!(done[CERTIFICATE_INFO]["not_after"], "2027-06-30T00:00:00Z");
+        // Settings written one by one manage only what is written.
+        let explicit = complete(v(json!({"domain_id": "contoso.com", "issuer_uri": "i",
+            "passive_sign_in_uri": "p", "preferred_authentication_protocol": "wsFed",
+            "signing_certificate": CERT_B})))
+        .unwrap()
+        .to_json()
+        .unwrap();
+        assert!(explicit.get(NEXT_SIGNING).is_none() && explicit.get(MFA_BEHAVIOR).is_none());
+        assert_eq!(
+            explicit[CERTIFICATE_INFO]["not_after"],
+            "2029-06-30T00:00:00Z"
+        );
+    }
+
+    #[test]
     fn explicit_certificates_are_put_in_graphs_form() {
         let done = complete(v(json!({"domain_id": "contoso.com", "issuer_uri": "i",
             "passive_sign_in_uri": "p", "preferred_authentication_protocol": "wsFed",
@@ -755,6 +913,9 @@ mod tests {
         m.insert(METADATA.to_string(), Value::Unknown);
         let done = complete(Value::Object(m)).unwrap();
         assert_eq!(done.get(METADATA), Some(&Value::Unknown));
+        assert_eq!(done.get(NEXT_SIGNING), Some(&Value::Unknown));
+        assert_eq!(done.get(CERTIFICATE_INFO), Some(&Value::Unknown));
+        assert_eq!(done.get("active_sign_in_uri"), Some(&Value::Null));
     }
 
     #[test]
@@ -776,6 +937,30 @@ mod tests {
             assert!(err.message.contains(words), "{}", err.message);
             assert!(err.hint.is_some());
         }
+    }
+
+    #[test]
+    fn the_documented_configuration_reads_though_its_certificates_are_truncated() {
+        // Graph's "List internalDomainFederations" example, whose certificates are cut short.
+        let fixture: Json = serde_json::from_str(include_str!(
+            "../../../zentra-test-support/fixtures/vendor-examples/graph/list-federation-configurations.json"
+        ))
+        .unwrap();
+        let federation = configuration_in(&fixture["body"], None).unwrap();
+        let object = remote_object(
+            &federation,
+            &json!({"id": "contoso.com", "authenticationType": "Federated"}),
+        )
+        .unwrap();
+        let attrs = object.attributes.to_json().unwrap();
+        assert_eq!(object.id, "6601d14b-d113-8f64-fda2-9b5ddda18ecc");
+        assert_eq!(
+            attrs[SIGNING], "MIIE3jCCAsagAwIBAgIQQcyDaZz3MI",
+            "kept as read"
+        );
+        assert_eq!(attrs[CERTIFICATE_INFO], Json::Null, "nothing to describe");
+        assert_eq!(attrs[MFA_BEHAVIOR], "rejectMfaByFederatedIdp");
+        assert_eq!(attrs[SIGNED_REQUESTS], true);
     }
 
     #[test]

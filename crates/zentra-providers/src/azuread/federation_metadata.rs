@@ -10,11 +10,14 @@
 //! | sign-in URI | `SingleSignOnService/@Location`, HTTP-POST binding, else HTTP-Redirect | `PassiveRequestorEndpoint` address |
 //! | sign-out URI | `SingleLogoutService/@Location`, same preference | the passive endpoint (ADFS signs out there) |
 //! | certificates | `KeyDescriptor` with `use="signing"` or no `use`, each `X509Certificate` | the same |
+//! | signed requests | `IDPSSODescriptor/@WantAuthnRequestsSigned` (`false` when absent) | never |
 //!
 //! Elements are matched by namespace, never by prefix, so `md:`, `ds:` or no prefix at all read
 //! the same. The first distinct signing certificate is the current one; a second one, which
-//! identity providers publish while they roll their key over, is the next one. Documents with
-//! a DTD are refused (no entity expansion).
+//! identity providers publish while they roll their key over, is the next one. A certificate
+//! that cannot be read is left out (and reported as a warning) rather than making the whole
+//! document unreadable; only a role with no readable signing certificate left is an error when
+//! it is the one federated with. Documents with a DTD are refused (no entity expansion).
 
 use std::fmt;
 
@@ -50,6 +53,10 @@ pub struct SamlRole {
     pub sign_out_uri: Option<String>,
     /// Canonical base64 DER, in document order, without repeats.
     pub signing_certificates: Vec<String>,
+    /// Why each certificate of the role that could not be read was left out.
+    pub unreadable_certificates: Vec<String>,
+    /// `WantAuthnRequestsSigned`: whether the identity provider wants signed requests.
+    pub wants_signed_requests: bool,
 }
 
 /// A WS-Federation security token service role.
@@ -57,6 +64,7 @@ pub struct SamlRole {
 pub struct WsFedRole {
     pub passive_endpoint: Option<String>,
     pub signing_certificates: Vec<String>,
+    pub unreadable_certificates: Vec<String>,
 }
 
 /// One identity provider's metadata.
@@ -77,6 +85,10 @@ pub struct DerivedSettings {
     pub sign_out_uri: Option<String>,
     pub signing_certificate: Option<String>,
     pub next_signing_certificate: Option<String>,
+    /// Whether Entra ID is to sign its requests (SAML's `WantAuthnRequestsSigned`).
+    pub signed_requests_required: bool,
+    /// Why certificates of the role that could not be read were left out.
+    pub unreadable_certificates: Vec<String>,
 }
 
 /// Parses metadata. `entity_id` picks one entity from an `EntitiesDescriptor` that holds
@@ -198,30 +210,33 @@ fn read_entity(entity: Node) -> Result<FederationMetadata, MetadataError> {
         .filter(|id| !id.is_empty())
         .ok_or_else(|| error("the EntityDescriptor has no entityID (the issuer)"))?
         .to_string();
-    let saml = saml_role(entity)
-        .map(|role| -> Result<SamlRole, MetadataError> {
-            Ok(SamlRole {
-                sign_in_uri: endpoint(role, "SingleSignOnService"),
-                sign_out_uri: endpoint(role, "SingleLogoutService"),
-                signing_certificates: signing_certificates(role)?,
-            })
-        })
-        .transpose()?;
-    let ws_fed = ws_fed_role(entity)
-        .map(|role| -> Result<WsFedRole, MetadataError> {
-            let passive_endpoint = children(role, FED, "PassiveRequestorEndpoint")
-                .flat_map(|e| e.descendants())
-                .find(|n| is(n, WSA, "Address"))
-                .and_then(|a| a.text())
-                .map(str::trim)
-                .filter(|a| !a.is_empty())
-                .map(str::to_string);
-            Ok(WsFedRole {
-                passive_endpoint,
-                signing_certificates: signing_certificates(role)?,
-            })
-        })
-        .transpose()?;
+    let saml = saml_role(entity).map(|role| {
+        let (signing_certificates, unreadable_certificates) = signing_certificates(role);
+        SamlRole {
+            sign_in_uri: endpoint(role, "SingleSignOnService"),
+            sign_out_uri: endpoint(role, "SingleLogoutService"),
+            signing_certificates,
+            unreadable_certificates,
+            wants_signed_requests: role
+                .attribute("WantAuthnRequestsSigned")
+                .is_some_and(|v| matches!(v.trim(), "true" | "1")),
+        }
+    });
+    let ws_fed = ws_fed_role(entity).map(|role| {
+        let passive_endpoint = children(role, FED, "PassiveRequestorEndpoint")
+            .flat_map(|e| e.descendants())
+            .find(|n| is(n, WSA, "Address"))
+            .and_then(|a| a.text())
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_string);
+        let (signing_certificates, unreadable_certificates) = signing_certificates(role);
+        WsFedRole {
+            passive_endpoint,
+            signing_certificates,
+            unreadable_certificates,
+        }
+    });
     if saml.is_none() && ws_fed.is_none() {
         return Err(error(format!(
             "the metadata of \"{entity_id}\" has no identity provider role: neither an \
@@ -253,9 +268,10 @@ fn endpoint(role: Node, service: &'static str) -> Option<String> {
 }
 
 /// Certificates of `KeyDescriptor`s used for signing (`use="signing"` or no `use`), canonical,
-/// in document order, each once.
-fn signing_certificates(role: Node) -> Result<Vec<String>, MetadataError> {
+/// in document order, each once; and why each one that cannot be read was left out.
+fn signing_certificates(role: Node) -> (Vec<String>, Vec<String>) {
     let mut out: Vec<String> = Vec::new();
+    let mut unreadable: Vec<String> = Vec::new();
     for key in children(role, MD, "KeyDescriptor") {
         if key.attribute("use").is_some_and(|u| u.trim() != "signing") {
             continue;
@@ -266,14 +282,23 @@ fn signing_certificates(role: Node) -> Result<Vec<String>, MetadataError> {
                 .filter(|n| n.is_text())
                 .filter_map(|n| n.text())
                 .collect();
-            let canonical = crate::cert::canonical(&text)
-                .map_err(|e| error(format!("a signing certificate in the metadata: {e}")))?;
-            if !out.contains(&canonical) {
-                out.push(canonical);
+            match crate::cert::canonical(&text) {
+                Ok(canonical) => {
+                    if !out.contains(&canonical) {
+                        out.push(canonical);
+                    }
+                }
+                Err(e) => {
+                    let position = cert.document().text_pos_at(cert.range().start);
+                    unreadable.push(format!(
+                        "the certificate at line {} of the metadata cannot be read ({e})",
+                        position.row
+                    ));
+                }
             }
         }
     }
-    Ok(out)
+    (out, unreadable)
 }
 
 impl FederationMetadata {
@@ -293,7 +318,8 @@ impl FederationMetadata {
                 }
             },
         };
-        let (sign_in, sign_out, certificates) = match protocol.as_str() {
+        let (sign_in, sign_out, certificates, unreadable, signed_requests) = match protocol.as_str()
+        {
             "saml" => {
                 let role = self.saml.as_ref().ok_or_else(|| {
                     error(
@@ -305,6 +331,8 @@ impl FederationMetadata {
                     role.sign_in_uri.clone(),
                     role.sign_out_uri.clone(),
                     &role.signing_certificates,
+                    &role.unreadable_certificates,
+                    role.wants_signed_requests,
                 )
             }
             "wsFed" => {
@@ -318,6 +346,8 @@ impl FederationMetadata {
                     role.passive_endpoint.clone(),
                     role.passive_endpoint.clone(),
                     &role.signing_certificates,
+                    &role.unreadable_certificates,
+                    false,
                 )
             }
             other => {
@@ -327,6 +357,13 @@ impl FederationMetadata {
                 )));
             }
         };
+        if certificates.is_empty()
+            && let Some(why) = unreadable.first()
+        {
+            return Err(error(format!(
+                "the metadata has no readable signing certificate: {why}"
+            )));
+        }
         Ok(DerivedSettings {
             protocol,
             issuer_uri: self.entity_id.clone(),
@@ -334,6 +371,8 @@ impl FederationMetadata {
             sign_out_uri: sign_out,
             signing_certificate: certificates.first().cloned(),
             next_signing_certificate: certificates.get(1).cloned(),
+            signed_requests_required: signed_requests,
+            unreadable_certificates: unreadable.clone(),
         })
     }
 }
@@ -480,6 +519,42 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn an_unreadable_certificate_is_left_out_not_fatal() {
+        // A broken certificate beside a good one in each role.
+        let xml = adfs_metadata().replace(
+            "<KeyDescriptor use=\"signing\">",
+            "<KeyDescriptor><KeyInfo xmlns=\"http://www.w3.org/2000/09/xmldsig#\"><X509Data><X509Certificate>QUJD</X509Certificate></X509Data></KeyInfo></KeyDescriptor><KeyDescriptor use=\"signing\">",
+        );
+        let meta = parse(&xml, None).unwrap();
+        let s = meta.settings(Some("wsFed")).unwrap();
+        assert_eq!(s.signing_certificate, Some(canonical(CERT_A)));
+        assert_eq!(s.unreadable_certificates.len(), 1, "{s:?}");
+        assert!(
+            s.unreadable_certificates[0].contains("cannot be read"),
+            "{s:?}"
+        );
+        assert_eq!(
+            meta.settings(Some("saml")).unwrap().signing_certificate,
+            Some(canonical(CERT_A))
+        );
+    }
+
+    #[test]
+    fn signed_requests_follow_want_authn_requests_signed() {
+        let wanting = prefixed_saml().replace(
+            "WantAuthnRequestsSigned=\"false\"",
+            "WantAuthnRequestsSigned=\"true\"",
+        );
+        let s = parse(&wanting, None).unwrap().settings(None).unwrap();
+        assert!(s.signed_requests_required);
+        let s = parse(&prefixed_saml(), None)
+            .unwrap()
+            .settings(None)
+            .unwrap();
+        assert!(!s.signed_requests_required);
+    }
+
+    #[test]
     fn ws_federation_roles_are_read_and_ambiguity_is_refused() {
         let meta = parse(&adfs_metadata(), None).unwrap();
         let err = meta.settings(None).unwrap_err();
@@ -515,11 +590,11 @@ pub(crate) mod tests {
             ),
             (
                 r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="x"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor><ds:KeyInfo><ds:X509Data><ds:X509Certificate>QUJD</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor></md:IDPSSODescriptor></md:EntityDescriptor>"#,
-                "a signing certificate in the metadata",
+                "no readable signing certificate: the certificate at line 1",
             ),
         ];
         for (xml, expected) in cases {
-            let err = parse(xml, None).unwrap_err();
+            let err = parse(xml, None).and_then(|m| m.settings(None)).unwrap_err();
             assert!(err.0.contains(expected), "{xml}: {err}");
         }
         let saml_only = parse(&prefixed_saml(), None).unwrap();

@@ -321,6 +321,7 @@ pub(crate) fn remote_object(
     Ok(RemoteObject {
         id: id.to_string(),
         attributes: Value::from_json(&attributes),
+        ownership: Default::default(),
     })
 }
 
@@ -502,7 +503,8 @@ async fn adopt(
     resource_app: &str,
     scopes: &[String],
 ) -> ProviderResult<RemoteObject> {
-    let object = remote_object(&existing, Some(resource_app))?;
+    let mut object = remote_object(&existing, Some(resource_app))?;
+    object.ownership.found_existing = true;
     let live_scopes =
         normalize_scopes([existing.get("scope").and_then(Json::as_str).unwrap_or("")]);
     if live_scopes == scopes {
@@ -555,6 +557,7 @@ pub(crate) async fn update(
         RemoteObject {
             id,
             attributes: prior,
+            ownership: Default::default(),
         },
         &scopes,
     )

@@ -29,6 +29,7 @@ mod app_role_assignment;
 mod consent;
 mod data_sources;
 mod domain_federation;
+mod federation_checks;
 mod federation_metadata;
 mod grant;
 mod permission_hints;
@@ -121,7 +122,8 @@ fn block_string(config: &Value, attribute: &str) -> ProviderResult<Option<String
 fn validate_request_url(raw: &str) -> ProviderResult<String> {
     let mut url = url::Url::parse(raw.trim()).map_err(|e| {
         config_error(format!(
-            "ACTIONS_ID_TOKEN_REQUEST_URL = \"{raw}\" is not a URL: {e}"
+            "ACTIONS_ID_TOKEN_REQUEST_URL = \"{}\" is not a URL: {e}",
+            crate::client::url_policy::redact_url(raw)
         ))
     })?;
     let query = url.query().map(str::to_string);
@@ -374,11 +376,88 @@ impl ProviderType for AzureAdProviderType {
         desired: Value,
     ) -> Result<Value, Vec<InvalidAttribute>> {
         match type_name {
-            domain_federation::TYPE_NAME => domain_federation::complete(desired),
+            domain_federation::TYPE_NAME => {
+                let refused = crate::name_rules::check_names(&desired, &["display_name"]);
+                if !refused.is_empty() {
+                    return Err(refused);
+                }
+                domain_federation::complete(desired)
+            }
             service_principal::TYPE_NAME => service_principal::complete(desired),
             admin_consent::TYPE_NAME => admin_consent::complete(desired),
             grant::TYPE_NAME => grant::complete(desired),
             _ => Ok(desired),
+        }
+    }
+
+    /// Service principals by app id, grants by (client, resource app, user), app role
+    /// assignments by (principal, resource app, role), federations by domain; a policy is one
+    /// per tenant. Ids and domain names are compared without regard to case, as Entra ID does.
+    fn natural_key(&self, type_name: &str, desired: &Value) -> Option<String> {
+        let lower = |attribute: &str| match key(desired, attribute) {
+            Key::Known(value) => Some(value.to_ascii_lowercase()),
+            _ => None,
+        };
+        match type_name {
+            service_principal::TYPE_NAME => Some(format!("app_id {}", lower("app_id")?)),
+            grant::TYPE_NAME => {
+                let user = match key(desired, "user_object_id") {
+                    Key::Known(user) => format!("user {}", user.to_ascii_lowercase()),
+                    Key::Unknown => return None,
+                    Key::Absent => "all users".into(),
+                };
+                Some(format!(
+                    "client {}, resource app {}, {user}",
+                    lower("service_principal_object_id")?,
+                    lower("resource_app_id")?
+                ))
+            }
+            app_role_assignment::TYPE_NAME => Some(format!(
+                "principal {}, resource app {}, role {}",
+                lower("principal_object_id")?,
+                lower("resource_app_id")?,
+                match key(desired, "app_role") {
+                    Key::Known(role) => role,
+                    _ => return None,
+                }
+            )),
+            domain_federation::TYPE_NAME => Some(format!(
+                "domain {}",
+                lower("domain_id")?.trim_end_matches('.')
+            )),
+            consent::TYPE_NAME | admin_consent::TYPE_NAME => Some("of the tenant".into()),
+            _ => None,
+        }
+    }
+
+    /// Microsoft's own service principals (by their well-known app ids) and the federation of
+    /// `onmicrosoft.com` domains; reads also recognise Microsoft's service principals by the
+    /// tenant their application is registered in.
+    fn vendor_owned(&self, type_name: &str, attributes: &Value) -> Option<String> {
+        match type_name {
+            service_principal::TYPE_NAME => match key(attributes, "app_id") {
+                Key::Known(app_id) => service_principal::microsoft_app(&app_id),
+                _ => None,
+            },
+            domain_federation::TYPE_NAME => match key(attributes, "domain_id") {
+                Key::Known(domain) => domain_federation::microsoft_domain(&domain),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn desired_warnings(
+        &self,
+        type_name: &str,
+        written: &Value,
+        completed: &Value,
+    ) -> Vec<InvalidAttribute> {
+        match type_name {
+            domain_federation::TYPE_NAME => {
+                federation_checks::warnings(written, completed, chrono::Utc::now())
+            }
+            _ => Vec::new(),
         }
     }
 }
@@ -460,6 +539,8 @@ pub struct AzureAdProvider {
 /// The kinds of id whose names [`AzureAdProvider::names`] keeps.
 const APP_NAMES: &str = "app";
 const OBJECT_NAMES: &str = "object";
+/// What a `custom` user-consent setting is made of.
+const CONSENT_NAMES: &str = "consent";
 
 /// Remembers the display name of every service principal in a Graph answer (one object or a
 /// collection's `value`).
@@ -487,6 +568,20 @@ impl AzureAdProvider {
             // Lag can outlast one request's wait: remember creations somewhat longer.
             fresh: FreshObjects::new(options.replication_wait.saturating_mul(2)),
             names: SeenNames::default(),
+        }
+    }
+
+    /// Remembers which entries make a live user-consent setting `custom`, for plans to list
+    /// them beside that value.
+    fn remember_custom_consent(&self, policy: &Json) {
+        let assigned = consent::assigned_policies(policy);
+        if consent::consent_mode(&assigned) == consent::CUSTOM_MODE {
+            let entries = consent::user_consent_entries(&assigned).join(", ");
+            self.names.remember(
+                CONSENT_NAMES,
+                consent::CUSTOM_MODE,
+                &format!("policies: {entries}"),
+            );
         }
     }
 
@@ -560,9 +655,10 @@ impl AzureAdProvider {
             return data_sources::finish_service_principal(req, answers);
         }
         match req.type_name.as_str() {
-            consent::TYPE_NAME => {
-                answer(answers, consent::POLICY_PATH).map(|p| Some(consent::remote_object(p)))
-            }
+            consent::TYPE_NAME => answer(answers, consent::POLICY_PATH).map(|p| {
+                self.remember_custom_consent(p);
+                Some(consent::remote_object(p))
+            }),
             admin_consent::TYPE_NAME => answer(answers, admin_consent::POLICY_PATH)
                 .map(|p| Some(admin_consent::remote_object(p))),
             service_principal::TYPE_NAME => service_principal::finish_read(req, answers),
@@ -686,12 +782,16 @@ impl Provider for AzureAdProvider {
     }
 
     /// A directory role's name beside its template id; a service principal's display name
-    /// beside its app id or object id, when a read saw it.
+    /// beside its app id or object id, when a read saw it; the policy entries a `custom` user
+    /// consent setting is made of.
     fn value_label(&self, type_name: &str, path: &str, value: &str) -> Option<String> {
         let id = value.to_ascii_lowercase();
         match path {
             "reviewer_roles" if type_name == admin_consent::TYPE_NAME => {
                 admin_consent::role_name(value).map(str::to_string)
+            }
+            "user_consent" if type_name == consent::TYPE_NAME => {
+                self.names.get(CONSENT_NAMES, value)
             }
             "resource_app_id" | "app_id" => self.names.get(APP_NAMES, &id),
             "service_principal_object_id" | "principal_object_id" | "resource_object_id" => {

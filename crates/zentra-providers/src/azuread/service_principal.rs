@@ -4,6 +4,11 @@
 //! Visibility is managed either as raw `tags` or through `feature_tags`, which switches single
 //! well-known tags (`HideApp` is the portal's "Visible to users? No") and leaves every other tag
 //! as it is; the two cannot be combined.
+//!
+//! Microsoft's own service principals (Microsoft Graph, Exchange Online: their application is
+//! registered in Microsoft's first-party tenant) are never deleted. A service principal zentra
+//! creates carries a note saying so (`notes`, which configuration does not manage), so that
+//! another state adopting it can tell.
 
 use std::collections::HashMap;
 
@@ -15,8 +20,8 @@ use crate::client::encode_segment;
 use crate::client::graph::GraphRequest;
 use crate::paths::paths_to_write;
 use zentra_engine::provider::{
-    ErrorKind, InvalidAttribute, ProviderError, ProviderResult, ReadRequest, RemoteObject,
-    WriteRequest,
+    ErrorKind, InvalidAttribute, Ownership, ProviderError, ProviderResult, ReadRequest,
+    RemoteObject, WriteRequest,
 };
 use zentra_engine::schema::{
     Access, Attr, Permission, PermissionSystem, ResourceKind, ResourceSchema,
@@ -49,7 +54,75 @@ const FEATURES: [(&str, &str); 4] = [
 /// What every service principal lookup selects: what this resource, grants, app role
 /// assignments and the lookup data source need, so that they share one request.
 const SELECT: &str = "id,appId,displayName,accountEnabled,appRoleAssignmentRequired,tags,\
-                      appOwnerOrganizationId,appRoles,oauth2PermissionScopes";
+                      appOwnerOrganizationId,appRoles,oauth2PermissionScopes,notes";
+
+/// The tenant Microsoft registers its first-party applications in: a service principal whose
+/// `appOwnerOrganizationId` is this tenant is Microsoft's own.
+pub(crate) const MICROSOFT_FIRST_PARTY_TENANT: &str = "f8cdef31-a31e-4b4a-93e4-5f571e91255a";
+
+/// Microsoft's applications whose service principals every tenant has: app id and name.
+const MICROSOFT_APPS: [(&str, &str); 3] = [
+    ("00000003-0000-0000-c000-000000000000", "Microsoft Graph"),
+    (
+        "00000002-0000-0ff1-ce00-000000000000",
+        "Office 365 Exchange Online",
+    ),
+    (
+        "00000003-0000-0ff1-ce00-000000000000",
+        "Office 365 SharePoint Online",
+    ),
+];
+
+/// What zentra writes in `notes` of a service principal it creates, before the state lineage.
+const CREATED_NOTE: &str = "Created by zentra, state ";
+
+/// Why Microsoft owns the service principal of `app_id`, if it is one of its well-known apps.
+pub(crate) fn microsoft_app(app_id: &str) -> Option<String> {
+    MICROSOFT_APPS
+        .iter()
+        .find(|(id, _)| id.eq_ignore_ascii_case(app_id.trim()))
+        .map(|(_, name)| format!("it is Microsoft's own service principal ({name})"))
+}
+
+/// The note a created service principal carries.
+fn created_note(lineage: &str) -> String {
+    format!("{CREATED_NOTE}{lineage}.")
+}
+
+/// Who owns a service principal as Graph describes it: Microsoft, when its application is
+/// registered in Microsoft's first-party tenant; and the state that created it, from its note.
+fn ownership(sp: &Json) -> Ownership {
+    let app_id = sp.get("appId").and_then(Json::as_str).unwrap_or_default();
+    let owner = sp
+        .get("appOwnerOrganizationId")
+        .and_then(Json::as_str)
+        .unwrap_or_default();
+    let vendor_owned = microsoft_app(app_id).or_else(|| {
+        owner
+            .eq_ignore_ascii_case(MICROSOFT_FIRST_PARTY_TENANT)
+            .then(|| {
+                format!(
+                    "it is Microsoft's own service principal (its application is registered in \
+                     Microsoft's first-party tenant, appOwnerOrganizationId {owner})"
+                )
+            })
+    });
+    let created_by = sp
+        .get("notes")
+        .and_then(Json::as_str)
+        .and_then(|notes| notes.split_once(CREATED_NOTE))
+        .map(|(_, rest)| {
+            rest.chars()
+                .take_while(|c| c.is_ascii_hexdigit() || *c == '-')
+                .collect::<String>()
+        })
+        .filter(|lineage| !lineage.is_empty());
+    Ownership {
+        vendor_owned,
+        created_by,
+        found_existing: false,
+    }
+}
 
 pub(crate) fn resource_schema() -> ResourceSchema {
     let feature = |text: &str| Attr::bool().describe(text);
@@ -261,6 +334,7 @@ fn remote_object(sp: &Json) -> ProviderResult<RemoteObject> {
     Ok(RemoteObject {
         id: id.to_string(),
         attributes: attributes(sp),
+        ownership: ownership(sp),
     })
 }
 
@@ -397,6 +471,9 @@ pub(crate) async fn create(
     .collect();
     let mut body = graph_properties(&req.config, &all, &[])?;
     body.insert("appId".into(), json!(app_id));
+    if let Some(lineage) = &req.creator {
+        body.insert("notes".into(), json!(created_note(lineage)));
+    }
     let created = provider
         .graph
         .send(&GraphRequest::post(
@@ -433,7 +510,9 @@ async fn adopt(
     let object = remote_object(&existing)?;
     let paths = paths_to_write(schema, &req.config, Some(&object.attributes), &[]);
     let body = graph_properties(&req.config, &paths, &tag_list(&existing))?;
-    patch(provider, body, object).await
+    let mut object = patch(provider, body, object).await?;
+    object.ownership.found_existing = true;
+    Ok(object)
 }
 
 async fn patch(
@@ -497,6 +576,7 @@ pub(crate) async fn update(
     let prior = RemoteObject {
         id: id.clone(),
         attributes: prior,
+        ownership: Default::default(),
     };
     patch(provider, body, prior).await
 }
@@ -521,7 +601,7 @@ mod tests {
             lookup_url("00000003-0000-0000-c000-000000000000"),
             "/servicePrincipals?$filter=appId%20eq%20'00000003-0000-0000-c000-000000000000'\
              &$select=id,appId,displayName,accountEnabled,appRoleAssignmentRequired,tags,\
-             appOwnerOrganizationId,appRoles,oauth2PermissionScopes"
+             appOwnerOrganizationId,appRoles,oauth2PermissionScopes,notes"
         );
         assert!(lookup_url("a'b").contains("'a''b'"));
     }
@@ -541,6 +621,38 @@ mod tests {
                                     "custom_single_sign_on": false, "hide": true},
                    "object_id": "obj-1", "display_name": "Zoom"})
         );
+    }
+
+    #[test]
+    fn ownership_is_read_from_the_app_owner_tenant_and_zentras_note() {
+        let graph = json!({"id": "1", "appId": "00000003-0000-0000-C000-000000000000",
+            "appOwnerOrganizationId": MICROSOFT_FIRST_PARTY_TENANT});
+        assert!(
+            ownership(&graph)
+                .vendor_owned
+                .unwrap()
+                .contains("(Microsoft Graph)")
+        );
+        let first_party = json!({"id": "2", "appId": "11111111-2222-3333-4444-555555555555",
+            "appOwnerOrganizationId": MICROSOFT_FIRST_PARTY_TENANT.to_uppercase()});
+        assert!(
+            ownership(&first_party)
+                .vendor_owned
+                .unwrap()
+                .contains("registered in Microsoft's first-party tenant")
+        );
+        let lineage = "3f2b9c4e-8d1a-4e7b-9a6c-5b0d2e1f7a83";
+        let created = json!({"id": "3", "appId": "a651cfda-cbdd-4a39-bd03-fa829c3c1b29",
+            "appOwnerOrganizationId": "6b2c0f4e-93a1-4d87-b5e2-1c9f8a7d3e60",
+            "notes": format!("Owned by the collaboration team.\n{}", created_note(lineage))});
+        let found = ownership(&created);
+        assert_eq!(found.vendor_owned, None);
+        assert_eq!(found.created_by.as_deref(), Some(lineage));
+        assert_eq!(
+            ownership(&json!({"notes": "Created by zentra, state ."})).created_by,
+            None
+        );
+        assert_eq!(ownership(&json!({"notes": null})).created_by, None);
     }
 
     #[test]

@@ -442,6 +442,7 @@ fn write(type_name: &str, config: Json, id: Option<&str>, prior: Option<Value>) 
         config: block(config),
         prior,
         changed_paths: vec![],
+        creator: None,
     }
 }
 
@@ -1136,4 +1137,86 @@ async fn the_federated_token_file_is_read_again_for_every_token() {
         "{err:?}"
     );
     assert!(err.hint.unwrap().contains("federated identity credential"));
+}
+
+#[test]
+fn natural_keys_ignore_case_where_entra_id_does_and_wait_for_unknowns() {
+    let t = AzureAdProviderType::default();
+    let key = |type_name: &str, config: Json| t.natural_key(type_name, &block(config));
+    assert_eq!(
+        key(
+            "azuread_service_principal",
+            json!({"app_id": "00000003-0000-0000-C000-000000000000"})
+        ),
+        Some(format!("app_id {GRAPH_APP}"))
+    );
+    assert_eq!(
+        key(
+            "azuread_delegated_permission_grant",
+            json!({"service_principal_object_id": "SP-1", "resource_app_id": GRAPH_APP})
+        ),
+        Some(format!("client sp-1, resource app {GRAPH_APP}, all users"))
+    );
+    assert_eq!(
+        key(
+            "azuread_domain_federation",
+            json!({"domain_id": "Contoso.COM."})
+        ),
+        Some("domain contoso.com".into())
+    );
+    assert_eq!(
+        key("azuread_user_consent_policy", json!({})),
+        key(
+            "azuread_user_consent_policy",
+            json!({"user_consent": "disabled"})
+        ),
+    );
+    let mut unknown = indexmap::IndexMap::new();
+    unknown.insert("service_principal_object_id".to_string(), Value::Unknown);
+    unknown.insert("resource_app_id".to_string(), Value::str(GRAPH_APP));
+    assert_eq!(
+        t.natural_key(
+            "azuread_delegated_permission_grant",
+            &Value::Object(unknown)
+        ),
+        None,
+        "compared once it is known"
+    );
+}
+
+#[test]
+fn microsofts_service_principals_and_onmicrosoft_domains_are_vendor_owned() {
+    let t = AzureAdProviderType::default();
+    let owned = |type_name: &str, config: Json| t.vendor_owned(type_name, &block(config));
+    assert!(
+        owned("azuread_service_principal", json!({"app_id": GRAPH_APP}))
+            .unwrap()
+            .contains("Microsoft Graph")
+    );
+    assert!(
+        owned(
+            "azuread_service_principal",
+            json!({"app_id": "00000002-0000-0ff1-CE00-000000000000"})
+        )
+        .unwrap()
+        .contains("Exchange Online")
+    );
+    assert_eq!(
+        owned("azuread_service_principal", json!({"app_id": ZOOM_APP})),
+        None
+    );
+    assert!(
+        owned(
+            "azuread_domain_federation",
+            json!({"domain_id": "contoso.onmicrosoft.com"})
+        )
+        .is_some()
+    );
+    assert_eq!(
+        owned(
+            "azuread_domain_federation",
+            json!({"domain_id": "contoso.com"})
+        ),
+        None
+    );
 }

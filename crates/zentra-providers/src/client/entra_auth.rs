@@ -109,9 +109,11 @@ impl ClientCertificate {
                  result as safe as the original"
             )));
         }
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            config_error(format!("cannot read the client certificate {shown}: {e}"))
-        })?;
+        let text =
+            zentra_engine::files::read_text(path, zentra_engine::files::FileKind::Credential)
+                .map_err(|e| {
+                    config_error(format!("cannot read the client certificate {shown}: {e}"))
+                })?;
         ClientCertificate::from_pem(&text, &shown)
     }
 
@@ -221,12 +223,13 @@ impl Credential {
 
 /// Reads the federated token file afresh.
 pub fn read_token_file(path: &Path) -> ProviderResult<SecretString> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        auth_error(format!(
-            "cannot read the federated token file {} (AZURE_FEDERATED_TOKEN_FILE): {e}",
-            path.display()
-        ))
-    })?;
+    let text = zentra_engine::files::read_text(path, zentra_engine::files::FileKind::Credential)
+        .map_err(|e| {
+            auth_error(format!(
+                "cannot read the federated token file {} (AZURE_FEDERATED_TOKEN_FILE): {e}",
+                path.display()
+            ))
+        })?;
     let token = text.trim();
     if token.is_empty() {
         return Err(auth_error(format!(

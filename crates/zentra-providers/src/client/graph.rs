@@ -133,9 +133,17 @@ impl GraphRequest {
         self.wait_for_replication = wait;
         self
     }
-    /// `METHOD /path`, as shown in errors.
+    /// `METHOD /path`, as shown in errors (a next link without its query values).
     pub fn describe(&self) -> String {
-        format!("{} {}", self.method, self.path)
+        if self.path.starts_with('/') {
+            format!("{} {}", self.method, self.path)
+        } else {
+            format!(
+                "{} {}",
+                self.method,
+                super::url_policy::redact_url(&self.path)
+            )
+        }
     }
 }
 
@@ -299,19 +307,18 @@ impl GraphClient {
         format!("{}/v1.0", self.endpoints.graph_url)
     }
 
+    /// The URL of a request: a path under `/v1.0`, or a next link that must stay there (same
+    /// origin, under `/v1.0` once dot segments are resolved): the bearer token goes with it.
     fn resolve_url(&self, path: &str) -> ProviderResult<String> {
-        if path.starts_with('/') {
-            return Ok(format!("{}{}", self.api_root(), path));
-        }
-        // A next link must stay on the configured Graph host: the bearer token goes with it.
-        let root = format!("{}/", self.api_root());
-        if path.starts_with(&root) {
-            return Ok(path.to_string());
-        }
-        Err(ProviderError::new(
-            ErrorKind::Transport,
-            format!("Graph pointed to `{path}`, which is not under {root}; not following it"),
-        ))
+        super::url_policy::ApiRoot::new(&self.api_root())
+            .and_then(|root| root.resolve(path))
+            .map(String::from)
+            .map_err(|why| {
+                ProviderError::new(
+                    ErrorKind::Transport,
+                    format!("Graph's link {why}: not following it"),
+                )
+            })
     }
 
     /// Sends a request and returns its JSON body (`None` for an empty answer such as 204).

@@ -533,6 +533,34 @@ async fn graph_next_links_to_another_host_are_refused_and_name_the_request() {
 }
 
 #[tokio::test]
+async fn paths_and_next_links_with_dot_segments_never_leave_the_api_root() {
+    let service = Hostile::start(|base, seen, _| {
+        if is_token_request(seen) {
+            return good_token();
+        }
+        json_response(
+            200,
+            json!({"value": [], "@odata.nextLink": format!("{base}/v1.0/../_sim/state?$skiptoken=s3cret")}),
+        )
+    })
+    .await;
+    let err = graph(&service.base)
+        .get_collection("/servicePrincipals")
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("not following"), "{err}");
+    assert!(!err.message.contains("s3cret"), "{err}");
+    assert_eq!(service.count("/_sim/state"), 0);
+    // A Zoom path built from an id in an answer cannot climb out of /v2 either.
+    let err = zoom(&service.base)
+        .get_json(&ZoomRequest::get("/groups/../../_sim/state"))
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("is not under"), "{err}");
+    assert_eq!(service.count("/_sim/state"), 0);
+}
+
+#[tokio::test]
 async fn token_endpoints_failing_forever_are_bounded_and_say_so() {
     let service = Hostile::start(|_, _, _| {
         (

@@ -6,6 +6,7 @@
 
 pub mod entra_auth;
 pub mod graph;
+pub mod url_policy;
 pub mod zoom;
 
 #[cfg(test)]
@@ -63,10 +64,13 @@ pub fn build_http_client(timeouts: Timeouts) -> Result<reqwest::Client, Provider
 /// `https` is required, except for loopback hosts (127.0.0.0/8, `::1`, `localhost`), where
 /// plain `http` is accepted so that a local emulator can stand in for the vendor.
 pub fn validate_endpoint(raw: &str, attribute: &str) -> Result<String, ProviderError> {
+    // The value is shown without user information or query values: either may hold a
+    // credential (`https://user:password@…`, `?sig=…`).
+    let shown = url_policy::redact_url(raw);
     let config_error = |why: String| {
         ProviderError::new(
             ErrorKind::Configuration,
-            format!("`{attribute}` = \"{raw}\" is not a usable endpoint: {why}"),
+            format!("`{attribute}` = \"{shown}\" is not a usable endpoint: {why}"),
         )
     };
     let url = Url::parse(raw.trim()).map_err(|e| config_error(e.to_string()))?;
@@ -426,8 +430,17 @@ mod tests {
             assert_eq!(err.kind, ErrorKind::Configuration, "{bad}");
             assert!(err.message.contains("api_url"), "{}", err.message);
         }
-        let err = validate_endpoint("https://user:hunter2@example.com", "api_url").unwrap_err();
-        assert!(!err.message.contains("hunter2"), "{}", err.message);
+        for secret in [
+            "https://user:hunter2@example.com",
+            "https://user:hunter2@exa mple.com",
+            "https://example.com/v2?sig=hunter2",
+            "http://10.0.0.1/?token=hunter2",
+            "ftp://user:hunter2@127.0.0.1",
+            "https://example.com/#hunter2",
+        ] {
+            let err = validate_endpoint(secret, "api_url").unwrap_err();
+            assert!(!err.message.contains("hunter2"), "{}", err.message);
+        }
     }
 
     #[test]

@@ -410,14 +410,19 @@ impl ZoomRequest {
         self
     }
 
-    /// `METHOD /path?query`, as shown in errors.
+    /// `METHOD /path?query`, as shown in errors (a paging token's value hidden: it stands for
+    /// a position in a listing, and messages never repeat tokens).
     pub fn describe(&self) -> String {
         let mut line = format!("{} {}", self.method, self.path);
         for (i, (k, v)) in self.query.iter().enumerate() {
             line.push(if i == 0 { '?' } else { '&' });
             line.push_str(k);
             line.push('=');
-            line.push_str(v);
+            line.push_str(if k.contains("token") {
+                super::url_policy::REDACTED
+            } else {
+                v
+            });
         }
         line
     }
@@ -475,7 +480,17 @@ impl ZoomClient {
     /// Sends a request and returns its JSON body (`None` for an empty answer such as 204).
     pub async fn send(&self, request: &ZoomRequest) -> ProviderResult<Option<Json>> {
         let described = request.describe();
-        let url = format!("{}{}", self.endpoints.api_url, request.path);
+        // Paths are built from ids in answers: they must not lead out of the API root.
+        let url = super::url_policy::ApiRoot::new(&self.endpoints.api_url)
+            .and_then(|root| root.resolve(&request.path))
+            .map_err(|why| {
+                let mut e = ProviderError::new(
+                    ErrorKind::Transport,
+                    format!("{described} is not sent: {why}"),
+                );
+                e.request = Some(described.clone());
+                e
+            })?;
         let policy = self.options.retry;
         let mut attempt = 0u32;
         let mut renewed_after_401 = false;
@@ -485,7 +500,7 @@ impl ZoomClient {
             let (token, generation) = self.token().await?;
             let mut builder = self
                 .http
-                .request(request.method.clone(), &url)
+                .request(request.method.clone(), url.clone())
                 .bearer_auth(token.expose_secret())
                 .header(reqwest::header::ACCEPT, "application/json");
             if !request.query.is_empty() {
@@ -610,9 +625,9 @@ impl ZoomClient {
             match &next {
                 None => return Ok(items),
                 Some(token) if !seen_tokens.insert(token.clone()) => {
-                    return Err(paging_error(format!(
-                        "do not end: next_page_token `{token}` came back a second time"
-                    )));
+                    return Err(paging_error(
+                        "do not end: a next_page_token came back a second time".into(),
+                    ));
                 }
                 Some(_) => {}
             }

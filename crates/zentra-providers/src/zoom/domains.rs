@@ -129,6 +129,7 @@ async fn read_one(
     Ok(Some(RemoteObject {
         id: format!("{}:{account}", request.type_name),
         attributes: Value::from_json(&attributes),
+        ownership: Default::default(),
     }))
 }
 

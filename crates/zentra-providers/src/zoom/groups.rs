@@ -40,15 +40,16 @@ pub(crate) fn group_schema() -> ResourceSchema {
          that already has the configured name is adopted rather than created again. Groups, \
          roles and Zoom Rooms resources belong to the account of the provider's credentials.",
         Attr::object([
-            (
-                "name",
-                Attr::string()
+            ("name", {
+                let mut name = Attr::string()
                     .describe(
-                        "The group's name, unique in the account (Zoom compares names without \
-                         regard to case). Changing it renames the group.",
+                        "The group's name, unique in the account (Zoom compares names \
+                             without regard to case). Changing it renames the group.",
                     )
-                    .required(),
-            ),
+                    .required();
+                name.max_length = Some(crate::name_rules::ZOOM_GROUP_NAME_MAX);
+                name
+            }),
             (
                 "total_members",
                 Attr::int()
@@ -198,6 +199,7 @@ fn group_object(group: &Listed) -> RemoteObject {
             "name": group.name,
             "total_members": group.total_members,
         })),
+        ownership: Default::default(),
     }
 }
 
@@ -270,6 +272,7 @@ fn members_object(group_id: &str, members: &[Member], config: &Value) -> RemoteO
             "emails": emails,
             "authoritative": exact,
         })),
+        ownership: Default::default(),
     }
 }
 

@@ -167,6 +167,25 @@ impl ProviderType for ZoomProviderType {
         schemas
     }
 
+    /// Group and role names hold visible characters only; a calendar resource needs a
+    /// calendar service (an empty `service_id` is refused when planning).
+    fn complete_desired(
+        &self,
+        type_name: &str,
+        desired: Value,
+    ) -> Result<Value, Vec<zentra_engine::provider::InvalidAttribute>> {
+        if type_name == groups::GROUP || type_name == roles::TYPE_NAME {
+            let refused = crate::name_rules::check_names(&desired, &["name"]);
+            if !refused.is_empty() {
+                return Err(refused);
+            }
+        }
+        match type_name {
+            rooms::RESOURCE => rooms::complete(desired),
+            _ => Ok(desired),
+        }
+    }
+
     fn configure(&self, config: &Value, env: &Environment) -> ProviderResult<Box<dyn Provider>> {
         let account_id = setting("account_id", vars::ZOOM_ACCOUNT_ID).required(config, env)?;
         let client_id = setting("client_id", vars::ZOOM_CLIENT_ID).required(config, env)?;
@@ -197,6 +216,46 @@ impl ProviderType for ZoomProviderType {
         )?
         .with_progress(env.progress().clone());
         Ok(Box::new(ZoomProvider::new(client)))
+    }
+
+    /// Settings by the account or group they belong to; groups and roles by name (Zoom
+    /// compares names without regard to case); a group's members by the group; a calendar
+    /// resource by its service and email.
+    fn natural_key(&self, type_name: &str, desired: &Value) -> Option<String> {
+        let known = |attribute: &str| match key(desired, attribute) {
+            Key::Known(value) => Some(value),
+            _ => None,
+        };
+        if let Some(kind) = SettingsKind::from_type_name(type_name) {
+            let owner = if kind.key_attribute() == settings::GROUP_ID {
+                "group"
+            } else {
+                "account"
+            };
+            return configured_key(kind, desired)
+                .ok()
+                .flatten()
+                .map(|key| format!("{owner} {key}"));
+        }
+        match type_name {
+            groups::GROUP => Some(format!("name {}", known("name")?.to_lowercase())),
+            groups::MEMBERS => Some(format!("group {}", known("group_id")?)),
+            roles::TYPE_NAME => Some(format!("name {}", known("name")?.to_lowercase())),
+            rooms::RESOURCE => Some(format!(
+                "service {}, email {}",
+                known("service_id")?,
+                known("email")?.to_lowercase()
+            )),
+            _ => None,
+        }
+    }
+
+    /// Zoom's built-in roles (Owner, Admin, Member), which every account has.
+    fn vendor_owned(&self, type_name: &str, attributes: &Value) -> Option<String> {
+        match (type_name, key(attributes, "name")) {
+            (roles::TYPE_NAME, Key::Known(name)) => roles::built_in(None, &name),
+            _ => None,
+        }
     }
 }
 
@@ -316,7 +375,7 @@ impl ZoomProvider {
             |v: &Value, field: &str| v.get(field).and_then(Value::as_str).map(str::to_string);
         let services = object.attributes.get("services").and_then(Value::as_list);
         for service in services.unwrap_or_default() {
-            if let (Some(id), Some(name)) = (text(service, "id"), text(service, "name")) {
+            if let (Some(id), Some(name)) = (text(service, "id"), text(service, "email")) {
                 self.names.remember(CALENDAR_SERVICE_NAMES, &id, &name);
             }
         }
@@ -465,6 +524,7 @@ impl ZoomProvider {
                         Some(RemoteObject {
                             id: self.remote_id(*kind, key),
                             attributes: live_to_attributes(*kind, live, key),
+                            ownership: Default::default(),
                         })
                     }),
                 ));
@@ -536,6 +596,7 @@ impl ZoomProvider {
         Ok(RemoteObject {
             id: self.remote_id(kind, &key),
             attributes: Value::from_json(&attributes),
+            ownership: Default::default(),
         })
     }
 }

@@ -116,6 +116,24 @@ pub(crate) fn role_schema() -> ResourceSchema {
     ])
 }
 
+/// Zoom's built-in roles, by id and name: every account has them, and they cannot be deleted
+/// (`DELETE /roles/{roleId}` refuses the Owner and Member roles; the built-in Admin role is
+/// Zoom's too).
+const BUILT_IN: [(&str, &str); 3] = [("0", "Owner"), ("1", "Admin"), ("2", "Member")];
+
+/// Why a role is Zoom's own, if it is a built-in role (by id when known, else by name).
+pub(crate) fn built_in(id: Option<&str>, name: &str) -> Option<String> {
+    BUILT_IN
+        .iter()
+        .find(|(builtin_id, builtin_name)| match id {
+            Some(id) => id == *builtin_id,
+            None => name.trim().eq_ignore_ascii_case(builtin_name),
+        })
+        .map(|(_, builtin_name)| {
+            format!("it is Zoom's built-in {builtin_name} role, which every account has")
+        })
+}
+
 fn role_path(id: &str) -> String {
     format!("/roles/{}", encode_segment(id))
 }
@@ -227,6 +245,10 @@ async fn role_object(
     Ok(RemoteObject {
         id: role.id.clone(),
         attributes: Value::from_json(&Json::Object(attributes)),
+        ownership: zentra_engine::provider::Ownership {
+            vendor_owned: built_in(Some(&role.id), &role.name),
+            ..Default::default()
+        },
     })
 }
 
@@ -329,6 +351,7 @@ fn written(id: String, config: &Value) -> RemoteObject {
     RemoteObject {
         id,
         attributes: config.clone(),
+        ownership: Default::default(),
     }
 }
 
@@ -410,6 +433,19 @@ mod tests {
             Json::Object(role_body(&config, &["privileges".into(), "members".into()])),
             json!({"privileges": ["ZoomRooms:Edit"]})
         );
+    }
+
+    #[test]
+    fn built_in_roles_are_told_by_id_or_else_by_name() {
+        assert!(
+            built_in(Some("1"), "Admin")
+                .unwrap()
+                .contains("built-in Admin role")
+        );
+        assert!(built_in(Some("0"), "Renamed").unwrap().contains("Owner"));
+        assert_eq!(built_in(Some("RqBLcd1jLS9a7RBkbGtqn2A"), "Admin"), None);
+        assert!(built_in(None, " member ").unwrap().contains("Member"));
+        assert_eq!(built_in(None, "Room admins"), None);
     }
 
     #[test]

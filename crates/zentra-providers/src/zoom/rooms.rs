@@ -2,7 +2,8 @@
 //! of an Office 365 or Exchange calendar service, located by email so an existing one is
 //! adopted; the service is synced after every change) and the data source
 //! `zoom_rooms_calendar_services` (the services added in the web portal, which no API can add:
-//! the evidence a manual step can check).
+//! the evidence a manual step can check). Zoom lists a service by the email of the account it
+//! was added with (`calendar_service_name`) and its id, so that is what the data source matches.
 //!
 //! A wave's reads share one service listing and one paged resource listing per service.
 
@@ -14,7 +15,8 @@ use super::{Key, Slot, is_missing, key, required_string};
 use crate::client::encode_segment;
 use crate::client::zoom::{ZoomClient, ZoomRequest};
 use zentra_engine::provider::{
-    ErrorKind, ProviderError, ProviderResult, ReadRequest, RemoteObject, WriteRequest,
+    ErrorKind, InvalidAttribute, ProviderError, ProviderResult, ReadRequest, RemoteObject,
+    WriteRequest,
 };
 use zentra_engine::schema::{
     Access, Attr, Permission, PermissionSystem, ResourceKind, ResourceSchema,
@@ -107,8 +109,11 @@ pub(crate) fn calendar_services_schema() -> ResourceSchema {
     let service = Attr::object([
         ("id", Attr::string().describe("The service's id.")),
         (
-            "name",
-            Attr::string().describe("The service's name, e.g. `Office 365`."),
+            "email",
+            Attr::string().describe(
+                "The email of the account the service was added with (Zoom's \
+                 `calendar_service_name`, e.g. `rooms-admin@contoso.com`).",
+            ),
         ),
         (
             "resource_total",
@@ -131,15 +136,22 @@ pub(crate) fn calendar_services_schema() -> ResourceSchema {
         SERVICES,
         ResourceKind::Data,
         "The Zoom Rooms calendar services of the account (Room Management > Calendar \
-         Integration). Adding a service is done in the web portal only, so this is the evidence \
-         a `manual_step` can check, e.g. `contains(data.zoom_rooms_calendar_services.all.names, \
-         \"Office 365\")`. Always found, possibly empty.",
+         Integration). Zoom lists a service by the email of the account it was added with (its \
+         `calendar_service_name`) and its id, not by the kind of calendar. Adding a service is \
+         done in the web portal only, so this is the evidence a `manual_step` can check, e.g. \
+         `length(data.zoom_rooms_calendar_services.o365.ids) > 0`. Always found, possibly \
+         empty.",
         Attr::object([
             (
-                "name",
+                "email",
                 Attr::string().describe(
-                    "Only the services with this name (compared without regard to case).",
+                    "Only the service added with this account's email (compared without regard \
+                     to case), e.g. the Office 365 admin account that authorized it.",
                 ),
+            ),
+            (
+                "service_id",
+                Attr::string().describe("Only the service with this id."),
             ),
             (
                 "services",
@@ -151,9 +163,9 @@ pub(crate) fn calendar_services_schema() -> ResourceSchema {
                 "id",
                 Attr::string()
                     .describe(
-                        "The first listed service's id; empty when none matches, so a \
-                         configuration still plans before the service is added (writing a \
-                         calendar resource then fails with what to do).",
+                        "The first listed service's id; empty when none matches (a calendar \
+                         resource whose `service_id` is empty is refused when planning, saying \
+                         to add the service first).",
                     )
                     .computed(),
             ),
@@ -164,9 +176,9 @@ pub(crate) fn calendar_services_schema() -> ResourceSchema {
                     .computed(),
             ),
             (
-                "names",
+                "emails",
                 Attr::list(Attr::string())
-                    .describe("The services' names.")
+                    .describe("The services' account emails.")
                     .computed(),
             ),
         ]),
@@ -203,6 +215,7 @@ fn resource_object(service_id: &str, resource: &Json) -> Option<RemoteObject> {
             "sync_status": field("sync_status"),
             "assigned_room_id": field("assigned_room_id"),
         })),
+        ownership: Default::default(),
     })
 }
 
@@ -220,7 +233,14 @@ async fn list_resources(
     }
 }
 
-fn services_object(services: &[Json], name: Option<&str>) -> RemoteObject {
+/// What selects services in a `zoom_rooms_calendar_services` data source.
+#[derive(Debug, Default, PartialEq)]
+struct ServiceFilter {
+    email: Option<String>,
+    service_id: Option<String>,
+}
+
+fn services_object(services: &[Json], filter: &ServiceFilter) -> RemoteObject {
     let text = |s: &Json, field: &str| {
         s.get(field)
             .and_then(Json::as_str)
@@ -230,11 +250,23 @@ fn services_object(services: &[Json], name: Option<&str>) -> RemoteObject {
     let number = |s: &Json, field: &str| s.get(field).and_then(Json::as_i64).unwrap_or_default();
     let selected: Vec<Json> = services
         .iter()
-        .filter(|s| name.is_none_or(|n| text(s, "calendar_service_name").eq_ignore_ascii_case(n)))
+        .filter(|s| {
+            filter.email.as_deref().is_none_or(|e| {
+                text(s, "calendar_service_name")
+                    .trim()
+                    .eq_ignore_ascii_case(e.trim())
+            })
+        })
+        .filter(|s| {
+            filter
+                .service_id
+                .as_deref()
+                .is_none_or(|id| text(s, "calendar_service_id") == id)
+        })
         .map(|s| {
             json!({
                 "id": text(s, "calendar_service_id"),
-                "name": text(s, "calendar_service_name"),
+                "email": text(s, "calendar_service_name"),
                 "resource_total": number(s, "calendar_resource_total_number"),
                 "resource_assigned": number(s, "calendar_resource_assigned_number"),
                 "added_date_time": text(s, "added_date_time"),
@@ -251,15 +283,19 @@ fn services_object(services: &[Json], name: Option<&str>) -> RemoteObject {
         "services": selected,
         "id": first,
         "ids": column("id"),
-        "names": column("name"),
+        "emails": column("email"),
     });
-    if let Some(name) = name {
-        attributes["name"] = json!(name);
+    if let Some(email) = &filter.email {
+        attributes["email"] = json!(email);
+    }
+    if let Some(service_id) = &filter.service_id {
+        attributes["service_id"] = json!(service_id);
     }
     // References to the data source's `id` see the remote id: the first service's.
     RemoteObject {
         id: attributes["id"].as_str().unwrap_or_default().to_string(),
         attributes: Value::from_json(&attributes),
+        ownership: Default::default(),
     }
 }
 
@@ -294,16 +330,24 @@ pub(crate) async fn read(client: &ZoomClient, batch: &[(usize, &ReadRequest)]) -
         service_ids.into_iter().zip(lists).collect();
     for &(index, request) in batch {
         let result = if request.type_name == SERVICES {
-            let name = match key(&request.config, "name") {
-                Key::Known(name) => Some(name),
-                Key::Unknown => {
-                    slots.push((index, Ok(None)));
-                    continue;
+            let mut filter = ServiceFilter::default();
+            let mut unknown = false;
+            for (attribute, slot) in [
+                ("email", &mut filter.email),
+                ("service_id", &mut filter.service_id),
+            ] {
+                match key(&request.config, attribute) {
+                    Key::Known(value) => *slot = Some(value),
+                    Key::Unknown => unknown = true,
+                    Key::Absent => {}
                 }
-                Key::Absent => None,
-            };
+            }
+            if unknown {
+                slots.push((index, Ok(None)));
+                continue;
+            }
             match &services {
-                Some(Ok(list)) => Ok(Some(services_object(list, name.as_deref()))),
+                Some(Ok(list)) => Ok(Some(services_object(list, &filter))),
                 Some(Err(e)) => Err(e.clone()),
                 None => Ok(None),
             }
@@ -355,6 +399,24 @@ async fn sync(client: &ZoomClient, service_id: &str) -> ProviderResult<()> {
         .map(|_| ())
 }
 
+/// Refuses a calendar resource whose `service_id` is empty (the data source found no service)
+/// before anything is read or written.
+pub(crate) fn complete(desired: Value) -> Result<Value, Vec<InvalidAttribute>> {
+    if let Some(Value::String(id)) = desired.get("service_id").map(|v| v.unmark().0)
+        && id.trim().is_empty()
+    {
+        let error = no_service();
+        return Err(vec![InvalidAttribute {
+            path: "service_id".into(),
+            message: "is empty: no calendar service to add the calendar resource to (the \
+                      `zoom_rooms_calendar_services` data source found none)"
+                .into(),
+            hint: error.hint,
+        }]);
+    }
+    Ok(desired)
+}
+
 /// The error for a resource whose calendar service is not there yet.
 fn no_service() -> ProviderError {
     ProviderError::new(
@@ -363,7 +425,8 @@ fn no_service() -> ProviderError {
     )
     .with_hint(
         "add the calendar service in the Zoom web portal first (Room Management > Calendar \
-         Integration > Add a Calendar Service); no API can add one",
+         Integration > Add a Calendar Service; no API can add one), and look it up by the email \
+         of the account it is added with: `data \"zoom_rooms_calendar_services\"` with `email`",
     )
 }
 
@@ -408,6 +471,7 @@ pub(crate) fn update(req: &WriteRequest) -> ProviderResult<RemoteObject> {
     Ok(RemoteObject {
         id: req.id.clone().unwrap_or_default(),
         attributes: req.prior.clone().unwrap_or_else(|| req.config.clone()),
+        ownership: Default::default(),
     })
 }
 
@@ -432,29 +496,67 @@ mod tests {
     use super::*;
 
     #[test]
-    fn services_are_listed_with_ids_and_names_and_filtered_by_name() {
+    fn services_are_listed_by_account_email_and_id_and_filtered_by_either() {
+        // As Zoom documents the list: `calendar_service_name` is the service account's email.
         let services = vec![
-            json!({"calendar_service_id": "s1", "calendar_service_name": "Office 365",
-                   "calendar_resource_total_number": 2, "calendar_resource_assigned_number": 1}),
-            json!({"calendar_service_id": "s2", "calendar_service_name": "Google"}),
+            json!({"calendar_service_id": "rNQUpdDXySFGhVycz7aR-SR",
+                   "calendar_service_name": "zroom1@example.com",
+                   "calendar_resource_total_number": 100, "calendar_resource_assigned_number": 10}),
+            json!({"calendar_service_id": "s2", "calendar_service_name": "rooms@contoso.com"}),
         ];
-        let all = services_object(&services, None)
+        let all = services_object(&services, &ServiceFilter::default())
             .attributes
             .to_json()
             .unwrap();
-        assert_eq!(all["names"], json!(["Office 365", "Google"]));
-        assert_eq!(all["services"][0]["resource_total"], 2);
-        let o365 = services_object(&services, Some("office 365"))
+        assert_eq!(
+            all["emails"],
+            json!(["zroom1@example.com", "rooms@contoso.com"])
+        );
+        assert_eq!(all["services"][0]["resource_total"], 100);
+        let by_email = ServiceFilter {
+            email: Some("ZRoom1@Example.com".into()),
+            service_id: None,
+        };
+        let one = services_object(&services, &by_email)
             .attributes
             .to_json()
             .unwrap();
-        assert_eq!(o365["ids"], json!(["s1"]));
-        assert_eq!(o365["id"], "s1");
-        let none = services_object(&services, Some("Exchange"))
+        assert_eq!(one["ids"], json!(["rNQUpdDXySFGhVycz7aR-SR"]));
+        assert_eq!(one["id"], "rNQUpdDXySFGhVycz7aR-SR");
+        let by_id = ServiceFilter {
+            email: None,
+            service_id: Some("s2".into()),
+        };
+        let two = services_object(&services, &by_id)
+            .attributes
+            .to_json()
+            .unwrap();
+        assert_eq!(two["emails"], json!(["rooms@contoso.com"]));
+        let kind = ServiceFilter {
+            email: Some("Office 365".into()),
+            service_id: None,
+        };
+        let none = services_object(&services, &kind)
             .attributes
             .to_json()
             .unwrap();
         assert_eq!(none["ids"], json!([]), "found, but empty");
         assert_eq!(none["id"], "");
+    }
+
+    #[test]
+    fn an_empty_service_id_is_refused_before_any_request() {
+        let config = Value::from_json(&json!({"service_id": " ", "email": "a@contoso.com"}));
+        let refused = complete(config).unwrap_err();
+        assert_eq!(refused[0].path, "service_id");
+        assert!(
+            refused[0]
+                .hint
+                .as_deref()
+                .unwrap()
+                .contains("no API can add one")
+        );
+        let unknown = Value::from_json(&json!({"email": "a@contoso.com"}));
+        assert!(complete(unknown).is_ok());
     }
 }

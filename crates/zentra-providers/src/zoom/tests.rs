@@ -487,6 +487,7 @@ async fn updates_patch_only_the_changed_settings() {
             config: desired,
             prior: Some(live.attributes.clone()),
             changed_paths: vec![],
+            creator: None,
         })
         .await
         .unwrap();
@@ -516,6 +517,7 @@ async fn updates_patch_only_the_changed_settings() {
         config: block(json!({"in_meeting": {"chat": true}})),
         prior: Some(live.attributes.clone()),
         changed_paths: vec![],
+        creator: None,
     })
     .await
     .unwrap();
@@ -538,6 +540,7 @@ async fn creating_a_singleton_writes_sso_bypass_ids_as_an_overwrite() {
             config: desired,
             prior: None,
             changed_paths: vec![],
+            creator: None,
         })
         .await
         .unwrap();
@@ -579,6 +582,7 @@ async fn a_read_right_after_a_write_waits_for_zoom_to_show_it() {
         config: block(desired.clone()),
         prior: Some(live.attributes.clone()),
         changed_paths: vec!["in_meeting.chat".into()],
+        creator: None,
     })
     .await
     .unwrap();

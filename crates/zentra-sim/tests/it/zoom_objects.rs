@@ -356,9 +356,10 @@ async fn calendar_resources_are_added_synced_and_removed() {
     let api = Api::new(&sim).await;
     let (status, services) = api.call("GET", "/rooms/calendar/services", None).await;
     assert_eq!(status, 200);
+    // Zoom lists a service by the email of the account it was added with.
     assert_eq!(
         services["calendar_services"][0]["calendar_service_name"],
-        "Office 365"
+        "rooms.admin@contoso.com"
     );
     let resources = format!("/rooms/calendar/services/{O365}/resources");
     let (status, added) = api
@@ -497,7 +498,7 @@ async fn admin_drift_targets_change_groups_roles_and_calendar_services() {
         .patch_state(
             "POST",
             "zoom/accounts/me/calendar_services",
-            json!({"name": "Exchange", "type": "exchange", "id": "svc-ex"}),
+            json!({"email": "exchange.admin@contoso.com", "type": "exchange", "id": "svc-ex"}),
         )
         .expect("add service");
     sim.server

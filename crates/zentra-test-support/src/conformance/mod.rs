@@ -10,11 +10,18 @@
 //! * [`oauth`] checks the token requests and responses of Zoom Server-to-Server OAuth and of the Entra ID
 //!   client-credentials flow.
 //!
-//! ```ignore
+//! ```
+//! use serde_json::json;
+//! use zentra_test_support::conformance;
+//!
 //! let zoom = conformance::ZoomSpec::load();
-//! let matched = zoom.validate_request("PATCH", "/v2/accounts/me/settings", "option=security", Some(&body))?;
-//! zoom.validate_response("PATCH", "/v2/accounts/me/settings", "option=security", 204, None)?;
-//! conformance::GraphSpec::load().validate_request("PATCH", "/v1.0/policies/authorizationPolicy", Some(&patch))?;
+//! let body = json!({"security": {"signin_with_sso": {"enable": true}}});
+//! zoom.validate_request("PATCH", "/v2/accounts/me/settings", "option=security", Some(&body))
+//!     .expect("a documented request");
+//! zoom.validate_response("PATCH", "/v2/accounts/me/settings", "option=security", 204, None)
+//!     .expect("a documented response");
+//! let misspelt = json!({"security": {"signin_with_sso": {"enabel": true}}});
+//! assert!(zoom.validate_request("PATCH", "/v2/accounts/me/settings", "option=security", Some(&misspelt)).is_err());
 //! ```
 //!
 //! The spec files are read at test time from the repository's copy in `schemas/vendor/` (its `SOURCE.md`

@@ -14,7 +14,6 @@ use zentra_engine::apply::{ApplyObserver, ApplyOptions};
 use zentra_engine::diag::Diagnostic;
 use zentra_engine::env::Environment;
 use zentra_engine::plan::{Action, Plan};
-use zentra_engine::state::StateStore;
 
 use super::session::{load_workspace, providers, read_state, report, state_error, state_store};
 use super::{LockArgs, Outcome, VarArgs};
@@ -33,6 +32,38 @@ pub struct ApplyArgs {
     pub vars: VarArgs,
     #[command(flatten)]
     pub lock: LockArgs,
+}
+
+/// `zentra destroy`: the arguments of `apply` without a plan file.
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// Destroy without asking for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// How many resources to delete at once per provider instance (Zoom account, tenant).
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub parallelism: usize,
+    #[command(flatten)]
+    pub vars: VarArgs,
+    #[command(flatten)]
+    pub lock: LockArgs,
+}
+
+/// Deletes what zentra created and forgets the rest: `apply` of a destroy plan.
+pub async fn destroy(
+    dir: &Path,
+    args: DestroyArgs,
+    env: Environment,
+    printer: &Printer,
+) -> Outcome {
+    let args = ApplyArgs {
+        plan: None,
+        auto_approve: args.auto_approve,
+        parallelism: args.parallelism,
+        vars: args.vars,
+        lock: args.lock,
+    };
+    apply_plan(dir, args, true, env, printer).await
 }
 
 struct Progress<'a> {
@@ -135,6 +166,17 @@ fn live_changes_text(changed: &[(String, String)]) -> String {
 }
 
 pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Printer) -> Outcome {
+    apply_plan(dir, args, false, env, printer).await
+}
+
+/// Applies a saved plan, or plans (a destroy plan when `destroy`) and asks for `yes`.
+async fn apply_plan(
+    dir: &Path,
+    args: ApplyArgs,
+    destroy: bool,
+    env: Environment,
+    printer: &Printer,
+) -> Outcome {
     let saved = match &args.plan {
         Some(path) => {
             let path = if path.is_absolute() {
@@ -142,7 +184,10 @@ pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Prin
             } else {
                 dir.join(path)
             };
-            match super::plan::load_plan(&path) {
+            let Some(encryption) = super::session::plan_encryption(dir, &env, printer) else {
+                return Outcome::Failure;
+            };
+            match super::plan::load_plan(&path, encryption.as_deref()) {
                 Ok(p) => Some(p),
                 Err(e) => {
                     printer.error(&e);
@@ -152,38 +197,54 @@ pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Prin
         }
         None => None,
     };
+    // A saved plan says itself whether it destroys.
+    let destroy = saved.as_ref().map_or(destroy, |p| p.destroy);
     let interactive = std::io::stdin().is_terminal();
     if saved.is_none() && !args.auto_approve && !interactive {
-        printer.diagnostic(
-            &Diagnostic::error("apply needs confirmation, and there is no terminal to ask on")
-                .with_hint("review a plan and apply it with `zentra plan --out FILE` then `zentra apply FILE`, or pass --auto-approve"),
-        );
+        let d = if destroy {
+            Diagnostic::error("destroy needs confirmation, and there is no terminal to ask on")
+                .with_hint("review the plan with `zentra plan --destroy --out FILE` then apply it with `zentra apply FILE`, or pass --auto-approve; nothing was changed")
+        } else {
+            Diagnostic::error("apply needs confirmation, and there is no terminal to ask on")
+                .with_hint("review a plan and apply it with `zentra plan --out FILE` then `zentra apply FILE`, or pass --auto-approve")
+        };
+        printer.diagnostic(&d);
         return Outcome::Failure;
     }
     let Some(ws) = load_workspace(dir, &args.vars, env, printer) else {
         return Outcome::Failure;
     };
-    let store = state_store(&ws, &args.lock);
-    let _lock = match store.lock("zentra apply") {
+    let Some(store) = state_store(&ws, &args.lock, printer) else {
+        return Outcome::Failure;
+    };
+    let _lock = match store.lock(if destroy {
+        "zentra destroy"
+    } else {
+        "zentra apply"
+    }) {
         Ok(l) => l,
         Err(e) => {
             state_error(printer, &e);
             return Outcome::Failure;
         }
     };
-    let Ok(state) = read_state(&store, printer) else {
+    let Ok(state) = read_state(store.as_ref(), printer) else {
         return Outcome::Failure;
     };
     let Some(providers) = providers(&ws, state.as_ref(), printer) else {
         return Outcome::Failure;
     };
-    let run = match zentra_engine::plan::planner::plan(&ws, state.as_ref(), &providers).await {
-        Ok(run) => run,
-        Err(d) => {
-            report(printer, &d);
-            return Outcome::Failure;
-        }
-    };
+    let options = zentra_engine::plan::planner::PlanOptions { destroy };
+    let run =
+        match zentra_engine::plan::planner::plan_with(&ws, state.as_ref(), &providers, &options)
+            .await
+        {
+            Ok(run) => run,
+            Err(d) => {
+                report(printer, &d);
+                return Outcome::Failure;
+            }
+        };
     match &saved {
         Some(saved) => {
             if let Some(why) = staleness(saved, &run.plan) {
@@ -201,8 +262,8 @@ pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Prin
                 .plan
                 .changes
                 .iter()
-                .any(|c| c.action.is_change() && c.action != Action::Manual);
-            if approvable && !args.auto_approve && !confirm(printer) {
+                .any(|c| c.is_change() && c.action != Action::Manual);
+            if approvable && !args.auto_approve && !confirm(printer, destroy) {
                 printer.status("Apply cancelled; nothing was changed.");
                 return Outcome::Failure;
             }
@@ -218,7 +279,7 @@ pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Prin
     let mut state = state.unwrap_or_default();
     let progress = Progress { printer };
     let apply = zentra_engine::apply::apply(
-        &ws, run, &mut state, &store, &providers, &options, &progress,
+        &ws, run, &mut state, &*store, &providers, &options, &progress,
     );
     // Ctrl-C stops new operations; what is in flight finishes and is recorded in state.
     let interrupt = async {
@@ -248,28 +309,48 @@ pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Prin
     }
     if !result.errors.is_empty() {
         report(printer, &result.errors);
-        printer.status(&format!(
-            "Apply failed after {} of the planned changes; state records everything that completed.",
-            result.completed.len()
-        ));
+        if result.state_unsaved {
+            printer.status(&format!(
+                "Apply failed after {} of the planned changes, and state could not be saved: \
+                 the last change made may be missing from it. Run `zentra plan` to see where \
+                 things stand.",
+                result.completed.len()
+            ));
+        } else {
+            printer.status(&format!(
+                "Apply failed after {} of the planned changes; state records everything that completed.",
+                result.completed.len()
+            ));
+        }
         return Outcome::Failure;
     }
     if result.interrupted {
         printer.error("apply was interrupted; state records everything that completed. Run `zentra plan` to see what is left.");
         return Outcome::Failure;
     }
-    if had_changes {
+    let forgotten = if summary.forget > 0 {
+        format!(", {} no longer managed", summary.forget)
+    } else {
+        String::new()
+    };
+    if had_changes && destroy {
         printer.data(&format!(
-            "\n{} Resources: {} added, {} changed, {} destroyed{}.\n",
+            "\n{} Resources: {} destroyed{forgotten}.\n",
+            printer.paint("Destroy complete!", Tone::Bold, false),
+            summary.destroy,
+        ));
+    } else if had_changes {
+        printer.data(&format!(
+            "\n{} Resources: {}{} added, {} changed, {} destroyed{forgotten}.\n",
             printer.paint("Apply complete!", Tone::Bold, false),
+            if summary.adopt > 0 {
+                format!("{} adopted, ", summary.adopt)
+            } else {
+                String::new()
+            },
             summary.add,
             summary.change,
             summary.destroy,
-            if summary.forget > 0 {
-                format!(", {} no longer managed", summary.forget)
-            } else {
-                String::new()
-            }
         ));
     }
     if !result.manual_pending.is_empty() {
@@ -300,8 +381,15 @@ pub async fn apply(dir: &Path, args: ApplyArgs, env: Environment, printer: &Prin
     }
 }
 
-fn confirm(printer: &Printer) -> bool {
-    printer.status("\nDo you want to perform these actions? Only 'yes' will be accepted.");
+fn confirm(printer: &Printer, destroy: bool) -> bool {
+    if destroy {
+        printer.status(
+            "\nDo you really want to destroy? zentra deletes what it created, as shown above, and \
+             forgets the rest. There is no undo. Only 'yes' will be accepted.",
+        );
+    } else {
+        printer.status("\nDo you want to perform these actions? Only 'yes' will be accepted.");
+    }
     printer.status("  Enter a value: ");
     let mut line = String::new();
     let stdin = std::io::stdin();
@@ -331,6 +419,8 @@ mod tests {
             outputs: Default::default(),
             warnings: Vec::new(),
             summary: Summary::default(),
+            destroy: false,
+            objects: Vec::new(),
         }
     }
 

@@ -11,7 +11,7 @@ use zentra_engine::diag::{Diagnostic, did_you_mean};
 use zentra_engine::env::Environment;
 use zentra_engine::provider::manual::{MANUAL_STEP, step_hash};
 use zentra_engine::schema::ResourceKind;
-use zentra_engine::state::{Confirmation, ResourceState, StateStore};
+use zentra_engine::state::{Confirmation, ResourceState};
 
 use super::session::{load_workspace, read_state, report, state_error, state_store};
 use super::{LockArgs, Outcome, VarArgs};
@@ -101,7 +101,9 @@ pub fn confirm(dir: &Path, args: ConfirmArgs, env: Environment, printer: &Printe
         ));
         return Outcome::Failure;
     }
-    let store = state_store(&ws, &args.lock);
+    let Some(store) = state_store(&ws, &args.lock, printer) else {
+        return Outcome::Failure;
+    };
     let _lock = match store.lock("zentra confirm") {
         Ok(l) => l,
         Err(e) => {
@@ -109,7 +111,7 @@ pub fn confirm(dir: &Path, args: ConfirmArgs, env: Environment, printer: &Printe
             return Outcome::Failure;
         }
     };
-    let Ok(state) = read_state(&store, printer) else {
+    let Ok(state) = read_state(store.as_ref(), printer) else {
         return Outcome::Failure;
     };
     let mut state = state.unwrap_or_default();
@@ -131,6 +133,8 @@ pub fn confirm(dir: &Path, args: ConfirmArgs, env: Environment, printer: &Printe
             at: at.clone(),
             config_hash: step_hash(&body),
         }),
+        origin: None,
+        prevent_destroy: false,
     });
     if let Err(e) = store.write(&mut state) {
         state_error(printer, &e);

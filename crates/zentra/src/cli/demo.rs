@@ -65,7 +65,9 @@ async fn run_steps(dir: &Path, env: Environment, printer: &Printer) -> Outcome {
         out: None,
         detailed_exitcode: true,
         json: false,
+        report_md: None,
         lock: LockArgs::default(),
+        destroy: false,
     };
     match super::plan::plan(dir, plan_args(), env.clone(), printer).await {
         Outcome::Failure => return Outcome::Failure,

@@ -2,18 +2,22 @@
 //! command lives in its own module and drives the library; nothing here talks to an API.
 //!
 //! Exit codes: 0 success; 1 error (usage errors included); 2 changes present
-//! (`plan --detailed-exitcode`).
+//! (`plan --detailed-exitcode`, and `drift`: drift, pending changes or a waiting manual step).
 
 mod apply;
 mod args;
 mod confirm;
 mod demo;
+mod drift;
+mod force_unlock;
+mod init;
 mod permissions;
 mod plan;
 mod schema;
 mod session;
 mod show;
 mod sim;
+mod state;
 mod version;
 
 use std::ffi::OsString;
@@ -33,7 +37,7 @@ use zentra_engine::env::Environment;
     version,
     about,
     propagate_version = true,
-    after_help = "Exit codes: 0 success, 1 error (a wrong command line too), 2 changes present (with plan --detailed-exitcode).\nTerraform's single-dash spelling of long options (-out=FILE, -detailed-exitcode) is accepted."
+    after_help = "Exit codes: 0 success, 1 error (a wrong command line too), 2 changes present (with plan --detailed-exitcode; drift: drift or pending changes).\nTerraform's single-dash spelling of long options (-out=FILE, -detailed-exitcode) is accepted."
 )]
 pub struct Cli {
     /// Run as if started in DIR (where the *.zen.hcl files are).
@@ -54,6 +58,10 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Make live settings match the configuration (or a saved plan).
     Apply(apply::ApplyArgs),
+    /// Delete what zentra created; forget what it adopted (prevent_destroy is honoured).
+    Destroy(apply::DestroyArgs),
+    /// Check live against the configuration without changing anything, and write reports.
+    Drift(drift::DriftArgs),
     /// Show a saved plan, or the current state.
     Show(show::ShowArgs),
     /// Record that a person carried out a manual step.
@@ -62,6 +70,12 @@ pub enum Command {
     Permissions(permissions::PermissionsArgs),
     /// Show what a resource type, data source or provider block accepts (all types without TYPE).
     Schema(schema::SchemaArgs),
+    /// Set up the state backend, and move state to it when it changed (--migrate-state).
+    Init(init::InitArgs),
+    /// Work with the state itself: pull it, push a file over it.
+    State(state::StateArgs),
+    /// Remove a state lock left behind by a run that was killed.
+    ForceUnlock(force_unlock::ForceUnlockArgs),
     /// Serve the built-in emulator of the Zoom and Microsoft Graph APIs.
     Sim(sim::SimArgs),
     /// Run the quickstart against an in-process emulator: plan, apply, plan again.
@@ -76,6 +90,7 @@ impl Command {
     pub fn json(&self) -> bool {
         match self {
             Command::Plan(a) => a.json,
+            Command::Drift(a) => a.json,
             Command::Show(a) => a.json,
             Command::Permissions(a) => a.json,
             Command::Version(a) => a.json,
@@ -94,6 +109,10 @@ pub struct VarArgs {
     /// Read variables from a file of NAME = VALUE lines (repeatable).
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
+    /// Treat warnings (an identity provider certificate that has expired or expires within 30
+    /// days, a SHA-1 signature, a plain http:// sign-in URL) as errors: stop before any request.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// The state-lock option of every command that takes the lock (plan, apply, confirm, destroy).
@@ -167,8 +186,11 @@ pub fn main() -> ExitCode {
         Err(outcome) => return outcome.into(),
     };
     let printer = Printer::terminal(&env, cli.no_color);
-    // Clients and the state store tell the printer what they wait for.
-    let env = env.with_progress(printer.progress());
+    // Clients and the state store tell the printer what they wait for; evaluation tells it
+    // which values no message may show.
+    let env = env
+        .with_progress(printer.progress())
+        .with_secrets(printer.secrets());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -258,9 +280,14 @@ async fn run_command(cli: Cli, env: Environment, printer: &Printer) -> Outcome {
         Command::Validate(vars) => plan::validate(&dir, vars, env, printer),
         Command::Plan(args) => plan::plan(&dir, args, env, printer).await,
         Command::Apply(args) => apply::apply(&dir, args, env, printer).await,
-        Command::Show(args) => show::show(&dir, args, printer),
+        Command::Destroy(args) => apply::destroy(&dir, args, env, printer).await,
+        Command::Drift(args) => drift::drift(&dir, args, env, printer).await,
+        Command::Show(args) => show::show(&dir, args, env, printer),
         Command::Confirm(args) => confirm::confirm(&dir, args, env, printer),
         Command::Permissions(args) => permissions::permissions(&dir, args, env, printer),
+        Command::Init(args) => init::init(&dir, args, env, printer),
+        Command::State(args) => state::state(&dir, args, env, printer),
+        Command::ForceUnlock(args) => force_unlock::force_unlock(&dir, args, env, printer),
         Command::Sim(args) => sim::sim(args, printer).await,
         Command::Demo => demo::demo(env, printer).await,
         Command::Version(args) => version::version(&args, printer),

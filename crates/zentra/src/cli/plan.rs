@@ -8,10 +8,12 @@ use crate::output::Printer;
 use crate::render;
 use zentra_engine::env::Environment;
 use zentra_engine::plan::Plan;
-use zentra_engine::state::StateStore;
 
-use super::session::{load_workspace, providers, read_state, report, state_error, state_store};
+use super::session::{
+    backend_store, encryption, load_workspace, providers, read_state, report, state_error,
+};
 use super::{LockArgs, Outcome, VarArgs};
+use zentra_engine::state::encryption::{Content, StateEncryption};
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
@@ -23,11 +25,18 @@ pub struct PlanArgs {
     /// Exit 2 when there are changes (0: none, 1: error).
     #[arg(long)]
     pub detailed_exitcode: bool,
-    /// Print the plan as JSON on stdout.
+    /// Print the plan as JSON on stdout, in Terraform's JSON plan format.
     #[arg(long)]
     pub json: bool,
+    /// Also write the plan as a Markdown report (for a pull-request comment; also appended to
+    /// GITHUB_STEP_SUMMARY when set) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report_md: Option<PathBuf>,
     #[command(flatten)]
     pub lock: LockArgs,
+    /// Plan `zentra destroy`: delete what zentra created, forget what it adopted.
+    #[arg(long)]
+    pub destroy: bool,
 }
 
 pub fn validate(dir: &Path, vars: VarArgs, env: Environment, printer: &Printer) -> Outcome {
@@ -48,7 +57,13 @@ pub async fn plan(dir: &Path, args: PlanArgs, env: Environment, printer: &Printe
     let Some(ws) = load_workspace(dir, &args.vars, env, printer) else {
         return Outcome::Failure;
     };
-    let store = state_store(&ws, &args.lock);
+    let Some(encryption) = encryption(&ws.config, &ws.env, printer) else {
+        return Outcome::Failure;
+    };
+    let Some(store) = backend_store(&ws.config, &ws.env, &args.lock, encryption.clone(), printer)
+    else {
+        return Outcome::Failure;
+    };
     // Held while planning, so the state read is not one an apply is in the middle of changing.
     let _lock = match store.lock("zentra plan") {
         Ok(l) => l,
@@ -57,27 +72,70 @@ pub async fn plan(dir: &Path, args: PlanArgs, env: Environment, printer: &Printe
             return Outcome::Failure;
         }
     };
-    let Ok(state) = read_state(&store, printer) else {
+    let Ok(state) = read_state(store.as_ref(), printer) else {
         return Outcome::Failure;
     };
     let Some(providers) = providers(&ws, state.as_ref(), printer) else {
         return Outcome::Failure;
     };
-    let run = match zentra_engine::plan::planner::plan(&ws, state.as_ref(), &providers).await {
-        Ok(run) => run,
-        Err(d) => {
-            report(printer, &d);
-            return Outcome::Failure;
-        }
+    let options = zentra_engine::plan::planner::PlanOptions {
+        destroy: args.destroy,
     };
-    let plan = run.plan;
+    let run =
+        match zentra_engine::plan::planner::plan_with(&ws, state.as_ref(), &providers, &options)
+            .await
+        {
+            Ok(run) => run,
+            Err(d) => {
+                report(printer, &d);
+                return Outcome::Failure;
+            }
+        };
+    let mut plan = run.plan;
+    // The configuration's warnings travel with the plan, for `--json` readers.
+    plan.warnings.extend(
+        ws.warnings()
+            .0
+            .into_iter()
+            .map(|d| zentra_engine::plan::Warning {
+                address: None,
+                message: match &d.location {
+                    Some(at) => format!("{at}: {}", d.summary),
+                    None => d.summary,
+                },
+            }),
+    );
     if args.json {
-        printer.data(&plan_json(&plan));
+        printer.data(&zentra_engine::plan::terraform_json::terraform_plan_json(
+            &plan,
+        ));
     } else {
         printer.data(&render::plan_text(&plan, printer));
     }
+    if args.report_md.is_some() {
+        let report = zentra_engine::drift::classify(
+            zentra_engine::drift::ReportKind::Plan,
+            &plan,
+            &Default::default(),
+            &ws,
+            chrono::Local::now().date_naive(),
+        );
+        let reports = super::drift::ReportArgs {
+            report_md: args.report_md.clone(),
+            ..Default::default()
+        };
+        if !super::drift::write_reports(
+            &report,
+            &reports,
+            ws.env.get("GITHUB_STEP_SUMMARY"),
+            false,
+            printer,
+        ) {
+            return Outcome::Failure;
+        }
+    }
     if let Some(out) = &args.out {
-        if let Err(e) = save_plan(&plan, out) {
+        if let Err(e) = save_plan(&plan, out, encryption.as_deref()) {
             printer.error(&format!("cannot save the plan to `{}`: {e}", out.display()));
             return Outcome::Failure;
         }
@@ -103,23 +161,45 @@ pub fn plan_json(plan: &Plan) -> String {
     s
 }
 
-fn save_plan(plan: &Plan, path: &Path) -> std::io::Result<()> {
+fn save_plan(
+    plan: &Plan,
+    path: &Path,
+    encryption: Option<&StateEncryption>,
+) -> std::io::Result<()> {
     use std::io::Write;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    // Sealed like state when encryption is configured: a plan holds setting values too.
+    let bytes = zentra_engine::state::encryption::encode(
+        plan_json(plan).into_bytes(),
+        encryption,
+        Content::Plan,
+    )
+    .map_err(|e| std::io::Error::other(e.message))?;
     let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
-    tmp.write_all(plan_json(plan).as_bytes())?;
+    tmp.write_all(&bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
-/// Reads a saved plan file.
-pub fn load_plan(path: &Path) -> Result<Plan, String> {
-    let text = std::fs::read_to_string(path)
+/// Reads a saved plan file (a bounded regular file), decrypting it when it is sealed.
+pub fn load_plan(path: &Path, encryption: Option<&StateEncryption>) -> Result<Plan, String> {
+    let bytes = zentra_engine::files::read_bytes(path, zentra_engine::files::FileKind::Plan)
         .map_err(|e| format!("cannot read plan file `{}`: {e}", path.display()))?;
+    let bytes = zentra_engine::state::encryption::decode(bytes, encryption, Content::Plan)
+        .map_err(|e| {
+            let hint = e.hint.map(|h| format!("; {h}")).unwrap_or_default();
+            format!(
+                "cannot read plan file `{}`: {}{hint}",
+                path.display(),
+                e.message
+            )
+        })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("`{}` is not a zentra plan file: not UTF-8", path.display()))?;
     let not_a_plan =
         |e: serde_json::Error| format!("`{}` is not a zentra plan file: {e}", path.display());
     // The version first: a plan of another format would not read as this one.
@@ -153,13 +233,13 @@ mod tests {
             r#"{"format_version": 1, "live_fingerprint": "abc", "changes": []}"#,
         )
         .unwrap();
-        let err = load_plan(&path).unwrap_err();
+        let err = load_plan(&path, None).unwrap_err();
         assert!(
             err.contains("has plan format version 1, this zentra reads version 2"),
             "{err}"
         );
         std::fs::write(&path, "{}").unwrap();
-        let err = load_plan(&path).unwrap_err();
+        let err = load_plan(&path, None).unwrap_err();
         assert!(err.contains("is not a zentra plan file"), "{err}");
     }
 }

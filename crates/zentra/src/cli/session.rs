@@ -2,12 +2,16 @@
 //! and the configured providers.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::output::Printer;
+use zentra_engine::config::Config;
 use zentra_engine::diag::{Diagnostic, Diagnostics};
 use zentra_engine::env::Environment;
 use zentra_engine::plan::planner::ProviderSet;
-use zentra_engine::state::{LocalStateStore, StateError, StateFile, StateStore};
+use zentra_engine::state::backend::{self, StoreOptions};
+use zentra_engine::state::encryption::StateEncryption;
+use zentra_engine::state::{StateError, StateFile, StateStore};
 use zentra_engine::workspace::{LoadOptions, Workspace};
 
 use super::{LockArgs, VarArgs};
@@ -26,7 +30,21 @@ pub fn load_workspace(
         env,
     };
     match Workspace::load(&opts, zentra_providers::provider_types()) {
-        Ok(ws) => Some(ws),
+        Ok(ws) => {
+            let warnings = ws.warnings();
+            printer.diagnostics(&warnings);
+            if vars.strict && !warnings.is_empty() {
+                printer.diagnostic(
+                    &Diagnostic::error(format!(
+                        "--strict: the configuration has {} warning(s); nothing was done",
+                        warnings.0.len()
+                    ))
+                    .with_hint("fix what the warnings say, or run without --strict"),
+                );
+                return None;
+            }
+            Some(ws)
+        }
         Err(diags) => {
             report(printer, &diags);
             None
@@ -44,10 +62,98 @@ pub fn report(printer: &Printer, diags: &Diagnostics) {
 }
 
 /// The state store of a workspace, waiting for another run's lock as `lock` says.
-pub fn state_store(ws: &Workspace, lock: &LockArgs) -> LocalStateStore {
-    LocalStateStore::new(ws.config.state_path())
-        .with_lock_timeout(lock.lock_timeout)
-        .with_progress(ws.env.progress().clone())
+pub fn state_store(
+    ws: &Workspace,
+    lock: &LockArgs,
+    printer: &Printer,
+) -> Option<Box<dyn StateStore>> {
+    let encryption = encryption(&ws.config, &ws.env, printer)?;
+    backend_store(&ws.config, &ws.env, lock, encryption, printer)
+}
+
+/// The keys of the configuration's `encryption` block (`Some(None)` without one); `None`
+/// after reporting why they cannot be read.
+pub fn encryption(
+    config: &Config,
+    env: &Environment,
+    printer: &Printer,
+) -> Option<Option<Arc<StateEncryption>>> {
+    match StateEncryption::from_settings(config.settings.encryption.as_ref(), &config.dir, env) {
+        Ok(e) => Some(e.map(Arc::new)),
+        Err(e) => {
+            let span = config
+                .settings
+                .encryption
+                .as_ref()
+                .and_then(|s| s.span.clone());
+            let d = Diagnostic::error(format!("state encryption: {}", e.message))
+                .at_span(&config.sources, span.as_ref());
+            printer.diagnostic(&match e.hint {
+                Some(h) => d.with_hint(h),
+                None => d,
+            });
+            None
+        }
+    }
+}
+
+/// The keys for saved plans, for commands that read a plan before loading the workspace: a
+/// configuration that does not load has none (its errors are reported when it is loaded).
+pub fn plan_encryption(
+    dir: &Path,
+    env: &Environment,
+    printer: &Printer,
+) -> Option<Option<Arc<StateEncryption>>> {
+    match Config::load_dir(dir) {
+        Ok(config) => encryption(&config, env, printer),
+        Err(_) => Some(None),
+    }
+}
+
+/// The store of the configuration's backend, refusing one that changed since state was last
+/// kept (see `zentra init`). A remote backend used for the first time is recorded as set up.
+pub fn backend_store(
+    config: &Config,
+    env: &Environment,
+    lock: &LockArgs,
+    encryption: Option<Arc<StateEncryption>>,
+    printer: &Printer,
+) -> Option<Box<dyn StateStore>> {
+    let dir = &config.dir;
+    let configured = backend::configured(config);
+    let opened = backend::check_unchanged(dir, config)
+        .and_then(|()| match backend::recorded(dir)? {
+            None if !matches!(configured, zentra_engine::config::Backend::Local { .. }) => {
+                backend::record(dir, &configured)
+            }
+            _ => Ok(()),
+        })
+        .and_then(|()| {
+            let options = StoreOptions {
+                lock_timeout: lock.lock_timeout,
+                progress: env.progress().clone(),
+                encryption,
+            };
+            backend::open(&configured, dir, env, &options)
+        });
+    match opened {
+        Ok(store) => Some(store),
+        Err(e) => {
+            let e = match (&e, config.settings.backend_span.as_ref()) {
+                (StateError::Storage { .. }, Some(span)) => {
+                    let d = Diagnostic::error(e.to_string()).at_span(&config.sources, Some(span));
+                    printer.diagnostic(&match e.hint() {
+                        Some(h) => d.with_hint(h),
+                        None => d,
+                    });
+                    return None;
+                }
+                _ => e,
+            };
+            state_error(printer, &e);
+            None
+        }
+    }
 }
 
 pub fn state_error(printer: &Printer, e: &StateError) {
@@ -73,6 +179,18 @@ pub fn providers(
         Ok(p) => Some(p),
         Err(d) => {
             report(printer, &d);
+            None
+        }
+    }
+}
+
+/// Loads the configuration files only (no variables, no providers): what the state commands
+/// need to find the backend and its keys.
+pub fn load_config(dir: &Path, printer: &Printer) -> Option<Config> {
+    match Config::load_dir(dir) {
+        Ok(config) => Some(config),
+        Err(diags) => {
+            report(printer, &diags);
             None
         }
     }

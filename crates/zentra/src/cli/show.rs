@@ -7,30 +7,41 @@ use clap::Args;
 use crate::output::Printer;
 use crate::render;
 use zentra_engine::config::{Config, DEFAULT_STATE_FILE};
+use zentra_engine::env::Environment;
 use zentra_engine::state::{LocalStateStore, StateStore};
 
-use super::Outcome;
+use super::{LockArgs, Outcome};
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// A plan file saved with `zentra plan --out FILE`; without it, the current state.
     pub plan: Option<PathBuf>,
-    /// Print JSON on stdout.
+    /// Print JSON on stdout (a plan in Terraform's JSON plan format).
     #[arg(long)]
     pub json: bool,
 }
 
-pub fn show(dir: &Path, args: ShowArgs, printer: &Printer) -> Outcome {
+pub fn show(dir: &Path, args: ShowArgs, env: Environment, printer: &Printer) -> Outcome {
+    let config = Config::load_dir(dir).ok();
+    let encryption = match &config {
+        Some(config) => match super::session::encryption(config, &env, printer) {
+            Some(e) => e,
+            None => return Outcome::Failure,
+        },
+        None => None,
+    };
     if let Some(path) = &args.plan {
         let path = if path.is_absolute() {
             path.clone()
         } else {
             dir.join(path)
         };
-        return match super::plan::load_plan(&path) {
+        return match super::plan::load_plan(&path, encryption.as_deref()) {
             Ok(plan) => {
                 if args.json {
-                    printer.data(&super::plan::plan_json(&plan));
+                    printer.data(&zentra_engine::plan::terraform_json::terraform_plan_json(
+                        &plan,
+                    ));
                 } else {
                     printer.data(&render::plan_text(&plan, printer));
                 }
@@ -42,9 +53,21 @@ pub fn show(dir: &Path, args: ShowArgs, printer: &Printer) -> Outcome {
             }
         };
     }
-    let state_path =
-        Config::load_dir(dir).map_or_else(|_| dir.join(DEFAULT_STATE_FILE), |c| c.state_path());
-    let store = LocalStateStore::new(state_path);
+    let store: Box<dyn StateStore> = match &config {
+        Some(config) => {
+            match super::session::backend_store(
+                config,
+                &env,
+                &LockArgs::default(),
+                encryption,
+                printer,
+            ) {
+                Some(store) => store,
+                None => return Outcome::Failure,
+            }
+        }
+        None => Box::new(LocalStateStore::new(dir.join(DEFAULT_STATE_FILE))),
+    };
     match store.read() {
         Ok(Some(state)) => {
             if args.json {
@@ -60,6 +83,12 @@ pub fn show(dir: &Path, args: ShowArgs, printer: &Printer) -> Outcome {
                 for r in &state.resources {
                     printer.data(&format!("  {} (id {})\n", r.address, r.id));
                 }
+                for p in &state.pending_creates {
+                    printer.data(&format!(
+                        "  {} (create sent at {}, its answer not recorded: `zentra plan` looks for it)\n",
+                        p.address, p.requested_at
+                    ));
+                }
             }
             Outcome::Success
         }
@@ -68,7 +97,7 @@ pub fn show(dir: &Path, args: ShowArgs, printer: &Printer) -> Outcome {
             Outcome::Success
         }
         Err(e) => {
-            printer.error(&e.to_string());
+            super::session::state_error(printer, &e);
             Outcome::Failure
         }
     }

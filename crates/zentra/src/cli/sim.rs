@@ -1,11 +1,12 @@
 //! `zentra sim`: serve the built-in emulator until interrupted.
 
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
 use crate::output::Printer;
+use zentra_engine::files::{self, FileKind};
 use zentra_sim::{Seed, SimConfig};
 
 use super::Outcome;
@@ -28,10 +29,10 @@ pub struct SimArgs {
 
 pub async fn sim(args: SimArgs, printer: &Printer) -> Outcome {
     let seed = match &args.seed {
-        Some(path) => match Seed::from_file(path) {
+        Some(path) => match read_seed(path) {
             Ok(s) => s,
             Err(e) => {
-                printer.error(&format!("{e:#}"));
+                printer.error(&e);
                 return Outcome::Failure;
             }
         },
@@ -52,8 +53,17 @@ pub async fn sim(args: SimArgs, printer: &Printer) -> Outcome {
     }
 }
 
+/// Reads a seed file as zentra reads every file (a regular file of bounded size), and checks
+/// it; the error names the file.
+fn read_seed(path: &Path) -> Result<Seed, String> {
+    let text = files::read_text(path, FileKind::Seed)
+        .map_err(|e| format!("cannot read seed file {}: {e}", path.display()))?;
+    Seed::from_json(&text, path).map_err(|e| format!("{e:#}"))
+}
+
 #[cfg(test)]
 mod tests {
+    use super::read_seed;
     use zentra_engine::env::vars as read;
     use zentra_sim::vars as written;
 
@@ -76,5 +86,22 @@ mod tests {
         for (written, read) in pairs {
             assert_eq!(written, read);
         }
+    }
+
+    #[test]
+    fn a_seed_file_that_cannot_be_read_is_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let missing = dir.path().join("missing.json");
+        let err = read_seed(&missing).expect_err("missing");
+        assert!(err.contains("missing.json"), "{err}");
+        let err = read_seed(dir.path()).expect_err("a directory");
+        assert!(err.contains("not a regular file"), "{err}");
+        let seed = dir.path().join("seed.json");
+        std::fs::write(&seed, r#"{"zoom": {"acounts": []}}"#).expect("write");
+        let err = read_seed(&seed).expect_err("unknown key");
+        assert!(
+            err.contains("seed.json") && err.contains("acounts"),
+            "{err}"
+        );
     }
 }

@@ -1,12 +1,14 @@
 //! Rendering plans and apply results for people. The human view is computed from the same
 //! [`Plan`] value that `--json` prints, so the two can never disagree.
 
+pub mod drift_text;
 mod elements;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 
 use crate::output::{Printer, Tone};
-use zentra_engine::plan::{
-    Action, AttributeChange, ObjectDriftKind, Plan, ResourceChange, Summary,
-};
+use zentra_engine::plan::{Action, AttributeChange, ObjectDriftKind, Plan, ResourceChange};
 
 /// Strings longer than this (or spanning lines) are shown as a line diff.
 const LONG_STRING: usize = 80;
@@ -17,7 +19,7 @@ pub fn plan_text(plan: &Plan, p: &Printer) -> String {
     let visible: Vec<&ResourceChange> = plan
         .changes
         .iter()
-        .filter(|c| c.action.is_change() || c.reason.is_some())
+        .filter(|c| c.is_change() || c.reason.is_some())
         .collect();
     let drifted: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.has_drift()).collect();
     if !drifted.is_empty() {
@@ -51,10 +53,13 @@ pub fn plan_text(plan: &Plan, p: &Printer) -> String {
         return out;
     }
     out.push_str("zentra will perform these actions (");
-    let legend: Vec<String> = legend(plan)
+    let mut legend: Vec<String> = legend(plan)
         .into_iter()
         .map(|(a, word)| format!("{} {word}", p.paint(a.symbol(), tone(a), false)))
         .collect();
+    if plan.changes.iter().any(|c| c.adopt.is_some()) {
+        legend.insert(0, "adopt existing objects".into());
+    }
     out.push_str(&legend.join(", "));
     out.push_str("):\n");
     for c in visible {
@@ -62,8 +67,20 @@ pub fn plan_text(plan: &Plan, p: &Printer) -> String {
         resource_text(c, p, &mut out);
     }
     out.push('\n');
-    out.push_str(&p.paint(&summary_line(&plan.summary), Tone::Bold, false));
+    out.push_str(&p.paint(&plan.summary.line(), Tone::Bold, false));
     out.push('\n');
+    for w in &plan.warnings {
+        let who = w
+            .address
+            .as_ref()
+            .map(|a| format!("{a}: "))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "\n{} {who}{}\n",
+            p.paint("Warning:", Tone::Warn, false),
+            w.message
+        ));
+    }
     outputs_text(plan, p, &mut out);
     out
 }
@@ -122,31 +139,33 @@ fn tone(a: Action) -> Tone {
     }
 }
 
-/// `Plan: 1 to add, 2 to change, 0 to destroy.`
-pub fn summary_line(s: &Summary) -> String {
-    let mut line = format!(
-        "Plan: {} to add, {} to change, {} to destroy",
-        s.add, s.change, s.destroy
-    );
-    if s.forget > 0 {
-        line.push_str(&format!(", {} to stop managing", s.forget));
-    }
-    if s.manual > 0 {
-        line.push_str(&format!(", {} manual", s.manual));
-    }
-    line.push('.');
-    line
-}
-
 fn resource_text(c: &ResourceChange, p: &Printer, out: &mut String) {
     let what = match c.action {
         Action::Create => "will be created".to_string(),
         Action::Update => "will be updated in place".to_string(),
         Action::Replace => "must be replaced".to_string(),
         Action::Delete => "will be deleted".to_string(),
-        Action::Forget => "will no longer be managed (it is not deleted)".to_string(),
+        Action::Forget => "will be forgotten, not deleted".to_string(),
         Action::Manual => "needs a manual step".to_string(),
         Action::NoOp | Action::Read => "is unchanged".to_string(),
+    };
+    let what = match (c.action, &c.adopt) {
+        (Action::NoOp, Some(a)) if a.created_by_zentra => {
+            format!(
+                "will be recorded as created by zentra (id {}), no write",
+                a.id
+            )
+        }
+        (Action::Update, Some(a)) if a.created_by_zentra => format!(
+            "will be recorded as created by zentra (id {}) and updated in place",
+            a.id
+        ),
+        (Action::NoOp, Some(a)) => format!("will be adopted (id {}), no write", a.id),
+        (Action::Update, Some(a)) => format!("will be adopted (id {}) and updated in place", a.id),
+        (Action::Replace, _) if c.keep_existing => {
+            "must be replaced (the existing object is kept, not deleted)".to_string()
+        }
+        _ => what,
     };
     out.push_str(&p.paint(&format!("  # {} {what}", c.address), Tone::Bold, false));
     out.push('\n');
@@ -426,6 +445,8 @@ mod tests {
             changes,
             outputs: Default::default(),
             warnings: vec![],
+            destroy: false,
+            objects: vec![],
         }
     }
 
@@ -451,6 +472,8 @@ mod tests {
             reason: None,
             attributes,
             object_drift: None,
+            adopt: None,
+            keep_existing: false,
         }
     }
 
@@ -465,6 +488,8 @@ mod tests {
                 id: Some("me".into()),
                 reason: None,
                 object_drift: None,
+                adopt: None,
+                keep_existing: false,
                 attributes: vec![
                     attr("security.signin_with_sso.enable", json!(false), json!(true)),
                     attr(
@@ -497,6 +522,8 @@ mod tests {
                 id: None,
                 reason: None,
                 object_drift: None,
+                adopt: None,
+                keep_existing: false,
                 attributes: vec![attr("note", json!("a\nb\nc\n"), json!("a\nB\nc\n"))],
             }]),
             &p,
@@ -526,6 +553,8 @@ mod tests {
                 id: None,
                 reason: None,
                 object_drift: None,
+                adopt: None,
+                keep_existing: false,
                 attributes: vec![attr("signing_certificate", json!(old), json!(new))],
             }]),
             &p,
@@ -732,6 +761,56 @@ mod tests {
         assert!(
             text.contains(
                 "  ~ resource \"zoom_group\" \"pilot\" {\n      ~ id = \"g-old\" -> \"g-new\"  # replaced outside zentra\n    }\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn adoptions_and_kept_replacements_say_so() {
+        let p = Printer::plain(Box::new(std::io::sink()), Box::new(std::io::sink()));
+        let change = |name: &str, action: Action| ResourceChange {
+            address: ResourceAddr::managed("zoom_group", name),
+            provider: ProviderAddr::default_for("zoom"),
+            action,
+            id: Some(format!("id-{name}")),
+            reason: None,
+            attributes: vec![],
+            object_drift: None,
+            adopt: None,
+            keep_existing: false,
+        };
+        let adopted = ResourceChange {
+            adopt: Some(zentra_engine::plan::Adoption {
+                id: "id-sales".into(),
+                created_by_zentra: false,
+            }),
+            ..change("sales", Action::NoOp)
+        };
+        let kept = ResourceChange {
+            keep_existing: true,
+            ..change("pilot", Action::Replace)
+        };
+        let text = plan_text(&plan(vec![adopted, kept]), &p);
+        assert!(
+            text.starts_with(
+                "zentra will perform these actions (adopt existing objects, -/+ replace):"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("# zoom_group.sales will be adopted (id id-sales), no write"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "# zoom_group.pilot must be replaced (the existing object is kept, not deleted)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "Plan: 1 to adopt, 1 to add, 0 to change, 0 to destroy, 1 to stop managing."
             ),
             "{text}"
         );

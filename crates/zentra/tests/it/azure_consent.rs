@@ -303,3 +303,70 @@ resource "azuread_user_consent_policy" "tenant" {
     );
     p.assert_converged();
 }
+
+/// A policy entry of no kind zentra knows (Graph's "Get authorizationPolicy" example lists
+/// `"just-user-read"`) reads as `custom`, named in the plan, never as "disabled": a
+/// configuration asking for `disabled` is a change, and applying it replaces the entry while
+/// keeping Teams' resource-specific consent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_consent_entries_read_as_custom_and_are_replaced_only_when_configured() {
+    let mut seed = Seed::default_demo();
+    seed.entra.tenants[0].authorization_policy = serde_json::from_value(json!({
+        "allowUserConsentForRiskyApps": true,
+        "defaultUserRolePermissions": {"permissionGrantPoliciesAssigned": ["just-user-read", TEAM]}
+    }))
+    .unwrap();
+    let config = r#"
+provider "azuread" {}
+
+resource "azuread_user_consent_policy" "tenant" {
+  user_consent                      = "CONSENT"
+  allow_user_consent_for_risky_apps = false
+}
+"#;
+    let p = Project::seeded(&config.replace("CONSENT", "disabled"), seed).await;
+    let (status, plan, err) = p.plan();
+    assert_eq!(status, 2, "{plan}\n{err}");
+    assert!(
+        plan.contains("~ user_consent = \"custom\" -> \"disabled\" # was policies: just-user-read"),
+        "{plan}"
+    );
+    let json_plan = stdout(&p.run(&["plan", "--json"]));
+    let plan_value: serde_json::Value = serde_json::from_str(&json_plan).unwrap();
+    let tenant = plan_value["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "azuread_user_consent_policy.tenant")
+        .unwrap();
+    let consent = tenant["zentra"]["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["path"] == "user_consent")
+        .cloned()
+        .unwrap();
+    assert_eq!(consent["before"], "custom");
+    assert_eq!(consent["labels"]["custom"], "policies: just-user-read");
+
+    p.apply_ok();
+    let policy = p.sim.graph_authorization_policy();
+    assert_eq!(
+        policy["defaultUserRolePermissions"]["permissionGrantPoliciesAssigned"],
+        json!([TEAM]),
+        "the unknown entry is replaced, Teams' entry kept"
+    );
+    p.assert_converged();
+
+    // Put back outside zentra: drift, shown as custom again.
+    p.sim
+        .patch_state(
+            "PATCH",
+            "graph/policies/authorizationPolicy",
+            json!({"defaultUserRolePermissions": {"permissionGrantPoliciesAssigned": ["just-user-read", TEAM]}}),
+        )
+        .unwrap();
+    let (status, plan, _) = p.plan();
+    assert_eq!(status, 2);
+    assert!(plan.contains("# was policies: just-user-read"), "{plan}");
+}

@@ -318,9 +318,16 @@ async fn an_existing_assignment_is_adopted_and_unknown_roles_fail_the_plan() {
         )
         .unwrap();
     let (status, plan, _) = p.plan();
-    assert_eq!(status, 0, "both already are as configured: {plan}");
+    assert_eq!(
+        status, 2,
+        "both already are as configured, to be adopted: {plan}"
+    );
     assert!(
-        plan.contains("# azuread_app_role_assignment.calendars already exists"),
+        plan.contains("# azuread_app_role_assignment.calendars will be adopted (id "),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("Plan: 2 to adopt, 0 to add, 0 to change, 0 to destroy."),
         "{plan}"
     );
     p.apply_ok();

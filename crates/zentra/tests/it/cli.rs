@@ -116,13 +116,13 @@ async fn saved_plans_apply_exactly_or_refuse_when_stale() {
     let json = p.run(&["show", "--json", "plan.zplan"]);
     let parsed: serde_json::Value =
         serde_json::from_slice(&json.stdout).expect("show --json prints JSON");
-    assert_eq!(parsed["summary"]["add"], 2);
+    assert_eq!(parsed["zentra"]["summary"]["add"], 2);
     assert!(
-        parsed["changes"]
+        parsed["resource_changes"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|c| c["action"] == "create")
+            .any(|c| c["change"]["actions"] == serde_json::json!(["create"]))
     );
 
     // Drift of what the plan manages makes it stale: apply refuses, says what changed, and
@@ -504,8 +504,14 @@ fn the_traffic_check_rejects_what_the_specs_do_not_allow() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sensitive_values_stay_out_of_plans_saved_plans_and_state() {
     let secret = "corp-secret-domain.example";
+    // One block per account's settings: the sensitive setting joins the quickstart's.
+    let quickstart = QUICKSTART.replacen(
+        "    enforce_login = true\n",
+        "    enforce_login = true\n    enforce_login_domains = \"${var.login_domains}\"\n",
+        1,
+    );
     let config = format!(
-        "{QUICKSTART}\nvariable \"login_domains\" {{\n  type      = string\n  sensitive = true\n}}\nresource \"zoom_account_settings\" \"login\" {{\n  schedule_meeting {{\n    enforce_login_domains = \"${{var.login_domains}}\"\n  }}\n}}\noutput \"domains\" {{\n  value = var.login_domains\n}}\n"
+        "{quickstart}\nvariable \"login_domains\" {{\n  type      = string\n  sensitive = true\n}}\noutput \"domains\" {{\n  value = var.login_domains\n}}\n"
     );
     let mut p = Project::new(&config).await;
     p.set_env("ZENTRA_VAR_login_domains", secret);
@@ -641,11 +647,11 @@ async fn an_interrupted_apply_keeps_a_whole_state() {
         .output()
         .unwrap();
     let plan_json: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
-    let pending = plan_json["changes"]
+    let pending = plan_json["resource_changes"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["action"] != "no_op")
+        .filter(|c| c["change"]["actions"] != serde_json::json!(["no-op"]))
         .count();
     assert!(
         pending > 0,

@@ -11,13 +11,24 @@ const QUICKSTART: &str = include_str!("../../../../examples/quickstart/main.zen.
 const GROUP: &str =
     "provider \"zoom\" {}\nresource \"zoom_group\" \"pilot\" {\n  name = \"SSO pilot\"\n}\n";
 
+/// zentra's view of the change of `address` (under `zentra` in Terraform's `resource_changes`).
 fn change<'a>(plan: &'a Value, address: &str) -> &'a Value {
-    plan["changes"]
+    &terraform_change(plan, address)["zentra"]
+}
+
+/// The Terraform-format change of `address`.
+fn terraform_change<'a>(plan: &'a Value, address: &str) -> &'a Value {
+    plan["resource_changes"]
         .as_array()
         .unwrap()
         .iter()
         .find(|c| c["address"] == address)
         .unwrap_or_else(|| panic!("{address} in {plan}"))
+}
+
+/// The plan's summary (under `zentra`).
+fn summary(plan: &Value) -> &Value {
+    &plan["zentra"]["summary"]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -96,7 +107,7 @@ async fn a_create_lists_only_what_it_sets() {
 async fn drift_shows_the_live_value_and_is_counted_in_the_json_summary() {
     let p = Project::new(QUICKSTART).await;
     p.apply_ok();
-    assert_eq!(p.plan_json()["summary"]["drift"], 0);
+    assert_eq!(summary(&p.plan_json())["drift"], 0);
     p.sim
         .patch_state(
             "PATCH",
@@ -111,8 +122,24 @@ async fn drift_shows_the_live_value_and_is_counted_in_the_json_summary() {
         "{text}"
     );
     let plan = p.plan_json();
-    assert_eq!(plan["summary"]["drift"], 1, "{}", plan["summary"]);
-    assert_eq!(plan["summary"]["change"], 1);
+    assert_eq!(summary(&plan)["drift"], 1, "{}", summary(&plan));
+    assert_eq!(summary(&plan)["change"], 1);
+    // Terraform's `resource_drift`: as last applied, against as found.
+    let drift = &plan["resource_drift"][0];
+    assert_eq!(drift["address"], "zoom_account_settings.sso");
+    assert_eq!(drift["change"]["actions"], json!(["update"]));
+    assert_eq!(
+        drift["change"]["before"]["security"][0]["signin_with_sso"][0]["enable"],
+        true
+    );
+    assert_eq!(
+        drift["change"]["after"]["security"][0]["signin_with_sso"][0]["enable"],
+        false
+    );
+    assert_eq!(
+        plan["relevant_attributes"][0]["attribute"],
+        json!(["security", 0, "signin_with_sso", 0, "enable"])
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -128,7 +155,7 @@ resource "azuread_admin_consent_request_policy" "workflow" {
 }
 
 data "zoom_rooms_calendar_services" "o365" {
-  name = "Office 365"
+  email = "rooms.admin@contoso.com"
 }
 
 resource "zoom_rooms_calendar_resource" "huddle" {
@@ -146,7 +173,7 @@ resource "zoom_rooms_calendar_resource" "huddle" {
         "{text}"
     );
     assert!(
-        text.contains("+ service_id = \"cS4nQ8wE2rT6yU0iO3pA7d\"  # Office 365\n"),
+        text.contains("+ service_id = \"cS4nQ8wE2rT6yU0iO3pA7d\"  # rooms.admin@contoso.com\n"),
         "{text}"
     );
     let plan = p.plan_json();
@@ -168,7 +195,10 @@ resource "zoom_rooms_calendar_resource" "huddle" {
         .find(|a| a["path"] == "service_id")
         .cloned()
         .unwrap();
-    assert_eq!(service_id["labels"]["cS4nQ8wE2rT6yU0iO3pA7d"], "Office 365");
+    assert_eq!(
+        service_id["labels"]["cS4nQ8wE2rT6yU0iO3pA7d"],
+        "rooms.admin@contoso.com"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -200,7 +230,17 @@ async fn an_object_deleted_outside_zentra_is_drift_and_created_again() {
     assert_eq!(pilot["action"], "create");
     assert_eq!(pilot["object_drift"]["kind"], "deleted");
     assert_eq!(pilot["object_drift"]["previous_id"], id.as_str());
-    assert_eq!(plan["summary"]["drift"], 1);
+    assert_eq!(summary(&plan)["drift"], 1);
+    // In Terraform's terms: a create, and a deletion in `resource_drift`.
+    assert_eq!(
+        terraform_change(&plan, "zoom_group.pilot")["change"]["actions"],
+        json!(["create"])
+    );
+    let drift = &plan["resource_drift"][0];
+    assert_eq!(drift["address"], "zoom_group.pilot");
+    assert_eq!(drift["change"]["actions"], json!(["delete"]));
+    assert_eq!(drift["change"]["before"]["id"], id.as_str());
+    assert_eq!(drift["change"]["after"], Value::Null);
     p.apply_ok();
     assert_ne!(p.state_id("zoom_group.pilot"), id);
     p.assert_converged();
@@ -246,11 +286,17 @@ async fn a_group_deleted_and_created_again_in_the_portal_is_replaced_outside_zen
     );
     let plan = p.plan_json();
     let pilot = change(&plan, "zoom_group.pilot");
-    assert_eq!(pilot["action"], "update");
+    // Nothing to write: the group that took the old one's place is adopted.
+    assert_eq!(pilot["action"], "no_op");
+    assert_eq!(pilot["adopt"]["id"], new.as_str());
     assert_eq!(pilot["id"], new.as_str());
     assert_eq!(pilot["object_drift"]["kind"], "replaced");
     assert_eq!(pilot["object_drift"]["previous_id"], old.as_str());
-    assert_eq!(plan["summary"]["drift"], 1);
+    assert_eq!(summary(&plan)["drift"], 1);
+    let drift = &plan["resource_drift"][0];
+    assert_eq!(drift["change"]["actions"], json!(["delete", "create"]));
+    assert_eq!(drift["change"]["before"]["id"], old.as_str());
+    assert_eq!(drift["change"]["after"]["id"], new.as_str());
 
     p.sim.clear_requests();
     p.apply_ok();

@@ -25,7 +25,7 @@ async fn the_example_plans_applies_and_waits_only_for_people() {
     let (exit, text) = p.plan_ok();
     assert_eq!(exit, 2);
     assert!(
-        text.contains("Plan: 6 to add, 2 to change, 0 to destroy, 4 manual."),
+        text.contains("Plan: 1 to adopt, 6 to add, 2 to change, 0 to destroy, 4 manual."),
         "{text}"
     );
     for step in PORTAL_ONLY {
@@ -40,13 +40,13 @@ async fn the_example_plans_applies_and_waits_only_for_people() {
         "the steps with API evidence are verified: {text}"
     );
     assert!(
-        text.contains("zoom_rooms_calendar_resource.board_room is unchanged"),
+        text.contains("zoom_rooms_calendar_resource.board_room will be adopted (id "),
         "the existing room mailbox is adopted: {text}"
     );
 
     let out = p.apply_ok();
     assert!(
-        out.contains("Apply complete! Resources: 6 added, 2 changed"),
+        out.contains("Apply complete! Resources: 1 adopted, 6 added, 2 changed"),
         "{out}"
     );
     let settings = p.sim.zoom_account_settings("me");
@@ -83,24 +83,30 @@ async fn the_example_plans_applies_and_waits_only_for_people() {
             json!({}),
         )
         .unwrap();
-    let (exit, text) = p.plan_ok();
-    assert_eq!(exit, 2);
-    assert!(
-        text.contains("zentra confirm manual_step.calendar_service"),
-        "{text}"
-    );
-    let out = p.run(&["apply", "--auto-approve"]);
-    assert_eq!(code(&out), 1, "{}", stdout(&out));
-    assert!(
-        stderr(&out).contains("add the calendar service in the Zoom web portal first"),
-        "{}",
-        stderr(&out)
-    );
+    // The room mailboxes then have no service: refused when planning, at their `service_id`,
+    // before anything is written.
+    p.sim.clear_requests();
+    for args in [&["plan"][..], &["apply", "--auto-approve"]] {
+        let out = p.run(args);
+        assert_eq!(code(&out), 1, "{}", stdout(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("zoom_rooms_calendar_resource.board_room: `service_id`: is empty")
+                && err.contains("main.zen.hcl:"),
+            "{err}"
+        );
+        assert!(
+            err.contains("add the calendar service in the Zoom web portal first"),
+            "{err}"
+        );
+    }
+    assert!(p.zoom_writes().is_empty());
+    // Added again with the account the example names: found by that email.
     p.sim
         .patch_state(
             "POST",
             "zoom/accounts/me/calendar_services",
-            json!({"name": "Office 365", "type": "office365"}),
+            json!({"email": "Rooms.Admin@contoso.com", "type": "office365"}),
         )
         .unwrap();
     p.apply_ok();

@@ -140,7 +140,16 @@ async fn an_existing_group_is_adopted_then_renamed_and_deleted() {
     assert!(text.contains("changed outside zentra"), "{text}");
     p.apply_ok();
 
+    // zentra adopted it: removing its block forgets it; a `removed` block can delete it.
     p.write_config("provider \"zoom\" {}\n");
+    let (_, text) = p.plan_ok();
+    assert!(
+        text.contains("zoom_group.sales will be forgotten, not deleted"),
+        "{text}"
+    );
+    p.write_config(
+        "provider \"zoom\" {}\nremoved {\n  from = zoom_group.sales\n  lifecycle {\n    destroy = true\n  }\n}\n",
+    );
     let (_, text) = p.plan_ok();
     assert!(
         text.contains("Plan: 0 to add, 0 to change, 1 to destroy."),
@@ -155,12 +164,26 @@ async fn an_existing_group_is_adopted_then_renamed_and_deleted() {
 async fn duplicate_group_names_are_reported_clearly() {
     let twice = "provider \"zoom\" {}\nresource \"zoom_group\" \"a\" {\n  name = \"Pilot\"\n}\nresource \"zoom_group\" \"b\" {\n  name = \"pilot\"\n}\n";
     let p = Project::new(twice).await;
+    // Two blocks for one group (Zoom ignores case) are refused before anything is written.
     let out = p.run(&["apply", "--auto-approve"]);
     assert_eq!(code(&out), 1);
     let err = stderr(&out);
     assert!(
-        err.contains("a Zoom group named \"pilot\" already exists")
-            || err.contains("a Zoom group named \"Pilot\" already exists"),
+        err.contains("`zoom_group.a` and `zoom_group.b` manage the same remote object"),
+        "{err}"
+    );
+    assert_eq!(p.account()["groups"].as_array().unwrap().len(), 1);
+
+    // Renaming a group to the name of another one: Zoom refuses, and says so.
+    let single = "provider \"zoom\" {}\nresource \"zoom_group\" \"a\" {\n  name = \"Pilot\"\n}\n";
+    p.write_config(single);
+    p.apply_ok();
+    p.write_config(&single.replace("Pilot", "Sales"));
+    let out = p.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("a Zoom group named \"Sales\" already exists"),
         "{err}"
     );
     assert!(err.contains("4132"), "Zoom's code is kept: {err}");
@@ -204,7 +227,7 @@ resource "zoom_group_members" "sales" {
     let (exit, text) = p.plan_ok();
     assert_eq!(exit, 2);
     assert!(
-        text.contains("already exists (id gR7kT2mWq9XbN4vLc1sPzA)"),
+        text.contains("will be adopted (id gR7kT2mWq9XbN4vLc1sPzA) and updated in place"),
         "the group's membership is adopted: {text}"
     );
     p.apply_ok();
@@ -259,7 +282,8 @@ resource "zoom_group_members" "sales" {
     );
     p.assert_converged();
 
-    // Removing the resource removes the listed members only.
+    // The membership was adopted: removing the resource leaves every member; a `removed`
+    // block that says destroy removes the listed members only.
     p.sim
         .patch_state(
             "POST",
@@ -268,6 +292,14 @@ resource "zoom_group_members" "sales" {
         )
         .unwrap();
     p.write_config("provider \"zoom\" {}\n");
+    let (_, text) = p.plan_ok();
+    assert!(
+        text.contains("zoom_group_members.sales will be forgotten, not deleted"),
+        "{text}"
+    );
+    p.write_config(
+        "provider \"zoom\" {}\nremoved {\n  from = zoom_group_members.sales\n  lifecycle {\n    destroy = true\n  }\n}\n",
+    );
     let (_, text) = p.plan_ok();
     assert!(
         text.contains("0 to add, 0 to change, 1 to destroy"),
@@ -357,8 +389,12 @@ async fn group_listings_are_followed_page_by_page() {
     let p = Project::seeded(config, seed).await;
     let (exit, text) = p.plan_ok();
     assert_eq!(
-        exit, 0,
-        "the last group, on the second page, is adopted: {text}"
+        exit, 2,
+        "the last group, on the second page, is to be adopted: {text}"
+    );
+    assert!(
+        text.contains("will be adopted (id g304), no write"),
+        "{text}"
     );
     let reads = p.zoom_requests();
     assert_eq!(reads.len(), 2, "{reads:#?}");

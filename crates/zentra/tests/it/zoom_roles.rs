@@ -124,7 +124,10 @@ resource "zoom_role" "admin" {
     let p = Project::new(config).await;
     let (exit, text) = p.plan_ok();
     assert_eq!(exit, 2);
-    assert!(text.contains("already exists (id 1)"), "{text}");
+    assert!(
+        text.contains("will be adopted (id 1) and updated in place"),
+        "{text}"
+    );
     p.apply_ok();
     assert_eq!(
         p.zoom_writes(),

@@ -11,7 +11,7 @@ const ROOMS: &str = r#"
 provider "zoom" {}
 
 data "zoom_rooms_calendar_services" "o365" {
-  name = "Office 365"
+  email = "rooms.admin@contoso.com"
 }
 
 resource "zoom_rooms_calendar_resource" "board" {
@@ -25,7 +25,7 @@ resource "zoom_rooms_calendar_resource" "huddle" {
 }
 
 output "services" {
-  value = data.zoom_rooms_calendar_services.o365.names
+  value = data.zoom_rooms_calendar_services.o365.emails
 }
 "#;
 
@@ -46,16 +46,22 @@ async fn calendar_resources_are_adopted_added_synced_and_removed() {
     let (exit, text) = p.plan_ok();
     assert_eq!(exit, 2);
     assert!(
-        text.contains("already exists (id cR1aZ5xC9vB3nM7qW2eR6t)"),
+        text.contains("will be adopted (id cR1aZ5xC9vB3nM7qW2eR6t), no write"),
         "the board room is adopted: {text}"
     );
     assert!(
         text.contains("+ resource \"zoom_rooms_calendar_resource\" \"huddle\""),
         "{text}"
     );
-    assert!(text.contains("Plan: 1 to add, 0 to change"), "{text}");
+    assert!(
+        text.contains("Plan: 1 to adopt, 1 to add, 0 to change"),
+        "{text}"
+    );
     let out = p.apply_ok();
-    assert!(out.contains("services = [\"Office 365\"]"), "{out}");
+    assert!(
+        out.contains("services = [\"rooms.admin@contoso.com\"]"),
+        "{out}"
+    );
     assert_eq!(
         p.zoom_writes(),
         [
@@ -121,7 +127,8 @@ async fn calendar_resources_are_adopted_added_synced_and_removed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_the_calendar_service_the_plan_says_so() {
-    let p = Project::new(&ROOMS.replace("name = \"Office 365\"", "name = \"Exchange\"")).await;
+    let p =
+        Project::new(&ROOMS.replace("rooms.admin@contoso.com", "someone.else@contoso.com")).await;
     let out = p.run(&["plan"]);
     assert_eq!(code(&out), 1);
     let err = stderr(&out);
@@ -132,4 +139,52 @@ async fn without_the_calendar_service_the_plan_says_so() {
     );
     assert!(err.contains("no API can add one"), "{err}");
     assert!(p.zoom_writes().is_empty());
+}
+
+/// Zoom names a calendar service by the email of the account it was added with: a lookup by
+/// the kind of calendar finds nothing, and the empty `service_id` it gives is refused when
+/// planning, at the attribute, before any write. By email or by id, the service is found.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn services_are_found_by_account_email_or_id_and_an_empty_service_id_is_refused() {
+    let by_id = r#"
+provider "zoom" {}
+
+data "zoom_rooms_calendar_services" "o365" {
+  NEEDLE
+}
+
+resource "zoom_rooms_calendar_resource" "huddle" {
+  service_id = data.zoom_rooms_calendar_services.o365.id
+  email      = "huddle.one@contoso.com"
+}
+"#;
+    let p = Project::new(&by_id.replace("NEEDLE", "email = \"Office 365\"")).await;
+    let out = p.run(&["plan"]);
+    assert_eq!(code(&out), 1, "{}", zentra_test_support::stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("zoom_rooms_calendar_resource.huddle: `service_id`: is empty"),
+        "{err}"
+    );
+    assert!(err.contains("main.zen.hcl:9:3"), "{err}");
+    assert!(
+        err.contains("look it up by the email of the account it is added with"),
+        "{err}"
+    );
+    assert!(p.zoom_writes().is_empty());
+
+    for needle in [
+        format!("service_id = \"{SERVICE}\""),
+        "email = \"ROOMS.ADMIN@contoso.com\"".to_string(),
+    ] {
+        p.write_config(&by_id.replace("NEEDLE", &needle));
+        let (exit, text) = p.plan_ok();
+        assert_eq!(exit, 2, "{needle}: {text}");
+        assert!(
+            text.contains(&format!(
+                "+ service_id = \"{SERVICE}\"  # rooms.admin@contoso.com"
+            )),
+            "{needle}: {text}"
+        );
+    }
 }
