@@ -1,5 +1,8 @@
 //! `cargo xtask`: repository tasks for zentra (see the `xtask` library for what each does).
 
+// A developer's task runner: its reports go straight to the terminal.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -5,6 +5,9 @@
 //! ([`conformance`], [`traffic`]), the real programs that read zentra's outputs
 //! ([`test_tools`]) and the storage servers remote state is tested against ([`storage`]).
 
+// Test code: a failed step panics and fails the test that called it, with its message.
+#![allow(clippy::unwrap_used)]
+
 pub mod conformance;
 pub mod entra;
 mod project;

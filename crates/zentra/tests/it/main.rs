@@ -2,6 +2,9 @@
 //! module per area. Every request and response of these tests is checked against the vendors'
 //! specs ([`zentra_test_support::traffic`]).
 
+// Tests: a failed step panics with its message and fails the test.
+#![allow(clippy::unwrap_used)]
+
 mod azure_auth;
 mod azure_consent;
 mod azure_examples;
