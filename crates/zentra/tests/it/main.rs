@@ -20,6 +20,7 @@ mod ownership;
 mod plan_review;
 mod remote_state;
 mod terraform_plan_readers;
+mod user_output;
 mod vendor_examples;
 mod zoom_example;
 mod zoom_groups;
