@@ -730,14 +730,7 @@ fn load_var_file(
         text: text.clone(),
     });
     let body: Body = text.parse().map_err(|e: hcl::edit::parser::Error| {
-        let loc = e.location();
-        Diagnostic::error(format!("syntax error: {}", e.message())).at(crate::diag::Location {
-            file: display.clone(),
-            line: loc.line(),
-            column: loc.column(),
-            line_text: e.line().to_string(),
-            width: 1,
-        })
+        crate::config::syntax::syntax_error(&display, &text, &e)
     })?;
     let no_vars = IndexMap::new();
     let no_resources = HashMap::new();

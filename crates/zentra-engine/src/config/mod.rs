@@ -6,6 +6,7 @@ mod backend;
 mod drift_ignore;
 mod labels;
 mod ownership;
+pub(crate) mod syntax;
 mod types;
 
 use std::path::{Path, PathBuf};
@@ -736,18 +737,8 @@ fn unknown_attr(
 }
 
 fn parse_error(sources: &SourceMap, file: FileId, e: &hcl::edit::parser::Error) -> Diagnostic {
-    let loc = e.location();
     let src = sources.file(file);
-    let location = crate::diag::Location {
-        file: src.display_path.clone(),
-        line: loc.line(),
-        column: loc.column(),
-        line_text: e.line().to_string(),
-        width: 1,
-    };
-    Diagnostic::error(format!("syntax error: {}", e.message()))
-        .at(location)
-        .with_hint("check for a missing quote, bracket or `=` near this position")
+    syntax::syntax_error(&src.display_path, &src.text, e)
 }
 
 /// The string of a literal string expression (no interpolation).
