@@ -214,8 +214,8 @@ async fn bad_configuration_is_reported_with_its_location_and_nothing_is_called()
         ),
         (
             "resource \"zoom_account_settings\" \"x\" {\n  security {\n}\n",
-            "main.zen.hcl:",
-            "syntax error",
+            "main.zen.hcl:1:38",
+            "unclosed block",
         ),
         (
             "resource \"zoom_acount_settings\" \"x\" {}\n",
