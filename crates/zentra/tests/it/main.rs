@@ -16,6 +16,7 @@ mod hardening;
 mod ownership;
 mod plan_review;
 mod remote_state;
+mod soak;
 mod terraform_plan_readers;
 mod vendor_examples;
 mod zoom_example;
