@@ -13,7 +13,7 @@ use zentra_test_support::{Project, code, stderr};
 /// Run `run`'s configuration: groups, members, roles and settings that change between runs.
 fn config(run: usize) -> String {
     let mut out = String::from("provider \"zoom\" {}\n");
-    let chat = run % 2 == 0;
+    let chat = run.is_multiple_of(2);
     out.push_str(&format!(
         "resource \"zoom_account_settings\" \"soak\" {{\n  in_meeting {{\n    chat = {chat}\n  }}\n}}\n"
     ));
