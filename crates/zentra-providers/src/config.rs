@@ -123,3 +123,115 @@ mod tests {
         assert_eq!(setting().required(&secret, &env).unwrap(), "s");
     }
 }
+
+/// The provider-block settings that bound how long a request may take, the same for every
+/// provider: `request_timeout` (one attempt) and `retry_max_elapsed` (an operation, every
+/// retry and wait included), written as `30s`, `2m` or `500ms`.
+pub(crate) fn timing_attributes() -> [(&'static str, zentra_engine::schema::Attr); 2] {
+    use zentra_engine::schema::Attr;
+    [
+        (
+            "request_timeout",
+            Attr::string().describe(
+                "How long one attempt of a request may take, body included, before it counts as \
+                 unanswered: `30s` (default), `2m`, `500ms`.",
+            ),
+        ),
+        (
+            "retry_max_elapsed",
+            Attr::string().describe(
+                "How long one operation may take with all its retries and waits before it \
+                 fails, naming the request: `90s` (default), so that a service that never \
+                 answers ends in an error in under two minutes.",
+            ),
+        ),
+    ]
+}
+
+/// Applies `request_timeout` and `retry_max_elapsed` from a provider block.
+pub(crate) fn apply_timing(
+    provider: &str,
+    config: &Value,
+    retry: &mut crate::client::RetryPolicy,
+    timeouts: &mut crate::client::Timeouts,
+) -> ProviderResult<()> {
+    let read = |attribute: &str| -> ProviderResult<Option<std::time::Duration>> {
+        let setting = Setting {
+            provider,
+            attribute,
+            env_var: "",
+        };
+        let Some(text) = setting.optional(config, &Environment::default())? else {
+            return Ok(None);
+        };
+        parse_duration(&text).map(Some).ok_or_else(|| {
+            ProviderError::new(
+                ErrorKind::Configuration,
+                format!(
+                    "provider \"{provider}\": `{attribute}` = \"{text}\" is not a duration; \
+                     write it as `30s`, `2m` or `500ms` (more than zero, at most an hour)"
+                ),
+            )
+        })
+    };
+    if let Some(timeout) = read("request_timeout")? {
+        timeouts.request = timeout;
+    }
+    if let Some(elapsed) = read("retry_max_elapsed")? {
+        retry.max_elapsed = elapsed;
+        retry.max_retry_after = retry.max_retry_after.min(elapsed);
+    }
+    Ok(())
+}
+
+/// `500ms`, `30s`, `2m`, `1h`: more than zero and at most an hour.
+fn parse_duration(text: &str) -> Option<std::time::Duration> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().ok()?;
+    let duration = match unit {
+        "ms" => std::time::Duration::from_millis(number),
+        "s" => std::time::Duration::from_secs(number),
+        "m" => std::time::Duration::from_secs(number.checked_mul(60)?),
+        "h" => std::time::Duration::from_secs(number.checked_mul(3600)?),
+        _ => return None,
+    };
+    (!duration.is_zero() && duration <= std::time::Duration::from_secs(3600)).then_some(duration)
+}
+
+#[cfg(test)]
+mod timing_tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_are_read_as_written() {
+        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_duration(" 30s "), Some(Duration::from_secs(30)));
+        assert_eq!(parse_duration("2m"), Some(Duration::from_secs(120)));
+        for bad in ["", "30", "0s", "2h", "-1s", "1.5s", "s", "10 s"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn provider_blocks_set_timeouts_and_refuse_what_is_not_a_duration() {
+        let mut retry = crate::client::RetryPolicy::default();
+        let mut timeouts = crate::client::Timeouts::default();
+        let config = Value::from_json(
+            &serde_json::json!({"request_timeout": "5s", "retry_max_elapsed": "20s"}),
+        );
+        apply_timing("zoom", &config, &mut retry, &mut timeouts).unwrap();
+        assert_eq!(timeouts.request, Duration::from_secs(5));
+        assert_eq!(retry.max_elapsed, Duration::from_secs(20));
+        assert!(retry.max_retry_after <= Duration::from_secs(20));
+        let bad = Value::from_json(&serde_json::json!({"request_timeout": "soon"}));
+        let err = apply_timing("zoom", &bad, &mut retry, &mut timeouts).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Configuration);
+        assert!(
+            err.message.contains("`request_timeout` = \"soon\""),
+            "{err}"
+        );
+    }
+}

@@ -206,6 +206,7 @@ mod against_the_emulator {
             initial_backoff: Duration::from_millis(20),
             max_backoff: Duration::from_millis(100),
             max_retry_after: Duration::from_secs(3),
+            ..RetryPolicy::default()
         };
         let types: Vec<Box<dyn zentra_engine::provider::ProviderType>> = vec![
             Box::new(zoom::ZoomProviderType::with_options(ZoomClientOptions {

@@ -144,6 +144,9 @@ fn run(
         ("PUT", ["faults"]) => {
             let faults: Faults = serde_json::from_value(body.unwrap_or(json!({})))
                 .map_err(|e| AdminError::BadRequest(format!("invalid faults: {e}")))?;
+            faults
+                .check()
+                .map_err(|e| AdminError::BadRequest(format!("invalid faults: {e}")))?;
             state.set_faults(faults);
             Ok(Value::Null)
         }

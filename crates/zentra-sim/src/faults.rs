@@ -1,14 +1,46 @@
 //! Failures the emulator injects on purpose, so clients' throttling, retry and error paths can be
 //! exercised deterministically: rate limits as Zoom and Graph enforce them, server errors,
-//! links that lead elsewhere, and answers lost on the way back.
+//! links that lead elsewhere, answers lost on the way back, slow and silent answers, latency
+//! and replication lag. Countdowns (`*_next`) hit the next requests; rates (`*_rate`, a share
+//! between 0 and 1) hit requests drawn at random from [`Faults::seed`], so a run of the same
+//! requests in the same order meets the same faults.
 
 use serde::{Deserialize, Serialize};
 
 /// Injected failures. All counters count down as requests consume them. Serialized as the body
-/// of `PUT /_sim/faults`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// of `PUT /_sim/faults` and read from `zentra sim --faults FILE`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Faults {
+    /// The seed of the random draws of the rates below.
+    pub seed: u64,
+    /// Delay added before answering every vendor request, in milliseconds ...
+    pub latency_ms: u64,
+    /// ... plus up to this many more, drawn per request.
+    pub jitter_ms: u64,
+    /// Share of Zoom and Graph requests answered 429 as each vendor does: Zoom with
+    /// `X-RateLimit-Type: QPS` and a `Retry-After` date-time, Graph with `Retry-After` seconds,
+    /// each request inside a `$batch` drawn on its own. Nothing is carried out.
+    pub throttle_rate: f64,
+    /// The wait those 429s ask for, in seconds (0 means 1).
+    pub retry_after_seconds: u64,
+    /// Share of Zoom and Graph requests answered with a server error (Zoom 500, Graph 503 with
+    /// `Retry-After`), each request inside a `$batch` drawn on its own. Nothing is carried out.
+    pub server_error_rate: f64,
+    /// Share of Zoom and Graph requests carried out whose connection is then reset mid-body:
+    /// the client cannot tell whether the request took effect.
+    pub reset_rate: f64,
+    /// Share of Zoom and Graph answers whose body trickles out, a few bytes per
+    /// [`Faults::slow_body_ms`].
+    pub slow_body_rate: f64,
+    /// The pause between two pieces of a slow body, in milliseconds (0 means 100).
+    pub slow_body_ms: u64,
+    /// Share of Zoom and Graph requests never answered: the connection stays open and silent.
+    /// Nothing is carried out.
+    pub hang_rate: f64,
+    /// How long a Graph object created through the API stays invisible to reads, in
+    /// milliseconds; `None` keeps the lag the emulator was started with.
+    pub graph_replication_lag_ms: Option<u64>,
     /// Zoom API: requests allowed per second per account and rate-limit category before a 429
     /// with `X-RateLimit-Type: QPS`. `None` uses the plan's documented limit, which tests rarely
     /// reach.
@@ -40,6 +72,30 @@ pub struct Faults {
 }
 
 impl Faults {
+    /// Reads a faults file (JSON, the shape of `GET /_sim/faults`), refusing unknown fields
+    /// and rates outside 0..=1.
+    pub fn from_json(text: &str) -> Result<Faults, String> {
+        let faults: Faults = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        faults.check()?;
+        Ok(faults)
+    }
+
+    /// Refuses rates that are not shares.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        for (name, rate) in [
+            ("throttle_rate", self.throttle_rate),
+            ("server_error_rate", self.server_error_rate),
+            ("reset_rate", self.reset_rate),
+            ("slow_body_rate", self.slow_body_rate),
+            ("hang_rate", self.hang_rate),
+        ] {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(format!("`{name}` = {rate} is not a share between 0 and 1"));
+            }
+        }
+        Ok(())
+    }
+
     /// Consumes one unit of a countdown; true if the fault fires.
     pub(crate) fn take(counter: &mut u32) -> bool {
         if *counter > 0 {

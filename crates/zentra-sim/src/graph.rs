@@ -376,8 +376,13 @@ fn execute(
         return batch(shared, auth, call, ids);
     }
     let mut state = shared.lock();
-    if Faults::take(&mut state.faults.graph_throttle_next) {
-        let seconds = state.faults.graph_retry_after_seconds.max(1);
+    let rate = state.faults.throttle_rate;
+    if Faults::take(&mut state.faults.graph_throttle_next) || state.draw(rate) {
+        let seconds = state
+            .faults
+            .graph_retry_after_seconds
+            .max(state.faults.retry_after_seconds)
+            .max(1);
         let mut e = gerr(
             StatusCode::TOO_MANY_REQUESTS,
             "TooManyRequests",
@@ -391,7 +396,8 @@ fn execute(
         ));
         return Outcome::from_error(e, ids);
     }
-    if Faults::take(&mut state.faults.graph_server_error_next) {
+    let rate = state.faults.server_error_rate;
+    if Faults::take(&mut state.faults.graph_server_error_next) || state.draw(rate) {
         let mut e = gerr(
             StatusCode::SERVICE_UNAVAILABLE,
             "ServiceUnavailable",

@@ -11,6 +11,7 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
+use futures::StreamExt as _;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use serde_json::Value;
 
@@ -265,8 +266,21 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     if service == Service::Admin {
         return admin::handle(&shared, &req).into_http();
     }
-    if !shared.latency.is_zero() {
-        tokio::time::sleep(shared.latency).await;
+    let vendor_api = matches!(service, Service::Zoom | Service::Graph);
+    let (latency, hang) = {
+        let mut state = shared.lock();
+        let latency = shared.latency + state.draw_latency();
+        let rate = state.faults.hang_rate;
+        (latency, vendor_api && state.draw(rate))
+    };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    if hang {
+        // A response that never comes: nothing is carried out, the connection stays silent
+        // until the client gives up (bounded, so the emulator never holds it for ever).
+        tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+        return StatusCode::GATEWAY_TIMEOUT.into_response();
     }
     let response = match service {
         Service::ZoomOAuth => zoom_oauth::handle(&shared, &req),
@@ -304,13 +318,42 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         };
         shared.lock().requests.push(record);
     }
-    if matches!(service, Service::Zoom | Service::Graph) && take_lost_answer(&shared, &req) {
+    if vendor_api && take_lost_answer(&shared, &req) {
         return lost_answer(response.status);
+    }
+    if vendor_api {
+        let (slow, pause) = {
+            let mut state = shared.lock();
+            let rate = state.faults.slow_body_rate;
+            let pause = match state.faults.slow_body_ms {
+                0 => 100,
+                ms => ms,
+            };
+            (state.draw(rate), std::time::Duration::from_millis(pause))
+        };
+        if slow {
+            return slow_body(response.into_http(), pause).await;
+        }
     }
     response.into_http()
 }
 
+/// The same answer, its body sent a few bytes at a time with `pause` between them.
+async fn slow_body(response: Response, pause: std::time::Duration) -> Response {
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_BODY)
+        .await
+        .unwrap_or_default();
+    let pieces: Vec<Bytes> = bytes.chunks(64).map(Bytes::copy_from_slice).collect();
+    let stream = futures::stream::iter(pieces).then(move |piece| async move {
+        tokio::time::sleep(pause).await;
+        Ok::<Bytes, std::io::Error>(piece)
+    });
+    Response::from_parts(parts, Body::from_stream(stream))
+}
+
 /// Whether the answer to `req` is to be lost ([`super::Faults::lose_answer_next`]).
+/// Also true for a request drawn for a reset ([`super::Faults::reset_rate`]).
 fn take_lost_answer(shared: &Shared, req: &SimRequest) -> bool {
     let mut state = shared.lock();
     let line = format!("{} {}", req.method, req.raw_path);
@@ -318,7 +361,8 @@ fn take_lost_answer(shared: &Shared, req: &SimRequest) -> bool {
         state.faults.lose_answer_next -= 1;
         true
     } else {
-        false
+        let rate = state.faults.reset_rate;
+        state.draw(rate)
     }
 }
 

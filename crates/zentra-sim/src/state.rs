@@ -29,8 +29,11 @@ pub(crate) const GRAPH_TOKEN_SECONDS: u64 = 3599;
 pub(crate) struct SimState {
     seed: Seed,
     initial_faults: Faults,
+    initial_lag: Duration,
     pub lag: Duration,
     pub faults: Faults,
+    /// The random draws of the faults' rates, seeded from [`Faults::seed`].
+    fault_draws: rand::rngs::StdRng,
     pub zoom: ZoomState,
     pub entra: EntraState,
     pub requests: Vec<RequestRecord>,
@@ -260,15 +263,19 @@ pub(crate) fn deep_merge(target: &mut Map<String, Value>, patch: &Map<String, Va
 impl SimState {
     pub(crate) fn from_seed(seed: &Seed, lag: Duration, faults: Faults) -> anyhow::Result<Self> {
         seed.validate()?;
+        faults.check().map_err(anyhow::Error::msg)?;
         let mut state = SimState {
             seed: seed.clone(),
             initial_faults: faults.clone(),
+            initial_lag: lag,
             lag,
-            faults,
+            faults: Faults::default(),
+            fault_draws: rand::SeedableRng::seed_from_u64(0),
             zoom: ZoomState::default(),
             entra: EntraState::default(),
             requests: Vec::new(),
         };
+        state.set_faults(faults);
         state.load_seed()?;
         Ok(state)
     }
@@ -345,12 +352,32 @@ impl SimState {
 
     /// Back to the seed: state, tokens and faults as at start; the request log is kept.
     pub(crate) fn reset(&mut self) -> anyhow::Result<()> {
-        self.faults = self.initial_faults.clone();
+        self.lag = self.initial_lag;
+        self.set_faults(self.initial_faults.clone());
         self.load_seed()
     }
 
+    /// Replaces the faults, and starts their random draws again from their seed.
     pub(crate) fn set_faults(&mut self, faults: Faults) {
+        if let Some(ms) = faults.graph_replication_lag_ms {
+            self.lag = Duration::from_millis(ms);
+        }
+        self.fault_draws = rand::SeedableRng::seed_from_u64(faults.seed);
         self.faults = faults;
+    }
+
+    /// Whether a fault of `rate` (a share between 0 and 1) hits this request.
+    pub(crate) fn draw(&mut self, rate: f64) -> bool {
+        rate > 0.0 && rand::Rng::random_bool(&mut self.fault_draws, rate.min(1.0))
+    }
+
+    /// Milliseconds of latency for this request: the fixed part and a drawn jitter.
+    pub(crate) fn draw_latency(&mut self) -> Duration {
+        let jitter = match self.faults.jitter_ms {
+            0 => 0,
+            most => rand::Rng::random_range(&mut self.fault_draws, 0..=most),
+        };
+        Duration::from_millis(self.faults.latency_ms.saturating_add(jitter))
     }
 
     pub(crate) fn expire_tokens(&mut self) {

@@ -275,7 +275,8 @@ fn respond(shared: &Shared, req: &SimRequest) -> SimResponse {
         Ok(headers) => headers,
         Err(throttled) => return throttled,
     };
-    if Faults::take(&mut state.faults.zoom_server_error_next) {
+    let rate = state.faults.server_error_rate;
+    if Faults::take(&mut state.faults.zoom_server_error_next) || state.draw(rate) {
         return zoom_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             500,
@@ -554,6 +555,16 @@ fn rate_limit(
     };
     if Faults::take(&mut state.faults.zoom_throttle_next) {
         return Err(qps_429(limit));
+    }
+    let rate = state.faults.throttle_rate;
+    if state.draw(rate) {
+        // A burst: Zoom says when the next request may go, as a date-time.
+        let wait = state.faults.retry_after_seconds.max(1);
+        let at = chrono::Utc::now() + chrono::Duration::seconds(wait as i64);
+        return Err(qps_429(limit).with_header(
+            "Retry-After",
+            at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        ));
     }
     let today = chrono::Utc::now().date_naive();
     let day_number = i64::from(today.num_days_from_ce());

@@ -384,7 +384,14 @@ pub(crate) async fn create(
         json!({"principalId": principal, "resourceId": resource_id, "appRoleId": role_id}),
     )
     .wait_for_replication(fresh);
-    match provider.graph.send(&request).await {
+    // A create whose answer was lost is looked up by principal, resource and role first.
+    let lookup = || async {
+        match find_existing(provider, &principal, &resource_id, &role_id).await {
+            Err(e) if fresh && e.kind == ErrorKind::NotFound => Ok(None),
+            found => found,
+        }
+    };
+    match provider.graph.create(&request, lookup).await {
         Ok(Some(created)) => {
             let object = remote_object(&created, Some(&app), Some(&role))?;
             provider.fresh.mark(&object.id);

@@ -458,7 +458,9 @@ pub(crate) async fn create(
         provider.fresh.contains(&client) || provider.fresh.contains(&resource_id);
     let request =
         GraphRequest::post("/oauth2PermissionGrants", body).wait_for_replication(references_fresh);
-    match provider.graph.send(&request).await {
+    // A create whose answer was lost is looked up by client, resource and user first.
+    let lookup = || find_existing(provider, &client, &resource_id, user.as_deref());
+    match provider.graph.create(&request, lookup).await {
         Ok(Some(grant)) => {
             let object = remote_object(&grant, Some(&resource_app))?;
             provider.fresh.mark(&object.id);

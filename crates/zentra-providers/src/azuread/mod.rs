@@ -346,7 +346,9 @@ impl ProviderType for AzureAdProviderType {
                      `environment`).",
                 ),
             ),
-        ])
+        ]
+        .into_iter()
+        .chain(crate::config::timing_attributes()))
     }
 
     fn resource_schemas(&self) -> Vec<ResourceSchema> {
@@ -365,9 +367,11 @@ impl ProviderType for AzureAdProviderType {
 
     fn configure(&self, config: &Value, env: &Environment) -> ProviderResult<Box<dyn Provider>> {
         let (credentials, endpoints) = resolve(config, env)?;
-        let graph = GraphClient::new(credentials, endpoints, self.options)?
+        let mut options = self.options;
+        crate::config::apply_timing("azuread", config, &mut options.retry, &mut options.timeouts)?;
+        let graph = GraphClient::new(credentials, endpoints, options)?
             .with_progress(env.progress().clone());
-        Ok(Box::new(AzureAdProvider::new(graph, self.options)))
+        Ok(Box::new(AzureAdProvider::new(graph, options)))
     }
 
     fn complete_desired(

@@ -474,12 +474,13 @@ pub(crate) async fn create(
     if let Some(lineage) = &req.creator {
         body.insert("notes".into(), json!(created_note(lineage)));
     }
+    // A create whose answer was lost is looked up by app id before it is sent again.
     let created = provider
         .graph
-        .send(&GraphRequest::post(
-            "/servicePrincipals",
-            Json::Object(body),
-        ))
+        .create(
+            &GraphRequest::post("/servicePrincipals", Json::Object(body)),
+            || find(provider, &app_id),
+        )
         .await;
     match created {
         Ok(Some(sp)) => {

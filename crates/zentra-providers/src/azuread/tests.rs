@@ -398,6 +398,7 @@ fn options() -> GraphClientOptions {
             initial_backoff: Duration::from_millis(5),
             max_backoff: Duration::from_millis(20),
             max_retry_after: Duration::from_secs(1),
+            ..RetryPolicy::default()
         },
         replication_wait: Duration::from_millis(400),
         replication_backoff: Duration::from_millis(10),

@@ -261,7 +261,12 @@ pub async fn github_actions_token(
         .bearer_auth(request_token.expose_secret())
         .header(reqwest::header::ACCEPT, "application/json");
     let answer = super::exchange(builder).await.map_err(|e| {
-        let mut e = super::transport_error(e, REQUEST);
+        let mut e = super::http_core::transport_error(
+            e,
+            REQUEST,
+            "GitHub Actions",
+            super::Timeouts::default().request,
+        );
         e.kind = ErrorKind::Authentication;
         e.message = format!(
             "could not reach GitHub Actions' OIDC token endpoint: {}",
@@ -282,7 +287,7 @@ pub async fn github_actions_token(
         e.status = Some(answer.status);
         return Err(e);
     }
-    let body = super::success_body(
+    let body = super::http_core::success_body(
         &answer,
         "GitHub Actions' OIDC token endpoint",
         REQUEST,

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::Method;
 use reqwest::header::HeaderMap;
@@ -18,10 +18,12 @@ use serde_json::{Value as Json, json};
 use super::entra_auth::{
     Credential, JWT_BEARER, azure_cli_token, github_actions_token, read_token_file,
 };
-use super::{
-    RetryAfter, RetryPolicy, Timeouts, body_excerpt, build_http_client, parse_retry_after,
-    renewal_time, transport_error,
+use super::http_core::{
+    self, HttpCore, IssuedToken, Outgoing, ReplicationWait, TokenFailure, TokenSource,
+    VendorPolicy, give_up,
 };
+use super::url_policy::ApiRoot;
+use super::{RetryAfter, RetryPolicy, Timeouts, body_excerpt, parse_retry_after};
 use zentra_engine::progress::{Event, Progress, WaitReason, short_id};
 use zentra_engine::provider::{ErrorKind, ProviderError, ProviderResult};
 
@@ -223,38 +225,201 @@ impl<'c> oauth2::AsyncHttpClient<'c> for OAuthHttp<'_> {
     }
 }
 
-struct CachedToken {
-    access_token: SecretString,
-    renew_at: Instant,
-    generation: u64,
+/// A Microsoft Graph client for one tenant: Graph's [`VendorPolicy`] over the [`HttpCore`].
+#[derive(Debug)]
+pub struct GraphClient {
+    core: HttpCore<GraphPolicy>,
+    options: GraphClientOptions,
+    api_root: ApiRoot,
+    token_url: String,
 }
 
-impl fmt::Debug for CachedToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CachedToken")
-            .field("access_token", &"[REDACTED]")
-            .field("renew_at", &self.renew_at)
-            .field("generation", &self.generation)
-            .finish()
+/// Graph's rules: 429, 503 and 504 retried (other server errors only when idempotent),
+/// `Retry-After` seconds, `request-id`, and replication lag.
+#[derive(Debug)]
+struct GraphPolicy {
+    tenant_id: String,
+}
+
+impl VendorPolicy for GraphPolicy {
+    type Pace = ();
+
+    fn name(&self) -> &'static str {
+        "Graph"
+    }
+
+    fn request_id(&self, headers: &HeaderMap) -> Option<String> {
+        header_request_id(headers)
+    }
+
+    fn error(&self, status: u16, headers: &HeaderMap, body: &[u8], request: &str) -> ProviderError {
+        match serde_json::from_slice::<Json>(body) {
+            Ok(json) => graph_error(status, &json, request, header_request_id(headers)),
+            Err(_) => {
+                let mut e = graph_error(status, &Json::Null, request, header_request_id(headers));
+                let excerpt = body_excerpt(body);
+                if !excerpt.is_empty() {
+                    e.message = format!("{}: {excerpt}", e.message);
+                }
+                e
+            }
+        }
+    }
+
+    fn retryable(&self, status: u16, idempotent: bool) -> bool {
+        matches!(status, 429 | 503 | 504) || (status >= 500 && idempotent)
+    }
+
+    fn wait_reason(&self, status: u16, _pace: &(), request: &str) -> WaitReason {
+        wait_reason(&self.tenant_id, status, request)
+    }
+
+    fn is_replication_lag(&self, error: &ProviderError) -> bool {
+        is_replication_lag(error)
     }
 }
 
-#[derive(Debug, Default)]
-struct TokenSlot {
-    current: Option<CachedToken>,
-    issued: u64,
+/// The reason of a wait after answer `status` to `request`.
+fn wait_reason(tenant: &str, status: u16, request: &str) -> WaitReason {
+    if status == 429 {
+        WaitReason::RateLimit {
+            service: "Microsoft Graph",
+            category: None,
+            scope: if tenant.is_empty() {
+                "the signed-in tenant".to_string()
+            } else {
+                format!("tenant {}", short_id(tenant))
+            },
+        }
+    } else {
+        WaitReason::ServiceError {
+            service: "Microsoft Graph",
+            status,
+            request: request.to_string(),
+        }
+    }
 }
 
-/// A Microsoft Graph client for one tenant.
+/// Entra ID's tokens: the client credentials grant with a secret or a client assertion
+/// (certificate, federated token file, GitHub OIDC), or the Azure CLI's.
 #[derive(Debug)]
-pub struct GraphClient {
-    http: reqwest::Client,
+struct EntraTokenSource {
     credentials: GraphCredentials,
-    endpoints: GraphEndpoints,
-    options: GraphClientOptions,
-    token: tokio::sync::Mutex<TokenSlot>,
-    /// Told when a request waits out throttling, a server error or replication.
-    progress: Progress,
+    graph_url: String,
+    token_url: String,
+}
+
+#[async_trait::async_trait]
+impl TokenSource for EntraTokenSource {
+    async fn fetch(&self, http: &reqwest::Client) -> Result<IssuedToken, TokenFailure> {
+        let permanent = |error| TokenFailure {
+            error,
+            transient: false,
+            retry_after: None,
+        };
+        if let Credential::AzureCli { executable } = &self.credentials.credential {
+            let tenant = Some(self.credentials.tenant_id.as_str()).filter(|t| !t.is_empty());
+            let issued = azure_cli_token(executable, &self.graph_url, tenant)
+                .await
+                .map_err(permanent)?;
+            return Ok(IssuedToken {
+                access_token: issued.access_token,
+                expires_in: issued.expires_in,
+            });
+        }
+        self.client_credentials_token(http).await
+    }
+}
+
+impl EntraTokenSource {
+    /// What stands in for a client secret in one token request: a fresh client assertion
+    /// (Entra ID accepts an assertion once).
+    async fn client_assertion(
+        &self,
+        http: &reqwest::Client,
+    ) -> ProviderResult<Option<SecretString>> {
+        match &self.credentials.credential {
+            Credential::ClientSecret(_) | Credential::AzureCli { .. } => Ok(None),
+            Credential::Certificate(certificate) => Ok(Some(SecretString::from(
+                certificate.assertion(&self.credentials.client_id, &self.token_url)?,
+            ))),
+            Credential::TokenFile(path) => read_token_file(path).map(Some),
+            Credential::GithubActions {
+                request_url,
+                request_token,
+                audience,
+            } => github_actions_token(http, request_url, request_token, audience)
+                .await
+                .map(Some),
+        }
+    }
+
+    /// One client credentials grant, with the secret or a client assertion.
+    async fn client_credentials_token(
+        &self,
+        http: &reqwest::Client,
+    ) -> Result<IssuedToken, TokenFailure> {
+        use oauth2::TokenResponse;
+
+        let permanent = |error| TokenFailure {
+            error,
+            transient: false,
+            retry_after: None,
+        };
+        let described = format!(
+            "POST /{}/oauth2/v2.0/token",
+            super::encode_segment(&self.credentials.tenant_id)
+        );
+        let token_url = oauth2::TokenUrl::new(self.token_url.clone()).map_err(|e| {
+            permanent(ProviderError::new(
+                ErrorKind::Configuration,
+                format!("the Entra ID token URL is not valid: {e}"),
+            ))
+        })?;
+        // Secrets, keys and tokens leave their wrappers only for the request built here.
+        let mut oauth: EntraClient =
+            oauth2::Client::new(oauth2::ClientId::new(self.credentials.client_id.clone()))
+                .set_auth_type(oauth2::AuthType::RequestBody)
+                .set_token_uri(token_url);
+        if let Credential::ClientSecret(secret) = &self.credentials.credential {
+            oauth = oauth.set_client_secret(oauth2::ClientSecret::new(
+                secret.expose_secret().to_string(),
+            ));
+        }
+        let assertion = self.client_assertion(http).await.map_err(permanent)?;
+        let adapter = OAuthHttp {
+            http,
+            last_status: std::sync::Mutex::new(None),
+        };
+        let mut request = oauth
+            .exchange_client_credentials()
+            .add_scope(oauth2::Scope::new(format!("{}/.default", self.graph_url)));
+        if let Some(assertion) = &assertion {
+            request = request
+                .add_extra_param("client_assertion_type", JWT_BEARER)
+                .add_extra_param("client_assertion", assertion.expose_secret().to_string());
+        }
+        let result = request.request_async(&adapter).await;
+        let status = adapter.last_status.lock().ok().and_then(|s| *s);
+        let transient = matches!(status, Some(429) | Some(500..=599))
+            || matches!(result, Err(oauth2::RequestTokenError::Request(_)));
+        match result {
+            Ok(token) => Ok(IssuedToken {
+                access_token: SecretString::from(token.access_token().secret().clone()),
+                expires_in: token.expires_in().unwrap_or(Duration::from_secs(3599)),
+            }),
+            Err(e) => Err(TokenFailure {
+                error: entra_token_error(
+                    e,
+                    &described,
+                    status,
+                    self.credentials.credential.method(),
+                ),
+                transient,
+                retry_after: None,
+            }),
+        }
+    }
 }
 
 impl GraphClient {
@@ -264,61 +429,60 @@ impl GraphClient {
         endpoints: GraphEndpoints,
         options: GraphClientOptions,
     ) -> ProviderResult<Self> {
-        Ok(GraphClient {
-            http: build_http_client(options.timeouts)?,
+        let api_root = ApiRoot::new(&format!("{}/v1.0", endpoints.graph_url))
+            .map_err(|why| ProviderError::new(ErrorKind::Configuration, why))?;
+        let token_url = format!(
+            "{}/{}/oauth2/v2.0/token",
+            endpoints.login_url,
+            super::encode_segment(&credentials.tenant_id)
+        );
+        let policy = GraphPolicy {
+            tenant_id: credentials.tenant_id.clone(),
+        };
+        let source = EntraTokenSource {
             credentials,
-            endpoints,
+            graph_url: endpoints.graph_url,
+            token_url: token_url.clone(),
+        };
+        Ok(GraphClient {
+            core: HttpCore::new(
+                policy,
+                Box::new(source),
+                options.retry,
+                options.timeouts,
+                options.renew_token_before,
+            )?,
             options,
-            token: tokio::sync::Mutex::new(TokenSlot::default()),
-            progress: Progress::default(),
+            api_root,
+            token_url,
         })
     }
 
     /// The same client, telling `progress` when it waits before trying a request again.
     pub fn with_progress(mut self, progress: Progress) -> Self {
-        self.progress = progress;
+        self.core.progress = progress;
         self
-    }
-
-    /// The reason of a wait after answer `status` to `request`.
-    fn wait_reason(&self, status: u16, request: &str) -> WaitReason {
-        if status == 429 {
-            let tenant = &self.credentials.tenant_id;
-            WaitReason::RateLimit {
-                service: "Microsoft Graph",
-                category: None,
-                scope: if tenant.is_empty() {
-                    "the signed-in tenant".to_string()
-                } else {
-                    format!("tenant {}", short_id(tenant))
-                },
-            }
-        } else {
-            WaitReason::ServiceError {
-                service: "Microsoft Graph",
-                status,
-                request: request.to_string(),
-            }
-        }
     }
 
     /// `{graph_url}/v1.0`.
     pub fn api_root(&self) -> String {
-        format!("{}/v1.0", self.endpoints.graph_url)
+        self.api_root.as_str().trim_end_matches('/').to_string()
+    }
+
+    /// The token endpoint, `{login_url}/{tenant}/oauth2/v2.0/token`.
+    pub fn token_url(&self) -> String {
+        self.token_url.clone()
     }
 
     /// The URL of a request: a path under `/v1.0`, or a next link that must stay there (same
     /// origin, under `/v1.0` once dot segments are resolved): the bearer token goes with it.
-    fn resolve_url(&self, path: &str) -> ProviderResult<String> {
-        super::url_policy::ApiRoot::new(&self.api_root())
-            .and_then(|root| root.resolve(path))
-            .map(String::from)
-            .map_err(|why| {
-                ProviderError::new(
-                    ErrorKind::Transport,
-                    format!("Graph's link {why}: not following it"),
-                )
-            })
+    fn resolve_url(&self, path: &str) -> ProviderResult<url::Url> {
+        self.api_root.resolve(path).map_err(|why| {
+            ProviderError::new(
+                ErrorKind::Transport,
+                format!("Graph's link {why}: not following it"),
+            )
+        })
     }
 
     /// Sends a request and returns its JSON body (`None` for an empty answer such as 204).
@@ -328,101 +492,37 @@ impl GraphClient {
             e.request = Some(described.clone());
             e
         })?;
-        let policy = self.options.retry;
-        let started = Instant::now();
-        let mut lag_pause = self.options.replication_backoff;
-        let mut attempt = 0u32;
-        let mut renewed_after_401 = false;
-        loop {
-            attempt += 1;
-            let (token, generation) = self.token().await?;
-            let mut builder = self
-                .http
-                .request(request.method.clone(), &url)
-                .bearer_auth(token.expose_secret())
-                .header(reqwest::header::ACCEPT, "application/json");
-            if let Some(body) = &request.body {
-                builder = builder.json(body);
-            }
-            let answer = match super::exchange(builder).await {
-                Ok(answer) => answer,
-                Err(e) => {
-                    if request.idempotent && attempt < policy.max_attempts {
-                        tokio::time::sleep(policy.backoff(attempt)).await;
-                        continue;
-                    }
-                    return Err(transport_error(e, &described));
-                }
-            };
-            let status = answer.status;
-            if (200..300).contains(&status) {
-                return super::success_body(
-                    &answer,
-                    "Graph",
-                    &described,
-                    header_request_id(&answer.headers),
-                );
-            }
-            let (headers, body) = (answer.headers, answer.body);
-            if status == 401 && !renewed_after_401 {
-                renewed_after_401 = true;
-                self.invalidate_token(generation).await;
-                attempt -= 1;
-                continue;
-            }
-            let parsed: Option<Json> = serde_json::from_slice(&body).ok();
-            let error = match &parsed {
-                Some(json) => graph_error(status, json, &described, header_request_id(&headers)),
-                None => {
-                    let mut e =
-                        graph_error(status, &Json::Null, &described, header_request_id(&headers));
-                    let excerpt = body_excerpt(&body);
-                    if !excerpt.is_empty() {
-                        e.message = format!("{}: {excerpt}", e.message);
-                    }
-                    e
-                }
-            };
-            if request.wait_for_replication
-                && is_replication_lag(&error)
-                && started.elapsed() + lag_pause <= self.options.replication_wait
-            {
-                self.progress.emit(Event::Waiting {
-                    wait: lag_pause,
-                    reason: WaitReason::Replication {
-                        request: described.clone(),
-                    },
-                });
-                tokio::time::sleep(lag_pause).await;
-                lag_pause = (lag_pause * 2).min(Duration::from_secs(10));
-                attempt -= 1;
-                continue;
-            }
-            let retryable =
-                matches!(status, 429 | 503 | 504) || (status >= 500 && request.idempotent);
-            if !retryable {
-                return Err(error);
-            }
-            let wait = match retry_after_header(&headers) {
-                Some(value) => match parse_retry_after(&value, chrono::Utc::now()) {
-                    RetryAfter::Wait(wait) if wait > policy.max_retry_after => {
-                        return Err(error
-                            .with_hint(format!("Graph asks to wait {value} s; try again later")));
-                    }
-                    RetryAfter::Wait(wait) => wait,
-                    RetryAfter::Unreadable => policy.backoff(attempt),
-                },
-                None => policy.backoff(attempt),
-            };
-            if attempt >= policy.max_attempts {
-                return Err(give_up(error, attempt));
-            }
-            self.progress.emit(Event::Waiting {
-                wait,
-                reason: self.wait_reason(status, &described),
-            });
-            tokio::time::sleep(wait).await;
-        }
+        let replication = request.wait_for_replication.then_some(ReplicationWait {
+            total: self.options.replication_wait,
+            first_pause: self.options.replication_backoff,
+        });
+        self.core
+            .send(Outgoing {
+                method: request.method.clone(),
+                url,
+                query: &[],
+                body: request.body.as_ref(),
+                described,
+                idempotent: request.idempotent,
+                replication,
+                pace: (),
+            })
+            .await
+    }
+
+    /// Sends a create (a POST that must not be repeated blindly): after an answer that may
+    /// hide a carried-out create, `lookup` finds the object by its natural key first, and the
+    /// create goes out again only when it is not there.
+    pub async fn create<L, LF>(
+        &self,
+        request: &GraphRequest,
+        lookup: L,
+    ) -> ProviderResult<Option<Json>>
+    where
+        L: FnMut() -> LF,
+        LF: std::future::Future<Output = ProviderResult<Option<Json>>>,
+    {
+        http_core::create_once(&self.core.retry, || self.send(request), lookup).await
     }
 
     /// `GET` returning the JSON body.
@@ -450,39 +550,45 @@ impl GraphClient {
     /// first page's) names the collection in errors. Bounded: a link that comes back, or
     /// pages without end, fail the request.
     async fn follow_next_links(&self, mut body: Json, request: &str) -> ProviderResult<Json> {
-        let paging_error = |why: String| {
-            let mut e = ProviderError::new(
-                ErrorKind::Transport,
-                format!("Graph's pages of {request} {why}"),
-            );
-            e.request = Some(request.to_string());
-            e
+        let Some(first_link) = take_next_link(&mut body) else {
+            return Ok(body);
         };
-        let mut next = take_next_link(&mut body);
-        let mut followed = std::collections::HashSet::new();
-        while let Some(link) = next {
-            if !followed.insert(link.clone()) {
-                return Err(paging_error(
-                    "do not end: an @odata.nextLink came back a second time".into(),
-                ));
-            }
-            if followed.len() > 10_000 {
-                return Err(paging_error("do not end after 10000 pages".into()));
-            }
-            self.resolve_url(&link).map_err(|mut e| {
-                e.request = Some(request.to_string());
-                e
-            })?;
-            let mut page = self.get(&link).await?;
-            next = take_next_link(&mut page);
-            let more = page
-                .get_mut("value")
+        let take_values = |page: &mut Json| {
+            page.get_mut("value")
                 .and_then(Json::as_array_mut)
                 .map(std::mem::take)
-                .unwrap_or_default();
-            if let Some(values) = body.get_mut("value").and_then(Json::as_array_mut) {
-                values.extend(more);
-            }
+                .unwrap_or_default()
+        };
+        let mut first = Some(json!({
+            "value": take_values(&mut body),
+            "@odata.nextLink": first_link,
+        }));
+        let items = http_core::collect_pages(
+            "Graph",
+            request,
+            "an @odata.nextLink",
+            |next| {
+                let first = first.take();
+                async move {
+                    match (next, first) {
+                        (None, Some(first)) => Ok(first),
+                        (None, None) => Ok(Json::Null),
+                        (Some(link), _) => {
+                            self.resolve_url(&link).map_err(|mut e| {
+                                e.request = Some(request.to_string());
+                                e
+                            })?;
+                            self.get(&link).await
+                        }
+                    }
+                }
+            },
+            take_next_link,
+            take_values,
+        )
+        .await?;
+        if let Some(values) = body.get_mut("value") {
+            *values = Json::Array(items);
         }
         Ok(body)
     }
@@ -518,7 +624,7 @@ impl GraphClient {
     }
 
     async fn batch_chunk(&self, chunk: Vec<(usize, String)>) -> Vec<(usize, ProviderResult<Json>)> {
-        let policy = self.options.retry;
+        let policy = self.core.retry;
         let mut done: Vec<(usize, ProviderResult<Json>)> = Vec::new();
         let mut pending = chunk;
         let mut attempt = 0u32;
@@ -605,155 +711,15 @@ impl GraphClient {
                 break;
             }
             if let Some((status, request)) = &waited_on {
-                self.progress.emit(Event::Waiting {
+                self.core.progress.emit(Event::Waiting {
                     wait,
-                    reason: self.wait_reason(*status, request),
+                    reason: wait_reason(&self.core.vendor.tenant_id, *status, request),
                 });
             }
             tokio::time::sleep(wait).await;
             pending = retry;
         }
         done
-    }
-
-    async fn token(&self) -> ProviderResult<(SecretString, u64)> {
-        let mut slot = self.token.lock().await;
-        if let Some(current) = &slot.current
-            && Instant::now() < current.renew_at
-        {
-            return Ok((current.access_token.clone(), current.generation));
-        }
-        let (access_token, expires_in) = self.fetch_token().await?;
-        slot.issued += 1;
-        let generation = slot.issued;
-        slot.current = Some(CachedToken {
-            access_token: access_token.clone(),
-            renew_at: renewal_time(expires_in, self.options.renew_token_before),
-            generation,
-        });
-        Ok((access_token, generation))
-    }
-
-    async fn invalidate_token(&self, generation: u64) {
-        let mut slot = self.token.lock().await;
-        if slot
-            .current
-            .as_ref()
-            .is_some_and(|t| t.generation == generation)
-        {
-            slot.current = None;
-        }
-    }
-
-    /// The token endpoint, `{login_url}/{tenant}/oauth2/v2.0/token`.
-    pub fn token_url(&self) -> String {
-        format!(
-            "{}/{}/oauth2/v2.0/token",
-            self.endpoints.login_url,
-            super::encode_segment(&self.credentials.tenant_id)
-        )
-    }
-
-    async fn fetch_token(&self) -> ProviderResult<(SecretString, Duration)> {
-        if let Credential::AzureCli { executable } = &self.credentials.credential {
-            let tenant = Some(self.credentials.tenant_id.as_str()).filter(|t| !t.is_empty());
-            let issued = azure_cli_token(executable, &self.endpoints.graph_url, tenant).await?;
-            return Ok((issued.access_token, issued.expires_in));
-        }
-        self.client_credentials_token().await
-    }
-
-    /// What stands in for a client secret in one token request: a fresh client assertion.
-    async fn client_assertion(&self) -> ProviderResult<Option<SecretString>> {
-        match &self.credentials.credential {
-            Credential::ClientSecret(_) | Credential::AzureCli { .. } => Ok(None),
-            Credential::Certificate(certificate) => Ok(Some(SecretString::from(
-                certificate.assertion(&self.credentials.client_id, &self.token_url())?,
-            ))),
-            Credential::TokenFile(path) => read_token_file(path).map(Some),
-            Credential::GithubActions {
-                request_url,
-                request_token,
-                audience,
-            } => github_actions_token(&self.http, request_url, request_token, audience)
-                .await
-                .map(Some),
-        }
-    }
-
-    /// The client credentials grant, with the secret or a client assertion.
-    async fn client_credentials_token(&self) -> ProviderResult<(SecretString, Duration)> {
-        use oauth2::TokenResponse;
-
-        let described = format!(
-            "POST /{}/oauth2/v2.0/token",
-            super::encode_segment(&self.credentials.tenant_id)
-        );
-        let token_url = oauth2::TokenUrl::new(self.token_url()).map_err(|e| {
-            ProviderError::new(
-                ErrorKind::Configuration,
-                format!("the Entra ID token URL is not valid: {e}"),
-            )
-        })?;
-        let scope = format!("{}/.default", self.endpoints.graph_url);
-        let policy = self.options.retry;
-        let mut attempt = 0u32;
-        loop {
-            attempt += 1;
-            // Secrets, keys and tokens leave their wrappers only for the request built here.
-            let mut oauth: EntraClient =
-                oauth2::Client::new(oauth2::ClientId::new(self.credentials.client_id.clone()))
-                    .set_auth_type(oauth2::AuthType::RequestBody)
-                    .set_token_uri(token_url.clone());
-            if let Credential::ClientSecret(secret) = &self.credentials.credential {
-                oauth = oauth.set_client_secret(oauth2::ClientSecret::new(
-                    secret.expose_secret().to_string(),
-                ));
-            }
-            // Each attempt gets a new assertion: Entra ID accepts an assertion once.
-            let assertion = self.client_assertion().await?;
-            let http = OAuthHttp {
-                http: &self.http,
-                last_status: std::sync::Mutex::new(None),
-            };
-            let mut request = oauth
-                .exchange_client_credentials()
-                .add_scope(oauth2::Scope::new(scope.clone()));
-            if let Some(assertion) = &assertion {
-                request = request
-                    .add_extra_param("client_assertion_type", JWT_BEARER)
-                    .add_extra_param("client_assertion", assertion.expose_secret().to_string());
-            }
-            let result = request.request_async(&http).await;
-            let status = http.last_status.lock().ok().and_then(|s| *s);
-            let transient = matches!(status, Some(429) | Some(500..=599))
-                || matches!(result, Err(oauth2::RequestTokenError::Request(_)));
-            match result {
-                Ok(token) => {
-                    let expires_in = token.expires_in().unwrap_or(Duration::from_secs(3599));
-                    return Ok((
-                        SecretString::from(token.access_token().secret().clone()),
-                        expires_in,
-                    ));
-                }
-                Err(_) if transient && attempt < policy.max_attempts => {
-                    tokio::time::sleep(policy.backoff(attempt)).await;
-                }
-                Err(e) => {
-                    let error = entra_token_error(
-                        e,
-                        &described,
-                        status,
-                        self.credentials.credential.method(),
-                    );
-                    return Err(if transient {
-                        give_up(error, attempt)
-                    } else {
-                        error
-                    });
-                }
-            }
-        }
     }
 }
 
@@ -797,7 +763,8 @@ fn entra_token_error(
             e
         }
         oauth2::RequestTokenError::Request(inner) => {
-            let mut e = transport_error(inner, request);
+            let mut e =
+                http_core::transport_error(inner, request, "Entra ID", Timeouts::default().request);
             e.message = format!("could not obtain an Entra ID access token: {}", e.message);
             e.kind = ErrorKind::Authentication;
             e
@@ -832,13 +799,6 @@ fn header_request_id(headers: &HeaderMap) -> Option<String> {
         .map(str::to_string)
 }
 
-fn retry_after_header(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-}
-
 /// A header from a `$batch` inner response (`{"Retry-After": "10"}`), matched without case.
 fn json_header(headers: &Json, name: &str) -> Option<String> {
     headers.as_object()?.iter().find_map(|(k, v)| {
@@ -851,11 +811,6 @@ fn json_header(headers: &Json, name: &str) -> Option<String> {
             _ => None,
         }
     })
-}
-
-fn give_up(mut error: ProviderError, attempts: u32) -> ProviderError {
-    error.message = format!("{} (gave up after {attempts} attempts)", error.message);
-    error
 }
 
 /// Finds `request-id` in `innerError`, which may nest.
@@ -912,13 +867,17 @@ pub(crate) fn graph_error(
         (s, _) if s >= 500 => (ErrorKind::Transport, None),
         _ => (ErrorKind::Invalid, None),
     };
-    let mut e = ProviderError::new(kind, format!("Graph rejected {request}: {message}"));
-    e.request = Some(request.to_string());
-    e.status = Some(status);
-    e.vendor_code = code;
-    e.request_id = header_request_id.or_else(|| inner_request_id(&error));
-    e.hint = hint.map(str::to_string);
-    e
+    http_core::ApiError {
+        vendor: "Graph",
+        kind,
+        request,
+        message: &message,
+        status,
+        vendor_code: code,
+        request_id: header_request_id.or_else(|| inner_request_id(&error)),
+        hint,
+    }
+    .build()
 }
 
 /// The directory's answers while a just-created object has not replicated yet.
@@ -935,6 +894,7 @@ mod tests {
     use std::collections::HashMap;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Arc, Mutex};
+    use std::time::Instant;
 
     use axum::Router;
     use axum::extract::{Path, Query, State};
@@ -1209,6 +1169,7 @@ mod tests {
                 initial_backoff: Duration::from_millis(10),
                 max_backoff: Duration::from_millis(40),
                 max_retry_after: Duration::from_secs(5),
+                ..RetryPolicy::default()
             },
             replication_wait: Duration::from_millis(500),
             replication_backoff: Duration::from_millis(20),

@@ -101,6 +101,7 @@ fn retry() -> RetryPolicy {
         initial_backoff: Duration::from_millis(5),
         max_backoff: Duration::from_millis(20),
         max_retry_after: Duration::from_secs(2),
+        ..RetryPolicy::default()
     }
 }
 

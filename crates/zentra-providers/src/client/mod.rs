@@ -1,11 +1,13 @@
 //! HTTP plumbing shared by the vendor clients: one way to build a `reqwest` client, to check an
 //! endpoint a user configured, to parse `Retry-After`, to back off, and to pace requests.
 //!
-//! The vendor clients ([`zoom::ZoomClient`], [`graph::GraphClient`]) own authentication, token
-//! caching, rate limiting, retries and paging; resources above them never see HTTP.
+//! The vendor clients ([`zoom::ZoomClient`], [`graph::GraphClient`]) run over one core
+//! ([`http_core`]: the send loop, the token cache, paging and errors) with their own policies;
+//! resources above them never see HTTP.
 
 pub mod entra_auth;
 pub mod graph;
+pub(crate) mod http_core;
 pub mod url_policy;
 pub mod zoom;
 
@@ -29,15 +31,22 @@ pub const USER_AGENT: &str = concat!("zentra/", env!("CARGO_PKG_VERSION"));
 pub struct Timeouts {
     /// Time allowed to establish a connection.
     pub connect: Duration,
-    /// Time allowed for a whole request, body included.
+    /// Time allowed for one attempt of a request, body included (the provider attribute
+    /// `request_timeout`).
     pub request: Duration,
 }
+
+/// The default of [`Timeouts::request`]: 30 seconds.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default of [`RetryPolicy::max_elapsed`]: 90 seconds, so that a service that never
+/// answers ends in an error in under two minutes.
+pub const DEFAULT_RETRY_MAX_ELAPSED: Duration = Duration::from_secs(90);
 
 impl Default for Timeouts {
     fn default() -> Self {
         Timeouts {
             connect: Duration::from_secs(10),
-            request: Duration::from_secs(60),
+            request: DEFAULT_REQUEST_TIMEOUT,
         }
     }
 }
@@ -125,6 +134,9 @@ pub struct RetryPolicy {
     pub max_backoff: Duration,
     /// The longest `Retry-After` the client waits for; a later one fails the request.
     pub max_retry_after: Duration,
+    /// The time one operation may take, every attempt and wait included (the provider
+    /// attribute `retry_max_elapsed`); a request still unanswered then fails, naming itself.
+    pub max_elapsed: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -133,7 +145,8 @@ impl Default for RetryPolicy {
             max_attempts: 6,
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
-            max_retry_after: Duration::from_secs(120),
+            max_retry_after: Duration::from_secs(60),
+            max_elapsed: DEFAULT_RETRY_MAX_ELAPSED,
         }
     }
 }
@@ -243,57 +256,6 @@ pub(crate) async fn exchange(builder: reqwest::RequestBuilder) -> Result<Answer,
         body,
         oversized,
     })
-}
-
-/// The JSON body of a successful answer, `None` when it is empty (204 and the like).
-pub(crate) fn success_body(
-    answer: &Answer,
-    vendor: &str,
-    request: &str,
-    request_id: Option<String>,
-) -> Result<Option<serde_json::Value>, ProviderError> {
-    if answer.oversized {
-        let mut err = ProviderError::new(
-            ErrorKind::Transport,
-            format!(
-                "{vendor} answered {request} with a body over {MAX_BODY_MIB} MiB; not reading it"
-            ),
-        );
-        err.request = Some(request.to_string());
-        err.status = Some(answer.status);
-        err.request_id = request_id;
-        return Err(err);
-    }
-    if answer.body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    serde_json::from_slice(&answer.body).map(Some).map_err(|e| {
-        let mut err = ProviderError::new(
-            ErrorKind::Transport,
-            format!("{vendor} answered {request} with a body that is not JSON: {e}"),
-        );
-        err.request = Some(request.to_string());
-        err.status = Some(answer.status);
-        err.request_id = request_id;
-        err
-    })
-}
-
-/// The error for a request that never got an HTTP answer.
-pub(crate) fn transport_error(error: reqwest::Error, request: &str) -> ProviderError {
-    let what = if error.is_timeout() {
-        "timed out"
-    } else if error.is_connect() {
-        "could not connect"
-    } else {
-        "failed"
-    };
-    let mut e = ProviderError::new(
-        ErrorKind::Transport,
-        format!("{request} {what}: {}", error.without_url()),
-    );
-    e.request = Some(request.to_string());
-    e
 }
 
 /// A token bucket: at most `rate` requests per second on average, bursts up to `burst`.
@@ -476,6 +438,7 @@ mod tests {
             initial_backoff: Duration::from_millis(100),
             max_backoff: Duration::from_millis(800),
             max_retry_after: Duration::from_secs(1),
+            ..RetryPolicy::default()
         };
         let first = policy.backoff(1);
         assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));

@@ -27,6 +27,11 @@ impl ApiRoot {
         Ok(ApiRoot { root })
     }
 
+    /// The root, ending in `/`.
+    pub fn as_str(&self) -> &str {
+        self.root.as_str()
+    }
+
     /// `link` (a path under the root such as `/groups?page_size=300`, or an absolute URL such as
     /// an `@odata.nextLink`) as the URL to send the request to, if it stays under the root:
     /// same scheme, host and port, and a path under the root's once dot segments are resolved.

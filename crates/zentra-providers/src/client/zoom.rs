@@ -3,9 +3,8 @@
 //! `next_page_token` paging, and Zoom's error bodies turned into [`ProviderError`]s.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::{Arc, LazyLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::Method;
 use reqwest::header::HeaderMap;
@@ -13,11 +12,13 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::Value as Json;
 
-use super::{
-    RetryAfter, RetryPolicy, Timeouts, TokenBucket, body_excerpt, build_http_client,
-    parse_retry_after, renewal_time, transport_error,
+use super::http_core::{
+    self, HttpCore, IssuedToken, Outgoing, TokenFailure, TokenSource, VendorPolicy,
+    retry_after_header,
 };
-use zentra_engine::progress::{Event, Progress, WaitReason, short_id};
+use super::url_policy::ApiRoot;
+use super::{RetryAfter, RetryPolicy, Timeouts, TokenBucket, body_excerpt, parse_retry_after};
+use zentra_engine::progress::{Progress, WaitReason, short_id};
 use zentra_engine::provider::{ErrorKind, ProviderError, ProviderResult};
 
 /// Default API base (the `v2` root).
@@ -309,29 +310,6 @@ fn limiter_for(account_id: &str, limits: ZoomRateLimits) -> Arc<AccountLimiter> 
         .clone()
 }
 
-/// A cached access token. `Debug` shows only when it will be replaced.
-struct CachedToken {
-    access_token: SecretString,
-    renew_at: Instant,
-    generation: u64,
-}
-
-impl fmt::Debug for CachedToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CachedToken")
-            .field("access_token", &"[REDACTED]")
-            .field("renew_at", &self.renew_at)
-            .field("generation", &self.generation)
-            .finish()
-    }
-}
-
-#[derive(Debug, Default)]
-struct TokenSlot {
-    current: Option<CachedToken>,
-    issued: u64,
-}
-
 /// The token endpoint's answer.
 #[derive(Deserialize)]
 struct TokenResponse {
@@ -428,17 +406,172 @@ impl ZoomRequest {
     }
 }
 
-/// A Zoom API client for one account.
+/// A Zoom API client for one account: Zoom's [`VendorPolicy`] over the [`HttpCore`].
 #[derive(Debug)]
 pub struct ZoomClient {
-    http: reqwest::Client,
-    credentials: ZoomCredentials,
-    endpoints: ZoomEndpoints,
+    core: HttpCore<ZoomPolicy>,
     options: ZoomClientOptions,
-    token: tokio::sync::Mutex<TokenSlot>,
+    api_root: ApiRoot,
+}
+
+/// Zoom's rules: pacing per account and category with daily caps, `Retry-After` date-times,
+/// `X-RateLimit-Type`, `x-zm-trackingid`, and server errors retried only when idempotent.
+#[derive(Debug)]
+struct ZoomPolicy {
+    account_id: String,
     limiter: Arc<AccountLimiter>,
-    /// Told when a request waits out a rate limit or a server error.
-    progress: Progress,
+}
+
+#[async_trait::async_trait]
+impl VendorPolicy for ZoomPolicy {
+    type Pace = RateCategory;
+
+    fn name(&self) -> &'static str {
+        "Zoom"
+    }
+
+    fn request_id(&self, headers: &HeaderMap) -> Option<String> {
+        tracking_id(headers)
+    }
+
+    fn error(&self, status: u16, headers: &HeaderMap, body: &[u8], request: &str) -> ProviderError {
+        zoom_error(status, body, request, tracking_id(headers))
+    }
+
+    fn retryable(&self, status: u16, idempotent: bool) -> bool {
+        status == 429 || (status >= 500 && idempotent)
+    }
+
+    async fn pace(&self, category: &RateCategory, request: &str) -> ProviderResult<()> {
+        self.limiter.acquire(*category, request).await
+    }
+
+    fn wait_reason(&self, status: u16, category: &RateCategory, request: &str) -> WaitReason {
+        if status == 429 {
+            WaitReason::RateLimit {
+                service: "Zoom",
+                category: Some(format!("{category:?}")),
+                scope: format!("account {}", short_id(&self.account_id)),
+            }
+        } else {
+            WaitReason::ServiceError {
+                service: "Zoom",
+                status,
+                request: request.to_string(),
+            }
+        }
+    }
+
+    fn retry_wait(
+        &self,
+        status: u16,
+        headers: &HeaderMap,
+        error: ProviderError,
+        policy: &RetryPolicy,
+        attempt: u32,
+    ) -> Result<Duration, ProviderError> {
+        match retry_after_header(headers) {
+            Some(value) => match parse_retry_after(&value, chrono::Utc::now()) {
+                RetryAfter::Wait(wait) if wait > policy.max_retry_after => Err(error.with_hint(
+                    format!("Zoom asks to wait until {value} (a daily limit?); try again then"),
+                )),
+                RetryAfter::Wait(wait) => Ok(wait),
+                RetryAfter::Unreadable => Ok(policy.backoff(attempt)),
+            },
+            // Backing off cannot help with a spent daily limit, and Zoom did not say when it
+            // resets: report it now.
+            None if status == 429 && is_daily_limit(headers) => Err(error.with_hint(
+                "Zoom's daily rate limit for this kind of request is reached; Zoom resets daily \
+                 limits at 00:00 UTC, so try again then",
+            )),
+            None => Ok(policy.backoff(attempt)),
+        }
+    }
+}
+
+/// Server-to-Server OAuth: `account_credentials` at `{oauth_url}/oauth/token`.
+#[derive(Debug)]
+struct ZoomTokenSource {
+    credentials: ZoomCredentials,
+    oauth_url: String,
+}
+
+#[async_trait::async_trait]
+impl TokenSource for ZoomTokenSource {
+    async fn fetch(&self, http: &reqwest::Client) -> Result<IssuedToken, TokenFailure> {
+        let described = "POST /oauth/token";
+        let sent = http
+            .post(format!("{}/oauth/token", self.oauth_url))
+            .basic_auth(
+                &self.credentials.client_id,
+                Some(self.credentials.client_secret.expose_secret()),
+            )
+            .header(reqwest::header::ACCEPT, "application/json")
+            .query(&[
+                ("grant_type", "account_credentials"),
+                ("account_id", self.credentials.account_id.as_str()),
+            ])
+            .send()
+            .await;
+        let response = sent.map_err(|e| TokenFailure {
+            error: authentication(http_core::transport_error(
+                e,
+                described,
+                "Zoom",
+                Timeouts::default().request,
+            )),
+            transient: true,
+            retry_after: None,
+        })?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        // A body that cannot be read whole is treated as empty, hence unreadable.
+        let body = match super::read_body(response).await {
+            Ok((body, false)) => body,
+            _ => Vec::new(),
+        };
+        let permanent = |error| TokenFailure {
+            error,
+            transient: false,
+            retry_after: None,
+        };
+        if (200..300).contains(&status) {
+            let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|_| {
+                let mut e = ProviderError::new(
+                    ErrorKind::Authentication,
+                    "Zoom's token endpoint answered with an unreadable token response",
+                );
+                e.request = Some(described.to_string());
+                e.status = Some(status);
+                e.request_id = tracking_id(&headers);
+                permanent(e)
+            })?;
+            if let Some(kind) = &parsed.token_type
+                && !kind.eq_ignore_ascii_case("bearer")
+            {
+                let mut e = ProviderError::new(
+                    ErrorKind::Authentication,
+                    format!("Zoom issued a `{kind}` token; zentra needs a bearer token"),
+                );
+                e.request = Some(described.to_string());
+                return Err(permanent(e));
+            }
+            return Ok(IssuedToken {
+                access_token: SecretString::from(parsed.access_token),
+                expires_in: Duration::from_secs(parsed.expires_in.unwrap_or(3600)),
+            });
+        }
+        Err(TokenFailure {
+            error: token_error(status, &body, described, tracking_id(&headers)),
+            transient: status == 429 || status >= 500,
+            retry_after: retry_after_header(&headers).and_then(|v| {
+                match parse_retry_after(&v, chrono::Utc::now()) {
+                    RetryAfter::Wait(w) => Some(w),
+                    RetryAfter::Unreadable => None,
+                }
+            }),
+        })
+    }
 }
 
 impl ZoomClient {
@@ -448,22 +581,32 @@ impl ZoomClient {
         endpoints: ZoomEndpoints,
         options: ZoomClientOptions,
     ) -> ProviderResult<Self> {
-        let http = build_http_client(options.timeouts)?;
-        let limiter = limiter_for(&credentials.account_id, options.rate_limits);
-        Ok(ZoomClient {
-            http,
+        let api_root = ApiRoot::new(&endpoints.api_url)
+            .map_err(|why| ProviderError::new(ErrorKind::Configuration, why))?;
+        let policy = ZoomPolicy {
+            account_id: credentials.account_id.clone(),
+            limiter: limiter_for(&credentials.account_id, options.rate_limits),
+        };
+        let source = ZoomTokenSource {
             credentials,
-            endpoints,
+            oauth_url: endpoints.oauth_url,
+        };
+        Ok(ZoomClient {
+            core: HttpCore::new(
+                policy,
+                Box::new(source),
+                options.retry,
+                options.timeouts,
+                options.renew_token_before,
+            )?,
             options,
-            token: tokio::sync::Mutex::new(TokenSlot::default()),
-            limiter,
-            progress: Progress::default(),
+            api_root,
         })
     }
 
     /// The same client, telling `progress` when it waits before trying a request again.
     pub fn with_progress(mut self, progress: Progress) -> Self {
-        self.progress = progress;
+        self.core.progress = progress;
         self
     }
 
@@ -474,115 +617,48 @@ impl ZoomClient {
 
     /// The account the credentials belong to (what `me` stands for).
     pub fn account_id(&self) -> &str {
-        &self.credentials.account_id
+        &self.core.vendor.account_id
     }
 
     /// Sends a request and returns its JSON body (`None` for an empty answer such as 204).
     pub async fn send(&self, request: &ZoomRequest) -> ProviderResult<Option<Json>> {
         let described = request.describe();
         // Paths are built from ids in answers: they must not lead out of the API root.
-        let url = super::url_policy::ApiRoot::new(&self.endpoints.api_url)
-            .and_then(|root| root.resolve(&request.path))
-            .map_err(|why| {
-                let mut e = ProviderError::new(
-                    ErrorKind::Transport,
-                    format!("{described} is not sent: {why}"),
-                );
-                e.request = Some(described.clone());
-                e
-            })?;
-        let policy = self.options.retry;
-        let mut attempt = 0u32;
-        let mut renewed_after_401 = false;
-        loop {
-            attempt += 1;
-            self.limiter.acquire(request.category, &described).await?;
-            let (token, generation) = self.token().await?;
-            let mut builder = self
-                .http
-                .request(request.method.clone(), url.clone())
-                .bearer_auth(token.expose_secret())
-                .header(reqwest::header::ACCEPT, "application/json");
-            if !request.query.is_empty() {
-                builder = builder.query(&request.query);
-            }
-            if let Some(body) = &request.body {
-                builder = builder.json(body);
-            }
-            let answer = match super::exchange(builder).await {
-                Ok(answer) => answer,
-                Err(e) => {
-                    if request.idempotent && attempt < policy.max_attempts {
-                        tokio::time::sleep(policy.backoff(attempt)).await;
-                        continue;
-                    }
-                    return Err(transport_error(e, &described));
-                }
-            };
-            let status = answer.status;
-            if (200..300).contains(&status) {
-                return super::success_body(
-                    &answer,
-                    "Zoom",
-                    &described,
-                    tracking_id(&answer.headers),
-                );
-            }
-            let (headers, body) = (answer.headers, answer.body);
-            if status == 401 && !renewed_after_401 {
-                // An expired or revoked token (code 124): renew once and try again.
-                renewed_after_401 = true;
-                self.invalidate_token(generation).await;
-                attempt -= 1;
-                continue;
-            }
-            let error = zoom_error(status, &body, &described, tracking_id(&headers));
-            let retryable = status == 429 || (status >= 500 && request.idempotent);
-            if !retryable {
-                return Err(error);
-            }
-            let wait = match headers
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-            {
-                Some(value) => match parse_retry_after(value, chrono::Utc::now()) {
-                    RetryAfter::Wait(wait) if wait > policy.max_retry_after => {
-                        return Err(error.with_hint(format!(
-                            "Zoom asks to wait until {value} (a daily limit?); try again then"
-                        )));
-                    }
-                    RetryAfter::Wait(wait) => wait,
-                    RetryAfter::Unreadable => policy.backoff(attempt),
-                },
-                None if status == 429 && is_daily_limit(&headers) => {
-                    // Backing off cannot help with a spent daily limit, and Zoom did not say
-                    // when it resets: report it now.
-                    return Err(error.with_hint(
-                        "Zoom's daily rate limit for this kind of request is reached; Zoom \
-                         resets daily limits at 00:00 UTC, so try again then",
-                    ));
-                }
-                None => policy.backoff(attempt),
-            };
-            if attempt >= policy.max_attempts {
-                return Err(give_up(error, attempt));
-            }
-            let reason = if status == 429 {
-                WaitReason::RateLimit {
-                    service: "Zoom",
-                    category: Some(format!("{:?}", request.category)),
-                    scope: format!("account {}", short_id(&self.credentials.account_id)),
-                }
-            } else {
-                WaitReason::ServiceError {
-                    service: "Zoom",
-                    status,
-                    request: described.clone(),
-                }
-            };
-            self.progress.emit(Event::Waiting { wait, reason });
-            tokio::time::sleep(wait).await;
-        }
+        let url = self.api_root.resolve(&request.path).map_err(|why| {
+            let mut e = ProviderError::new(
+                ErrorKind::Transport,
+                format!("{described} is not sent: {why}"),
+            );
+            e.request = Some(described.clone());
+            e
+        })?;
+        self.core
+            .send(Outgoing {
+                method: request.method.clone(),
+                url,
+                query: &request.query,
+                body: request.body.as_ref(),
+                described,
+                idempotent: request.idempotent,
+                replication: None,
+                pace: request.category,
+            })
+            .await
+    }
+
+    /// Sends a create (a POST that must not be repeated blindly): after an answer that may
+    /// hide a carried-out create, `lookup` finds the object by its natural key first, and the
+    /// create goes out again only when it is not there.
+    pub async fn create<L, LF>(
+        &self,
+        request: &ZoomRequest,
+        lookup: L,
+    ) -> ProviderResult<Option<Json>>
+    where
+        L: FnMut() -> LF,
+        LF: std::future::Future<Output = ProviderResult<Option<Json>>>,
+    {
+        http_core::create_once(&self.core.retry, || self.send(request), lookup).await
     }
 
     /// `GET` returning the JSON body.
@@ -596,161 +672,31 @@ impl ZoomClient {
         request: &ZoomRequest,
         items_key: &str,
     ) -> ProviderResult<Vec<Json>> {
-        let mut items = Vec::new();
-        let mut next: Option<String> = None;
-        let mut seen_tokens = std::collections::HashSet::new();
-        let paging_error = |why: String| {
-            let mut error = ProviderError::new(
-                ErrorKind::Transport,
-                format!("Zoom's pages of {} {why}", request.describe()),
-            );
-            error.request = Some(request.describe());
-            error
-        };
-        // Bounded: a service that never ends its pages must not keep zentra busy forever.
-        for _ in 0..10_000 {
-            let mut page = request.clone();
-            if let Some(token) = &next {
-                page = page.query("next_page_token", token);
-            }
-            let body = self.get_json(&page).await?;
-            if let Some(list) = body.get(items_key).and_then(Json::as_array) {
-                items.extend(list.iter().cloned());
-            }
-            next = body
-                .get("next_page_token")
-                .and_then(Json::as_str)
-                .filter(|t| !t.is_empty())
-                .map(str::to_string);
-            match &next {
-                None => return Ok(items),
-                Some(token) if !seen_tokens.insert(token.clone()) => {
-                    return Err(paging_error(
-                        "do not end: a next_page_token came back a second time".into(),
-                    ));
+        http_core::collect_pages(
+            "Zoom",
+            &request.describe(),
+            "a next_page_token",
+            |next| {
+                let mut page = request.clone();
+                if let Some(token) = next {
+                    page = page.query("next_page_token", &token);
                 }
-                Some(_) => {}
-            }
-        }
-        Err(paging_error("do not end after 10000 pages".into()))
-    }
-
-    /// The current token, fetching a new one when there is none or it is due for renewal.
-    /// Holding the lock while fetching makes the refresh single-flight.
-    async fn token(&self) -> ProviderResult<(SecretString, u64)> {
-        let mut slot = self.token.lock().await;
-        if let Some(current) = &slot.current
-            && Instant::now() < current.renew_at
-        {
-            return Ok((current.access_token.clone(), current.generation));
-        }
-        let (access_token, expires_in) = self.fetch_token().await?;
-        slot.issued += 1;
-        let cached = CachedToken {
-            access_token: access_token.clone(),
-            renew_at: renewal_time(expires_in, self.options.renew_token_before),
-            generation: slot.issued,
-        };
-        let generation = cached.generation;
-        slot.current = Some(cached);
-        Ok((access_token, generation))
-    }
-
-    /// Forgets the token of `generation` (unless a newer one already replaced it).
-    async fn invalidate_token(&self, generation: u64) {
-        let mut slot = self.token.lock().await;
-        if slot
-            .current
-            .as_ref()
-            .is_some_and(|t| t.generation == generation)
-        {
-            slot.current = None;
-        }
-    }
-
-    async fn fetch_token(&self) -> ProviderResult<(SecretString, Duration)> {
-        let described = "POST /oauth/token".to_string();
-        let url = format!("{}/oauth/token", self.endpoints.oauth_url);
-        let policy = self.options.retry;
-        let mut attempt = 0u32;
-        loop {
-            attempt += 1;
-            let sent = self
-                .http
-                .post(&url)
-                .basic_auth(
-                    &self.credentials.client_id,
-                    Some(self.credentials.client_secret.expose_secret()),
-                )
-                .header(reqwest::header::ACCEPT, "application/json")
-                .query(&[
-                    ("grant_type", "account_credentials"),
-                    ("account_id", self.credentials.account_id.as_str()),
-                ])
-                .send()
-                .await;
-            let response = match sent {
-                Ok(response) => response,
-                Err(e) => {
-                    if attempt < policy.max_attempts {
-                        tokio::time::sleep(policy.backoff(attempt)).await;
-                        continue;
-                    }
-                    return Err(give_up(
-                        authentication(transport_error(e, &described)),
-                        attempt,
-                    ));
-                }
-            };
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            // A body that cannot be read whole is treated as empty, hence unreadable.
-            let body = match super::read_body(response).await {
-                Ok((body, false)) => body,
-                _ => Vec::new(),
-            };
-            if (200..300).contains(&status) {
-                let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|_| {
-                    let mut e = ProviderError::new(
-                        ErrorKind::Authentication,
-                        "Zoom's token endpoint answered with an unreadable token response",
-                    );
-                    e.request = Some(described.clone());
-                    e.status = Some(status);
-                    e.request_id = tracking_id(&headers);
-                    e
-                })?;
-                if let Some(kind) = &parsed.token_type
-                    && !kind.eq_ignore_ascii_case("bearer")
-                {
-                    let mut e = ProviderError::new(
-                        ErrorKind::Authentication,
-                        format!("Zoom issued a `{kind}` token; zentra needs a bearer token"),
-                    );
-                    e.request = Some(described.clone());
-                    return Err(e);
-                }
-                let expires_in = Duration::from_secs(parsed.expires_in.unwrap_or(3600));
-                return Ok((SecretString::from(parsed.access_token), expires_in));
-            }
-            if (status == 429 || status >= 500) && attempt < policy.max_attempts {
-                let wait = headers
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| match parse_retry_after(v, chrono::Utc::now()) {
-                        RetryAfter::Wait(w) if w <= policy.max_retry_after => Some(w),
-                        _ => None,
-                    })
-                    .unwrap_or_else(|| policy.backoff(attempt));
-                tokio::time::sleep(wait).await;
-                continue;
-            }
-            let error = token_error(status, &body, &described, tracking_id(&headers));
-            if status == 429 || status >= 500 {
-                return Err(give_up(error, attempt));
-            }
-            return Err(error);
-        }
+                async move { self.get_json(&page).await }
+            },
+            |body| {
+                body.get("next_page_token")
+                    .and_then(Json::as_str)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string)
+            },
+            |body| {
+                body.get_mut(items_key)
+                    .and_then(Json::as_array_mut)
+                    .map(std::mem::take)
+                    .unwrap_or_default()
+            },
+        )
+        .await
     }
 }
 
@@ -768,11 +714,6 @@ fn tracking_id(headers: &HeaderMap) -> Option<String> {
         .get(TRACKING_ID_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
-}
-
-fn give_up(mut error: ProviderError, attempts: u32) -> ProviderError {
-    error.message = format!("{} (gave up after {attempts} attempts)", error.message);
-    error
 }
 
 /// A token endpoint that cannot be reached fails every request of the provider alike, so it
@@ -876,13 +817,17 @@ pub(crate) fn zoom_error(
         (s, _) if s >= 500 => (ErrorKind::Transport, None),
         _ => (ErrorKind::Invalid, None),
     };
-    let mut error = ProviderError::new(kind, format!("Zoom rejected {request}: {message}"));
-    error.request = Some(request.to_string());
-    error.status = Some(status);
-    error.vendor_code = code.or(parsed.error);
-    error.request_id = tracking_id;
-    error.hint = hint.map(str::to_string);
-    error
+    http_core::ApiError {
+        vendor: "Zoom",
+        kind,
+        request,
+        message: &message,
+        status,
+        vendor_code: code.or(parsed.error),
+        request_id: tracking_id,
+        hint,
+    }
+    .build()
 }
 
 fn token_error(
@@ -912,6 +857,7 @@ mod tests {
     use super::*;
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
+    use zentra_engine::progress::Event;
 
     use axum::Router;
     use axum::extract::{Query, State};
@@ -1126,6 +1072,7 @@ mod tests {
                 initial_backoff: Duration::from_millis(10),
                 max_backoff: Duration::from_millis(40),
                 max_retry_after: Duration::from_secs(2),
+                ..RetryPolicy::default()
             },
             rate_limits: ZoomRateLimits {
                 light: 1000.0,

@@ -359,8 +359,13 @@ pub(crate) async fn create(
         return write_members(client, req).await;
     }
     let name = required_string(req, "name")?;
+    // A create whose answer was lost is looked up by name before it is sent again.
+    let lookup = || async {
+        Ok(by_name(&list_groups(client).await?, &name)
+            .map(|g| json!({"id": g.id, "name": g.name, "total_members": g.total_members})))
+    };
     let answer = client
-        .send(&ZoomRequest::post("/groups", json!({"name": name})))
+        .create(&ZoomRequest::post("/groups", json!({"name": name})), lookup)
         .await
         .map_err(|e| {
             if e.kind == ErrorKind::Conflict {

@@ -146,7 +146,9 @@ impl ProviderType for ZoomProviderType {
                     )
                     .one_of(&PlanTier::NAMES),
             ),
-        ])
+        ]
+        .into_iter()
+        .chain(crate::config::timing_attributes()))
     }
 
     fn resource_schemas(&self) -> Vec<ResourceSchema> {
@@ -204,6 +206,7 @@ impl ProviderType for ZoomProviderType {
             })?;
             options.rate_limits = ZoomRateLimits::for_tier(tier);
         }
+        crate::config::apply_timing("zoom", config, &mut options.retry, &mut options.timeouts)?;
         let endpoints = endpoints(config, env)?;
         let client = ZoomClient::new(
             ZoomCredentials {

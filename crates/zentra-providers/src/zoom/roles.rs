@@ -361,8 +361,16 @@ pub(crate) async fn create(
 ) -> ProviderResult<RemoteObject> {
     let name = required_string(req, "name")?;
     let body = role_body(&req.config, &[]);
+    // A create whose answer was lost is looked up by name before it is sent again.
+    let lookup = || async {
+        Ok(list_roles(client)
+            .await?
+            .into_iter()
+            .find(|r| r.name.eq_ignore_ascii_case(&name))
+            .map(|r| json!({"id": r.id, "name": r.name})))
+    };
     let answer = client
-        .send(&ZoomRequest::post("/roles", Json::Object(body)))
+        .create(&ZoomRequest::post("/roles", Json::Object(body)), lookup)
         .await
         .map_err(|e| name_taken(&name, e))?
         .unwrap_or(Json::Null);

@@ -439,11 +439,26 @@ pub(crate) async fn create(
     }
     let service_id = required_string(req, "service_id")?;
     let email = required_string(req, "email")?;
+    // A create whose answer was lost is looked up by email before it is sent again.
+    let lookup = || async {
+        Ok(list_resources(client, &service_id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .find(|r| {
+                r.get("calendar_resource_email")
+                    .and_then(Json::as_str)
+                    .is_some_and(|e| e.eq_ignore_ascii_case(&email))
+            }))
+    };
     let answer = client
-        .send(&ZoomRequest::post(
-            format!("{}/resources", service_path(&service_id)),
-            json!({"calendar_resource_email": email}),
-        ))
+        .create(
+            &ZoomRequest::post(
+                format!("{}/resources", service_path(&service_id)),
+                json!({"calendar_resource_email": email}),
+            ),
+            lookup,
+        )
         .await
         .map_err(|e| {
             if is_missing(&e) {

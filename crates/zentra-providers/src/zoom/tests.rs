@@ -300,6 +300,7 @@ fn provider(base: &str) -> ZoomProvider {
             initial_backoff: Duration::from_millis(5),
             max_backoff: Duration::from_millis(10),
             max_retry_after: Duration::from_secs(1),
+            ..RetryPolicy::default()
         },
         rate_limits: ZoomRateLimits {
             light: 500.0,

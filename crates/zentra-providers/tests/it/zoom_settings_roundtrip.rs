@@ -211,6 +211,7 @@ async fn round_trip(sim: &SimServer, config: &str) -> Result<(), TestCaseError> 
             initial_backoff: Duration::from_millis(5),
             max_backoff: Duration::from_millis(20),
             max_retry_after: Duration::from_secs(1),
+            ..RetryPolicy::default()
         },
         rate_limits: ZoomRateLimits {
             light: 5000.0,

@@ -7,7 +7,7 @@ use clap::Args;
 
 use crate::output::Printer;
 use zentra_engine::files::{self, FileKind};
-use zentra_sim::{Seed, SimConfig};
+use zentra_sim::{Faults, Seed, SimConfig};
 
 use super::Outcome;
 
@@ -22,6 +22,11 @@ pub struct SimArgs {
     /// A seed file describing the account and tenant to serve (default: a demo tenant).
     #[arg(long, value_name = "FILE")]
     pub seed: Option<PathBuf>,
+    /// Faults to inject from the start (JSON, the shape of `GET /_sim/faults`): latency and
+    /// jitter, 429s, server errors, resets, slow and silent answers, replication lag, with a
+    /// seed so that a run can be repeated.
+    #[arg(long, value_name = "FILE")]
+    pub faults: Option<PathBuf>,
     /// Once listening, write `export NAME=value` lines pointing zentra at the emulator.
     #[arg(long, value_name = "FILE")]
     pub env_file: Option<PathBuf>,
@@ -38,10 +43,21 @@ pub async fn sim(args: SimArgs, printer: &Printer) -> Outcome {
         },
         None => Seed::default_demo(),
     };
+    let faults = match &args.faults {
+        Some(path) => match read_faults(path) {
+            Ok(f) => f,
+            Err(e) => {
+                printer.error(&e);
+                return Outcome::Failure;
+            }
+        },
+        None => Faults::default(),
+    };
     let cfg = SimConfig {
         host: args.host,
         port: args.port,
         seed,
+        faults,
         ..SimConfig::default()
     };
     match zentra_sim::run_foreground(cfg, args.env_file, |line| printer.status(line)).await {
@@ -61,9 +77,16 @@ fn read_seed(path: &Path) -> Result<Seed, String> {
     Seed::from_json(&text, path).map_err(|e| format!("{e:#}"))
 }
 
+/// Reads a faults file as zentra reads every file; the error names the file.
+fn read_faults(path: &Path) -> Result<Faults, String> {
+    let text = files::read_text(path, FileKind::Seed)
+        .map_err(|e| format!("cannot read faults file {}: {e}", path.display()))?;
+    Faults::from_json(&text).map_err(|e| format!("faults file {}: {e}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::read_seed;
+    use super::{read_faults, read_seed};
     use zentra_engine::env::vars as read;
     use zentra_sim::vars as written;
 
@@ -103,5 +126,28 @@ mod tests {
             err.contains("seed.json") && err.contains("acounts"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_faults_file_is_read_and_a_wrong_one_is_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("faults.json");
+        std::fs::write(
+            &path,
+            r#"{"seed": 7, "throttle_rate": 0.1, "server_error_rate": 0.02, "reset_rate": 0.01}"#,
+        )
+        .expect("write");
+        let faults = read_faults(&path).expect("faults");
+        assert_eq!(faults.seed, 7);
+        assert_eq!(faults.throttle_rate, 0.1);
+        std::fs::write(&path, r#"{"throttle_rate": 10}"#).expect("write");
+        let err = read_faults(&path).expect_err("not a share");
+        assert!(
+            err.contains("faults.json") && err.contains("throttle_rate"),
+            "{err}"
+        );
+        std::fs::write(&path, r#"{"throtle_rate": 0.1}"#).expect("write");
+        let err = read_faults(&path).expect_err("unknown field");
+        assert!(err.contains("throtle_rate"), "{err}");
     }
 }

@@ -779,6 +779,40 @@ fn lose_answer_of(p: &Project, what: &str) {
     });
 }
 
+/// A project whose emulator answers slowly enough for a run to be killed between two requests.
+async fn slow_project(config: &str) -> Project {
+    Project::with(
+        config,
+        zentra_sim::SimConfig {
+            latency: Duration::from_millis(300),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// Runs `apply`, loses the answer to the request starting with `what` (the create is carried
+/// out), and kills the run (SIGKILL) while it looks the object up: nothing recorded the
+/// create but its pending record.
+fn apply_killed_after_lost_answer(p: &Project, what: &str) {
+    lose_answer_of(p, what);
+    p.sim.clear_requests();
+    let mut child = p
+        .command(&["apply", "--auto-approve"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("zentra runs");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !api_calls(p).iter().any(|c| c.starts_with(what)) {
+        assert!(child.try_wait().unwrap().is_none(), "apply ended first");
+        assert!(Instant::now() < deadline, "{what} never came");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
 fn pending_creates(dir: &Path) -> Vec<String> {
     state(dir)["pending_creates"]
         .as_array()
@@ -798,10 +832,8 @@ resource "zoom_group" "lost" {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_create_whose_answer_was_lost_is_recorded_as_created_by_the_next_apply() {
-    let p = Project::new(LOST_GROUP).await;
-    lose_answer_of(&p, "POST /v2/groups");
-    let out = p.run(&["apply", "--auto-approve"]);
-    assert_eq!(code(&out), 1, "the answer was lost: {}", everything(&out));
+    let p = slow_project(LOST_GROUP).await;
+    apply_killed_after_lost_answer(&p, "POST /v2/groups");
     let group = group_named(&p, "Lost answers").expect("the create was carried out");
     assert_eq!(pending_creates(p.path()), ["zoom_group.lost"]);
     let shown = stdout(&p.run(&["show"]));
@@ -849,9 +881,27 @@ async fn a_create_whose_answer_was_lost_is_recorded_as_created_by_the_next_apply
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_whose_answer_was_lost_is_looked_up_not_sent_twice() {
+    let p = Project::new(LOST_GROUP).await;
+    lose_answer_of(&p, "POST /v2/groups");
+    p.apply_ok();
+    let creates: Vec<String> = api_calls(&p)
+        .into_iter()
+        .filter(|c| c == "POST /v2/groups")
+        .collect();
+    assert_eq!(creates.len(), 1, "never sent again blindly");
+    let group = group_named(&p, "Lost answers").expect("the create was carried out");
+    let entry = &state(p.path())["resources"][0];
+    assert_eq!(entry["origin"], "created", "{entry}");
+    assert_eq!(entry["id"], group["id"]);
+    assert!(pending_creates(p.path()).is_empty());
+    p.assert_converged();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_consent_is_revoked_when_its_block_goes_before_the_next_plan() {
     const GRANT: &str = "provider \"azuread\" {}\nresource \"azuread_delegated_permission_grant\" \"zoom\" {\n  service_principal_object_id = \"9d2e6f1a-3c8b-4a7e-b5d9-2f0c4e8a1b36\"\n  resource_app_id             = \"00000003-0000-0000-c000-000000000000\"\n  scopes                      = [\"User.Read\", \"Calendars.Read\"]\n}\n";
-    let p = Project::new(GRANT).await;
+    let p = slow_project(GRANT).await;
     let grants_for_client = |p: &Project| -> Vec<Value> {
         p.sim.snapshot()["entra"]["tenants"][0]["oauth2PermissionGrants"]
             .as_array()
@@ -862,9 +912,7 @@ async fn a_lost_consent_is_revoked_when_its_block_goes_before_the_next_plan() {
             .collect()
     };
     assert!(grants_for_client(&p).is_empty());
-    lose_answer_of(&p, "POST /v1.0/oauth2PermissionGrants");
-    let out = p.run(&["apply", "--auto-approve"]);
-    assert_eq!(code(&out), 1, "{}", everything(&out));
+    apply_killed_after_lost_answer(&p, "POST /v1.0/oauth2PermissionGrants");
     assert_eq!(grants_for_client(&p).len(), 1, "admin consent was granted");
     assert_eq!(
         pending_creates(p.path()),
@@ -889,9 +937,8 @@ async fn a_lost_consent_is_revoked_when_its_block_goes_before_the_next_plan() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_create_that_did_not_happen_is_planned_again_or_forgotten() {
-    let p = Project::new(LOST_GROUP).await;
-    lose_answer_of(&p, "POST /v2/groups");
-    assert_eq!(code(&p.run(&["apply", "--auto-approve"])), 1);
+    let p = slow_project(LOST_GROUP).await;
+    apply_killed_after_lost_answer(&p, "POST /v2/groups");
     // As if the request had never been carried out.
     let id = group_named(&p, "Lost answers").unwrap()["id"]
         .as_str()
@@ -917,8 +964,7 @@ async fn a_create_that_did_not_happen_is_planned_again_or_forgotten() {
     p.apply_ok();
     assert!(group_named(&p, "Lost answers").is_none());
     p.write("main.zen.hcl", LOST_GROUP);
-    lose_answer_of(&p, "POST /v2/groups");
-    assert_eq!(code(&p.run(&["apply", "--auto-approve"])), 1);
+    apply_killed_after_lost_answer(&p, "POST /v2/groups");
     let id = group_named(&p, "Lost answers").unwrap()["id"]
         .as_str()
         .unwrap()

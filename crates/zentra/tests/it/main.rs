@@ -19,6 +19,7 @@ mod hardening;
 mod ownership;
 mod plan_review;
 mod remote_state;
+mod soak;
 mod terraform_plan_readers;
 mod user_output;
 mod vendor_examples;
