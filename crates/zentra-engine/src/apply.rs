@@ -317,6 +317,10 @@ pub async fn apply(
             |(addr, action, schema, desired, prior, entry)| async move {
                 let limit = limits[&ws.config.resources[&addr].provider].clone();
                 let _permit = limit.acquire_owned().await;
+                // Interrupted: what has not started yet does not start.
+                if options.interrupted.load(Ordering::SeqCst) {
+                    return Err(addr);
+                }
                 let started = Instant::now();
                 let result = apply_one(
                     ws,
@@ -331,17 +335,25 @@ pub async fn apply(
                     observer,
                 )
                 .await;
-                Outcome {
+                Ok(Outcome {
                     addr,
                     action,
                     result,
                     desired,
                     elapsed: started.elapsed(),
-                }
+                })
             },
         ))
         .buffer_unordered(MAX_IN_FLIGHT);
+        let mut not_started = Vec::new();
         while let Some(outcome) = stream.next().await {
+            let outcome = match outcome {
+                Ok(outcome) => outcome,
+                Err(addr) => {
+                    not_started.push(addr);
+                    continue;
+                }
+            };
             if outcome.action.is_change() {
                 observer.finished(
                     &outcome.addr,
@@ -414,7 +426,19 @@ pub async fn apply(
                 Err(d) => report.errors.push(d),
             }
         }
-        if !report.errors.is_empty() {
+        if !not_started.is_empty() {
+            // A create that never went out leaves no record to resolve.
+            report.interrupted = true;
+            for addr in &not_started {
+                state.remove_pending_create(addr);
+            }
+            if let Err(d) = persist(store, state) {
+                report.errors.push(d);
+                report.state_unsaved = true;
+                return report;
+            }
+        }
+        if !report.errors.is_empty() || report.interrupted {
             break;
         }
     }

@@ -686,6 +686,9 @@ fn parse_cli_value(text: &str, decl: &crate::config::VariableBlock) -> Result<Va
 }
 
 fn parse_typed_value(text: &str) -> Result<Value, String> {
+    if let Err(deep) = crate::config::nesting::check(text) {
+        return Err(format!("cannot parse `{text}`: {}", deep.message()));
+    }
     let body: Body = format!("v = {text}\n")
         .parse()
         .map_err(|e: hcl::edit::parser::Error| format!("cannot parse `{text}`: {}", e.message()))?;
@@ -729,6 +732,9 @@ fn load_var_file(
         path: path.to_path_buf(),
         text: text.clone(),
     });
+    if let Err(deep) = crate::config::nesting::check(&text) {
+        return Err(crate::config::nesting_error(&file_config.sources, file_id, &deep).into());
+    }
     let body: Body = text.parse().map_err(|e: hcl::edit::parser::Error| {
         crate::config::syntax::syntax_error(&display, &text, &e)
     })?;

@@ -237,8 +237,27 @@ async fn run(s: &Scenario) -> String {
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
-    let scenarios: Vec<Scenario> = if quick {
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    // `--scenario ACCOUNTS,TENANTS,LATENCY_MS`: one scenario only, e.g. to profile it.
+    let only = args
+        .iter()
+        .position(|a| a == "--scenario")
+        .and_then(|i| args.get(i + 1))
+        .map(|spec| {
+            let n: Vec<u64> = spec
+                .split(',')
+                .map(|n| n.parse().expect("--scenario ACCOUNTS,TENANTS,LATENCY_MS"))
+                .collect();
+            Scenario {
+                zoom_accounts: n[0] as usize,
+                tenants: n[1] as usize,
+                latency: Duration::from_millis(n.get(2).copied().unwrap_or(0)),
+            }
+        });
+    let scenarios: Vec<Scenario> = if let Some(only) = only {
+        vec![only]
+    } else if quick {
         vec![Scenario {
             zoom_accounts: 2,
             tenants: 2,

@@ -1,10 +1,14 @@
 //! The one place that writes to the terminal: stdout for data (plans, JSON), stderr for progress
 //! and diagnostics. Colour only on a terminal and never with `NO_COLOR`; every message reads the
-//! same without colour.
+//! same without colour. Long operations show a progress bar per provider instance on a
+//! terminal, plain lines otherwise, and nothing with `--quiet`.
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use owo_colors::OwoColorize;
 
@@ -33,7 +37,11 @@ pub struct Printer {
     err: Arc<Mutex<Box<dyn Write + Send>>>,
     color_out: bool,
     color_err: bool,
+    /// Whether stderr is a terminal that can redraw progress bars.
+    bars_allowed: bool,
     quiet: bool,
+    /// The progress bars being drawn, if any: other stderr lines are written around them.
+    bars: Bars,
     /// Every diagnostic shown, for commands that also report them as JSON.
     shown: Mutex<Vec<Diagnostic>>,
     /// Whether anything was written to stdout.
@@ -56,9 +64,11 @@ impl Printer {
         Printer {
             color_out: allowed && std::io::stdout().is_terminal(),
             color_err: allowed && std::io::stderr().is_terminal(),
+            bars_allowed: std::io::stderr().is_terminal() && env.get("TERM") != Some("dumb"),
             out: Mutex::new(Box::new(std::io::stdout())),
             err: Arc::new(Mutex::new(Box::new(std::io::stderr()))),
             quiet: false,
+            bars: Bars::default(),
             shown: Mutex::default(),
             wrote_data: AtomicBool::new(false),
             secrets,
@@ -72,7 +82,9 @@ impl Printer {
             err: Arc::new(Mutex::new(err)),
             color_out: false,
             color_err: false,
+            bars_allowed: false,
             quiet: false,
+            bars: Bars::default(),
             shown: Mutex::default(),
             wrote_data: AtomicBool::new(false),
             secrets: Secrets::default(),
@@ -119,9 +131,11 @@ impl Printer {
     /// Writes data to stdout.
     pub fn data(&self, text: &str) {
         self.wrote_data.store(true, Ordering::Relaxed);
-        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = out.write_all(text.as_bytes());
-        let _ = out.flush();
+        self.bars.around(|| {
+            let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+        });
     }
 
     /// Writes a progress or status line to stderr.
@@ -134,9 +148,40 @@ impl Printer {
 
     fn stderr_line(&self, line: &str) {
         let line = self.secrets.redact(line);
-        let mut err = self.err.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = writeln!(err, "{line}");
-        let _ = err.flush();
+        self.bars.around(|| {
+            let mut err = self.err.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = writeln!(err, "{line}");
+            let _ = err.flush();
+        });
+    }
+
+    /// Progress of work over several provider instances, `totals` giving how many operations
+    /// each has: a bar per instance on a terminal, a line per operation otherwise (with the
+    /// instance's count when one finishes), nothing when quiet. Never on stdout.
+    pub fn work_progress(&self, totals: &[(String, usize)]) -> WorkProgress<'_> {
+        let bars = (self.bars_allowed && !self.quiet && !totals.is_empty()).then(|| {
+            let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+            let style =
+                ProgressStyle::with_template("{prefix:>16} [{bar:24}] {pos}/{len} {wide_msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> ");
+            let bars: HashMap<String, ProgressBar> = totals
+                .iter()
+                .map(|(instance, total)| {
+                    let bar = multi.add(ProgressBar::new(*total as u64));
+                    bar.set_style(style.clone());
+                    bar.set_prefix(instance.clone());
+                    (instance.clone(), bar)
+                })
+                .collect();
+            *self.bars.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(multi);
+            bars
+        });
+        WorkProgress {
+            printer: self,
+            bars,
+            counts: Mutex::new(totals.iter().map(|(i, t)| (i.clone(), (0, *t))).collect()),
+        }
     }
 
     /// A progress handle for clients and the state store: what they wait for (a rate limit,
@@ -146,6 +191,7 @@ impl Printer {
             err: self.err.clone(),
             quiet: self.quiet,
             secrets: self.secrets.clone(),
+            bars: self.bars.clone(),
         }))
     }
 
@@ -247,6 +293,7 @@ struct StderrProgress {
     err: Arc<Mutex<Box<dyn Write + Send>>>,
     quiet: bool,
     secrets: Secrets,
+    bars: Bars,
 }
 
 impl ProgressSink for StderrProgress {
@@ -255,9 +302,84 @@ impl ProgressSink for StderrProgress {
             return;
         }
         let line = self.secrets.redact(&event.to_string());
-        let mut err = self.err.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = writeln!(err, "{line}");
-        let _ = err.flush();
+        self.bars.around(|| {
+            let mut err = self.err.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = writeln!(err, "{line}");
+            let _ = err.flush();
+        });
+    }
+}
+
+/// The progress bars on screen, shared by everything that writes to stderr.
+#[derive(Clone, Default)]
+struct Bars(Arc<Mutex<Option<MultiProgress>>>);
+
+impl Bars {
+    /// Runs `write` with the bars lifted off the screen (drawn again after it), if any.
+    fn around(&self, write: impl FnOnce()) {
+        let multi = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        match multi {
+            Some(multi) => multi.suspend(write),
+            None => write(),
+        }
+    }
+}
+
+/// Progress of one long operation over several provider instances; see
+/// [`Printer::work_progress`]. The bars go when it is dropped.
+pub struct WorkProgress<'a> {
+    printer: &'a Printer,
+    bars: Option<HashMap<String, ProgressBar>>,
+    /// Per instance: (finished, total).
+    counts: Mutex<HashMap<String, (usize, usize)>>,
+}
+
+impl WorkProgress<'_> {
+    /// An operation of `instance` started: `line` says which.
+    pub fn started(&self, instance: &str, line: &str) {
+        match self.bars.as_ref().and_then(|b| b.get(instance)) {
+            Some(bar) => bar.set_message(self.printer.secrets.redact(line)),
+            None => self.printer.status(line),
+        }
+    }
+
+    /// An operation of `instance` finished: `line` says how.
+    pub fn finished(&self, instance: &str, line: &str) {
+        let (done, total) = {
+            let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+            let entry = counts.entry(instance.to_string()).or_insert((0, 0));
+            entry.0 += 1;
+            *entry
+        };
+        match self.bars.as_ref().and_then(|b| b.get(instance)) {
+            Some(bar) => {
+                bar.inc(1);
+                bar.set_message(self.printer.secrets.redact(line));
+            }
+            None => self
+                .printer
+                .status(&format!("{line} ({done} of {total} for {instance})")),
+        }
+    }
+}
+
+impl Drop for WorkProgress<'_> {
+    fn drop(&mut self) {
+        if let Some(bars) = self.bars.take() {
+            for bar in bars.values() {
+                bar.finish_and_clear();
+            }
+            let multi = self
+                .printer
+                .bars
+                .0
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
+            if let Some(multi) = multi {
+                let _ = multi.clear();
+            }
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 mod backend;
 mod drift_ignore;
 mod labels;
+pub mod nesting;
 mod ownership;
 pub(crate) mod syntax;
 mod types;
@@ -223,11 +224,14 @@ impl Config {
         let mut diags = Diagnostics::default();
         let mut bodies = Vec::new();
         for file in files {
-            let parsed = file.text.parse::<Body>();
+            let too_deep = nesting::check(&file.text).err();
+            let parsed = too_deep.is_none().then(|| file.text.parse::<Body>());
             let id = config.sources.add(file);
-            match parsed {
-                Ok(body) => bodies.push((id, body)),
-                Err(e) => diags.push(parse_error(&config.sources, id, &e)),
+            match (too_deep, parsed) {
+                (Some(deep), _) => diags.push(nesting_error(&config.sources, id, &deep)),
+                (None, Some(Ok(body))) => bodies.push((id, body)),
+                (None, Some(Err(e))) => diags.push(parse_error(&config.sources, id, &e)),
+                (None, None) => {}
             }
         }
         for (file, body) in bodies {
@@ -739,6 +743,19 @@ fn unknown_attr(
 fn parse_error(sources: &SourceMap, file: FileId, e: &hcl::edit::parser::Error) -> Diagnostic {
     let src = sources.file(file);
     syntax::syntax_error(&src.display_path, &src.text, e)
+}
+
+/// Text nested too deeply to parse safely, at the place it goes too deep.
+pub fn nesting_error(sources: &SourceMap, file: FileId, deep: &nesting::TooDeep) -> Diagnostic {
+    Diagnostic::error(deep.message())
+        .at(crate::diag::Location {
+            file: sources.file(file).display_path.clone(),
+            line: deep.line,
+            column: deep.column,
+            line_text: deep.line_text.clone(),
+            width: 1,
+        })
+        .with_hint(nesting::TooDeep::HINT)
 }
 
 /// The string of a literal string expression (no interpolation).

@@ -150,6 +150,9 @@ impl Drop for LocalLock {
     }
 }
 
+/// How often a lock's holder description is read while it is still empty (20 ms apart).
+const HOLDER_READ_ATTEMPTS: usize = 10;
+
 impl StateStore for LocalStateStore {
     fn lock(&self, operation: &str) -> Result<Box<dyn StateLock>, StateError> {
         let path = self.lock_path();
@@ -174,13 +177,17 @@ impl StateStore for LocalStateStore {
         }
         let started = Instant::now();
         let mut told = false;
+        // The holder writes who it is right after taking the lock: give it a moment to, so
+        // that a run started at the same time as another names it.
         let holder = || {
-            let text = crate::files::read_text(&path, FileKind::Credential).unwrap_or_default();
-            if text.trim().is_empty() {
-                "another zentra process".to_string()
-            } else {
-                text.trim().to_string()
+            for _ in 0..HOLDER_READ_ATTEMPTS {
+                let text = crate::files::read_text(&path, FileKind::Credential).unwrap_or_default();
+                if !text.trim().is_empty() {
+                    return text.trim().to_string();
+                }
+                std::thread::sleep(Duration::from_millis(20));
             }
+            "another zentra process".to_string()
         };
         loop {
             match file.try_lock() {

@@ -30,7 +30,7 @@ mod consent;
 mod data_sources;
 mod domain_federation;
 mod federation_checks;
-mod federation_metadata;
+pub mod federation_metadata;
 mod grant;
 mod permission_hints;
 mod service_principal;

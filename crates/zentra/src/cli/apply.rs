@@ -66,8 +66,17 @@ pub async fn destroy(
     apply_plan(dir, args, true, env, printer).await
 }
 
+/// Apply's progress: per provider instance, how many of its operations finished.
 struct Progress<'a> {
-    printer: &'a Printer,
+    work: crate::output::WorkProgress<'a>,
+    /// The provider instance of each address that changes.
+    instances: std::collections::HashMap<ResourceAddr, String>,
+}
+
+impl Progress<'_> {
+    fn instance(&self, addr: &ResourceAddr) -> &str {
+        self.instances.get(addr).map_or("", String::as_str)
+    }
 }
 
 fn verb(action: Action) -> (&'static str, &'static str) {
@@ -82,8 +91,10 @@ fn verb(action: Action) -> (&'static str, &'static str) {
 
 impl ApplyObserver for Progress<'_> {
     fn started(&self, addr: &ResourceAddr, action: Action) {
-        self.printer
-            .status(&format!("{addr}: {}...", verb(action).0));
+        self.work.started(
+            self.instance(addr),
+            &format!("{addr}: {}...", verb(action).0),
+        );
     }
 
     fn finished(
@@ -93,16 +104,15 @@ impl ApplyObserver for Progress<'_> {
         elapsed: Duration,
         error: Option<&Diagnostic>,
     ) {
-        match error {
-            None => self.printer.status(&format!(
+        let line = match error {
+            None => format!(
                 "{addr}: {} complete after {}s",
                 verb(action).1,
                 elapsed.as_secs()
-            )),
-            Some(_) => self
-                .printer
-                .status(&format!("{addr}: {} failed", verb(action).1)),
-        }
+            ),
+            Some(_) => format!("{addr}: {} failed", verb(action).1),
+        };
+        self.work.finished(self.instance(addr), &line);
     }
 }
 
@@ -277,7 +287,33 @@ async fn apply_plan(
     };
     let flag = options.interrupted.clone();
     let mut state = state.unwrap_or_default();
-    let progress = Progress { printer };
+    let instances: std::collections::HashMap<ResourceAddr, String> = run
+        .plan
+        .changes
+        .iter()
+        .filter(|c| c.is_change() && c.action != Action::Manual)
+        .filter_map(|c| {
+            let provider = ws
+                .config
+                .resources
+                .get(&c.address)
+                .map(|r| r.provider.to_string())
+                .or_else(|| state.resource(&c.address).map(|e| e.provider.to_string()))?;
+            Some((c.address.clone(), provider))
+        })
+        .collect();
+    let mut totals: Vec<(String, usize)> = Vec::new();
+    for instance in instances.values() {
+        match totals.iter_mut().find(|(i, _)| i == instance) {
+            Some((_, n)) => *n += 1,
+            None => totals.push((instance.clone(), 1)),
+        }
+    }
+    totals.sort();
+    let progress = Progress {
+        work: printer.work_progress(&totals),
+        instances,
+    };
     let apply = zentra_engine::apply::apply(
         &ws, run, &mut state, &*store, &providers, &options, &progress,
     );
@@ -299,6 +335,7 @@ async fn apply_plan(
         () = interrupt => unreachable!("the interrupt watcher never finishes"),
         result = apply => result,
     };
+    drop(progress);
     for w in &result.warnings {
         let who = w
             .address

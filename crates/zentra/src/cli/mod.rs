@@ -27,6 +27,9 @@ use std::process::ExitCode;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::output::Printer;
+
+/// Reads a saved plan file as `show` and `apply` do (for the fuzz targets and their tests).
+pub use plan::load_plan;
 use zentra_engine::env::Environment;
 
 /// Declarative configuration for Zoom SSO, Office 365 calendar integration and Entra ID
@@ -46,6 +49,9 @@ pub struct Cli {
     /// Never colour output (also: the NO_COLOR environment variable).
     #[arg(long, global = true)]
     pub no_color: bool,
+    /// Show no progress (bars, per-operation lines, waits); errors and warnings still show.
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -185,7 +191,8 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(outcome) => return outcome.into(),
     };
-    let printer = Printer::terminal(&env, cli.no_color);
+    let mut printer = Printer::terminal(&env, cli.no_color);
+    printer.set_quiet(cli.quiet);
     // Clients and the state store tell the printer what they wait for; evaluation tells it
     // which values no message may show.
     let env = env

@@ -1,0 +1,2 @@
+resource "zoom_group" "g" {
+  name = "unterminated
