@@ -466,13 +466,25 @@ async fn apply_one(
             "{addr}: provider `{provider_addr}` is not configured"
         ))
     })?;
-    // Recompute the change now that every reference is known.
-    let attrs = diff_attributes(
+    // Recompute the change now that every reference is known; what `ignore_changes` names is
+    // neither compared nor written once the object exists.
+    let ignored = &ws.config.resources[addr].lifecycle.ignore_changes;
+    let stripped;
+    let desired = if prior.is_some() {
+        stripped = ignored.strip(desired);
+        &stripped
+    } else {
+        desired
+    };
+    let attrs: Vec<_> = diff_attributes(
         &schema.body,
         desired,
         prior.map(|p| &p.attributes),
         entry.map(|e| &e.attributes),
-    );
+    )
+    .into_iter()
+    .filter(|a| prior.is_none() || !ignored.ignores(&a.path))
+    .collect();
     let action = match (planned, prior) {
         (Action::Read, _) => return Ok(Applied::default()),
         (_, None) => Action::Create,
@@ -685,8 +697,11 @@ async fn verify(
             let schema = ws.schema_for(addr).expect("validated");
             match result {
                 Ok(Some(obj)) => {
+                    let ignored = &ws.config.resources[*addr].lifecycle.ignore_changes;
                     for change in
                         diff_attributes(&schema.body, desired, Some(&obj.attributes), None)
+                            .into_iter()
+                            .filter(|a| !ignored.ignores(&a.path))
                     {
                         let secret = change.sensitive
                             || was_sensitive.get(*addr).is_some_and(|paths| {

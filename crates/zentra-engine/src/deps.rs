@@ -96,7 +96,7 @@ impl Dependencies {
         for (name, expr) in &config.locals {
             for r in &local_refs[name.as_str()] {
                 if let Reference::Resource(target, range) = r
-                    && !config.resources.contains_key(target)
+                    && config.instances_of(target).is_none()
                 {
                     diags.push(undeclared(
                         config,
@@ -110,7 +110,7 @@ impl Dependencies {
         for output in config.outputs.values() {
             for r in references_in_expr(&output.value.expr) {
                 if let Reference::Resource(target, range) = r
-                    && !config.resources.contains_key(&target)
+                    && config.instances_of(&target).is_none()
                 {
                     diags.push(undeclared(
                         config,
@@ -125,11 +125,13 @@ impl Dependencies {
             let mut deps = BTreeSet::new();
             let mut seen_locals = HashSet::new();
             // (reference, whether it was written in a local rather than in the block itself)
-            let mut pending: Vec<(Reference, bool)> = references_in_body(&block.body.body)
-                .into_iter()
-                .rev()
-                .map(|r| (r, false))
-                .collect();
+            // `each.value` stands for what `for_each` refers to: the body depends on it too.
+            let mut refs = references_in_body(&block.body.body);
+            if let Some(repetition) = &block.repetition {
+                refs.extend(references_in_expr(&repetition.expr().expr));
+            }
+            let mut pending: Vec<(Reference, bool)> =
+                refs.into_iter().rev().map(|r| (r, false)).collect();
             while let Some((r, via_local)) = pending.pop() {
                 match r {
                     Reference::Local(name) => {
@@ -140,7 +142,7 @@ impl Dependencies {
                         }
                     }
                     Reference::Resource(target, range) => {
-                        if !config.resources.contains_key(&target) {
+                        let Some(instances) = config.instances_of(&target) else {
                             // One written in a local is reported with the locals above.
                             if !via_local {
                                 diags.push(undeclared(
@@ -151,9 +153,9 @@ impl Dependencies {
                                 ));
                             }
                             continue;
-                        }
-                        if &target != addr {
-                            deps.insert(target);
+                        };
+                        if target != addr.block() && &target != addr {
+                            deps.extend(instances);
                         } else if !via_local {
                             diags.push(
                                 Diagnostic::error(format!("`{addr}` refers to itself"))
@@ -176,8 +178,8 @@ impl Dependencies {
                 }
             }
             for (target, span) in &block.depends_on {
-                if config.resources.contains_key(target) {
-                    deps.insert(target.clone());
+                if let Some(instances) = config.instances_of(target) {
+                    deps.extend(instances);
                 } else {
                     diags.push(undeclared(config, target, Some(addr), span.clone()));
                 }
@@ -266,8 +268,8 @@ fn undeclared(
         .resources
         .keys()
         .filter(|a| a.mode == target.mode && a.type_name == target.type_name)
-        .filter(|a| Some(*a) != referrer)
-        .map(ToString::to_string)
+        .filter(|a| referrer.is_none_or(|r| a.block() != r.block()))
+        .map(|a| a.block().to_string())
         .collect();
     if let Some(s) =
         crate::diag::did_you_mean(&target.to_string(), candidates.iter().map(String::as_str))

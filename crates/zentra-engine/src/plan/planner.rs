@@ -558,8 +558,13 @@ fn plan_resource(
             }
         }
         Some(obj) => {
+            // `lifecycle { ignore_changes }`: set on create, never compared afterwards.
+            let ignored = &ws.config.resources[addr].lifecycle.ignore_changes;
             change.attributes =
-                diff_attributes(&schema.body, want, Some(&obj.attributes), last_applied);
+                diff_attributes(&schema.body, want, Some(&obj.attributes), last_applied)
+                    .into_iter()
+                    .filter(|a| !ignored.ignores(&a.path))
+                    .collect();
             let replace = change.attributes.iter().any(|a| a.forces_replacement);
             // Another object of the same natural key in place of the one state records: it was
             // deleted and created again outside zentra. State takes the new id (an update of
@@ -887,6 +892,11 @@ fn evaluate_outputs(
     for (name, output) in &ws.config.outputs {
         match ctx.eval(&output.value) {
             Ok(v) => {
+                if let Some(d) = crate::workspace::sensitive_output_unmarked(&ws.config, output, &v)
+                {
+                    diags.push(d);
+                    continue;
+                }
                 let sensitive = output.sensitive || v.contains_sensitive();
                 out.insert(
                     name.clone(),

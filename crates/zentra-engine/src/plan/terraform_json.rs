@@ -67,11 +67,17 @@ pub struct Module {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct ResourceRepresentation {
     pub address: String,
+    /// The module instance it lies in (`module.tenant["contoso"]`), outside the root module.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module_address: Option<String>,
     /// `managed` or `data`.
     pub mode: String,
     #[serde(rename = "type")]
     pub type_name: String,
     pub name: String,
+    /// The instance key of a block with `for_each` (a string) or `count` (a number).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<Json>,
     /// `zentra/zoom`, `zentra/azuread`.
     pub provider_name: String,
     pub schema_version: u32,
@@ -85,10 +91,16 @@ pub struct ResourceRepresentation {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct TerraformResourceChange {
     pub address: String,
+    /// The module instance it lies in (`module.tenant["contoso"]`), outside the root module.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module_address: Option<String>,
     pub mode: String,
     #[serde(rename = "type")]
     pub type_name: String,
     pub name: String,
+    /// The instance key of a block with `for_each` (a string) or `count` (a number).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<Json>,
     pub provider_name: String,
     pub change: Change,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -281,6 +293,8 @@ pub fn terraform_plan(plan: &Plan) -> TerraformPlan {
             mode: mode(&change.address).into(),
             type_name: change.address.type_name.clone(),
             name: change.address.name.clone(),
+            module_address: change.address.module_path(),
+            index: index_json(&change.address),
             provider_name: provider_name(&change.provider.type_name),
             change: Change {
                 actions: change_actions(change),
@@ -454,6 +468,8 @@ fn drift_change(change: &ResourceChange, obj: Option<&PlannedObject>) -> Terrafo
         mode: mode(&change.address).into(),
         type_name: change.address.type_name.clone(),
         name: change.address.name.clone(),
+        module_address: change.address.module_path(),
+        index: index_json(&change.address),
         provider_name: provider_name(&change.provider.type_name),
         change: Change {
             actions,
@@ -488,8 +504,16 @@ fn configuration(plan: &Plan) -> Configuration {
         if obj.expressions.is_null() {
             continue;
         }
+        // The configuration lists blocks: one entry for all the instances of a block.
+        let block = change.address.block();
+        if resources
+            .iter()
+            .any(|r: &ConfigResource| r.address == block.to_string())
+        {
+            continue;
+        }
         resources.push(ConfigResource {
-            address: change.address.to_string(),
+            address: block.to_string(),
             mode: mode(&change.address).into(),
             type_name: change.address.type_name.clone(),
             name: change.address.name.clone(),
@@ -504,6 +528,14 @@ fn configuration(plan: &Plan) -> Configuration {
     }
 }
 
+/// An instance key as Terraform's `index`: a string for `for_each`, a number for `count`.
+fn index_json(addr: &ResourceAddr) -> Option<Json> {
+    addr.key().map(|k| match k {
+        crate::addr::InstanceKey::Index(i) => json!(i),
+        crate::addr::InstanceKey::Name(s) => json!(s),
+    })
+}
+
 fn representation(
     addr: &ResourceAddr,
     provider: &str,
@@ -515,6 +547,8 @@ fn representation(
         mode: mode(addr).into(),
         type_name: addr.type_name.clone(),
         name: addr.name.clone(),
+        module_address: addr.module_path(),
+        index: index_json(addr),
         provider_name: provider_name(provider),
         schema_version: 0,
         values,
