@@ -75,6 +75,8 @@ pub struct ApplyReport {
     pub outputs: indexmap::IndexMap<String, crate::plan::OutputValue>,
     /// Writing state failed: what the last change did remotely may be missing from it.
     pub state_unsaved: bool,
+    /// `check` blocks that failed against what was applied: warnings that do not fail the run.
+    pub failed_checks: Vec<String>,
 }
 
 struct Outcome {
@@ -122,6 +124,16 @@ pub async fn apply(
         .iter()
         .map(|r| (r.address.clone(), r.sensitive_paths.clone()))
         .collect();
+
+    // 0. `moved` blocks: entries take their new addresses before anything else.
+    if !plan.moved.is_empty() {
+        crate::plan::moves::rename(state, &plan.moved);
+        if let Err(d) = persist(store, state) {
+            report.errors.push(d);
+            report.state_unsaved = true;
+            return report;
+        }
+    }
 
     // 1. Deletes, dependents first; and resources that leave management.
     for addr in delete_order(&plan.changes, state) {
@@ -425,6 +437,18 @@ pub async fn apply(
     }
     if plan.destroy {
         return report;
+    }
+    // `check` blocks against what was applied: a failure is a warning.
+    if report.errors.is_empty() && !report.interrupted {
+        for check in crate::plan::checks::evaluate(ws, &values) {
+            if check.status == crate::plan::checks::CheckStatus::Fail {
+                for problem in &check.problems {
+                    report
+                        .failed_checks
+                        .push(format!("{} failed after apply: {problem}", check.address()));
+                }
+            }
+        }
     }
     let ctx = ws.eval_context(&values);
     for (name, output) in &ws.config.outputs {

@@ -24,10 +24,37 @@ enum Reference {
 #[derive(Default)]
 struct ReferenceCollector {
     refs: Vec<Reference>,
+    /// The variables of the `for` expressions around the current node (`for k, v in ...`):
+    /// `v.id` is no resource.
+    for_vars: Vec<String>,
 }
 
 impl Visit for ReferenceCollector {
+    fn visit_for_expr(&mut self, node: &hcl::edit::expr::ForExpr) {
+        // The collection is outside the `for`'s scope; the rest is inside.
+        self.visit_expr(&node.intro.collection_expr);
+        let before = self.for_vars.len();
+        if let Some(key) = &node.intro.key_var {
+            self.for_vars.push(key.as_str().to_string());
+        }
+        self.for_vars
+            .push(node.intro.value_var.as_str().to_string());
+        if let Some(key_expr) = &node.key_expr {
+            self.visit_expr(key_expr);
+        }
+        self.visit_expr(&node.value_expr);
+        if let Some(cond) = &node.cond {
+            self.visit_expr(&cond.expr);
+        }
+        self.for_vars.truncate(before);
+    }
+
     fn visit_traversal(&mut self, node: &Traversal) {
+        if let Expression::Variable(root) = &node.expr
+            && self.for_vars.iter().any(|v| v == root.as_str())
+        {
+            return visit_traversal(self, node);
+        }
         if let Expression::Variable(root) = &node.expr {
             let attr = |i: usize| match node.operators.get(i).map(|o| o.value()) {
                 Some(TraversalOperator::GetAttr(id)) => Some(id.as_str().to_string()),
@@ -380,6 +407,28 @@ resource "zoom_account_settings" "main" {
                 vec!["azuread_delegated_permission_grant.zoom".to_string()],
                 vec!["zoom_account_settings.main".to_string()],
             ]
+        );
+    }
+
+    #[test]
+    fn the_variables_of_a_for_expression_are_not_resources() {
+        let g = build(
+            "resource \"a_x\" \"one\" { v = 1 }\n\
+             resource \"a_x\" \"two\" {\n  v = [for k, g in a_x.one : g.id if g.id != k]\n}\n\
+             output \"o\" { value = { for key, group in a_x.one : key => group.id } }\n",
+        )
+        .unwrap();
+        let two = ResourceAddr::managed("a_x", "two");
+        let deps: Vec<String> = g.dependencies[&two]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(deps, ["a_x.one"]);
+        let e = build("resource \"a_x\" \"one\" {\n  v = [for g in [1] : b_y.gone.id]\n}\n")
+            .unwrap_err();
+        assert_eq!(
+            e.0[0].summary,
+            "reference to undeclared resource `b_y.gone`"
         );
     }
 

@@ -93,6 +93,11 @@ impl Workspace {
         {
             diags.extend(d);
         }
+        if !diags.has_errors()
+            && let Err(d) = crate::plan::moves::check(&config)
+        {
+            diags.extend(d);
+        }
         let deps = match Dependencies::build(&config) {
             Ok(g) => g,
             Err(d) => {
@@ -353,6 +358,49 @@ impl Workspace {
                     }
                 }
                 Err(d) => diags.push(d),
+            }
+        }
+        let mut ignores_checked = std::collections::HashSet::new();
+        for (addr, block) in &self.config.resources {
+            let crate::config::IgnoreChanges::Paths(paths) = &block.lifecycle.ignore_changes else {
+                continue;
+            };
+            let Some(schema) = self.schema_for(addr) else {
+                continue;
+            };
+            // Once per block, not per instance.
+            if !ignores_checked.insert(addr.block()) {
+                continue;
+            }
+            for path in paths {
+                if let Err((part, known)) = crate::drift::suppress::find_path(&schema.body, path) {
+                    let d = Diagnostic::error(format!(
+                        "`ignore_changes` of `{}` names `{path}`, which `{}` does not have",
+                        addr.block(),
+                        addr.type_name
+                    ))
+                    .at_span(&self.config.sources, block.lifecycle.span.as_ref());
+                    diags.push(
+                        match did_you_mean(&part, known.iter().map(String::as_str)) {
+                            Some(close) => {
+                                d.with_hint(format!("`{part}`: did you mean `{close}`?"))
+                            }
+                            None => d.with_hint(format!(
+                                "see `zentra schema {}` for its attributes",
+                                addr.type_name
+                            )),
+                        },
+                    );
+                }
+            }
+        }
+        for check in &self.config.checks {
+            for assertion in &check.asserts {
+                for expr in [&assertion.condition, &assertion.error_message] {
+                    if let Err(d) = ctx.eval(expr) {
+                        diags.push(d);
+                    }
+                }
             }
         }
         diags.extend(crate::drift::suppress::check(self));

@@ -134,6 +134,23 @@ impl Repetition {
     }
 }
 
+/// `check "NAME" { data "T" "N" { ... }  assert { condition, error_message } }`: assertions
+/// evaluated against live data after planning and applying. Its data sources are read like
+/// any other (`data.T.N`).
+#[derive(Clone, Debug)]
+pub struct CheckBlock {
+    pub name: String,
+    pub asserts: Vec<Assertion>,
+    pub span: Option<Span>,
+}
+
+/// `assert { condition = ..., error_message = ... }`.
+#[derive(Clone, Debug)]
+pub struct Assertion {
+    pub condition: Expr,
+    pub error_message: Expr,
+}
+
 /// `moved { from = OLD  to = NEW }`: what state records at `from` is now `to`'s (a renamed
 /// block, a block given `for_each` or `count`, one key renamed).
 #[derive(Clone, Debug)]
@@ -167,6 +184,8 @@ pub struct Config {
     pub removed: Vec<RemovedBlock>,
     /// Drift accepted until a date (`drift_ignore` blocks).
     pub drift_ignores: Vec<DriftIgnore>,
+    /// `check` blocks: assertions about live data, warnings when they fail.
+    pub checks: Vec<CheckBlock>,
     /// `moved` blocks: state entries to take to a new address without touching the objects.
     pub moved: Vec<MovedBlock>,
     /// The instances of each block with `for_each` or `count`, by the block's address, once
@@ -184,6 +203,7 @@ const TOP_LEVEL_BLOCKS: &[&str] = &[
     "output",
     "removed",
     "moved",
+    "check",
     "drift_ignore",
 ];
 
@@ -480,6 +500,12 @@ impl Config {
                 self.add_output(file, labels[0].clone(), block.body, ident_span, diags);
             }
             "removed" => self.add_removed(file, block, diags),
+            "check" => {
+                if let Some(d) = expect_labels(1, "one label, the check's name") {
+                    return diags.push(d);
+                }
+                self.add_check(file, labels[0].clone(), block.body, block_span, diags);
+            }
             "moved" => {
                 if let Some(d) = expect_labels(0, "no labels") {
                     return diags.push(d);
@@ -643,6 +669,128 @@ impl Config {
         self.variables.insert(name, var);
     }
 
+    fn add_check(
+        &mut self,
+        file: FileId,
+        name: String,
+        body: Body,
+        span: Option<Span>,
+        diags: &mut Diagnostics,
+    ) {
+        if self.checks.iter().any(|c| c.name == name) {
+            diags.push(
+                Diagnostic::error(format!("check `{name}` is declared twice"))
+                    .at_span(&self.sources, span.as_ref())
+                    .with_hint("give each check a different name"),
+            );
+            return;
+        }
+        let mut asserts = Vec::new();
+        for structure in body.into_iter() {
+            match structure {
+                Structure::Block(b) if b.ident.as_str() == "assert" => {
+                    let ident = b.ident.span();
+                    let mut condition = None;
+                    let mut error_message = None;
+                    for inner in b.body.into_iter() {
+                        match inner {
+                            Structure::Attribute(attr) if attr.key.as_str() == "condition" => {
+                                condition = Some(Expr {
+                                    file,
+                                    expr: attr.value,
+                                });
+                            }
+                            Structure::Attribute(attr) if attr.key.as_str() == "error_message" => {
+                                error_message = Some(Expr {
+                                    file,
+                                    expr: attr.value,
+                                });
+                            }
+                            Structure::Attribute(attr) => diags.push(unknown_attr(
+                                self,
+                                file,
+                                &attr,
+                                &["condition", "error_message"],
+                                "assert",
+                            )),
+                            Structure::Block(b) => diags.push(self.err_at(
+                                file,
+                                b.ident.span(),
+                                format!("unexpected block `{}` in `assert`", b.ident.as_str()),
+                            )),
+                        }
+                    }
+                    match (condition, error_message) {
+                        (Some(condition), Some(error_message)) => asserts.push(Assertion {
+                            condition,
+                            error_message,
+                        }),
+                        _ => diags.push(
+                            self.err_at(
+                                file,
+                                ident,
+                                format!("an `assert` of check `{name}` needs `condition` and `error_message`"),
+                            )
+                            .with_hint("write it as: assert { condition = <true when all is well>, error_message = \"what is wrong\" }"),
+                        ),
+                    }
+                }
+                Structure::Block(b) if b.ident.as_str() == "data" => {
+                    let labels: Vec<String> =
+                        b.labels.iter().map(|l| l.as_str().to_string()).collect();
+                    if labels.len() != 2 {
+                        diags.push(self.err_at(
+                            file,
+                            b.ident.span(),
+                            "`data` block needs two labels, the type and the name".into(),
+                        ));
+                        continue;
+                    }
+                    let block_span = self.span(file, b.span());
+                    self.add_resource(
+                        file,
+                        ResourceAddr::data(labels[0].clone(), labels[1].clone()),
+                        b.body,
+                        block_span,
+                        diags,
+                    );
+                }
+                Structure::Block(b) => diags.push(
+                    self.err_at(
+                        file,
+                        b.ident.span(),
+                        format!("unexpected block `{}` in check `{name}`", b.ident.as_str()),
+                    )
+                    .with_hint("a check holds `assert` blocks and, optionally, `data` blocks"),
+                ),
+                Structure::Attribute(attr) => diags.push(
+                    self.err_at(
+                        file,
+                        attr.key.span(),
+                        format!(
+                            "unexpected attribute `{}` in check `{name}`",
+                            attr.key.as_str()
+                        ),
+                    )
+                    .with_hint("a check holds `assert` blocks and, optionally, `data` blocks"),
+                ),
+            }
+        }
+        if asserts.is_empty() {
+            diags.push(
+                Diagnostic::error(format!("check `{name}` has no `assert` block"))
+                    .at_span(&self.sources, span.as_ref())
+                    .with_hint("add assert { condition = ..., error_message = \"...\" }"),
+            );
+            return;
+        }
+        self.checks.push(CheckBlock {
+            name,
+            asserts,
+            span,
+        });
+    }
+
     fn add_moved(
         &mut self,
         file: FileId,
@@ -675,13 +823,9 @@ impl Config {
                         ),
                     }
                 }
-                Structure::Attribute(attr) => diags.push(unknown_attr(
-                    self,
-                    file,
-                    &attr,
-                    &["from", "to"],
-                    "moved",
-                )),
+                Structure::Attribute(attr) => {
+                    diags.push(unknown_attr(self, file, &attr, &["from", "to"], "moved"))
+                }
                 Structure::Block(b) => diags.push(self.err_at(
                     file,
                     b.ident.span(),

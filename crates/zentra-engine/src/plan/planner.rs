@@ -151,6 +151,18 @@ async fn plan_inner(
     options: &PlanOptions,
     tolerate_read_failures: bool,
 ) -> Result<(PlannedRun, Unreadable), PlanError> {
+    // `moved` blocks: the plan is made against state as it will be once they are applied.
+    let moved_state;
+    let mut moved = Vec::new();
+    let state = match state {
+        Some(s) if !ws.config.moved.is_empty() => {
+            let mut s = s.clone();
+            moved = super::moves::apply(&ws.config, &mut s)?;
+            moved_state = s;
+            Some(&moved_state)
+        }
+        other => other,
+    };
     let mut unreadable = Unreadable::new();
     let mut values: HashMap<ResourceAddr, Value> = HashMap::new();
     let mut live: HashMap<ResourceAddr, RemoteObject> = HashMap::new();
@@ -433,6 +445,11 @@ async fn plan_inner(
         config_hasher.update(k.as_bytes());
         config_hasher.update(v.value.to_string().as_bytes());
     }
+    let checks = if options.destroy {
+        Vec::new()
+    } else {
+        super::checks::evaluate(ws, &values)
+    };
     let summary = Plan::summarize(&changes);
     let plan = Plan {
         format_version: PLAN_FORMAT_VERSION,
@@ -450,6 +467,8 @@ async fn plan_inner(
         summary,
         destroy: options.destroy,
         objects,
+        moved,
+        checks,
     };
     Ok((
         PlannedRun {

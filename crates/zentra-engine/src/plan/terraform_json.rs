@@ -37,7 +37,8 @@ pub struct TerraformPlan {
     pub configuration: Configuration,
     /// The drifted attributes that matter to the plan, as `{resource, attribute}` paths.
     pub relevant_attributes: Vec<RelevantAttribute>,
-    /// zentra has no check blocks: always empty.
+    /// The results of `check` blocks, as Terraform writes them: `address`, `status` (`pass`,
+    /// `fail`, `unknown`), `instances` with their `problems`.
     pub checks: Vec<Json>,
     pub timestamp: String,
     pub errored: bool,
@@ -102,6 +103,9 @@ pub struct TerraformResourceChange {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub index: Option<Json>,
     pub provider_name: String,
+    /// The address state recorded it under before a `moved` block took it to this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_address: Option<String>,
     pub change: Change,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_reason: Option<String>,
@@ -296,6 +300,11 @@ pub fn terraform_plan(plan: &Plan) -> TerraformPlan {
             module_address: change.address.module_path(),
             index: index_json(&change.address),
             provider_name: provider_name(&change.provider.type_name),
+            previous_address: plan
+                .moved
+                .iter()
+                .find(|m| m.to == change.address)
+                .map(|m| m.from.to_string()),
             change: Change {
                 actions: change_actions(change),
                 before,
@@ -354,7 +363,28 @@ pub fn terraform_plan(plan: &Plan) -> TerraformPlan {
         },
         configuration: configuration(plan),
         relevant_attributes,
-        checks: Vec::new(),
+        checks: plan
+            .checks
+            .iter()
+            .map(|c| {
+                let address = json!({
+                    "kind": "check",
+                    "name": c.name,
+                    "to_display": c.address(),
+                });
+                let problems: Vec<Json> =
+                    c.problems.iter().map(|m| json!({ "message": m })).collect();
+                json!({
+                    "address": address,
+                    "status": c.status,
+                    "instances": [{
+                        "address": { "to_display": c.address() },
+                        "status": c.status,
+                        "problems": problems,
+                    }],
+                })
+            })
+            .collect(),
         timestamp: plan.created_at.clone(),
         errored: false,
         zentra: PlanExtras {
@@ -471,6 +501,7 @@ fn drift_change(change: &ResourceChange, obj: Option<&PlannedObject>) -> Terrafo
         module_address: change.address.module_path(),
         index: index_json(&change.address),
         provider_name: provider_name(&change.provider.type_name),
+        previous_address: None,
         change: Change {
             actions,
             before: blocks_as_lists(&before),

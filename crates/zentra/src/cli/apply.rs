@@ -299,6 +299,10 @@ async fn apply_plan(
         () = interrupt => unreachable!("the interrupt watcher never finishes"),
         result = apply => result,
     };
+    // A failed `check` is a warning that never fails the run.
+    for check in &result.failed_checks {
+        printer.warning(check);
+    }
     for w in &result.warnings {
         let who = w
             .address
@@ -421,6 +425,8 @@ mod tests {
             summary: Summary::default(),
             destroy: false,
             objects: Vec::new(),
+            moved: Vec::new(),
+            checks: Vec::new(),
         }
     }
 

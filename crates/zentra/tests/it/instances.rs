@@ -200,3 +200,30 @@ resource "zoom_group" "pilot" {
     let group = p.group("SSO pilot").unwrap();
     assert_eq!(group["settings"]["in_meeting"]["chat"], false);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_regional_pilots_example_converges_and_its_check_warns() {
+    let p = Project::example("regional-pilots").await;
+    let (exit, text) = p.plan_ok();
+    assert_eq!(exit, 2);
+    assert!(
+        text.contains("Plan: 11 to add, 0 to change, 0 to destroy."),
+        "{text}"
+    );
+    let out = p.run(&["apply", "--auto-approve"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("check.pilots_have_members failed after apply"),
+        "{}",
+        stderr(&out)
+    );
+    for name in ["SSO pilot EMEA", "SSO pilot AMER", "SSO pilot APAC"] {
+        let group = p.group(name).expect(name);
+        assert_eq!(
+            group["lock_settings"]["meeting_security"]["waiting_room"],
+            true
+        );
+    }
+    assert!(p.group("SSO rollout wave 2").is_some());
+    p.assert_converged();
+}
