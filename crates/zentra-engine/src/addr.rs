@@ -197,10 +197,7 @@ impl<'s> AddrReader<'s> {
         if dotted {
             self.rest = self.rest.strip_prefix('.')?;
         }
-        let end = self
-            .rest
-            .find(|c: char| c == '.' || c == '[')
-            .unwrap_or(self.rest.len());
+        let end = self.rest.find(['.', '[']).unwrap_or(self.rest.len());
         let (name, rest) = self.rest.split_at(end);
         self.rest = rest;
         is_identifier(name).then_some(name)

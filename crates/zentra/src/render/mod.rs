@@ -482,6 +482,8 @@ mod tests {
             warnings: vec![],
             destroy: false,
             objects: vec![],
+            moved: vec![],
+            checks: vec![],
         }
     }
 
