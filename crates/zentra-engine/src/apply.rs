@@ -75,6 +75,8 @@ pub struct ApplyReport {
     pub outputs: indexmap::IndexMap<String, crate::plan::OutputValue>,
     /// Writing state failed: what the last change did remotely may be missing from it.
     pub state_unsaved: bool,
+    /// `check` blocks that failed against what was applied: warnings that do not fail the run.
+    pub failed_checks: Vec<String>,
 }
 
 struct Outcome {
@@ -122,6 +124,16 @@ pub async fn apply(
         .iter()
         .map(|r| (r.address.clone(), r.sensitive_paths.clone()))
         .collect();
+
+    // 0. `moved` blocks: entries take their new addresses before anything else.
+    if !plan.moved.is_empty() {
+        crate::plan::moves::rename(state, &plan.moved);
+        if let Err(d) = persist(store, state) {
+            report.errors.push(d);
+            report.state_unsaved = true;
+            return report;
+        }
+    }
 
     // 1. Deletes, dependents first; and resources that leave management.
     for addr in delete_order(&plan.changes, state) {
@@ -450,6 +462,18 @@ pub async fn apply(
     if plan.destroy {
         return report;
     }
+    // `check` blocks against what was applied: a failure is a warning.
+    if report.errors.is_empty() && !report.interrupted {
+        for check in crate::plan::checks::evaluate(ws, &values) {
+            if check.status == crate::plan::checks::CheckStatus::Fail {
+                for problem in &check.problems {
+                    report
+                        .failed_checks
+                        .push(format!("{} failed after apply: {problem}", check.address()));
+                }
+            }
+        }
+    }
     let ctx = ws.eval_context(&values);
     for (name, output) in &ws.config.outputs {
         if let Ok(v) = ctx.eval(&output.value) {
@@ -490,13 +514,25 @@ async fn apply_one(
             "{addr}: provider `{provider_addr}` is not configured"
         ))
     })?;
-    // Recompute the change now that every reference is known.
-    let attrs = diff_attributes(
+    // Recompute the change now that every reference is known; what `ignore_changes` names is
+    // neither compared nor written once the object exists.
+    let ignored = &ws.config.resources[addr].lifecycle.ignore_changes;
+    let stripped;
+    let desired = if prior.is_some() {
+        stripped = ignored.strip(desired);
+        &stripped
+    } else {
+        desired
+    };
+    let attrs: Vec<_> = diff_attributes(
         &schema.body,
         desired,
         prior.map(|p| &p.attributes),
         entry.map(|e| &e.attributes),
-    );
+    )
+    .into_iter()
+    .filter(|a| prior.is_none() || !ignored.ignores(&a.path))
+    .collect();
     let action = match (planned, prior) {
         (Action::Read, _) => return Ok(Applied::default()),
         (_, None) => Action::Create,
@@ -709,8 +745,11 @@ async fn verify(
             let schema = ws.schema_for(addr).expect("validated");
             match result {
                 Ok(Some(obj)) => {
+                    let ignored = &ws.config.resources[*addr].lifecycle.ignore_changes;
                     for change in
                         diff_attributes(&schema.body, desired, Some(&obj.attributes), None)
+                            .into_iter()
+                            .filter(|a| !ignored.ignores(&a.path))
                     {
                         let secret = change.sensitive
                             || was_sensitive.get(*addr).is_some_and(|paths| {

@@ -24,10 +24,37 @@ enum Reference {
 #[derive(Default)]
 struct ReferenceCollector {
     refs: Vec<Reference>,
+    /// The variables of the `for` expressions around the current node (`for k, v in ...`):
+    /// `v.id` is no resource.
+    for_vars: Vec<String>,
 }
 
 impl Visit for ReferenceCollector {
+    fn visit_for_expr(&mut self, node: &hcl::edit::expr::ForExpr) {
+        // The collection is outside the `for`'s scope; the rest is inside.
+        self.visit_expr(&node.intro.collection_expr);
+        let before = self.for_vars.len();
+        if let Some(key) = &node.intro.key_var {
+            self.for_vars.push(key.as_str().to_string());
+        }
+        self.for_vars
+            .push(node.intro.value_var.as_str().to_string());
+        if let Some(key_expr) = &node.key_expr {
+            self.visit_expr(key_expr);
+        }
+        self.visit_expr(&node.value_expr);
+        if let Some(cond) = &node.cond {
+            self.visit_expr(&cond.expr);
+        }
+        self.for_vars.truncate(before);
+    }
+
     fn visit_traversal(&mut self, node: &Traversal) {
+        if let Expression::Variable(root) = &node.expr
+            && self.for_vars.iter().any(|v| v == root.as_str())
+        {
+            return visit_traversal(self, node);
+        }
         if let Expression::Variable(root) = &node.expr {
             let attr = |i: usize| match node.operators.get(i).map(|o| o.value()) {
                 Some(TraversalOperator::GetAttr(id)) => Some(id.as_str().to_string()),
@@ -96,7 +123,7 @@ impl Dependencies {
         for (name, expr) in &config.locals {
             for r in &local_refs[name.as_str()] {
                 if let Reference::Resource(target, range) = r
-                    && !config.resources.contains_key(target)
+                    && config.instances_of(target).is_none()
                 {
                     diags.push(undeclared(
                         config,
@@ -110,7 +137,7 @@ impl Dependencies {
         for output in config.outputs.values() {
             for r in references_in_expr(&output.value.expr) {
                 if let Reference::Resource(target, range) = r
-                    && !config.resources.contains_key(&target)
+                    && config.instances_of(&target).is_none()
                 {
                     diags.push(undeclared(
                         config,
@@ -125,11 +152,13 @@ impl Dependencies {
             let mut deps = BTreeSet::new();
             let mut seen_locals = HashSet::new();
             // (reference, whether it was written in a local rather than in the block itself)
-            let mut pending: Vec<(Reference, bool)> = references_in_body(&block.body.body)
-                .into_iter()
-                .rev()
-                .map(|r| (r, false))
-                .collect();
+            // `each.value` stands for what `for_each` refers to: the body depends on it too.
+            let mut refs = references_in_body(&block.body.body);
+            if let Some(repetition) = &block.repetition {
+                refs.extend(references_in_expr(&repetition.expr().expr));
+            }
+            let mut pending: Vec<(Reference, bool)> =
+                refs.into_iter().rev().map(|r| (r, false)).collect();
             while let Some((r, via_local)) = pending.pop() {
                 match r {
                     Reference::Local(name) => {
@@ -140,7 +169,7 @@ impl Dependencies {
                         }
                     }
                     Reference::Resource(target, range) => {
-                        if !config.resources.contains_key(&target) {
+                        let Some(instances) = config.instances_of(&target) else {
                             // One written in a local is reported with the locals above.
                             if !via_local {
                                 diags.push(undeclared(
@@ -151,9 +180,9 @@ impl Dependencies {
                                 ));
                             }
                             continue;
-                        }
-                        if &target != addr {
-                            deps.insert(target);
+                        };
+                        if target != addr.block() && &target != addr {
+                            deps.extend(instances);
                         } else if !via_local {
                             diags.push(
                                 Diagnostic::error(format!("`{addr}` refers to itself"))
@@ -176,8 +205,8 @@ impl Dependencies {
                 }
             }
             for (target, span) in &block.depends_on {
-                if config.resources.contains_key(target) {
-                    deps.insert(target.clone());
+                if let Some(instances) = config.instances_of(target) {
+                    deps.extend(instances);
                 } else {
                     diags.push(undeclared(config, target, Some(addr), span.clone()));
                 }
@@ -266,8 +295,8 @@ fn undeclared(
         .resources
         .keys()
         .filter(|a| a.mode == target.mode && a.type_name == target.type_name)
-        .filter(|a| Some(*a) != referrer)
-        .map(ToString::to_string)
+        .filter(|a| referrer.is_none_or(|r| a.block() != r.block()))
+        .map(|a| a.block().to_string())
         .collect();
     if let Some(s) =
         crate::diag::did_you_mean(&target.to_string(), candidates.iter().map(String::as_str))
@@ -378,6 +407,28 @@ resource "zoom_account_settings" "main" {
                 vec!["azuread_delegated_permission_grant.zoom".to_string()],
                 vec!["zoom_account_settings.main".to_string()],
             ]
+        );
+    }
+
+    #[test]
+    fn the_variables_of_a_for_expression_are_not_resources() {
+        let g = build(
+            "resource \"a_x\" \"one\" { v = 1 }\n\
+             resource \"a_x\" \"two\" {\n  v = [for k, g in a_x.one : g.id if g.id != k]\n}\n\
+             output \"o\" { value = { for key, group in a_x.one : key => group.id } }\n",
+        )
+        .unwrap();
+        let two = ResourceAddr::managed("a_x", "two");
+        let deps: Vec<String> = g.dependencies[&two]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(deps, ["a_x.one"]);
+        let e = build("resource \"a_x\" \"one\" {\n  v = [for g in [1] : b_y.gone.id]\n}\n")
+            .unwrap_err();
+        assert_eq!(
+            e.0[0].summary,
+            "reference to undeclared resource `b_y.gone`"
         );
     }
 

@@ -87,6 +87,17 @@ impl Workspace {
                 IndexMap::new()
             }
         };
+        let mut config = config;
+        if !diags.has_errors()
+            && let Err(d) = crate::expand::expand(&mut config, &opts.env, &vars)
+        {
+            diags.extend(d);
+        }
+        if !diags.has_errors()
+            && let Err(d) = crate::plan::moves::check(&config)
+        {
+            diags.extend(d);
+        }
         let deps = match Dependencies::build(&config) {
             Ok(g) => g,
             Err(d) => {
@@ -162,6 +173,9 @@ impl Workspace {
             return Err(Diagnostic::error(format!("unknown type of `{addr}`")).into());
         };
         let ctx = self.eval_context(resources);
+        if let Some(scope) = crate::expand::instance_scope(&ctx, block) {
+            ctx.push_scope(scope);
+        }
         let mut body = eval_block_body(&ctx, &block.body, &schema.body, &addr.to_string())?;
         self.env.secrets().add_by_schema(&schema.body, &body.value);
         // The provider derives attributes from others and refuses impossible values; its
@@ -208,8 +222,14 @@ impl Workspace {
             ) else {
                 continue;
             };
-            let Ok(body) = eval_block_body(&ctx, &block.body, &schema.body, &addr.to_string())
-            else {
+            if let Some(instance) = &block.instance {
+                ctx.push_scope(instance.scope());
+            }
+            let body = eval_block_body(&ctx, &block.body, &schema.body, &addr.to_string());
+            if block.instance.is_some() {
+                ctx.pop_scope();
+            }
+            let Ok(body) = body else {
                 continue;
             };
             let Ok(completed) = ptype.complete_desired(&addr.type_name, body.value.clone()) else {
@@ -331,8 +351,56 @@ impl Workspace {
             }
         }
         for output in self.config.outputs.values() {
-            if let Err(d) = ctx.eval(&output.value) {
-                diags.push(d);
+            match ctx.eval(&output.value) {
+                Ok(v) => {
+                    if let Some(d) = sensitive_output_unmarked(&self.config, output, &v) {
+                        diags.push(d);
+                    }
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+        let mut ignores_checked = std::collections::HashSet::new();
+        for (addr, block) in &self.config.resources {
+            let crate::config::IgnoreChanges::Paths(paths) = &block.lifecycle.ignore_changes else {
+                continue;
+            };
+            let Some(schema) = self.schema_for(addr) else {
+                continue;
+            };
+            // Once per block, not per instance.
+            if !ignores_checked.insert(addr.block()) {
+                continue;
+            }
+            for path in paths {
+                if let Err((part, known)) = crate::drift::suppress::find_path(&schema.body, path) {
+                    let d = Diagnostic::error(format!(
+                        "`ignore_changes` of `{}` names `{path}`, which `{}` does not have",
+                        addr.block(),
+                        addr.type_name
+                    ))
+                    .at_span(&self.config.sources, block.lifecycle.span.as_ref());
+                    diags.push(
+                        match did_you_mean(&part, known.iter().map(String::as_str)) {
+                            Some(close) => {
+                                d.with_hint(format!("`{part}`: did you mean `{close}`?"))
+                            }
+                            None => d.with_hint(format!(
+                                "see `zentra schema {}` for its attributes",
+                                addr.type_name
+                            )),
+                        },
+                    );
+                }
+            }
+        }
+        for check in &self.config.checks {
+            for assertion in &check.asserts {
+                for expr in [&assertion.condition, &assertion.error_message] {
+                    if let Err(d) = ctx.eval(expr) {
+                        diags.push(d);
+                    }
+                }
             }
         }
         diags.extend(crate::drift::suppress::check(self));
@@ -345,6 +413,28 @@ impl Workspace {
             .get(type_name)
             .map_or(ResourceKind::Object, |s| s.kind)
     }
+}
+
+/// An output computed from a sensitive value must say `sensitive = true`, as in Terraform, so
+/// that nothing secret leaves as an output by accident.
+pub fn sensitive_output_unmarked(
+    config: &Config,
+    output: &crate::config::OutputBlock,
+    value: &Value,
+) -> Option<Diagnostic> {
+    (!output.sensitive && value.contains_sensitive()).then(|| {
+        Diagnostic::error(format!(
+            "Output refers to sensitive values: output `{}` is computed from a sensitive value",
+            output.name
+        ))
+        .at_span(&config.sources, output.value.span().as_ref())
+        .with_detail(
+            "To reduce the risk of accidentally exporting sensitive data that was intended to be \
+             only internal, zentra requires that any output containing sensitive data be \
+             explicitly marked as sensitive, to confirm your intent.",
+        )
+        .with_hint("if you do intend to export this data, add `sensitive = true` to the output")
+    })
 }
 
 fn check_resource_types(
@@ -519,7 +609,31 @@ fn resolve_variables(
     }
     let mut out = IndexMap::new();
     for (name, decl) in &config.variables {
-        match raw.shift_remove(name) {
+        let mut value_given = raw.shift_remove(name);
+        // Not nullable: a null given where there is a default takes the default.
+        if !decl.nullable
+            && let Some((Value::Null, source)) = &value_given
+            && source != "its default"
+            && let Some(default) = &decl.default
+            && let Ok(v) = ctx.eval(default)
+        {
+            value_given = Some((v, "its default".into()));
+        }
+        if !decl.nullable
+            && let Some((Value::Null, source)) = &value_given
+        {
+            diags.push(
+                Diagnostic::error(format!(
+                    "variable `{name}` (from {source}) is null, but it is not nullable"
+                ))
+                .at_span(&config.sources, decl.span.as_ref())
+                .with_hint(format!(
+                    "give `{name}` a value, or remove `nullable = false` to accept null"
+                )),
+            );
+            continue;
+        }
+        match value_given {
             Some((value, source)) => match decl.ty.convert(value.clone()) {
                 Ok(v) => {
                     out.insert(name.clone(), if decl.sensitive { v.mark_sensitive() } else { v });
@@ -549,7 +663,74 @@ fn resolve_variables(
         }
     }
     diags.into_result()?;
+    check_validations(config, &opts.env, &out)?;
     Ok(out)
+}
+
+/// Checks every variable's `validation` blocks against the values given, as Terraform does:
+/// a condition that is false is an error at the variable, with its `error_message`.
+fn check_validations(
+    config: &Config,
+    env: &Environment,
+    vars: &IndexMap<String, Value>,
+) -> Result<(), Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let no_resources = HashMap::new();
+    let ctx = EvalContext::new(config, env, vars, &no_resources);
+    for (name, decl) in &config.variables {
+        for validation in &decl.validations {
+            let condition = match ctx.eval(&validation.condition) {
+                Ok(v) => v,
+                Err(d) => {
+                    diags.push(d);
+                    continue;
+                }
+            };
+            match condition.unmark().0 {
+                Value::Bool(true) | Value::Unknown => continue,
+                Value::Bool(false) => {}
+                other => {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "the `condition` of variable `{name}`'s validation must be true or \
+                             false, found a {}",
+                            other.type_name()
+                        ))
+                        .at_span(&config.sources, validation.condition.span().as_ref()),
+                    );
+                    continue;
+                }
+            }
+            let message = match ctx.eval(&validation.error_message) {
+                Ok(m) if m.contains_sensitive() => "The error message included a sensitive \
+                                                    value, so it will not be displayed."
+                    .to_string(),
+                Ok(m) => match m.unmark().0 {
+                    Value::String(s) => s.clone(),
+                    _ => "The error message could not be shown: it is not a string.".into(),
+                },
+                Err(d) => {
+                    diags.push(d);
+                    continue;
+                }
+            };
+            let rule = validation
+                .span
+                .as_ref()
+                .map(|s| config.sources.locate(s))
+                .map(|l| format!("{}:{}:{}", l.file, l.line, l.column))
+                .unwrap_or_default();
+            diags.push(
+                Diagnostic::error(format!("Invalid value for variable `{name}`: {message}"))
+                    .at_span(&config.sources, validation.condition.span().as_ref())
+                    .with_detail(format!(
+                        "This was checked by the validation rule at {rule}."
+                    ))
+                    .with_hint(format!("give `{name}` a value this rule accepts")),
+            );
+        }
+    }
+    diags.into_result().map(|_| ())
 }
 
 /// Where a variable's value was given as text.

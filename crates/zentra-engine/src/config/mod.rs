@@ -23,7 +23,7 @@ use crate::files::{FileKind, ReadError};
 
 pub use backend::{AzurermBackend, Backend, EncryptionSettings, S3Backend};
 pub use drift_ignore::DriftIgnore;
-pub use ownership::{Lifecycle, RemovedBlock};
+pub use ownership::{IgnoreChanges, Lifecycle, RemovedBlock};
 pub use types::TypeConstraint;
 pub use types::parse_number as types_parse_number;
 
@@ -82,6 +82,20 @@ pub struct VariableBlock {
     pub default: Option<Expr>,
     pub description: String,
     pub sensitive: bool,
+    /// `nullable = false`: null is refused (a null given for a variable with a default takes
+    /// the default).
+    pub nullable: bool,
+    /// `validation { condition, error_message }` blocks, checked once every variable is known.
+    pub validations: Vec<Validation>,
+    pub span: Option<Span>,
+}
+
+/// `validation { condition = ..., error_message = ... }` of a variable.
+#[derive(Clone, Debug)]
+pub struct Validation {
+    pub condition: Expr,
+    pub error_message: Expr,
+    /// Span of the `validation` block.
     pub span: Option<Span>,
 }
 
@@ -97,6 +111,55 @@ pub struct ResourceBlock {
     /// The `lifecycle` meta-block.
     pub lifecycle: Lifecycle,
     /// Span of the block header (`resource "T" "N"`), for diagnostics.
+    pub span: Option<Span>,
+    /// `for_each` or `count`: how many instances the block declares.
+    pub repetition: Option<Repetition>,
+    /// Set on each instance of a block with `for_each` or `count` once the workspace has
+    /// expanded it: what `each` or `count` stands for in its body.
+    pub instance: Option<crate::expand::InstanceBinding>,
+}
+
+/// The meta-argument that makes a block declare several instances.
+#[derive(Clone, Debug)]
+pub enum Repetition {
+    /// `for_each = map or set of strings`: instances keyed by string.
+    ForEach(Expr),
+    /// `count = number`: instances keyed 0, 1, …
+    Count(Expr),
+}
+
+impl Repetition {
+    pub fn expr(&self) -> &Expr {
+        match self {
+            Repetition::ForEach(e) | Repetition::Count(e) => e,
+        }
+    }
+}
+
+/// `check "NAME" { data "T" "N" { ... }  assert { condition, error_message } }`: assertions
+/// evaluated against live data after planning and applying. Its data sources are read like
+/// any other (`data.T.N`).
+#[derive(Clone, Debug)]
+pub struct CheckBlock {
+    pub name: String,
+    pub asserts: Vec<Assertion>,
+    pub span: Option<Span>,
+}
+
+/// `assert { condition = ..., error_message = ... }`.
+#[derive(Clone, Debug)]
+pub struct Assertion {
+    pub condition: Expr,
+    pub error_message: Expr,
+}
+
+/// `moved { from = OLD  to = NEW }`: what state records at `from` is now `to`'s (a renamed
+/// block, a block given `for_each` or `count`, one key renamed).
+#[derive(Clone, Debug)]
+pub struct MovedBlock {
+    pub from: ResourceAddr,
+    pub to: ResourceAddr,
+    /// Span of the whole block.
     pub span: Option<Span>,
 }
 
@@ -123,6 +186,13 @@ pub struct Config {
     pub removed: Vec<RemovedBlock>,
     /// Drift accepted until a date (`drift_ignore` blocks).
     pub drift_ignores: Vec<DriftIgnore>,
+    /// `check` blocks: assertions about live data, warnings when they fail.
+    pub checks: Vec<CheckBlock>,
+    /// `moved` blocks: state entries to take to a new address without touching the objects.
+    pub moved: Vec<MovedBlock>,
+    /// The instances of each block with `for_each` or `count`, by the block's address, once
+    /// the workspace has expanded them (`resources` then holds the instances).
+    pub expansions: std::collections::HashMap<ResourceAddr, crate::expand::Expansion>,
 }
 
 const TOP_LEVEL_BLOCKS: &[&str] = &[
@@ -134,6 +204,8 @@ const TOP_LEVEL_BLOCKS: &[&str] = &[
     "data",
     "output",
     "removed",
+    "moved",
+    "check",
     "drift_ignore",
 ];
 
@@ -412,9 +484,11 @@ impl Config {
                     Mode::Managed
                 };
                 let addr = ResourceAddr {
+                    module: Vec::new(),
                     mode,
                     type_name: labels[0].clone(),
                     name: labels[1].clone(),
+                    key: None,
                 };
                 self.add_resource(file, addr, block.body, block_span, diags);
             }
@@ -431,6 +505,18 @@ impl Config {
                 self.add_output(file, labels[0].clone(), block.body, ident_span, diags);
             }
             "removed" => self.add_removed(file, block, diags),
+            "check" => {
+                if let Some(d) = expect_labels(1, "one label, the check's name") {
+                    return diags.push(d);
+                }
+                self.add_check(file, labels[0].clone(), block.body, block_span, diags);
+            }
+            "moved" => {
+                if let Some(d) = expect_labels(0, "no labels") {
+                    return diags.push(d);
+                }
+                self.add_moved(file, block.body, block_span, ident_span, diags);
+            }
             other => {
                 let mut d = self.err_at(file, ident_span, format!("unknown block type `{other}`"));
                 d = match did_you_mean(other, TOP_LEVEL_BLOCKS.iter().copied()) {
@@ -521,6 +607,8 @@ impl Config {
             default: None,
             description: String::new(),
             sensitive: false,
+            nullable: true,
+            validations: Vec::new(),
             span,
         };
         for structure in body.into_iter() {
@@ -552,14 +640,27 @@ impl Config {
                             "`sensitive` must be true or false".into(),
                         )),
                     },
+                    "nullable" => match literal_bool(&attr.value) {
+                        Some(b) => var.nullable = b,
+                        None => diags.push(self.err_at(
+                            file,
+                            attr.value.span(),
+                            "`nullable` must be true or false".into(),
+                        )),
+                    },
                     _ => diags.push(unknown_attr(
                         self,
                         file,
                         &attr,
-                        &["type", "default", "description", "sensitive"],
+                        &["type", "default", "description", "sensitive", "nullable"],
                         "variable",
                     )),
                 },
+                Structure::Block(b) if b.ident.as_str() == "validation" => {
+                    if let Some(v) = self.validation(file, &name, b, diags) {
+                        var.validations.push(v);
+                    }
+                }
                 Structure::Block(b) => diags.push(self.err_at(
                     file,
                     b.ident.span(),
@@ -571,6 +672,252 @@ impl Config {
             }
         }
         self.variables.insert(name, var);
+    }
+
+    fn add_check(
+        &mut self,
+        file: FileId,
+        name: String,
+        body: Body,
+        span: Option<Span>,
+        diags: &mut Diagnostics,
+    ) {
+        if self.checks.iter().any(|c| c.name == name) {
+            diags.push(
+                Diagnostic::error(format!("check `{name}` is declared twice"))
+                    .at_span(&self.sources, span.as_ref())
+                    .with_hint("give each check a different name"),
+            );
+            return;
+        }
+        let mut asserts = Vec::new();
+        for structure in body.into_iter() {
+            match structure {
+                Structure::Block(b) if b.ident.as_str() == "assert" => {
+                    let ident = b.ident.span();
+                    let mut condition = None;
+                    let mut error_message = None;
+                    for inner in b.body.into_iter() {
+                        match inner {
+                            Structure::Attribute(attr) if attr.key.as_str() == "condition" => {
+                                condition = Some(Expr {
+                                    file,
+                                    expr: attr.value,
+                                });
+                            }
+                            Structure::Attribute(attr) if attr.key.as_str() == "error_message" => {
+                                error_message = Some(Expr {
+                                    file,
+                                    expr: attr.value,
+                                });
+                            }
+                            Structure::Attribute(attr) => diags.push(unknown_attr(
+                                self,
+                                file,
+                                &attr,
+                                &["condition", "error_message"],
+                                "assert",
+                            )),
+                            Structure::Block(b) => diags.push(self.err_at(
+                                file,
+                                b.ident.span(),
+                                format!("unexpected block `{}` in `assert`", b.ident.as_str()),
+                            )),
+                        }
+                    }
+                    match (condition, error_message) {
+                        (Some(condition), Some(error_message)) => asserts.push(Assertion {
+                            condition,
+                            error_message,
+                        }),
+                        _ => diags.push(
+                            self.err_at(
+                                file,
+                                ident,
+                                format!("an `assert` of check `{name}` needs `condition` and `error_message`"),
+                            )
+                            .with_hint("write it as: assert { condition = <true when all is well>, error_message = \"what is wrong\" }"),
+                        ),
+                    }
+                }
+                Structure::Block(b) if b.ident.as_str() == "data" => {
+                    let labels: Vec<String> =
+                        b.labels.iter().map(|l| l.as_str().to_string()).collect();
+                    if labels.len() != 2 {
+                        diags.push(self.err_at(
+                            file,
+                            b.ident.span(),
+                            "`data` block needs two labels, the type and the name".into(),
+                        ));
+                        continue;
+                    }
+                    let block_span = self.span(file, b.span());
+                    self.add_resource(
+                        file,
+                        ResourceAddr::data(labels[0].clone(), labels[1].clone()),
+                        b.body,
+                        block_span,
+                        diags,
+                    );
+                }
+                Structure::Block(b) => diags.push(
+                    self.err_at(
+                        file,
+                        b.ident.span(),
+                        format!("unexpected block `{}` in check `{name}`", b.ident.as_str()),
+                    )
+                    .with_hint("a check holds `assert` blocks and, optionally, `data` blocks"),
+                ),
+                Structure::Attribute(attr) => diags.push(
+                    self.err_at(
+                        file,
+                        attr.key.span(),
+                        format!(
+                            "unexpected attribute `{}` in check `{name}`",
+                            attr.key.as_str()
+                        ),
+                    )
+                    .with_hint("a check holds `assert` blocks and, optionally, `data` blocks"),
+                ),
+            }
+        }
+        if asserts.is_empty() {
+            diags.push(
+                Diagnostic::error(format!("check `{name}` has no `assert` block"))
+                    .at_span(&self.sources, span.as_ref())
+                    .with_hint("add assert { condition = ..., error_message = \"...\" }"),
+            );
+            return;
+        }
+        self.checks.push(CheckBlock {
+            name,
+            asserts,
+            span,
+        });
+    }
+
+    fn add_moved(
+        &mut self,
+        file: FileId,
+        body: Body,
+        span: Option<Span>,
+        ident_span: Option<std::ops::Range<usize>>,
+        diags: &mut Diagnostics,
+    ) {
+        let shape = "moved { from = TYPE.OLD_NAME  to = TYPE.NEW_NAME }";
+        let mut from = None;
+        let mut to = None;
+        for structure in body.into_iter() {
+            match structure {
+                Structure::Attribute(attr) if matches!(attr.key.as_str(), "from" | "to") => {
+                    let text = attr.value.to_string();
+                    match text.trim().parse::<ResourceAddr>() {
+                        Ok(addr) if attr.key.as_str() == "from" => from = Some(addr),
+                        Ok(addr) => to = Some(addr),
+                        Err(_) => diags.push(
+                            self.err_at(
+                                file,
+                                attr.value.span(),
+                                format!(
+                                    "`{}` must be a resource address, like `zoom_group.pilot` \
+                                     or `zoom_group.pilot[\"emea\"]`",
+                                    attr.key.as_str()
+                                ),
+                            )
+                            .with_hint(format!("a `moved` block reads: {shape}")),
+                        ),
+                    }
+                }
+                Structure::Attribute(attr) => {
+                    diags.push(unknown_attr(self, file, &attr, &["from", "to"], "moved"))
+                }
+                Structure::Block(b) => diags.push(self.err_at(
+                    file,
+                    b.ident.span(),
+                    format!("unexpected block `{}` in `moved`", b.ident.as_str()),
+                )),
+            }
+        }
+        match (from, to) {
+            (Some(from), Some(to)) => self.moved.push(MovedBlock { from, to, span }),
+            (from, _) => {
+                let missing = if from.is_none() { "from" } else { "to" };
+                diags.push(
+                    self.err_at(file, ident_span, format!("`moved` has no `{missing}`"))
+                        .with_hint(format!("write it as: {shape}")),
+                );
+            }
+        }
+    }
+
+    /// A variable's `validation { condition, error_message }` block.
+    fn validation(
+        &self,
+        file: FileId,
+        variable: &str,
+        block: Block,
+        diags: &mut Diagnostics,
+    ) -> Option<Validation> {
+        let span = self.span(file, block.span());
+        let ident_span = block.ident.span();
+        let mut condition = None;
+        let mut error_message = None;
+        for structure in block.body.into_iter() {
+            match structure {
+                Structure::Attribute(attr) => match attr.key.as_str() {
+                    "condition" => {
+                        condition = Some(Expr {
+                            file,
+                            expr: attr.value,
+                        })
+                    }
+                    "error_message" => {
+                        error_message = Some(Expr {
+                            file,
+                            expr: attr.value,
+                        })
+                    }
+                    _ => diags.push(unknown_attr(
+                        self,
+                        file,
+                        &attr,
+                        &["condition", "error_message"],
+                        "validation",
+                    )),
+                },
+                Structure::Block(b) => diags.push(self.err_at(
+                    file,
+                    b.ident.span(),
+                    format!("unexpected block `{}` in `validation`", b.ident.as_str()),
+                )),
+            }
+        }
+        match (condition, error_message) {
+            (Some(condition), Some(error_message)) => Some(Validation {
+                condition,
+                error_message,
+                span,
+            }),
+            (condition, _) => {
+                let missing = if condition.is_none() {
+                    "condition"
+                } else {
+                    "error_message"
+                };
+                diags.push(
+                    self.err_at(
+                        file,
+                        ident_span,
+                        format!("the `validation` of variable `{variable}` has no `{missing}`"),
+                    )
+                    .with_hint(
+                        "write it as: validation { condition = <true when the value is valid>, \
+                         error_message = \"what is wrong, and what to write instead\" }",
+                    ),
+                );
+                None
+            }
+        }
     }
 
     fn add_resource(
@@ -610,6 +957,34 @@ impl Config {
             }
         }
         let lifecycle = self.take_lifecycle(file, &addr, &mut body, diags);
+        let for_each = body.remove_attribute("for_each");
+        let count = body.remove_attribute("count");
+        let repetition = match (for_each, count) {
+            (Some(f), Some(c)) => {
+                diags.push(
+                    self.err_at(
+                        file,
+                        c.key.span(),
+                        format!("`{addr}` sets both `count` and `for_each`"),
+                    )
+                    .with_hint(
+                        "use one of them: `for_each` (a map or a set of strings) for instances \
+                         by key, `count` for numbered ones",
+                    ),
+                );
+                drop(f);
+                None
+            }
+            (Some(f), None) => Some(Repetition::ForEach(Expr {
+                file,
+                expr: f.value,
+            })),
+            (None, Some(c)) => Some(Repetition::Count(Expr {
+                file,
+                expr: c.value,
+            })),
+            (None, None) => None,
+        };
         let mut depends_on = Vec::new();
         if let Some(attr) = body.remove_attribute("depends_on") {
             match &attr.value {
@@ -645,6 +1020,8 @@ impl Config {
                 depends_on,
                 lifecycle,
                 span,
+                repetition,
+                instance: None,
             },
         );
     }
@@ -703,6 +1080,17 @@ impl Config {
                     .with_hint("add `value = <expression>`"),
             ),
         }
+    }
+
+    /// The declared resources an address written in configuration stands for: itself, or
+    /// every instance of a block with `for_each` or `count`; `None` when it is not declared.
+    pub fn instances_of(&self, addr: &ResourceAddr) -> Option<Vec<ResourceAddr>> {
+        if self.resources.contains_key(addr) {
+            return Some(vec![addr.clone()]);
+        }
+        self.expansions
+            .get(addr)
+            .map(|e| e.keys().map(|k| addr.with_key(k)).collect())
     }
 
     /// The configured block for a provider address, if any.

@@ -15,8 +15,98 @@ use crate::diag::{Diagnostic, Diagnostics, FileId, Span, did_you_mean};
 pub struct Lifecycle {
     /// Plans that would delete or replace the resource's object fail.
     pub prevent_destroy: bool,
+    /// `ignore_changes`: attributes compared only when the object is created.
+    pub ignore_changes: IgnoreChanges,
     /// Span of the `lifecycle` block, for diagnostics.
     pub span: Option<Span>,
+}
+
+/// `lifecycle { ignore_changes = [attr, nested.attr] | all }`: what is set when the object is
+/// created but never compared (nor written) afterwards.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum IgnoreChanges {
+    #[default]
+    Nothing,
+    /// `all`: the object is only created, never updated.
+    All,
+    /// Dotted attribute paths (`security.signin_with_sso.domains`).
+    Paths(Vec<String>),
+}
+
+impl IgnoreChanges {
+    /// Whether the attribute at the dotted `path` is ignored (itself, or a block around it).
+    pub fn ignores(&self, path: &str) -> bool {
+        match self {
+            IgnoreChanges::Nothing => false,
+            IgnoreChanges::All => true,
+            IgnoreChanges::Paths(paths) => paths.iter().any(|p| {
+                path == p
+                    || path
+                        .strip_prefix(p.as_str())
+                        .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+            }),
+        }
+    }
+
+    /// `desired` without the ignored attributes, for updating an existing object.
+    pub fn strip(&self, desired: &crate::value::Value) -> crate::value::Value {
+        let IgnoreChanges::Paths(paths) = self else {
+            return desired.clone();
+        };
+        let mut out = desired.clone();
+        for path in paths {
+            let steps: Vec<&str> = path.split('.').collect();
+            remove_path(&mut out, &steps);
+        }
+        out
+    }
+}
+
+fn remove_path(value: &mut crate::value::Value, steps: &[&str]) {
+    use crate::value::Value;
+    let map = match value {
+        Value::Object(map) => map,
+        Value::Sensitive(inner) => return remove_path(inner, steps),
+        _ => return,
+    };
+    match steps {
+        [] => {}
+        [last] => {
+            map.shift_remove(*last);
+        }
+        [first, rest @ ..] => {
+            if let Some(inner) = map.get_mut(*first) {
+                remove_path(inner, rest);
+            }
+        }
+    }
+}
+
+/// An `ignore_changes` entry: `name`, `nested.name` (a traversal), or the same as a string.
+fn ignore_path(expr: &Expression) -> Option<String> {
+    if let Some(s) = super::literal_string(expr) {
+        return Some(s);
+    }
+    match expr {
+        Expression::Variable(v) => Some(v.as_str().to_string()),
+        Expression::Traversal(t) => {
+            let Expression::Variable(root) = &t.expr else {
+                return None;
+            };
+            let mut out = root.as_str().to_string();
+            for op in t.operators.iter() {
+                match op.value() {
+                    hcl::edit::expr::TraversalOperator::GetAttr(id) => {
+                        out.push('.');
+                        out.push_str(id.as_str());
+                    }
+                    _ => return None,
+                }
+            }
+            Some(out)
+        }
+        _ => None,
+    }
 }
 
 /// `removed { from = TYPE.NAME  lifecycle { destroy = BOOL } }`.
@@ -31,13 +121,9 @@ pub struct RemovedBlock {
 }
 
 /// The arguments `lifecycle` takes in a `resource` block.
-const LIFECYCLE_ARGUMENTS: &[&str] = &["prevent_destroy"];
+const LIFECYCLE_ARGUMENTS: &[&str] = &["prevent_destroy", "ignore_changes"];
 /// Arguments other tools accept in `lifecycle` that zentra does not implement (yet).
-const UNSUPPORTED_LIFECYCLE: &[&str] = &[
-    "ignore_changes",
-    "create_before_destroy",
-    "replace_triggered_by",
-];
+const UNSUPPORTED_LIFECYCLE: &[&str] = &["create_before_destroy", "replace_triggered_by"];
 
 fn literal_bool(expr: &Expression) -> Option<bool> {
     match expr {
@@ -103,6 +189,40 @@ impl Config {
                                     "write the value itself: it is read before any variable is \
                                      evaluated",
                                 ),
+                            ),
+                        },
+                        "ignore_changes" => match &attr.value {
+                            Expression::Variable(v) if v.as_str() == "all" => {
+                                lifecycle.ignore_changes = IgnoreChanges::All;
+                            }
+                            Expression::Array(items) => {
+                                let mut paths = Vec::new();
+                                for item in items.iter() {
+                                    match ignore_path(item) {
+                                        Some(p) => paths.push(p),
+                                        None => diags.push(
+                                            self.err_at(
+                                                file,
+                                                item.span(),
+                                                "an `ignore_changes` entry must name an \
+                                                 attribute, like `name` or \
+                                                 `security.signin_with_sso.domains`"
+                                                    .into(),
+                                            )
+                                            .with_hint("write the attribute's path itself, not an expression"),
+                                        ),
+                                    }
+                                }
+                                lifecycle.ignore_changes = IgnoreChanges::Paths(paths);
+                            }
+                            other => diags.push(
+                                self.err_at(
+                                    file,
+                                    other.span(),
+                                    "`ignore_changes` must be a list of attributes or `all`"
+                                        .into(),
+                                )
+                                .with_hint("write `ignore_changes = [name, nested.attr]` or `ignore_changes = all`"),
                             ),
                         },
                         key if UNSUPPORTED_LIFECYCLE.contains(&key) => diags.push(

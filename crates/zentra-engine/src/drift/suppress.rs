@@ -59,7 +59,7 @@ pub fn check(ws: &Workspace) -> Diagnostics {
 
 /// Walks a dotted path through nested blocks; on failure, the part not found and the names
 /// that were possible there.
-fn find_path(schema: &Attr, path: &str) -> Result<(), (String, Vec<String>)> {
+pub(crate) fn find_path(schema: &Attr, path: &str) -> Result<(), (String, Vec<String>)> {
     let mut cur = schema;
     for part in path.split('.') {
         match cur.properties.get(part) {

@@ -65,6 +65,16 @@ impl<'a> EvalContext<'a> {
         }
     }
 
+    /// Adds names to the scope of what is evaluated next (`each`, `count` of an instance),
+    /// until [`EvalContext::pop_scope`].
+    pub fn push_scope(&self, scope: IndexMap<String, Value>) {
+        self.scopes.borrow_mut().push(scope);
+    }
+
+    pub fn pop_scope(&self) {
+        self.scopes.borrow_mut().pop();
+    }
+
     pub fn sources(&self) -> &SourceMap {
         &self.config.sources
     }
@@ -367,6 +377,20 @@ impl<'a> EvalContext<'a> {
                     "a data source reference needs a type and a name: data.TYPE.NAME",
                 )),
             },
+            "each" => Err(self
+                .error(
+                    file,
+                    root,
+                    "`each` is only available in a block with `for_each`",
+                )
+                .with_hint("add `for_each = ...` to the block, or refer to the value itself")),
+            "count" => Err(self
+                .error(
+                    file,
+                    root,
+                    "`count` is only available in a block with `count`",
+                )
+                .with_hint("add `count = ...` to the block, or write the number itself")),
             _ if RESERVED_ROOTS.contains(&name) => Err(self.error(
                 file,
                 root,
@@ -393,6 +417,14 @@ impl<'a> EvalContext<'a> {
         if let Some(v) = self.resources.get(addr) {
             return Ok(v.clone());
         }
+        if let Some(expansion) = self.config.expansions.get(addr) {
+            return Ok(expansion.collect(addr, |instance| {
+                self.resources
+                    .get(instance)
+                    .cloned()
+                    .unwrap_or(Value::Unknown)
+            }));
+        }
         if self.config.resources.contains_key(addr) {
             return Ok(Value::Unknown);
         }
@@ -406,7 +438,7 @@ impl<'a> EvalContext<'a> {
             .resources
             .keys()
             .filter(|a| a.type_name == addr.type_name && a.mode == addr.mode)
-            .map(ToString::to_string)
+            .map(|a| a.block().to_string())
             .collect();
         let addr_s = addr.to_string();
         Err(

@@ -2,9 +2,11 @@
 //! both the JSON and the human renderer read. It records what it was computed from, so that
 //! `zentra apply PLANFILE` can refuse a stale plan.
 
+pub mod checks;
 pub mod diff;
 pub mod fingerprint;
 pub(crate) mod lost_creates;
+pub mod moves;
 pub mod objects;
 pub(crate) mod once_sensitive;
 pub mod ownership;
@@ -292,12 +294,18 @@ pub struct Plan {
     /// saved plan is applied (the live values are fingerprinted instead).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub objects: Vec<objects::PlannedObject>,
+    /// The results of `check` blocks against the values this plan knows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<checks::CheckResult>,
+    /// State entries that `moved` blocks take to a new address (no API call).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moved: Vec<moves::Move>,
 }
 
 impl Plan {
     /// True when applying would change anything.
     pub fn has_changes(&self) -> bool {
-        self.changes.iter().any(ResourceChange::is_change)
+        !self.moved.is_empty() || self.changes.iter().any(ResourceChange::is_change)
     }
 
     /// Recounts the summary from the changes.

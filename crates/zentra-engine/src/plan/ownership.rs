@@ -60,7 +60,11 @@ pub fn leaving(
     ) {
         return (Action::Forget, never_deleted(&why));
     }
-    let removed = ws.config.removed.iter().find(|r| r.from == entry.address);
+    let removed = ws
+        .config
+        .removed
+        .iter()
+        .find(|r| r.from == entry.address || r.from == entry.address.block());
     // What brings the object to leave management, when the plan says.
     let gone = if destroying {
         ""
@@ -127,7 +131,11 @@ pub fn check_prevent_destroy(
         })),
         Some(_) => Ok(()),
         None if entry.is_some_and(|e| e.prevent_destroy) => {
-            let removed = ws.config.removed.iter().find(|r| &r.from == addr);
+            let removed = ws
+                .config
+                .removed
+                .iter()
+                .find(|r| &r.from == addr || r.from == addr.block());
             Err(Diagnostic::error(format!(
                 "`{addr}` was last applied with `lifecycle {{ prevent_destroy = true }}`: its block \
                  is gone, and this plan would {verb} it"

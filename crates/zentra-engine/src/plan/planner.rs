@@ -151,6 +151,18 @@ async fn plan_inner(
     options: &PlanOptions,
     tolerate_read_failures: bool,
 ) -> Result<(PlannedRun, Unreadable), PlanError> {
+    // `moved` blocks: the plan is made against state as it will be once they are applied.
+    let moved_state;
+    let mut moved = Vec::new();
+    let state = match state {
+        Some(s) if !ws.config.moved.is_empty() => {
+            let mut s = s.clone();
+            moved = super::moves::apply(&ws.config, &mut s)?;
+            moved_state = s;
+            Some(&moved_state)
+        }
+        other => other,
+    };
     let mut unreadable = Unreadable::new();
     let mut values: HashMap<ResourceAddr, Value> = HashMap::new();
     let mut live: HashMap<ResourceAddr, RemoteObject> = HashMap::new();
@@ -433,6 +445,11 @@ async fn plan_inner(
         config_hasher.update(k.as_bytes());
         config_hasher.update(v.value.to_string().as_bytes());
     }
+    let checks = if options.destroy {
+        Vec::new()
+    } else {
+        super::checks::evaluate(ws, &values)
+    };
     let summary = Plan::summarize(&changes);
     let plan = Plan {
         format_version: PLAN_FORMAT_VERSION,
@@ -450,6 +467,8 @@ async fn plan_inner(
         summary,
         destroy: options.destroy,
         objects,
+        moved,
+        checks,
     };
     Ok((
         PlannedRun {
@@ -558,8 +577,13 @@ fn plan_resource(
             }
         }
         Some(obj) => {
+            // `lifecycle { ignore_changes }`: set on create, never compared afterwards.
+            let ignored = &ws.config.resources[addr].lifecycle.ignore_changes;
             change.attributes =
-                diff_attributes(&schema.body, want, Some(&obj.attributes), last_applied);
+                diff_attributes(&schema.body, want, Some(&obj.attributes), last_applied)
+                    .into_iter()
+                    .filter(|a| !ignored.ignores(&a.path))
+                    .collect();
             let replace = change.attributes.iter().any(|a| a.forces_replacement);
             // Another object of the same natural key in place of the one state records: it was
             // deleted and created again outside zentra. State takes the new id (an update of
@@ -887,6 +911,11 @@ fn evaluate_outputs(
     for (name, output) in &ws.config.outputs {
         match ctx.eval(&output.value) {
             Ok(v) => {
+                if let Some(d) = crate::workspace::sensitive_output_unmarked(&ws.config, output, &v)
+                {
+                    diags.push(d);
+                    continue;
+                }
                 let sensitive = output.sensitive || v.contains_sensitive();
                 out.insert(
                     name.clone(),

@@ -37,7 +37,8 @@ pub struct TerraformPlan {
     pub configuration: Configuration,
     /// The drifted attributes that matter to the plan, as `{resource, attribute}` paths.
     pub relevant_attributes: Vec<RelevantAttribute>,
-    /// zentra has no check blocks: always empty.
+    /// The results of `check` blocks, as Terraform writes them: `address`, `status` (`pass`,
+    /// `fail`, `unknown`), `instances` with their `problems`.
     pub checks: Vec<Json>,
     pub timestamp: String,
     pub errored: bool,
@@ -67,11 +68,17 @@ pub struct Module {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct ResourceRepresentation {
     pub address: String,
+    /// The module instance it lies in (`module.tenant["contoso"]`), outside the root module.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module_address: Option<String>,
     /// `managed` or `data`.
     pub mode: String,
     #[serde(rename = "type")]
     pub type_name: String,
     pub name: String,
+    /// The instance key of a block with `for_each` (a string) or `count` (a number).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<Json>,
     /// `zentra/zoom`, `zentra/azuread`.
     pub provider_name: String,
     pub schema_version: u32,
@@ -85,11 +92,20 @@ pub struct ResourceRepresentation {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct TerraformResourceChange {
     pub address: String,
+    /// The module instance it lies in (`module.tenant["contoso"]`), outside the root module.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module_address: Option<String>,
     pub mode: String,
     #[serde(rename = "type")]
     pub type_name: String,
     pub name: String,
+    /// The instance key of a block with `for_each` (a string) or `count` (a number).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<Json>,
     pub provider_name: String,
+    /// The address state recorded it under before a `moved` block took it to this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_address: Option<String>,
     pub change: Change,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_reason: Option<String>,
@@ -281,7 +297,14 @@ pub fn terraform_plan(plan: &Plan) -> TerraformPlan {
             mode: mode(&change.address).into(),
             type_name: change.address.type_name.clone(),
             name: change.address.name.clone(),
+            module_address: change.address.module_path(),
+            index: index_json(&change.address),
             provider_name: provider_name(&change.provider.type_name),
+            previous_address: plan
+                .moved
+                .iter()
+                .find(|m| m.to == change.address)
+                .map(|m| m.from.to_string()),
             change: Change {
                 actions: change_actions(change),
                 before,
@@ -340,7 +363,28 @@ pub fn terraform_plan(plan: &Plan) -> TerraformPlan {
         },
         configuration: configuration(plan),
         relevant_attributes,
-        checks: Vec::new(),
+        checks: plan
+            .checks
+            .iter()
+            .map(|c| {
+                let address = json!({
+                    "kind": "check",
+                    "name": c.name,
+                    "to_display": c.address(),
+                });
+                let problems: Vec<Json> =
+                    c.problems.iter().map(|m| json!({ "message": m })).collect();
+                json!({
+                    "address": address,
+                    "status": c.status,
+                    "instances": [{
+                        "address": { "to_display": c.address() },
+                        "status": c.status,
+                        "problems": problems,
+                    }],
+                })
+            })
+            .collect(),
         timestamp: plan.created_at.clone(),
         errored: false,
         zentra: PlanExtras {
@@ -454,7 +498,10 @@ fn drift_change(change: &ResourceChange, obj: Option<&PlannedObject>) -> Terrafo
         mode: mode(&change.address).into(),
         type_name: change.address.type_name.clone(),
         name: change.address.name.clone(),
+        module_address: change.address.module_path(),
+        index: index_json(&change.address),
         provider_name: provider_name(&change.provider.type_name),
+        previous_address: None,
         change: Change {
             actions,
             before: blocks_as_lists(&before),
@@ -488,8 +535,16 @@ fn configuration(plan: &Plan) -> Configuration {
         if obj.expressions.is_null() {
             continue;
         }
+        // The configuration lists blocks: one entry for all the instances of a block.
+        let block = change.address.block();
+        if resources
+            .iter()
+            .any(|r: &ConfigResource| r.address == block.to_string())
+        {
+            continue;
+        }
         resources.push(ConfigResource {
-            address: change.address.to_string(),
+            address: block.to_string(),
             mode: mode(&change.address).into(),
             type_name: change.address.type_name.clone(),
             name: change.address.name.clone(),
@@ -504,6 +559,14 @@ fn configuration(plan: &Plan) -> Configuration {
     }
 }
 
+/// An instance key as Terraform's `index`: a string for `for_each`, a number for `count`.
+fn index_json(addr: &ResourceAddr) -> Option<Json> {
+    addr.key().map(|k| match k {
+        crate::addr::InstanceKey::Index(i) => json!(i),
+        crate::addr::InstanceKey::Name(s) => json!(s),
+    })
+}
+
 fn representation(
     addr: &ResourceAddr,
     provider: &str,
@@ -515,6 +578,8 @@ fn representation(
         mode: mode(addr).into(),
         type_name: addr.type_name.clone(),
         name: addr.name.clone(),
+        module_address: addr.module_path(),
+        index: index_json(addr),
         provider_name: provider_name(provider),
         schema_version: 0,
         values,

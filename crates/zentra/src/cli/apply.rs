@@ -336,6 +336,10 @@ async fn apply_plan(
         result = apply => result,
     };
     drop(progress);
+    // A failed `check` is a warning that never fails the run.
+    for check in &result.failed_checks {
+        printer.warning(check);
+    }
     for w in &result.warnings {
         let who = w
             .address
@@ -458,6 +462,8 @@ mod tests {
             summary: Summary::default(),
             destroy: false,
             objects: Vec::new(),
+            moved: Vec::new(),
+            checks: Vec::new(),
         }
     }
 

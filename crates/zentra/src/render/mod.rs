@@ -49,6 +49,7 @@ pub fn plan_text(plan: &Plan, p: &Printer) -> String {
         }
         out.push_str(&p.paint("No changes.", Tone::Bold, false));
         out.push_str(" Live settings match the configuration.\n");
+        checks_text(plan, p, &mut out);
         outputs_text(plan, p, &mut out);
         return out;
     }
@@ -60,8 +61,17 @@ pub fn plan_text(plan: &Plan, p: &Printer) -> String {
     if plan.changes.iter().any(|c| c.adopt.is_some()) {
         legend.insert(0, "adopt existing objects".into());
     }
+    if !plan.moved.is_empty() {
+        legend.push("move in state".into());
+    }
     out.push_str(&legend.join(", "));
     out.push_str("):\n");
+    for m in &plan.moved {
+        out.push_str(&format!(
+            "\n  # {} has moved to {} (in state only, no API call)\n",
+            m.from, m.to
+        ));
+    }
     for c in visible {
         out.push('\n');
         resource_text(c, p, &mut out);
@@ -81,8 +91,33 @@ pub fn plan_text(plan: &Plan, p: &Printer) -> String {
             w.message
         ));
     }
+    checks_text(plan, p, &mut out);
     outputs_text(plan, p, &mut out);
     out
+}
+
+/// `check` blocks that failed, a warning line per problem, and those that could not be
+/// decided yet.
+fn checks_text(plan: &Plan, p: &Printer, out: &mut String) {
+    use zentra_engine::plan::checks::CheckStatus;
+    for c in &plan.checks {
+        match c.status {
+            CheckStatus::Fail => {
+                for problem in &c.problems {
+                    out.push_str(&format!(
+                        "\n{} {} failed: {problem}\n",
+                        p.paint("Warning:", Tone::Warn, false),
+                        c.address()
+                    ));
+                }
+            }
+            CheckStatus::Unknown => out.push_str(&format!(
+                "\nNote: {} is decided after apply: it depends on values not known yet\n",
+                c.address()
+            )),
+            CheckStatus::Pass => {}
+        }
+    }
 }
 
 /// What changed outside zentra about one resource, a line each: the object, then each
@@ -447,6 +482,8 @@ mod tests {
             warnings: vec![],
             destroy: false,
             objects: vec![],
+            moved: vec![],
+            checks: vec![],
         }
     }
 

@@ -511,7 +511,7 @@ async fn sensitive_values_stay_out_of_plans_saved_plans_and_state() {
         1,
     );
     let config = format!(
-        "{quickstart}\nvariable \"login_domains\" {{\n  type      = string\n  sensitive = true\n}}\noutput \"domains\" {{\n  value = var.login_domains\n}}\n"
+        "{quickstart}\nvariable \"login_domains\" {{\n  type      = string\n  sensitive = true\n}}\noutput \"domains\" {{\n  value     = var.login_domains\n  sensitive = true\n}}\n"
     );
     let mut p = Project::new(&config).await;
     p.set_env("ZENTRA_VAR_login_domains", secret);

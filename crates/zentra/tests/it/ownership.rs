@@ -691,10 +691,25 @@ async fn a_saved_destroy_plan_applies_as_a_destroy() {
 async fn lifecycle_and_removed_blocks_of_the_wrong_shape_are_clear_errors() {
     let cases: &[(&str, &[&str])] = &[
         (
-            "resource \"azuread_service_principal\" \"zoom\" {\n  app_id = \"a\"\n  lifecycle {\n    ignore_changes = [tags]\n  }\n}\n",
+            "resource \"azuread_service_principal\" \"zoom\" {\n  app_id = \"a\"\n  lifecycle {\n    create_before_destroy = true\n  }\n}\n",
             &[
                 "main.zen.hcl:5:5",
-                "`lifecycle` argument `ignore_changes` is not supported",
+                "`lifecycle` argument `create_before_destroy` is not supported",
+            ],
+        ),
+        (
+            "resource \"azuread_service_principal\" \"zoom\" {\n  app_id = \"a\"\n  lifecycle {\n    ignore_changes = 3\n  }\n}\n",
+            &[
+                "main.zen.hcl:5:22",
+                "`ignore_changes` must be a list of attributes or `all`",
+            ],
+        ),
+        (
+            "resource \"azuread_service_principal\" \"zoom\" {\n  app_id = \"a\"\n  lifecycle {\n    ignore_changes = [tagz]\n  }\n}\n",
+            &[
+                "main.zen.hcl:4:3",
+                "`ignore_changes` of `azuread_service_principal.zoom` names `tagz`",
+                "did you mean `tags`?",
             ],
         ),
         (
