@@ -14,6 +14,7 @@ pub mod diag;
 pub mod drift;
 pub mod env;
 pub mod eval;
+pub mod export;
 pub mod files;
 pub mod plan;
 pub mod progress;

@@ -9,6 +9,7 @@ mod args;
 mod confirm;
 mod demo;
 mod drift;
+mod export;
 mod force_unlock;
 mod init;
 mod permissions;
@@ -72,6 +73,8 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     /// Set up the state backend, and move state to it when it changed (--migrate-state).
     Init(init::InitArgs),
+    /// Write configuration (and adopt in state) everything the configured providers reach.
+    Export(export::ExportArgs),
     /// Work with the state itself: pull it, push a file over it.
     State(state::StateArgs),
     /// Remove a state lock left behind by a run that was killed.
@@ -286,6 +289,7 @@ async fn run_command(cli: Cli, env: Environment, printer: &Printer) -> Outcome {
         Command::Confirm(args) => confirm::confirm(&dir, args, env, printer),
         Command::Permissions(args) => permissions::permissions(&dir, args, env, printer),
         Command::Init(args) => init::init(&dir, args, env, printer),
+        Command::Export(args) => export::export(&dir, args, env, printer).await,
         Command::State(args) => state::state(&dir, args, env, printer),
         Command::ForceUnlock(args) => force_unlock::force_unlock(&dir, args, env, printer),
         Command::Sim(args) => sim::sim(args, printer).await,

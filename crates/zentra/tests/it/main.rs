@@ -12,6 +12,7 @@ mod ci_examples;
 mod cli;
 mod drift;
 mod examples_hcl;
+mod export;
 mod hardening;
 mod ownership;
 mod plan_review;
