@@ -4,6 +4,7 @@
 
 mod backend;
 mod drift_ignore;
+mod import;
 mod labels;
 mod ownership;
 mod types;
@@ -21,6 +22,7 @@ use crate::files::{FileKind, ReadError};
 
 pub use backend::{AzurermBackend, Backend, EncryptionSettings, S3Backend};
 pub use drift_ignore::DriftIgnore;
+pub use import::ImportBlock;
 pub use ownership::{Lifecycle, RemovedBlock};
 pub use types::TypeConstraint;
 pub use types::parse_number as types_parse_number;
@@ -121,6 +123,8 @@ pub struct Config {
     pub removed: Vec<RemovedBlock>,
     /// Drift accepted until a date (`drift_ignore` blocks).
     pub drift_ignores: Vec<DriftIgnore>,
+    /// Existing objects to take over by id (`import` blocks).
+    pub imports: Vec<ImportBlock>,
 }
 
 const TOP_LEVEL_BLOCKS: &[&str] = &[
@@ -132,6 +136,7 @@ const TOP_LEVEL_BLOCKS: &[&str] = &[
     "data",
     "output",
     "removed",
+    "import",
     "drift_ignore",
 ];
 
@@ -233,6 +238,7 @@ impl Config {
             config.add_body(file, body, &mut diags);
         }
         config.check_removed(&mut diags);
+        config.check_imports(&mut diags);
         diags.into_result()?;
         Ok(config)
     }
@@ -426,6 +432,7 @@ impl Config {
                 self.add_output(file, labels[0].clone(), block.body, ident_span, diags);
             }
             "removed" => self.add_removed(file, block, diags),
+            "import" => self.add_import(file, block, diags),
             other => {
                 let mut d = self.err_at(file, ident_span, format!("unknown block type `{other}`"));
                 d = match did_you_mean(other, TOP_LEVEL_BLOCKS.iter().copied()) {

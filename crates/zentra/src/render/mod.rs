@@ -160,6 +160,12 @@ fn resource_text(c: &ResourceChange, p: &Printer, out: &mut String) {
             "will be recorded as created by zentra (id {}) and updated in place",
             a.id
         ),
+        (Action::NoOp, Some(a)) if a.imported => {
+            format!("will be imported (id {}), no write", a.id)
+        }
+        (Action::Update, Some(a)) if a.imported => {
+            format!("will be imported (id {}) and updated in place", a.id)
+        }
         (Action::NoOp, Some(a)) => format!("will be adopted (id {}), no write", a.id),
         (Action::Update, Some(a)) => format!("will be adopted (id {}) and updated in place", a.id),
         (Action::Replace, _) if c.keep_existing => {
@@ -784,6 +790,7 @@ mod tests {
             adopt: Some(zentra_engine::plan::Adoption {
                 id: "id-sales".into(),
                 created_by_zentra: false,
+                imported: false,
             }),
             ..change("sales", Action::NoOp)
         };

@@ -14,6 +14,7 @@ mod drift;
 mod examples_hcl;
 mod export;
 mod hardening;
+mod import;
 mod ownership;
 mod plan_review;
 mod remote_state;
