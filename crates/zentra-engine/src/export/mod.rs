@@ -3,7 +3,7 @@
 //! read-only, write-only and sensitive ones are left out), block names come from natural keys,
 //! and ids another exported object exports become references to it.
 
-mod hcl_text;
+pub mod hcl_text;
 
 use std::collections::{HashMap, HashSet};
 

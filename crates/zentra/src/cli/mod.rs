@@ -78,7 +78,7 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Take one existing object under management by its id, writing nothing to the service.
     Import(import::ImportArgs),
-    /// Work with the state itself: pull it, push a file over it.
+    /// Work with the state itself: list, show, rm, mv, pull it, push a file over it.
     State(state::StateArgs),
     /// Remove a state lock left behind by a run that was killed.
     ForceUnlock(force_unlock::ForceUnlockArgs),

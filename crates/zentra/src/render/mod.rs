@@ -6,6 +6,9 @@ mod elements;
 pub mod junit;
 pub mod markdown;
 pub mod sarif;
+mod state_text;
+
+pub use state_text::state_entry_text;
 
 use crate::output::{Printer, Tone};
 use zentra_engine::plan::{Action, AttributeChange, ObjectDriftKind, Plan, ResourceChange};

@@ -18,6 +18,7 @@ mod import;
 mod ownership;
 mod plan_review;
 mod remote_state;
+mod state_commands;
 mod terraform_plan_readers;
 mod vendor_examples;
 mod zoom_example;
