@@ -15,6 +15,7 @@ pub mod drift;
 pub mod env;
 pub mod eval;
 pub mod expand;
+pub mod export;
 pub mod files;
 pub mod plan;
 pub mod progress;

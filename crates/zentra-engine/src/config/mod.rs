@@ -4,6 +4,7 @@
 
 mod backend;
 mod drift_ignore;
+mod import;
 mod labels;
 pub mod nesting;
 mod ownership;
@@ -23,6 +24,7 @@ use crate::files::{FileKind, ReadError};
 
 pub use backend::{AzurermBackend, Backend, EncryptionSettings, S3Backend};
 pub use drift_ignore::DriftIgnore;
+pub use import::ImportBlock;
 pub use ownership::{IgnoreChanges, Lifecycle, RemovedBlock};
 pub use types::TypeConstraint;
 pub use types::parse_number as types_parse_number;
@@ -193,6 +195,8 @@ pub struct Config {
     /// The instances of each block with `for_each` or `count`, by the block's address, once
     /// the workspace has expanded them (`resources` then holds the instances).
     pub expansions: std::collections::HashMap<ResourceAddr, crate::expand::Expansion>,
+    /// Existing objects to take over by id (`import` blocks).
+    pub imports: Vec<ImportBlock>,
 }
 
 const TOP_LEVEL_BLOCKS: &[&str] = &[
@@ -206,6 +210,7 @@ const TOP_LEVEL_BLOCKS: &[&str] = &[
     "removed",
     "moved",
     "check",
+    "import",
     "drift_ignore",
 ];
 
@@ -310,6 +315,7 @@ impl Config {
             config.add_body(file, body, &mut diags);
         }
         config.check_removed(&mut diags);
+        config.check_imports(&mut diags);
         diags.into_result()?;
         Ok(config)
     }
@@ -517,6 +523,7 @@ impl Config {
                 }
                 self.add_moved(file, block.body, block_span, ident_span, diags);
             }
+            "import" => self.add_import(file, block, diags),
             other => {
                 let mut d = self.err_at(file, ident_span, format!("unknown block type `{other}`"));
                 d = match did_you_mean(other, TOP_LEVEL_BLOCKS.iter().copied()) {

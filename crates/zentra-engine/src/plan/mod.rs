@@ -196,6 +196,9 @@ pub struct Adoption {
     /// not as adopted.
     #[serde(default, skip_serializing_if = "is_false")]
     pub created_by_zentra: bool,
+    /// Named by an `import` block (by its id) rather than found by its natural key.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub imported: bool,
 }
 
 /// An output value as the plan expects it.

@@ -212,10 +212,16 @@ async fn plan_inner(
                 continue;
             }
             // Data sources are looked up by their arguments every time, never by a past id.
+            // An `import` block names the object of a resource state does not hold yet.
             let id = state
                 .filter(|_| addr.mode == Mode::Managed)
                 .and_then(|s| s.resource(addr))
-                .map(|r| r.id.clone());
+                .map(|r| r.id.clone())
+                .or_else(|| {
+                    (addr.mode == Mode::Managed)
+                        .then(|| ws.config.import_for(addr).map(|i| i.id.clone()))
+                        .flatten()
+                });
             requests.entry(block.provider.clone()).or_default().push((
                 addr.clone(),
                 ReadRequest {
@@ -321,6 +327,13 @@ async fn plan_inner(
                     }
                     Err(d) => return Err(d),
                 };
+            if prior.is_none()
+                && addr.mode == Mode::Managed
+                && let Some(import) = ws.config.import_for(addr)
+            {
+                let provider = providers.get(&change.provider);
+                imported(ws, addr, import, found, provider, &mut change).await?;
+            }
             if let Some(pending) = state.and_then(|s| s.pending_create(addr)) {
                 lost_creates::recover(&mut change, pending);
             }
@@ -664,6 +677,7 @@ fn plan_resource(
                 change.adopt = Some(Adoption {
                     id: obj.id.clone(),
                     created_by_zentra: false,
+                    imported: false,
                 });
                 let found = match (prior, &replaced_outside) {
                     (Some(_), Some(previous_id)) => format!(
@@ -689,6 +703,81 @@ fn plan_resource(
         }
     }
     Ok(change)
+}
+
+/// Checks what an `import` block named: the object must exist and be the one the resource's
+/// configuration locates; its adoption is then an import.
+async fn imported(
+    ws: &Workspace,
+    addr: &ResourceAddr,
+    import: &crate::config::ImportBlock,
+    found: Option<&RemoteObject>,
+    provider: Option<&dyn Provider>,
+    change: &mut ResourceChange,
+) -> Result<(), Diagnostics> {
+    let located = |d: Diagnostic| d.at_span(&ws.config.sources, import.span.as_ref());
+    // The configuration's natural key may find another object than the id: read by the id
+    // alone to tell a wrong id from a block that names another object.
+    let by_id = match (found, provider) {
+        (Some(found), Some(provider)) if !found.id.eq_ignore_ascii_case(&import.id) => {
+            let request = ReadRequest {
+                type_name: addr.type_name.clone(),
+                mode: Mode::Managed,
+                id: Some(import.id.clone()),
+                config: Value::object(),
+            };
+            match provider.read(&[request]).await.pop() {
+                Some(Ok(Some(object))) if object.id.eq_ignore_ascii_case(&import.id) => {
+                    Some(object)
+                }
+                // A type that cannot be read by id alone says so as invalid input: the id is
+                // then only known not to be the object the configuration names.
+                Some(Err(e))
+                    if matches!(
+                        e.kind,
+                        ErrorKind::Authentication
+                            | ErrorKind::Permission
+                            | ErrorKind::Throttled
+                            | ErrorKind::Transport
+                    ) =>
+                {
+                    return Err(api_error(ws, addr, "read", &e).into());
+                }
+                _ => None,
+            }
+        }
+        _ => found.cloned(),
+    };
+    let Some(found) = found.filter(|_| by_id.is_some()) else {
+        return Err(located(Diagnostic::error(format!(
+            "`import` into `{addr}`: there is no {} with id \"{}\"",
+            addr.type_name, import.id
+        )))
+        .with_hint(format!(
+            "check the id (`zentra schema {}` says which id it takes); nothing was changed",
+            addr.type_name
+        ))
+        .into());
+    };
+    if !found.id.eq_ignore_ascii_case(&import.id) {
+        return Err(located(Diagnostic::error(format!(
+            "`import` into `{addr}`: its configuration names the object with id \"{}\", not \"{}\"",
+            found.id, import.id
+        )))
+        .with_hint(
+            "make the id and the resource's attributes name the same object; nothing was changed",
+        )
+        .into());
+    }
+    if let Some(adoption) = &mut change.adopt {
+        adoption.imported = true;
+        change.reason = Some(format!(
+            "its `import` block names it (id {}): it will be imported, not created; removing \
+             its block later only forgets it",
+            import.id
+        ));
+    }
+    Ok(())
 }
 
 /// Whether the configuration still locates the object the way it did when it was last

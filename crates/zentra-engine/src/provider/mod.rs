@@ -166,6 +166,19 @@ impl std::error::Error for ProviderError {}
 
 pub type ProviderResult<T> = Result<T, ProviderError>;
 
+/// An object found by [`Provider::discover`]: what `zentra export` writes a block for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DiscoveredObject {
+    /// The resource type, e.g. `zoom_group`.
+    pub type_name: String,
+    /// What to call the resource block, from the object's natural key (a group's name, a
+    /// service principal's display name); the engine makes it an identifier and unique.
+    pub name_hint: String,
+    /// The object as a read of it with every attribute configured would return it: attributes
+    /// in the configuration's shape, those that locate it (natural keys) included.
+    pub object: RemoteObject,
+}
+
 /// An attribute value a provider refuses before any API call (see
 /// [`ProviderType::complete_desired`]).
 #[derive(Clone, Debug, PartialEq)]
@@ -195,6 +208,15 @@ pub trait Provider: Send + Sync {
 
     /// Deletes an object.
     async fn delete(&self, req: &WriteRequest) -> ProviderResult<()>;
+
+    /// Every object of the resource types `type_names` that this instance reaches (account
+    /// settings, every group, the tenant's policies, the service principals of interest), for
+    /// `zentra export`: one listing per kind, batched as reads are. Types it cannot list are
+    /// left out. The default lists nothing.
+    async fn discover(&self, type_names: &[String]) -> ProviderResult<Vec<DiscoveredObject>> {
+        let _ = type_names;
+        Ok(Vec::new())
+    }
 
     /// What to call `value` of the attribute at dotted `path` of a `type_name` resource in a
     /// plan, when the provider knows a name for it: a directory role's name for its template

@@ -298,8 +298,9 @@ impl StateError {
             }
             StateError::Corrupt { path, .. } => Some(restore_backup_hint(path)),
             StateError::Inconsistent { path, .. } => Some(format!(
-                "{}; or edit `{path}` and delete the entry that is wrong (zentra has no \
-                 `state rm` command yet): zentra plan then finds the object again by its key",
+                "{}; or edit `{path}` and delete the entry that is wrong (`zentra state rm` \
+                 reads only a state it can trust): zentra plan then finds the object again by \
+                 its key",
                 restore_backup_hint(path)
             )),
             StateError::Unwritable { .. } => Some(

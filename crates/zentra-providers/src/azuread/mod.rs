@@ -28,6 +28,7 @@ mod admin_consent;
 mod app_role_assignment;
 mod consent;
 mod data_sources;
+mod discover;
 mod domain_federation;
 mod federation_checks;
 pub mod federation_metadata;
@@ -51,8 +52,8 @@ use crate::config::Setting;
 use crate::names::SeenNames;
 use zentra_engine::env::{Environment, vars};
 use zentra_engine::provider::{
-    ErrorKind, InvalidAttribute, Provider, ProviderError, ProviderResult, ProviderType,
-    ReadRequest, RemoteObject, WriteRequest,
+    DiscoveredObject, ErrorKind, InvalidAttribute, Provider, ProviderError, ProviderResult,
+    ProviderType, ReadRequest, RemoteObject, WriteRequest,
 };
 use zentra_engine::schema::{Access, Attr, ResourceSchema};
 use zentra_engine::value::Value;
@@ -783,6 +784,12 @@ impl Provider for AzureAdProvider {
             lagging.retain(|&i| matches!(results[i], Ok(None)));
         }
         results
+    }
+
+    /// The consent policies, the service principals of interest with their grants and app
+    /// role assignments, and federated domains: see [`discover`].
+    async fn discover(&self, type_names: &[String]) -> ProviderResult<Vec<DiscoveredObject>> {
+        self.discover_objects(type_names).await
     }
 
     /// A directory role's name beside its template id; a service principal's display name

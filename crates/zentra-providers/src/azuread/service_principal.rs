@@ -265,6 +265,17 @@ fn by_id_url(object_id: &str) -> String {
     )
 }
 
+/// `GET /servicePrincipals` of the whole tenant, with what every lookup selects, in Graph's
+/// largest pages: what `zentra export` starts from.
+pub(crate) fn list_url() -> String {
+    format!("/servicePrincipals?$select={SELECT}&$top=999")
+}
+
+/// Whether Microsoft owns the service principal Graph answered with.
+pub(crate) fn is_microsofts(sp: &Json) -> bool {
+    ownership(sp).vendor_owned.is_some()
+}
+
 /// The one service principal in a lookup answer.
 pub(crate) fn single_match(answer: &Json, app_id: &str) -> ProviderResult<Option<Json>> {
     let found = answer

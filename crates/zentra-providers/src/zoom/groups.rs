@@ -13,7 +13,8 @@ use super::{Key, Slot, batches_of_30, is_missing, key, required_string, string_s
 use crate::client::encode_segment;
 use crate::client::zoom::{ZoomClient, ZoomRequest};
 use zentra_engine::provider::{
-    ErrorKind, ProviderError, ProviderResult, ReadRequest, RemoteObject, WriteRequest,
+    DiscoveredObject, ErrorKind, ProviderError, ProviderResult, ReadRequest, RemoteObject,
+    WriteRequest,
 };
 use zentra_engine::schema::{
     Access, Attr, Permission, PermissionSystem, ResourceKind, ResourceSchema,
@@ -164,9 +165,9 @@ pub(crate) fn group_data_schema() -> ResourceSchema {
 
 /// A group as `GET /groups` lists it.
 #[derive(Clone, Debug)]
-struct Listed {
-    id: String,
-    name: String,
+pub(crate) struct Listed {
+    pub(crate) id: String,
+    pub(crate) name: String,
     total_members: i64,
 }
 
@@ -274,6 +275,48 @@ fn members_object(group_id: &str, members: &[Member], config: &Value) -> RemoteO
         })),
         ownership: Default::default(),
     }
+}
+
+/// Every group, for `zentra export`: one listing, with the largest page size.
+pub(crate) async fn all(client: &ZoomClient) -> ProviderResult<Vec<Listed>> {
+    list_groups(client).await
+}
+
+/// The groups and, when `members` is set, their member lists (those that have members) as
+/// `zentra export` writes them: one member listing per group, all at once.
+pub(crate) async fn discover(
+    client: &ZoomClient,
+    groups: &[Listed],
+    members: bool,
+) -> ProviderResult<Vec<DiscoveredObject>> {
+    let mut found: Vec<DiscoveredObject> = groups
+        .iter()
+        .map(|g| DiscoveredObject {
+            type_name: GROUP.into(),
+            name_hint: g.name.clone(),
+            object: group_object(g),
+        })
+        .collect();
+    if members {
+        let lists =
+            futures::future::join_all(groups.iter().map(|g| list_members(client, &g.id))).await;
+        for (group, list) in groups.iter().zip(lists) {
+            let Some(list) = list? else { continue };
+            if list.is_empty() {
+                continue;
+            }
+            let emails: Vec<&str> = list.iter().map(|m| m.email.as_str()).collect();
+            found.push(DiscoveredObject {
+                type_name: MEMBERS.into(),
+                name_hint: group.name.clone(),
+                object: RemoteObject::new(
+                    group.id.clone(),
+                    Value::from_json(&json!({ "group_id": group.id, "emails": emails })),
+                ),
+            });
+        }
+    }
+    Ok(found)
 }
 
 /// Reads a wave's groups, group data sources and member lists: one group listing for all of

@@ -31,8 +31,8 @@ use crate::paths::{deep_merge, is_empty_object};
 use zentra_engine::env::{Environment, vars};
 use zentra_engine::plan::diff::diff_attributes;
 use zentra_engine::provider::{
-    ErrorKind, Provider, ProviderError, ProviderResult, ProviderType, ReadRequest, RemoteObject,
-    WriteRequest,
+    DiscoveredObject, ErrorKind, Provider, ProviderError, ProviderResult, ProviderType,
+    ReadRequest, RemoteObject, WriteRequest,
 };
 use zentra_engine::schema::{Attr, ResourceSchema};
 use zentra_engine::value::Value;
@@ -536,6 +536,58 @@ impl ZoomProvider {
         slots
     }
 
+    /// Every settings object of `kinds` for `zentra export`, with every section: the account's
+    /// (under `me`, the credentials' account) and each group's in `groups` (id, name).
+    async fn discover_settings(
+        &self,
+        kinds: &[SettingsKind],
+        groups: &[groups::Listed],
+    ) -> ProviderResult<Vec<DiscoveredObject>> {
+        let mut wanted: Vec<(SettingsKind, String, String)> = Vec::new();
+        for &kind in kinds {
+            if kind.key_attribute() == settings::ACCOUNT_ID {
+                wanted.push((kind, OWN_ACCOUNT.to_string(), "account".to_string()));
+            } else {
+                wanted.extend(groups.iter().map(|g| (kind, g.id.clone(), g.name.clone())));
+            }
+        }
+        let every_section = Sections {
+            main: true,
+            security: true,
+            meeting_security: true,
+            authentication: true,
+        };
+        let answers = futures::future::join_all(
+            wanted
+                .iter()
+                .map(|(kind, key, _)| self.fetch(*kind, key, every_section)),
+        )
+        .await;
+        wanted
+            .into_iter()
+            .zip(answers)
+            .map(|((kind, key, name), live)| {
+                let mut attributes = live_to_attributes(kind, &live?, &key)
+                    .to_json()
+                    .unwrap_or_default();
+                // `me` is what an absent `account_id` stands for.
+                if key == OWN_ACCOUNT
+                    && let Json::Object(map) = &mut attributes
+                {
+                    map.shift_remove(settings::ACCOUNT_ID);
+                }
+                Ok(DiscoveredObject {
+                    type_name: kind.type_name().to_string(),
+                    name_hint: name,
+                    object: RemoteObject::new(
+                        self.remote_id(kind, &key),
+                        Value::from_json(&attributes),
+                    ),
+                })
+            })
+            .collect()
+    }
+
     async fn write_settings(
         &self,
         kind: SettingsKind,
@@ -701,6 +753,49 @@ impl Provider for ZoomProvider {
             }
         }
         results
+    }
+
+    /// Settings and locks of the account and of every group, groups with their members, and
+    /// roles: one listing of groups serves the group kinds.
+    async fn discover(&self, type_names: &[String]) -> ProviderResult<Vec<DiscoveredObject>> {
+        let wants = |name: &str| type_names.iter().any(|t| t == name);
+        let kinds: Vec<SettingsKind> = SettingsKind::ALL
+            .into_iter()
+            .filter(|k| wants(k.type_name()))
+            .collect();
+        let group_kinds = kinds
+            .iter()
+            .any(|k| k.key_attribute() == settings::GROUP_ID);
+        let groups = if group_kinds || wants(groups::GROUP) || wants(groups::MEMBERS) {
+            groups::all(&self.client).await?
+        } else {
+            Vec::new()
+        };
+        let (settings, groups_found, roles_found) = futures::join!(
+            self.discover_settings(&kinds, &groups),
+            async {
+                if wants(groups::GROUP) || wants(groups::MEMBERS) {
+                    groups::discover(&self.client, &groups, wants(groups::MEMBERS)).await
+                } else {
+                    Ok(Vec::new())
+                }
+            },
+            async {
+                if wants(roles::TYPE_NAME) {
+                    roles::discover(&self.client).await
+                } else {
+                    Ok(Vec::new())
+                }
+            },
+        );
+        // Groups first: the settings and members of a group refer to it.
+        let mut found: Vec<DiscoveredObject> = groups_found?
+            .into_iter()
+            .filter(|f| wants(&f.type_name))
+            .collect();
+        found.extend(settings?);
+        found.extend(roles_found?);
+        Ok(found)
     }
 
     /// A calendar service's name beside its id (`service_id`, typically found by name with the

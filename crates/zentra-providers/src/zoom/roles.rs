@@ -12,7 +12,8 @@ use super::{Key, Slot, batches_of_30, is_missing, key, required_string, string_s
 use crate::client::encode_segment;
 use crate::client::zoom::{ZoomClient, ZoomRequest};
 use zentra_engine::provider::{
-    ErrorKind, ProviderError, ProviderResult, ReadRequest, RemoteObject, WriteRequest,
+    DiscoveredObject, ErrorKind, ProviderError, ProviderResult, ReadRequest, RemoteObject,
+    WriteRequest,
 };
 use zentra_engine::schema::{
     Access, Attr, Permission, PermissionSystem, ResourceKind, ResourceSchema,
@@ -250,6 +251,26 @@ async fn role_object(
             ..Default::default()
         },
     })
+}
+
+/// Every role with its description, privileges and members, as `zentra export` writes them:
+/// one listing, then each role's privileges and members, all at once.
+pub(crate) async fn discover(client: &ZoomClient) -> ProviderResult<Vec<DiscoveredObject>> {
+    let roles = list_roles(client).await?;
+    let everything = Value::from_json(&json!({ "privileges": [], "members": [] }));
+    let objects =
+        futures::future::join_all(roles.iter().map(|r| role_object(client, r, &everything))).await;
+    roles
+        .iter()
+        .zip(objects)
+        .map(|(role, object)| {
+            Ok(DiscoveredObject {
+                type_name: TYPE_NAME.into(),
+                name_hint: role.name.clone(),
+                object: object?,
+            })
+        })
+        .collect()
 }
 
 pub(crate) async fn read(client: &ZoomClient, batch: &[(usize, &ReadRequest)]) -> Vec<Slot> {

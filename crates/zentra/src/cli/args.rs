@@ -307,7 +307,7 @@ mod tests {
         let e = normalized(&["validate", "-out=x"]).unwrap_err();
         assert_eq!(
             e.diagnostic.hint.as_deref(),
-            Some("`--out` is an option of `zentra plan`")
+            Some("`--out` is an option of `zentra plan` and `zentra export`")
         );
     }
 }

@@ -9,7 +9,9 @@ mod args;
 mod confirm;
 mod demo;
 mod drift;
+mod export;
 mod force_unlock;
+mod import;
 mod init;
 mod permissions;
 mod plan;
@@ -78,7 +80,11 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     /// Set up the state backend, and move state to it when it changed (--migrate-state).
     Init(init::InitArgs),
-    /// Work with the state itself: pull it, push a file over it.
+    /// Write configuration (and adopt in state) everything the configured providers reach.
+    Export(export::ExportArgs),
+    /// Take one existing object under management by its id, writing nothing to the service.
+    Import(import::ImportArgs),
+    /// Work with the state itself: list, show, rm, mv, pull it, push a file over it.
     State(state::StateArgs),
     /// Remove a state lock left behind by a run that was killed.
     ForceUnlock(force_unlock::ForceUnlockArgs),
@@ -293,6 +299,8 @@ async fn run_command(cli: Cli, env: Environment, printer: &Printer) -> Outcome {
         Command::Confirm(args) => confirm::confirm(&dir, args, env, printer),
         Command::Permissions(args) => permissions::permissions(&dir, args, env, printer),
         Command::Init(args) => init::init(&dir, args, env, printer),
+        Command::Export(args) => export::export(&dir, args, env, printer).await,
+        Command::Import(args) => import::import(&dir, args, env, printer).await,
         Command::State(args) => state::state(&dir, args, env, printer),
         Command::ForceUnlock(args) => force_unlock::force_unlock(&dir, args, env, printer),
         Command::Sim(args) => sim::sim(args, printer).await,

@@ -6,6 +6,9 @@ mod elements;
 pub mod junit;
 pub mod markdown;
 pub mod sarif;
+mod state_text;
+
+pub use state_text::state_entry_text;
 
 use crate::output::{Printer, Tone};
 use zentra_engine::plan::{Action, AttributeChange, ObjectDriftKind, Plan, ResourceChange};
@@ -195,6 +198,12 @@ fn resource_text(c: &ResourceChange, p: &Printer, out: &mut String) {
             "will be recorded as created by zentra (id {}) and updated in place",
             a.id
         ),
+        (Action::NoOp, Some(a)) if a.imported => {
+            format!("will be imported (id {}), no write", a.id)
+        }
+        (Action::Update, Some(a)) if a.imported => {
+            format!("will be imported (id {}) and updated in place", a.id)
+        }
         (Action::NoOp, Some(a)) => format!("will be adopted (id {}), no write", a.id),
         (Action::Update, Some(a)) => format!("will be adopted (id {}) and updated in place", a.id),
         (Action::Replace, _) if c.keep_existing => {
@@ -821,6 +830,7 @@ mod tests {
             adopt: Some(zentra_engine::plan::Adoption {
                 id: "id-sales".into(),
                 created_by_zentra: false,
+                imported: false,
             }),
             ..change("sales", Action::NoOp)
         };

@@ -352,7 +352,7 @@ async fn a_state_that_contradicts_itself_is_refused_with_a_way_out() {
                 err.contains("copy it over") && err.contains("zentra.state.json.backup"),
                 "{err}"
             );
-            assert!(err.contains("`state rm`"), "{err}");
+            assert!(err.contains("`zentra state rm`"), "{err}");
         }
         assert!(api_calls(&p).is_empty(), "{why}: {:?}", api_calls(&p));
         assert_eq!(state(p.path()), bad, "nothing was written over it");
