@@ -80,11 +80,11 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     /// Set up the state backend, and move state to it when it changed (--migrate-state).
     Init(init::InitArgs),
-    /// Write configuration (and adopt in state) everything the configured providers reach.
+    /// Write configuration for everything the configured providers reach, and adopt it in state.
     Export(export::ExportArgs),
     /// Take one existing object under management by its id, writing nothing to the service.
     Import(import::ImportArgs),
-    /// Work with the state itself: list, show, rm, mv, pull it, push a file over it.
+    /// Work with the state itself: list and show what it records, rm, mv, pull and push it.
     State(state::StateArgs),
     /// Remove a state lock left behind by a run that was killed.
     ForceUnlock(force_unlock::ForceUnlockArgs),
