@@ -94,6 +94,11 @@ impl Workspace {
             diags.extend(d);
         }
         if !diags.has_errors()
+            && let Err(d) = config.check_import_instances()
+        {
+            diags.extend(d);
+        }
+        if !diags.has_errors()
             && let Err(d) = crate::plan::moves::check(&config)
         {
             diags.extend(d);

@@ -100,3 +100,55 @@ async fn the_import_command_records_one_object_and_refuses_an_unknown_id() {
     let (exit, text) = p.plan_ok();
     assert_eq!(exit, 0, "{text}");
 }
+
+/// An import block can name one instance of a `for_each` resource; the other instances are
+/// created as usual.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_block_takes_over_one_instance_of_a_for_each_resource() {
+    let p = Project::new("").await;
+    let id = p.group("Sales").expect("the demo account has Sales")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    p.write_config(&format!(
+        r#"provider "zoom" {{}}
+
+resource "zoom_group" "team" {{
+  for_each = {{ sales = "Sales", pilots = "Pilots" }}
+  name     = each.value
+}}
+
+import {{
+  to = zoom_group.team["sales"]
+  id = "{id}"
+}}
+"#
+    ));
+    let (exit, text) = p.plan_ok();
+    assert_eq!(exit, 2, "{text}");
+    assert!(
+        text.contains(&format!(
+            "# zoom_group.team[\"sales\"] will be imported (id {id}), no write"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("# zoom_group.team[\"pilots\"] will be created"),
+        "{text}"
+    );
+    p.apply_ok();
+    assert_eq!(p.state_id("zoom_group.team[\"sales\"]"), id);
+    let (exit, text) = p.plan_ok();
+    assert_eq!(exit, 0, "{text}");
+
+    p.write_config(
+        "provider \"zoom\" {}\nresource \"zoom_group\" \"team\" {\n  for_each = toset([\"a\"])\n  name = each.key\n}\nimport {\n  to = zoom_group.team[\"b\"]\n  id = \"x\"\n}\n",
+    );
+    let out = p.run(&["validate"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("zoom_group.team[\"b\"]"),
+        "{}",
+        stderr(&out)
+    );
+}
