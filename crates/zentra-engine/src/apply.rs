@@ -1,6 +1,7 @@
 //! Apply: make live match a plan, wave by wave in dependency order with bounded parallelism,
-//! recording each completed resource in state at once (so an interrupted or failed apply loses
-//! nothing), then re-reading what changed to report anything that did not converge.
+//! recording each completed resource in state as it completes (so an interrupted or failed
+//! apply loses nothing; see [`StateSaver`] for how writes keep pace with a large state), then
+//! re-reading what changed to report anything that did not converge.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -106,70 +107,155 @@ pub async fn apply(
     options: &ApplyOptions,
     observer: &dyn ApplyObserver,
 ) -> ApplyReport {
-    let mut report = ApplyReport::default();
     let PlannedRun {
-        plan,
-        mut live,
-        values: planned_values,
-        ..
+        plan, live, values, ..
     } = run;
-    let changes: HashMap<ResourceAddr, ResourceChange> = plan
-        .changes
-        .iter()
-        .map(|c| (c.address.clone(), c.clone()))
-        .collect();
-    // What was sensitive before this run: a live value that did not take may still be it.
-    let was_sensitive: HashMap<ResourceAddr, Vec<String>> = state
-        .resources
-        .iter()
-        .map(|r| (r.address.clone(), r.sensitive_paths.clone()))
-        .collect();
+    let mut applier = Applier {
+        ws,
+        providers,
+        options,
+        observer,
+        changes: plan
+            .changes
+            .iter()
+            .map(|c| (c.address.clone(), c.clone()))
+            .collect(),
+        // What was sensitive before this run: a live value that did not take may still be it.
+        was_sensitive: state
+            .resources
+            .iter()
+            .map(|r| (r.address.clone(), r.sensitive_paths.clone()))
+            .collect(),
+        saver: StateSaver::new(store),
+        report: ApplyReport::default(),
+        live,
+        values,
+        touched: Vec::new(),
+    };
+    let finished = applier.change(&plan, state).await;
+    // Whatever stopped the run, what completed is written before it ends.
+    if let Err(d) = applier.saver.flush(state) {
+        applier.report.errors.push(d);
+        applier.report.state_unsaved = true;
+    }
+    if finished.is_ok() {
+        applier.conclude(plan.destroy).await;
+    }
+    applier.report
+}
 
-    // 0. `moved` blocks: entries take their new addresses before anything else.
-    if !plan.moved.is_empty() {
-        crate::plan::moves::rename(state, &plan.moved);
-        if let Err(d) = persist(store, state) {
-            report.errors.push(d);
-            report.state_unsaved = true;
-            return report;
-        }
+/// Why a phase stopped the run early; the report already says what happened.
+struct Stopped;
+
+type Step = Result<(), Stopped>;
+
+/// A resource ready to be applied in its wave.
+struct Op<'a> {
+    addr: ResourceAddr,
+    action: Action,
+    schema: &'a ResourceSchema,
+    desired: Value,
+    prior: Option<RemoteObject>,
+    entry: Option<ResourceState>,
+}
+
+/// One apply run: what it works from, and what it has done so far.
+struct Applier<'a> {
+    ws: &'a Workspace,
+    providers: &'a ProviderSet,
+    options: &'a ApplyOptions,
+    observer: &'a dyn ApplyObserver,
+    changes: HashMap<ResourceAddr, ResourceChange>,
+    was_sensitive: HashMap<ResourceAddr, Vec<String>>,
+    saver: StateSaver<'a>,
+    report: ApplyReport,
+    /// What live holds, as read while planning and as written since.
+    live: HashMap<ResourceAddr, RemoteObject>,
+    /// Every resource's value for references, known as its dependencies are applied.
+    values: HashMap<ResourceAddr, Value>,
+    /// What changed, for the read back at the end.
+    touched: Vec<ResourceAddr>,
+}
+
+impl<'a> Applier<'a> {
+    /// The phases that write: moves, then deletes and forgets, then creates and updates.
+    async fn change(&mut self, plan: &crate::plan::Plan, state: &mut StateFile) -> Step {
+        self.move_entries(plan, state)?;
+        self.delete_all(plan, state).await?;
+        self.forget_all(plan, state)?;
+        self.create_and_update(state).await
     }
 
-    // 1. Deletes, dependents first; and resources that leave management.
-    for addr in delete_order(&plan.changes, state) {
-        if options.interrupted.load(Ordering::SeqCst) {
-            report.interrupted = true;
-            return report;
+    /// Writes state now; a failure stops the run.
+    fn save(&mut self, state: &mut StateFile) -> Step {
+        self.saver.save(state).map_err(|d| self.unsaved(d))
+    }
+
+    /// Records that one operation completed (written now or with the next write).
+    fn completed(&mut self, state: &mut StateFile) -> Step {
+        self.saver.completed(state).map_err(|d| self.unsaved(d))
+    }
+
+    fn unsaved(&mut self, d: Diagnostic) -> Stopped {
+        self.report.errors.push(d);
+        self.report.state_unsaved = true;
+        Stopped
+    }
+
+    fn interrupted(&mut self) -> bool {
+        if self.options.interrupted.load(Ordering::SeqCst) {
+            self.report.interrupted = true;
         }
-        let change = &changes[&addr];
+        self.report.interrupted
+    }
+
+    /// `moved` blocks: entries take their new addresses before anything else.
+    fn move_entries(&mut self, plan: &crate::plan::Plan, state: &mut StateFile) -> Step {
+        if plan.moved.is_empty() {
+            return Ok(());
+        }
+        crate::plan::moves::rename(state, &plan.moved);
+        self.save(state)
+    }
+
+    /// Deletes, dependents first.
+    async fn delete_all(&mut self, plan: &crate::plan::Plan, state: &mut StateFile) -> Step {
+        for addr in delete_order(&plan.changes, state) {
+            if self.interrupted() {
+                return Err(Stopped);
+            }
+            self.delete_one(&addr, state).await?;
+        }
+        Ok(())
+    }
+
+    async fn delete_one(&mut self, addr: &ResourceAddr, state: &mut StateFile) -> Step {
+        let change = &self.changes[addr];
         // An object whose create was sent but whose answer was lost is known by the create's
         // record and the id the plan found it under.
-        let entry = match (
-            state.resource(&addr),
-            state.pending_create(&addr),
-            &change.id,
-        ) {
+        let entry = match (state.resource(addr), state.pending_create(addr), &change.id) {
             (Some(entry), _, _) => entry.clone(),
             (None, Some(pending), Some(id)) => pending.created_entry(id),
-            _ => continue,
+            _ => return Ok(()),
         };
+        let action = change.action;
         // The plan never deletes what its vendor owns; this holds even if it were asked to.
         if let Some(why) = ownership::vendor_owned(
-            ws,
+            self.ws,
             &entry.provider,
             &addr.type_name,
             &Value::from_json(&entry.attributes),
-            live.get(&addr),
+            self.live.get(addr),
         ) {
-            report.errors.push(
+            self.report.errors.push(
                 Diagnostic::error(format!("{addr}: refusing to delete it: {why}"))
                     .with_hint("nothing was deleted; run `zentra plan` to see the current plan"),
             );
-            return report;
+            return Err(Stopped);
         }
         let started = Instant::now();
-        observer.started(&addr, Action::Delete);
-        let result = match providers.get(&entry.provider) {
+        self.observer.started(addr, Action::Delete);
+        let result = match self.providers.get(&entry.provider) {
             Some(p) => p
                 .delete(&WriteRequest {
                     type_name: addr.type_name.clone(),
@@ -180,319 +266,409 @@ pub async fn apply(
                     creator: None,
                 })
                 .await
-                .map_err(|e| api_error(ws, &addr, "delete", &e)),
+                .map_err(|e| api_error(self.ws, addr, "delete", &e)),
             None => Err(Diagnostic::error(format!(
                 "{addr}: provider `{}` is not configured",
                 entry.provider
             ))),
         };
-        observer.finished(
-            &addr,
+        self.observer.finished(
+            addr,
             Action::Delete,
             started.elapsed(),
             result.as_ref().err(),
         );
-        match result {
-            Ok(()) => {
-                state.remove(&addr);
-                state.remove_pending_create(&addr);
-                if let Err(d) = persist(store, state) {
-                    report.errors.push(d);
-                    report.state_unsaved = true;
-                    return report;
-                }
-                report.completed.push((addr.clone(), change.action));
-            }
-            Err(d) => {
-                report.errors.push(d);
-                return report;
-            }
+        if let Err(d) = result {
+            self.report.errors.push(d);
+            return Err(Stopped);
         }
+        state.remove(addr);
+        state.remove_pending_create(addr);
+        self.completed(state)?;
+        self.report.completed.push((addr.clone(), action));
+        Ok(())
     }
-    let forgets: Vec<&ResourceChange> = plan
-        .changes
-        .iter()
-        .filter(|c| c.action == Action::Forget)
-        .collect();
-    if !forgets.is_empty() {
+
+    /// Resources that leave management without their objects being touched.
+    fn forget_all(&mut self, plan: &crate::plan::Plan, state: &mut StateFile) -> Step {
+        let forgets: Vec<&ResourceChange> = plan
+            .changes
+            .iter()
+            .filter(|c| c.action == Action::Forget)
+            .collect();
+        if forgets.is_empty() {
+            return Ok(());
+        }
         for c in &forgets {
             state.remove(&c.address);
             state.remove_pending_create(&c.address);
-            report.completed.push((c.address.clone(), Action::Forget));
+            self.report
+                .completed
+                .push((c.address.clone(), Action::Forget));
         }
-        if let Err(d) = persist(store, state) {
-            report.errors.push(d);
-            report.state_unsaved = true;
-            return report;
-        }
+        self.save(state)
     }
 
-    // 2. Creates and updates, wave by wave.
-    let mut values = planned_values;
-    let mut touched: Vec<ResourceAddr> = Vec::new();
-    // Keys unknown when planning are known now: two resources that turn out to manage one
-    // object are refused before their wave writes anything.
-    let mut keys = NaturalKeys::default();
-    let creator = state.lineage.clone();
-    for wave in &ws.deps.waves {
-        if options.interrupted.load(Ordering::SeqCst) {
-            report.interrupted = true;
-            break;
+    /// Creates and updates, wave by wave.
+    async fn create_and_update(&mut self, state: &mut StateFile) -> Step {
+        // Keys unknown when planning are known now: two resources that turn out to manage one
+        // object are refused before their wave writes anything.
+        let mut keys = NaturalKeys::default();
+        let creator = state.lineage.clone();
+        let ws = self.ws;
+        for wave in &ws.deps.waves {
+            if self.interrupted() {
+                break;
+            }
+            let ops = self.prepare_wave(wave, state, &mut keys);
+            if !self.report.errors.is_empty() {
+                break;
+            }
+            self.record_pending_creates(&ops, state)?;
+            self.run_wave(ops, state, &creator).await?;
+            // A wave's records are written before the next wave reads them.
+            if let Err(d) = self.saver.flush(state) {
+                return Err(self.unsaved(d));
+            }
+            if !self.report.errors.is_empty() || self.report.interrupted {
+                break;
+            }
         }
+        Ok(())
+    }
+
+    /// The wave's resources with something to write, with their values now that every
+    /// dependency is applied.
+    fn prepare_wave(
+        &mut self,
+        wave: &[ResourceAddr],
+        state: &StateFile,
+        keys: &mut NaturalKeys,
+    ) -> Vec<Op<'a>> {
+        let ws = self.ws;
         let mut ops = Vec::new();
         for addr in wave {
-            let Some(change) = changes.get(addr) else {
+            let Some(change) = self.changes.get(addr) else {
                 continue;
             };
             // Data sources were read while planning; they have no state of their own. What
-            // leaves management (`zentra destroy`) was dealt with above.
+            // leaves management (`zentra destroy`) was dealt with before.
             if addr.mode == crate::addr::Mode::Data
                 || matches!(change.action, Action::Delete | Action::Forget)
             {
                 continue;
             }
+            let action = change.action;
             let schema = ws.schema_for(addr).expect("validated");
-            if schema.kind == crate::schema::ResourceKind::Manual {
+            if schema.kind == ResourceKind::Manual {
                 // A person does these; only `zentra confirm` records them.
-                if change.action == Action::Manual {
-                    report.manual_pending.push(addr.clone());
+                if action == Action::Manual {
+                    self.report.manual_pending.push(addr.clone());
                 }
                 continue;
             }
-            let desired = match ws.eval_resource(addr, &values) {
+            let desired = match ws.eval_resource(addr, &self.values) {
                 Ok(b) => b.value,
                 Err(d) => {
-                    report.errors.extend(d);
+                    self.report.errors.extend(d);
                     continue;
                 }
             };
             if desired.contains_unknown() {
-                report.errors.push(Diagnostic::error(format!(
+                self.report.errors.push(Diagnostic::error(format!(
                     "{addr}: a value it depends on is still unknown after its dependencies were applied"
                 )));
                 continue;
             }
             if let Err(d) = keys.check(ws, addr, &desired) {
-                report.errors.push(d);
+                self.report.errors.push(d);
                 continue;
             }
-            let prior = live.get(addr).cloned();
-            let entry = state.resource(addr).cloned();
-            ops.push((addr.clone(), change.action, schema, desired, prior, entry));
+            ops.push(Op {
+                addr: addr.clone(),
+                action,
+                schema,
+                desired,
+                prior: self.live.get(addr).cloned(),
+                entry: state.resource(addr).cloned(),
+            });
         }
-        if !report.errors.is_empty() {
-            break;
-        }
-        // Before any create goes out, state records that it is about to: if its answer is lost
-        // (a reset connection, a killed run), the next plan finds the object by its natural key
-        // and knows zentra created it, even if its block was removed meanwhile.
+        ops
+    }
+
+    /// Before any create goes out, state records that it is about to: if its answer is lost
+    /// (a reset connection, a killed run), the next plan finds the object by its natural key
+    /// and knows zentra created it, even if its block was removed meanwhile.
+    fn record_pending_creates(&mut self, ops: &[Op<'a>], state: &mut StateFile) -> Step {
+        let ws = self.ws;
         let creates: Vec<PendingCreate> = ops
             .iter()
-            .filter(|(_, _, schema, _, prior, _)| {
-                schema.kind == ResourceKind::Object && prior.is_none()
-            })
-            .map(|(addr, _, _, desired, _, _)| PendingCreate {
-                address: addr.clone(),
-                provider: ws.config.resources[addr].provider.clone(),
-                attributes: desired.to_redacted_json(),
+            .filter(|op| op.schema.kind == ResourceKind::Object && op.prior.is_none())
+            .map(|op| PendingCreate {
+                address: op.addr.clone(),
+                provider: ws.config.resources[&op.addr].provider.clone(),
+                attributes: op.desired.to_redacted_json(),
                 dependencies: ws
                     .deps
                     .dependencies
-                    .get(addr)
+                    .get(&op.addr)
                     .map(|d| d.iter().cloned().collect())
                     .unwrap_or_default(),
                 requested_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             })
             .collect();
-        if !creates.is_empty() {
-            for pending in creates {
-                state.add_pending_create(pending);
-            }
-            if let Err(d) = persist(store, state) {
-                report.errors.push(d);
-                report.state_unsaved = true;
-                return report;
-            }
+        if creates.is_empty() {
+            return Ok(());
         }
+        for pending in creates {
+            state.add_pending_create(pending);
+        }
+        self.save(state)
+    }
+
+    /// Applies a wave's resources side by side (bounded per provider instance), recording
+    /// each as it completes.
+    async fn run_wave(&mut self, ops: Vec<Op<'a>>, state: &mut StateFile, creator: &str) -> Step {
+        let (ws, providers, options, observer) =
+            (self.ws, self.providers, self.options, self.observer);
         let limits: HashMap<crate::addr::ProviderAddr, Arc<tokio::sync::Semaphore>> = ops
             .iter()
-            .map(|(addr, ..)| {
+            .map(|op| {
                 (
-                    ws.config.resources[addr].provider.clone(),
+                    ws.config.resources[&op.addr].provider.clone(),
                     Arc::new(tokio::sync::Semaphore::new(options.parallelism.max(1))),
                 )
             })
             .collect();
         let limits = &limits;
-        let creator = &creator;
-        let mut stream = futures::stream::iter(ops.into_iter().map(
-            |(addr, action, schema, desired, prior, entry)| async move {
-                let limit = limits[&ws.config.resources[&addr].provider].clone();
-                let _permit = limit.acquire_owned().await;
-                // Interrupted: what has not started yet does not start.
-                if options.interrupted.load(Ordering::SeqCst) {
-                    return Err(addr);
-                }
-                let started = Instant::now();
-                let result = apply_one(
-                    ws,
-                    providers,
-                    &addr,
-                    action,
-                    schema,
-                    &desired,
-                    prior.as_ref(),
-                    entry.as_ref(),
-                    creator,
-                    observer,
-                )
-                .await;
-                Ok(Outcome {
-                    addr,
-                    action,
-                    result,
-                    desired,
-                    elapsed: started.elapsed(),
-                })
-            },
-        ))
+        let mut stream = futures::stream::iter(ops.into_iter().map(|op| async move {
+            let limit = limits[&ws.config.resources[&op.addr].provider].clone();
+            let _permit = limit.acquire_owned().await;
+            // Interrupted: what has not started yet does not start.
+            if options.interrupted.load(Ordering::SeqCst) {
+                return Err(op.addr);
+            }
+            let started = Instant::now();
+            let result = apply_one(
+                ws,
+                providers,
+                &op.addr,
+                op.action,
+                op.schema,
+                &op.desired,
+                op.prior.as_ref(),
+                op.entry.as_ref(),
+                creator,
+                observer,
+            )
+            .await;
+            Ok(Outcome {
+                addr: op.addr,
+                action: op.action,
+                result,
+                desired: op.desired,
+                elapsed: started.elapsed(),
+            })
+        }))
         .buffer_unordered(MAX_IN_FLIGHT);
         let mut not_started = Vec::new();
         while let Some(outcome) = stream.next().await {
-            let outcome = match outcome {
-                Ok(outcome) => outcome,
-                Err(addr) => {
-                    not_started.push(addr);
-                    continue;
-                }
+            match outcome {
+                Ok(outcome) => self.record_outcome(outcome, state)?,
+                Err(addr) => not_started.push(addr),
+            }
+        }
+        if not_started.is_empty() {
+            return Ok(());
+        }
+        // A create that never went out leaves no record to resolve.
+        self.report.interrupted = true;
+        for addr in &not_started {
+            state.remove_pending_create(addr);
+        }
+        self.save(state)
+    }
+
+    /// Records one completed operation in state (and in the values later waves refer to).
+    fn record_outcome(&mut self, outcome: Outcome, state: &mut StateFile) -> Step {
+        let ws = self.ws;
+        if outcome.action.is_change() {
+            self.observer.finished(
+                &outcome.addr,
+                outcome.action,
+                outcome.elapsed,
+                outcome.result.as_ref().err(),
+            );
+        }
+        let applied = match outcome.result {
+            Ok(applied) => applied,
+            Err(d) => {
+                self.report.errors.push(d);
+                return Ok(());
+            }
+        };
+        let schema = ws.schema_for(&outcome.addr).expect("validated");
+        let obj = applied
+            .object
+            .or_else(|| self.live.get(&outcome.addr).cloned());
+        if let Some(obj) = obj {
+            let deps = ws
+                .deps
+                .dependencies
+                .get(&outcome.addr)
+                .cloned()
+                .unwrap_or_default();
+            // Found where an earlier apply's create, whose answer was lost, put it: zentra
+            // created it.
+            let recovered = self
+                .changes
+                .get(&outcome.addr)
+                .and_then(|c| c.adopt.as_ref())
+                .is_some_and(|a| a.created_by_zentra && a.id == obj.id);
+            let origin = match schema.kind {
+                ResourceKind::Object if applied.created || recovered => Some(Origin::Created),
+                ResourceKind::Object => match state.resource(&outcome.addr) {
+                    // Still the object state knows: what it knew of it stands.
+                    Some(known) if known.id == obj.id => known.origin,
+                    _ => Some(Origin::Adopted),
+                },
+                // Settings and policies existed before zentra and always will.
+                ResourceKind::Singleton => Some(Origin::Adopted),
+                _ => None,
             };
-            if outcome.action.is_change() {
-                observer.finished(
-                    &outcome.addr,
-                    outcome.action,
-                    outcome.elapsed,
-                    outcome.result.as_ref().err(),
+            let entry = state_entry(
+                ws,
+                &outcome.addr,
+                schema,
+                &outcome.desired,
+                &obj,
+                deps,
+                origin,
+            );
+            let answered = state.remove_pending_create(&outcome.addr).is_some();
+            let changed_state = answered || state.resource(&outcome.addr) != Some(&entry);
+            self.values.insert(
+                outcome.addr.clone(),
+                reference_value(schema, &outcome.desired, Some(&obj), Action::NoOp),
+            );
+            self.live.insert(outcome.addr.clone(), obj);
+            if changed_state {
+                state.upsert(entry);
+                self.completed(state)?;
+            }
+        }
+        if outcome.action.is_change() {
+            self.touched.push(outcome.addr.clone());
+            self.report.completed.push((outcome.addr, outcome.action));
+        }
+        Ok(())
+    }
+
+    /// After every write: read back what changed, then `check` blocks and outputs.
+    async fn conclude(&mut self, destroy: bool) {
+        let report = &mut self.report;
+        if report.errors.is_empty() && !report.interrupted {
+            report.warnings = verify(
+                self.ws,
+                self.providers,
+                &self.touched,
+                &self.values,
+                &self.was_sensitive,
+            )
+            .await;
+        }
+        if destroy {
+            return;
+        }
+        // `check` blocks against what was applied: a failure is a warning.
+        if report.errors.is_empty() && !report.interrupted {
+            for check in crate::plan::checks::evaluate(self.ws, &self.values) {
+                if check.status == crate::plan::checks::CheckStatus::Fail {
+                    for problem in &check.problems {
+                        report
+                            .failed_checks
+                            .push(format!("{} failed after apply: {problem}", check.address()));
+                    }
+                }
+            }
+        }
+        let ctx = self.ws.eval_context(&self.values);
+        for (name, output) in &self.ws.config.outputs {
+            if let Ok(v) = ctx.eval(&output.value) {
+                let sensitive = output.sensitive || v.contains_sensitive();
+                report.outputs.insert(
+                    name.clone(),
+                    crate::plan::OutputValue {
+                        value: if sensitive {
+                            serde_json::Value::Null
+                        } else {
+                            v.to_redacted_json()
+                        },
+                        sensitive,
+                        unknown: v.contains_unknown(),
+                    },
                 );
             }
-            match outcome.result {
-                Ok(applied) => {
-                    let schema = ws.schema_for(&outcome.addr).expect("validated");
-                    let obj = applied.object.or_else(|| live.get(&outcome.addr).cloned());
-                    if let Some(obj) = obj {
-                        let deps = ws
-                            .deps
-                            .dependencies
-                            .get(&outcome.addr)
-                            .cloned()
-                            .unwrap_or_default();
-                        // Found where an earlier apply's create, whose answer was lost,
-                        // put it: zentra created it.
-                        let recovered = changes
-                            .get(&outcome.addr)
-                            .and_then(|c| c.adopt.as_ref())
-                            .is_some_and(|a| a.created_by_zentra && a.id == obj.id);
-                        let origin = match schema.kind {
-                            ResourceKind::Object if applied.created || recovered => {
-                                Some(Origin::Created)
-                            }
-                            ResourceKind::Object => match state.resource(&outcome.addr) {
-                                // Still the object state knows: what it knew of it stands.
-                                Some(known) if known.id == obj.id => known.origin,
-                                _ => Some(Origin::Adopted),
-                            },
-                            // Settings and policies existed before zentra and always will.
-                            ResourceKind::Singleton => Some(Origin::Adopted),
-                            _ => None,
-                        };
-                        let entry = state_entry(
-                            ws,
-                            &outcome.addr,
-                            schema,
-                            &outcome.desired,
-                            &obj,
-                            deps,
-                            origin,
-                        );
-                        let answered = state.remove_pending_create(&outcome.addr).is_some();
-                        let changed_state =
-                            answered || state.resource(&outcome.addr) != Some(&entry);
-                        values.insert(
-                            outcome.addr.clone(),
-                            reference_value(schema, &outcome.desired, Some(&obj), Action::NoOp),
-                        );
-                        live.insert(outcome.addr.clone(), obj);
-                        if changed_state {
-                            state.upsert(entry);
-                            if let Err(d) = persist(store, state) {
-                                report.errors.push(d);
-                                report.state_unsaved = true;
-                                return report;
-                            }
-                        }
-                    }
-                    if outcome.action.is_change() {
-                        touched.push(outcome.addr.clone());
-                        report.completed.push((outcome.addr, outcome.action));
-                    }
-                }
-                Err(d) => report.errors.push(d),
-            }
         }
-        if !not_started.is_empty() {
-            // A create that never went out leaves no record to resolve.
-            report.interrupted = true;
-            for addr in &not_started {
-                state.remove_pending_create(addr);
-            }
-            if let Err(d) = persist(store, state) {
-                report.errors.push(d);
-                report.state_unsaved = true;
-                return report;
-            }
-        }
-        if !report.errors.is_empty() || report.interrupted {
-            break;
+    }
+}
+
+/// Writes state as operations complete. While a write is cheap (a small state), every
+/// completed operation is written at once; as the state grows and each write costs more,
+/// completions are written together, so that no more than about a fifth of the run goes to
+/// writing and a large apply stays linear. A run killed between writes loses only the records
+/// of the last few operations: a create among them is still known from the record written
+/// before it went out (its pending create), and an update or delete is read again by the next
+/// plan.
+struct StateSaver<'a> {
+    store: &'a dyn StateStore,
+    /// Operations completed since the last write.
+    unsaved: bool,
+    last_write_end: Instant,
+    last_write_cost: Duration,
+}
+
+/// Between two grouped writes, at least this many times the last write's cost goes by.
+const WRITE_SPACING: u32 = 4;
+
+impl<'a> StateSaver<'a> {
+    fn new(store: &'a dyn StateStore) -> Self {
+        StateSaver {
+            store,
+            unsaved: false,
+            last_write_end: Instant::now(),
+            last_write_cost: Duration::ZERO,
         }
     }
 
-    // 3. Verify that what changed converged.
-    if report.errors.is_empty() && !report.interrupted {
-        report.warnings = verify(ws, providers, &touched, &values, &was_sensitive).await;
+    /// Writes now.
+    fn save(&mut self, state: &mut StateFile) -> Result<(), Diagnostic> {
+        let started = Instant::now();
+        persist(self.store, state)?;
+        self.unsaved = false;
+        self.last_write_end = Instant::now();
+        self.last_write_cost = self.last_write_end - started;
+        Ok(())
     }
-    if plan.destroy {
-        return report;
-    }
-    // `check` blocks against what was applied: a failure is a warning.
-    if report.errors.is_empty() && !report.interrupted {
-        for check in crate::plan::checks::evaluate(ws, &values) {
-            if check.status == crate::plan::checks::CheckStatus::Fail {
-                for problem in &check.problems {
-                    report
-                        .failed_checks
-                        .push(format!("{} failed after apply: {problem}", check.address()));
-                }
-            }
+
+    /// One operation completed: written now, or with the next write when writes are costly.
+    fn completed(&mut self, state: &mut StateFile) -> Result<(), Diagnostic> {
+        if self.last_write_end.elapsed() >= self.last_write_cost * WRITE_SPACING {
+            self.save(state)
+        } else {
+            self.unsaved = true;
+            Ok(())
         }
     }
-    let ctx = ws.eval_context(&values);
-    for (name, output) in &ws.config.outputs {
-        if let Ok(v) = ctx.eval(&output.value) {
-            let sensitive = output.sensitive || v.contains_sensitive();
-            report.outputs.insert(
-                name.clone(),
-                crate::plan::OutputValue {
-                    value: if sensitive {
-                        serde_json::Value::Null
-                    } else {
-                        v.to_redacted_json()
-                    },
-                    sensitive,
-                    unknown: v.contains_unknown(),
-                },
-            );
+
+    /// Writes what completed since the last write, if anything did.
+    fn flush(&mut self, state: &mut StateFile) -> Result<(), Diagnostic> {
+        if self.unsaved {
+            self.save(state)
+        } else {
+            Ok(())
         }
     }
-    report
 }
 
 #[allow(clippy::too_many_arguments)]
