@@ -1,8 +1,9 @@
 //! `zentra apply [PLANFILE]`: confirm, apply, report.
 
+use std::collections::HashMap;
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::Args;
@@ -10,10 +11,12 @@ use clap::Args;
 use crate::output::{Printer, Tone};
 use crate::render;
 use zentra_engine::addr::ResourceAddr;
-use zentra_engine::apply::{ApplyObserver, ApplyOptions};
+use zentra_engine::apply::{ApplyObserver, ApplyOptions, ApplyReport};
 use zentra_engine::diag::Diagnostic;
 use zentra_engine::env::Environment;
-use zentra_engine::plan::{Action, Plan};
+use zentra_engine::plan::{Action, Plan, Summary};
+use zentra_engine::state::StateFile;
+use zentra_engine::workspace::Workspace;
 
 use super::session::{load_workspace, providers, read_state, report, state_error, state_store};
 use super::{LockArgs, Outcome, VarArgs};
@@ -70,10 +73,40 @@ pub async fn destroy(
 struct Progress<'a> {
     work: crate::output::WorkProgress<'a>,
     /// The provider instance of each address that changes.
-    instances: std::collections::HashMap<ResourceAddr, String>,
+    instances: HashMap<ResourceAddr, String>,
 }
 
-impl Progress<'_> {
+impl<'a> Progress<'a> {
+    /// One bar per provider instance, as long as the number of operations `plan` runs on it.
+    fn for_plan(plan: &Plan, ws: &Workspace, state: &StateFile, printer: &'a Printer) -> Self {
+        let instances: HashMap<ResourceAddr, String> = plan
+            .changes
+            .iter()
+            .filter(|c| c.is_change() && c.action != Action::Manual)
+            .filter_map(|c| {
+                let provider = ws
+                    .config
+                    .resources
+                    .get(&c.address)
+                    .map(|r| r.provider.to_string())
+                    .or_else(|| state.resource(&c.address).map(|e| e.provider.to_string()))?;
+                Some((c.address.clone(), provider))
+            })
+            .collect();
+        let mut totals: Vec<(String, usize)> = Vec::new();
+        for instance in instances.values() {
+            match totals.iter_mut().find(|(i, _)| i == instance) {
+                Some((_, n)) => *n += 1,
+                None => totals.push((instance.clone(), 1)),
+            }
+        }
+        totals.sort();
+        Progress {
+            work: printer.work_progress(&totals),
+            instances,
+        }
+    }
+
     fn instance(&self, addr: &ResourceAddr) -> &str {
         self.instances.get(addr).map_or("", String::as_str)
     }
@@ -188,37 +221,16 @@ async fn apply_plan(
     printer: &Printer,
 ) -> Outcome {
     let saved = match &args.plan {
-        Some(path) => {
-            let path = if path.is_absolute() {
-                path.clone()
-            } else {
-                dir.join(path)
-            };
-            let Some(encryption) = super::session::plan_encryption(dir, &env, printer) else {
-                return Outcome::Failure;
-            };
-            match super::plan::load_plan(&path, encryption.as_deref()) {
-                Ok(p) => Some(p),
-                Err(e) => {
-                    printer.error(&e);
-                    return Outcome::Failure;
-                }
-            }
-        }
+        Some(path) => match load_saved_plan(dir, path, &env, printer) {
+            Some(plan) => Some(plan),
+            None => return Outcome::Failure,
+        },
         None => None,
     };
     // A saved plan says itself whether it destroys.
     let destroy = saved.as_ref().map_or(destroy, |p| p.destroy);
-    let interactive = std::io::stdin().is_terminal();
-    if saved.is_none() && !args.auto_approve && !interactive {
-        let d = if destroy {
-            Diagnostic::error("destroy needs confirmation, and there is no terminal to ask on")
-                .with_hint("review the plan with `zentra plan --destroy --out FILE` then apply it with `zentra apply FILE`, or pass --auto-approve; nothing was changed")
-        } else {
-            Diagnostic::error("apply needs confirmation, and there is no terminal to ask on")
-                .with_hint("review a plan and apply it with `zentra plan --out FILE` then `zentra apply FILE`, or pass --auto-approve")
-        };
-        printer.diagnostic(&d);
+    if saved.is_none() && !args.auto_approve && !std::io::stdin().is_terminal() {
+        printer.diagnostic(&no_terminal_to_confirm(destroy));
         return Outcome::Failure;
     }
     let Some(ws) = load_workspace(dir, &args.vars, env, printer) else {
@@ -227,11 +239,12 @@ async fn apply_plan(
     let Some(store) = state_store(&ws, &args.lock, printer) else {
         return Outcome::Failure;
     };
-    let _lock = match store.lock(if destroy {
+    let operation = if destroy {
         "zentra destroy"
     } else {
         "zentra apply"
-    }) {
+    };
+    let _lock = match store.lock(operation) {
         Ok(l) => l,
         Err(e) => {
             state_error(printer, &e);
@@ -255,29 +268,8 @@ async fn apply_plan(
                 return Outcome::Failure;
             }
         };
-    match &saved {
-        Some(saved) => {
-            if let Some(why) = staleness(saved, &run.plan) {
-                printer.diagnostic(
-                    &Diagnostic::error(format!("the saved plan is stale: {why}"))
-                        .with_hint("nothing was changed; run `zentra plan --out FILE` again and review the new plan"),
-                );
-                return Outcome::Failure;
-            }
-        }
-        None => {
-            printer.data(&render::plan_text(&run.plan, printer));
-            // Manual steps are done by a person: there is nothing to approve for them.
-            let approvable = run
-                .plan
-                .changes
-                .iter()
-                .any(|c| c.is_change() && c.action != Action::Manual);
-            if approvable && !args.auto_approve && !confirm(printer, destroy) {
-                printer.status("Apply cancelled; nothing was changed.");
-                return Outcome::Failure;
-            }
-        }
+    if !approved(saved.as_ref(), &run.plan, &args, destroy, printer) {
+        return Outcome::Failure;
     }
     let had_changes = run.plan.has_changes();
     let summary = run.plan.summary.clone();
@@ -285,42 +277,98 @@ async fn apply_plan(
         parallelism: args.parallelism.max(1),
         ..ApplyOptions::default()
     };
-    let flag = options.interrupted.clone();
     let mut state = state.unwrap_or_default();
-    let instances: std::collections::HashMap<ResourceAddr, String> = run
-        .plan
-        .changes
-        .iter()
-        .filter(|c| c.is_change() && c.action != Action::Manual)
-        .filter_map(|c| {
-            let provider = ws
-                .config
-                .resources
-                .get(&c.address)
-                .map(|r| r.provider.to_string())
-                .or_else(|| state.resource(&c.address).map(|e| e.provider.to_string()))?;
-            Some((c.address.clone(), provider))
-        })
-        .collect();
-    let mut totals: Vec<(String, usize)> = Vec::new();
-    for instance in instances.values() {
-        match totals.iter_mut().find(|(i, _)| i == instance) {
-            Some((_, n)) => *n += 1,
-            None => totals.push((instance.clone(), 1)),
-        }
-    }
-    totals.sort();
-    let progress = Progress {
-        work: printer.work_progress(&totals),
-        instances,
-    };
+    let progress = Progress::for_plan(&run.plan, &ws, &state, printer);
+    let interrupted = options.interrupted.clone();
     let apply = zentra_engine::apply::apply(
         &ws, run, &mut state, &*store, &providers, &options, &progress,
     );
-    // Ctrl-C stops new operations; what is in flight finishes and is recorded in state.
+    let result = until_done_or_interrupted(apply, &interrupted, printer).await;
+    drop(progress);
+    if !report_failure(&result, printer) {
+        return Outcome::Failure;
+    }
+    if had_changes {
+        printer.data(&completion_line(&summary, destroy, printer));
+    }
+    report_pending(&result, printer);
+    if result.warnings.is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    }
+}
+
+/// Reads `zentra apply FILE`'s plan, decrypting it when the state is encrypted.
+fn load_saved_plan(dir: &Path, path: &Path, env: &Environment, printer: &Printer) -> Option<Plan> {
+    let path = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        dir.join(path)
+    };
+    let encryption = super::session::plan_encryption(dir, env, printer)?;
+    match super::plan::load_plan(&path, encryption.as_deref()) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            printer.error(&e);
+            None
+        }
+    }
+}
+
+/// The refusal of an unconfirmed apply where nobody can type `yes`.
+fn no_terminal_to_confirm(destroy: bool) -> Diagnostic {
+    if destroy {
+        Diagnostic::error("destroy needs confirmation, and there is no terminal to ask on")
+            .with_hint("review the plan with `zentra plan --destroy --out FILE` then apply it with `zentra apply FILE`, or pass --auto-approve; nothing was changed")
+    } else {
+        Diagnostic::error("apply needs confirmation, and there is no terminal to ask on")
+            .with_hint("review a plan and apply it with `zentra plan --out FILE` then `zentra apply FILE`, or pass --auto-approve")
+    }
+}
+
+/// Whether the fresh plan may be applied: a saved plan must still be what would be done now;
+/// without one, the plan is shown and, when it changes anything, a person says `yes`.
+fn approved(
+    saved: Option<&Plan>,
+    fresh: &Plan,
+    args: &ApplyArgs,
+    destroy: bool,
+    printer: &Printer,
+) -> bool {
+    if let Some(saved) = saved {
+        if let Some(why) = staleness(saved, fresh) {
+            printer.diagnostic(
+                &Diagnostic::error(format!("the saved plan is stale: {why}"))
+                    .with_hint("nothing was changed; run `zentra plan --out FILE` again and review the new plan"),
+            );
+            return false;
+        }
+        return true;
+    }
+    printer.data(&render::plan_text(fresh, printer));
+    // Manual steps are done by a person: there is nothing to approve for them.
+    let approvable = fresh
+        .changes
+        .iter()
+        .any(|c| c.is_change() && c.action != Action::Manual);
+    if approvable && !args.auto_approve && !confirm(printer, destroy) {
+        printer.status("Apply cancelled; nothing was changed.");
+        return false;
+    }
+    true
+}
+
+/// Runs `apply` to its end. Ctrl-C stops new operations: what is in flight finishes and is
+/// recorded in state. A second Ctrl-C stops at once.
+async fn until_done_or_interrupted(
+    apply: impl std::future::Future<Output = ApplyReport>,
+    interrupted: &AtomicBool,
+    printer: &Printer,
+) -> ApplyReport {
     let interrupt = async {
         if tokio::signal::ctrl_c().await.is_ok() {
-            flag.store(true, Ordering::SeqCst);
+            interrupted.store(true, Ordering::SeqCst);
             printer.status("Interrupt received: finishing what is in flight and saving state (interrupt again to stop at once)...");
             if tokio::signal::ctrl_c().await.is_ok() {
                 printer.error("stopped at once: a change that was in flight may be missing from state; run `zentra plan` to see where things stand");
@@ -330,12 +378,16 @@ async fn apply_plan(
         std::future::pending::<()>().await;
     };
     // `biased`: the watcher is polled first, so the handler is in place before any change starts.
-    let result = tokio::select! {
+    tokio::select! {
         biased;
         () = interrupt => unreachable!("the interrupt watcher never finishes"),
         result = apply => result,
-    };
-    drop(progress);
+    }
+}
+
+/// Prints the run's warnings, failed checks and errors; false when it failed or was
+/// interrupted.
+fn report_failure(result: &ApplyReport, printer: &Printer) -> bool {
     // A failed `check` is a warning that never fails the run.
     for check in &result.failed_checks {
         printer.warning(check);
@@ -363,37 +415,45 @@ async fn apply_plan(
                 result.completed.len()
             ));
         }
-        return Outcome::Failure;
+        return false;
     }
     if result.interrupted {
         printer.error("apply was interrupted; state records everything that completed. Run `zentra plan` to see what is left.");
-        return Outcome::Failure;
+        return false;
     }
+    true
+}
+
+/// `Apply complete! Resources: ...` (or `Destroy complete!`).
+fn completion_line(summary: &Summary, destroy: bool, printer: &Printer) -> String {
     let forgotten = if summary.forget > 0 {
         format!(", {} no longer managed", summary.forget)
     } else {
         String::new()
     };
-    if had_changes && destroy {
-        printer.data(&format!(
+    if destroy {
+        return format!(
             "\n{} Resources: {} destroyed{forgotten}.\n",
             printer.paint("Destroy complete!", Tone::Bold, false),
             summary.destroy,
-        ));
-    } else if had_changes {
-        printer.data(&format!(
-            "\n{} Resources: {}{} added, {} changed, {} destroyed{forgotten}.\n",
-            printer.paint("Apply complete!", Tone::Bold, false),
-            if summary.adopt > 0 {
-                format!("{} adopted, ", summary.adopt)
-            } else {
-                String::new()
-            },
-            summary.add,
-            summary.change,
-            summary.destroy,
-        ));
+        );
     }
+    let adopted = if summary.adopt > 0 {
+        format!("{} adopted, ", summary.adopt)
+    } else {
+        String::new()
+    };
+    format!(
+        "\n{} Resources: {adopted}{} added, {} changed, {} destroyed{forgotten}.\n",
+        printer.paint("Apply complete!", Tone::Bold, false),
+        summary.add,
+        summary.change,
+        summary.destroy,
+    )
+}
+
+/// What is left after a successful apply: manual steps waiting for a person, and the outputs.
+fn report_pending(result: &ApplyReport, printer: &Printer) {
     if !result.manual_pending.is_empty() {
         let list: Vec<String> = result
             .manual_pending
@@ -414,11 +474,6 @@ async fn apply_plan(
                 render::value_text(&o.value, o.sensitive, o.unknown)
             ));
         }
-    }
-    if result.warnings.is_empty() {
-        Outcome::Success
-    } else {
-        Outcome::Failure
     }
 }
 
