@@ -460,7 +460,45 @@ fn alternate_key(segment: &str) -> Option<Result<String, GraphError>> {
     }))
 }
 
+/// Routes a Graph request by its first path segment to the collection that serves it.
 fn route(
+    state: &mut SimState,
+    auth: &Auth,
+    call: &Call,
+    segments: &[&str],
+) -> Result<Outcome, GraphError> {
+    let Some((&first, rest)) = segments.split_first() else {
+        return service_root(call);
+    };
+    match first {
+        "policies" => route_policies(state, auth, call, rest),
+        "servicePrincipals" => route_service_principals(state, auth, call, rest),
+        segment if segment.starts_with("servicePrincipals(") && rest.is_empty() => {
+            route_service_principal_by_app_id(state, auth, call, segment)
+        }
+        "oauth2PermissionGrants" => route_grants(state, auth, call, rest),
+        "domains" => route_domains(state, auth, call, rest),
+        first => Err(segment_not_found(first)),
+    }
+}
+
+/// `GET /v1.0/`: the service document.
+fn service_root(call: &Call) -> Result<Outcome, GraphError> {
+    let m = &call.method;
+    if *m != Method::GET {
+        return Err(method_not_allowed());
+    }
+    Ok(Outcome::json(
+        StatusCode::OK,
+        json!({
+            "@odata.context": format!("{}/$metadata", call.root()),
+            "value": service_document(),
+        }),
+    ))
+}
+
+/// `/policies/...`.
+fn route_policies(
     state: &mut SimState,
     auth: &Auth,
     call: &Call,
@@ -468,19 +506,7 @@ fn route(
 ) -> Result<Outcome, GraphError> {
     let m = &call.method;
     match segments {
-        [] => {
-            if *m != Method::GET {
-                return Err(method_not_allowed());
-            }
-            Ok(Outcome::json(
-                StatusCode::OK,
-                json!({
-                    "@odata.context": format!("{}/$metadata", call.root()),
-                    "value": service_document(),
-                }),
-            ))
-        }
-        ["policies", "authorizationPolicy"] => match m.as_str() {
+        ["authorizationPolicy"] => match m.as_str() {
             "GET" => {
                 require(auth, READ_POLICY)?;
                 get_policy(state, auth, call)
@@ -491,7 +517,7 @@ fn route(
             }
             _ => Err(method_not_allowed()),
         },
-        ["policies"] => match m.as_str() {
+        [] => match m.as_str() {
             "GET" => {
                 require(auth, READ_POLICY)?;
                 Ok(Outcome::json(
@@ -504,13 +530,65 @@ fn route(
             }
             _ => Err(method_not_allowed()),
         },
-        ["policies", "adminConsentRequestPolicy"] => match m.as_str() {
+        ["adminConsentRequestPolicy"] => match m.as_str() {
             "GET" => super::graph_policies::get(state, auth, call),
             "PUT" => super::graph_policies::put(state, auth, call),
             _ => Err(method_not_allowed()),
         },
-        ["policies", other, ..] => Err(segment_not_found(other)),
-        ["servicePrincipals"] => match m.as_str() {
+        [other, ..] => Err(segment_not_found(other)),
+    }
+}
+
+/// `/servicePrincipals(appId='...')`: one service principal by its application's id.
+fn route_service_principal_by_app_id(
+    state: &mut SimState,
+    auth: &Auth,
+    call: &Call,
+    segment: &str,
+) -> Result<Outcome, GraphError> {
+    let m = &call.method;
+    let app_id = alternate_key(segment).unwrap_or_else(|| Err(segment_not_found(segment)))?;
+    let now = Instant::now();
+    let index = tenant_mut(state, auth)?.sp_index_by_app(&app_id, Some(now));
+    match (m.as_str(), index) {
+        ("GET", Some(i)) => {
+            require(auth, READ_APPS)?;
+            get_service_principal(state, auth, call, i)
+        }
+        ("PATCH", Some(i)) => {
+            require(auth, WRITE_APPS)?;
+            patch_service_principal(state, auth, call, i)
+        }
+        ("DELETE", Some(i)) => {
+            require(auth, WRITE_APPS)?;
+            delete_service_principal(state, auth, i)
+        }
+        ("PATCH", None)
+            if call
+                .header("prefer")
+                .is_some_and(|p| p.to_ascii_lowercase().contains("create-if-missing")) =>
+        {
+            require(auth, WRITE_APPS)?;
+            create_service_principal(state, auth, call, Some(&app_id))
+        }
+        ("GET" | "PATCH" | "DELETE", None) => {
+            require(auth, READ_APPS)?;
+            Err(not_found(&format!("servicePrincipals(appId='{app_id}')")))
+        }
+        _ => Err(method_not_allowed()),
+    }
+}
+
+/// `/servicePrincipals/...`.
+fn route_service_principals(
+    state: &mut SimState,
+    auth: &Auth,
+    call: &Call,
+    segments: &[&str],
+) -> Result<Outcome, GraphError> {
+    let m = &call.method;
+    match segments {
+        [] => match m.as_str() {
             "GET" => {
                 require(auth, READ_APPS)?;
                 list_service_principals(state, auth, call)
@@ -521,40 +599,7 @@ fn route(
             }
             _ => Err(method_not_allowed()),
         },
-        [segment] if segment.starts_with("servicePrincipals(") => {
-            let app_id =
-                alternate_key(segment).unwrap_or_else(|| Err(segment_not_found(segment)))?;
-            let now = Instant::now();
-            let index = tenant_mut(state, auth)?.sp_index_by_app(&app_id, Some(now));
-            match (m.as_str(), index) {
-                ("GET", Some(i)) => {
-                    require(auth, READ_APPS)?;
-                    get_service_principal(state, auth, call, i)
-                }
-                ("PATCH", Some(i)) => {
-                    require(auth, WRITE_APPS)?;
-                    patch_service_principal(state, auth, call, i)
-                }
-                ("DELETE", Some(i)) => {
-                    require(auth, WRITE_APPS)?;
-                    delete_service_principal(state, auth, i)
-                }
-                ("PATCH", None)
-                    if call
-                        .header("prefer")
-                        .is_some_and(|p| p.to_ascii_lowercase().contains("create-if-missing")) =>
-                {
-                    require(auth, WRITE_APPS)?;
-                    create_service_principal(state, auth, call, Some(&app_id))
-                }
-                ("GET" | "PATCH" | "DELETE", None) => {
-                    require(auth, READ_APPS)?;
-                    Err(not_found(&format!("servicePrincipals(appId='{app_id}')")))
-                }
-                _ => Err(method_not_allowed()),
-            }
-        }
-        ["servicePrincipals", id] => {
+        [id] => {
             let now = Instant::now();
             let index = tenant_mut(state, auth)?.sp_index(id, Some(now));
             match m.as_str() {
@@ -576,7 +621,7 @@ fn route(
                 _ => Err(method_not_allowed()),
             }
         }
-        ["servicePrincipals", id, "oauth2PermissionGrants"] => {
+        [id, "oauth2PermissionGrants"] => {
             if *m != Method::GET {
                 return Err(method_not_allowed());
             }
@@ -588,22 +633,30 @@ fn route(
                 .ok_or_else(|| not_found(id))?;
             list_grants(state, auth, call, Some(id))
         }
-        ["servicePrincipals", id, collection]
-            if super::graph_app_roles::side_of(collection).is_some() =>
-        {
+        [id, collection] if super::graph_app_roles::side_of(collection).is_some() => {
             let side = super::graph_app_roles::side_of(collection)
                 .ok_or_else(|| segment_not_found(collection))?;
             super::graph_app_roles::collection(state, auth, call, id, side)
         }
-        ["servicePrincipals", id, collection, assignment]
-            if super::graph_app_roles::side_of(collection).is_some() =>
-        {
+        [id, collection, assignment] if super::graph_app_roles::side_of(collection).is_some() => {
             let side = super::graph_app_roles::side_of(collection)
                 .ok_or_else(|| segment_not_found(collection))?;
             super::graph_app_roles::item(state, auth, call, id, side, assignment)
         }
-        ["servicePrincipals", _, other, ..] => Err(segment_not_found(other)),
-        ["oauth2PermissionGrants"] => match m.as_str() {
+        [_, other, ..] => Err(segment_not_found(other)),
+    }
+}
+
+/// `/oauth2PermissionGrants/...`.
+fn route_grants(
+    state: &mut SimState,
+    auth: &Auth,
+    call: &Call,
+    segments: &[&str],
+) -> Result<Outcome, GraphError> {
+    let m = &call.method;
+    match segments {
+        [] => match m.as_str() {
             "GET" => {
                 require(auth, READ_GRANTS)?;
                 list_grants(state, auth, call, None)
@@ -614,7 +667,7 @@ fn route(
             }
             _ => Err(method_not_allowed()),
         },
-        ["oauth2PermissionGrants", id] => {
+        [id] => {
             let now = Instant::now();
             let index = tenant_mut(state, auth)?.grant_index(id, Some(now));
             match m.as_str() {
@@ -654,8 +707,20 @@ fn route(
                 _ => Err(method_not_allowed()),
             }
         }
-        ["oauth2PermissionGrants", _, other, ..] => Err(segment_not_found(other)),
-        ["domains"] => {
+        [_, other, ..] => Err(segment_not_found(other)),
+    }
+}
+
+/// `/domains/...`.
+fn route_domains(
+    state: &mut SimState,
+    auth: &Auth,
+    call: &Call,
+    segments: &[&str],
+) -> Result<Outcome, GraphError> {
+    let m = &call.method;
+    match segments {
+        [] => {
             if *m != Method::GET {
                 return Err(method_not_allowed());
             }
@@ -677,16 +742,12 @@ fn route(
                 }),
             ))
         }
-        ["domains", id] if *m == Method::PATCH => {
-            super::graph_domains::patch_domain(state, auth, call, id)
-        }
-        ["domains", id, "federationConfiguration"] => {
-            super::graph_domains::collection(state, auth, call, id)
-        }
-        ["domains", id, "federationConfiguration", federation] => {
+        [id] if *m == Method::PATCH => super::graph_domains::patch_domain(state, auth, call, id),
+        [id, "federationConfiguration"] => super::graph_domains::collection(state, auth, call, id),
+        [id, "federationConfiguration", federation] => {
             super::graph_domains::item(state, auth, call, id, federation)
         }
-        ["domains", id] => {
+        [id] => {
             if *m != Method::GET {
                 return Err(method_not_allowed());
             }
@@ -705,8 +766,7 @@ fn route(
                 .ok_or_else(|| not_found(id))?;
             Ok(entity(call, "domains", &select, domain))
         }
-        ["domains", _, other, ..] => Err(segment_not_found(other)),
-        [first, ..] => Err(segment_not_found(first)),
+        [_, other, ..] => Err(segment_not_found(other)),
     }
 }
 
