@@ -211,7 +211,87 @@ fn check_scope(scope: &str, base: &str, tenant: &Tenant) -> Result<(), AadError>
     ))
 }
 
+/// `POST /{tenant}/oauth2/v2.0/token` with the client credentials grant: checks the request
+/// as Entra ID does (form, grant, client, scope, then the secret or assertion), then issues a
+/// token carrying the client's application roles.
 fn issue(shared: &Shared, req: &SimRequest) -> Result<SimResponse, AadError> {
+    let tenant_segment = token_endpoint_tenant(req)?;
+    let mut state = shared.lock();
+    let tenant = resolve_tenant(&state.entra.tenants, tenant_segment)?;
+    let form = form_of(req)?;
+    check_grant_type(&form)?;
+    let basic = req.basic_credentials();
+    let client_id = client_id_of(&form, basic.as_ref())?;
+    let Some(client) = tenant
+        .client_apps
+        .iter()
+        .find(|c| c.client_id.eq_ignore_ascii_case(&client_id))
+    else {
+        return Err(aad(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            700016,
+            format!(
+                "Application with identifier '{client_id}' was not found in the directory '{}'. \
+                 This can happen if the application has not been installed by the administrator \
+                 of the tenant or consented to by any user in the tenant. You may have sent your \
+                 authentication request to the wrong tenant.",
+                tenant.display_name
+            ),
+        ));
+    };
+    let scope = form.get("scope").map_or("", String::as_str);
+    check_scope(scope, &req.base, tenant)?;
+    let credentials = ClientCredentials {
+        secret: form
+            .get("client_secret")
+            .cloned()
+            .or_else(|| basic.as_ref().map(|(_, s)| s.clone())),
+        assertion: form.get("client_assertion").map(String::as_str),
+        assertion_type: form.get("client_assertion_type").map(String::as_str),
+    };
+    let audiences = [
+        format!("{}/{}/oauth2/v2.0/token", req.base, tenant_segment),
+        format!("{}/{}/oauth2/v2.0/token", req.base, tenant.id),
+        format!("https://login.microsoftonline.com/{tenant_segment}/oauth2/v2.0/token"),
+        format!(
+            "https://login.microsoftonline.com/{}/oauth2/v2.0/token",
+            tenant.id
+        ),
+    ];
+    let spent_assertion =
+        authenticate(client, &credentials, &audiences, &state.entra.oidc_issuers)?;
+    let roles = client.app_roles.clone();
+    let tenant_id = tenant.id.clone();
+    if let Some(spent) = spent_assertion {
+        spend(&mut state.entra.used_assertions, spent)?;
+    }
+    let token = random_token(96);
+    state.entra.tokens.insert(
+        token.clone(),
+        GraphToken {
+            tenant_id,
+            roles,
+            expires: Instant::now() + Duration::from_secs(GRAPH_TOKEN_SECONDS),
+        },
+    );
+    Ok(SimResponse::json(
+        StatusCode::OK,
+        json!({
+            "token_type": "Bearer",
+            "expires_in": GRAPH_TOKEN_SECONDS,
+            "ext_expires_in": GRAPH_TOKEN_SECONDS,
+            "access_token": token,
+        }),
+    )
+    .with_header("cache-control", "no-store, no-cache")
+    .with_header("pragma", "no-cache")
+    .with_header("x-ms-request-id", uuid::Uuid::new_v4().to_string()))
+}
+
+/// The tenant segment of a token request's path, which must be `/{tenant}/oauth2/v2.0/token`
+/// asked with POST.
+fn token_endpoint_tenant(req: &SimRequest) -> Result<&str, AadError> {
     let segments: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
     if segments.len() != 4 || segments[1..] != ["oauth2", "v2.0", "token"] {
         return Err(aad(
@@ -235,21 +315,19 @@ fn issue(shared: &Shared, req: &SimRequest) -> Result<SimResponse, AadError> {
             ),
         ));
     }
-    let tenant_segment = segments[0];
-    let mut state = shared.lock();
-    let tenant = resolve_tenant(&state.entra.tenants, tenant_segment)?;
+    Ok(segments[0])
+}
 
-    let params: Vec<(String, String)> =
-        if req.media_type().as_deref() == Some("application/x-www-form-urlencoded") {
-            url::form_urlencoded::parse(&req.body)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect()
-        } else {
-            Vec::new()
-        };
-    let mut form: HashMap<&str, &str> = HashMap::new();
-    for (name, value) in &params {
-        if form.insert(name.as_str(), value.as_str()).is_some() {
+/// The request's form parameters (none unless the body is a form); a parameter given twice is
+/// refused.
+fn form_of(req: &SimRequest) -> Result<HashMap<String, String>, AadError> {
+    let mut form = HashMap::new();
+    if req.media_type().as_deref() != Some("application/x-www-form-urlencoded") {
+        return Ok(form);
+    }
+    for (name, value) in url::form_urlencoded::parse(&req.body) {
+        let name = name.into_owned();
+        if form.contains_key(&name) {
             return Err(aad(
                 StatusCode::BAD_REQUEST,
                 "invalid_request",
@@ -259,9 +337,14 @@ fn issue(shared: &Shared, req: &SimRequest) -> Result<SimResponse, AadError> {
                 ),
             ));
         }
+        form.insert(name, value.into_owned());
     }
+    Ok(form)
+}
 
-    let grant_type = form.get("grant_type").copied().unwrap_or("");
+/// Only the client credentials grant is served.
+fn check_grant_type(form: &HashMap<String, String>) -> Result<(), AadError> {
+    let grant_type = form.get("grant_type").map_or("", String::as_str);
     if grant_type.is_empty() {
         return Err(missing_parameter("grant_type"));
     }
@@ -273,87 +356,77 @@ fn issue(shared: &Shared, req: &SimRequest) -> Result<SimResponse, AadError> {
             format!("The app requested an unsupported grant type '{grant_type}'."),
         ));
     }
+    Ok(())
+}
 
-    let basic = req.basic_credentials();
-    let client_id = match (form.get("client_id").copied(), &basic) {
-        (Some(id), Some((basic_id, _))) if id != basic_id => {
-            return Err(aad(
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                7000216,
-                "The client_id in the request body doesn't match the client_id of the \
-                 Authorization header.",
-            ));
-        }
-        (Some(id), _) if !id.is_empty() => id.to_string(),
-        (_, Some((basic_id, _))) => basic_id.clone(),
-        _ => return Err(missing_parameter("client_id")),
-    };
-    let Some(client) = tenant
-        .client_apps
-        .iter()
-        .find(|c| c.client_id.eq_ignore_ascii_case(&client_id))
-    else {
-        return Err(aad(
+/// The client id, from the form or from HTTP Basic credentials; both must agree when both are
+/// given.
+fn client_id_of(
+    form: &HashMap<String, String>,
+    basic: Option<&(String, String)>,
+) -> Result<String, AadError> {
+    match (form.get("client_id").map(String::as_str), basic) {
+        (Some(id), Some((basic_id, _))) if id != basic_id => Err(aad(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            7000216,
+            "The client_id in the request body doesn't match the client_id of the \
+             Authorization header.",
+        )),
+        (Some(id), _) if !id.is_empty() => Ok(id.to_string()),
+        (_, Some((basic_id, _))) => Ok(basic_id.clone()),
+        _ => Err(missing_parameter("client_id")),
+    }
+}
+
+/// How a client proves who it is: a secret, or a signed assertion (a certificate's, or a
+/// federated token).
+struct ClientCredentials<'a> {
+    secret: Option<String>,
+    assertion: Option<&'a str>,
+    assertion_type: Option<&'a str>,
+}
+
+/// Checks the client's secret or assertion; a certificate assertion comes back to be spent.
+fn authenticate(
+    client: &EntraClientApp,
+    credentials: &ClientCredentials<'_>,
+    audiences: &[String],
+    oidc_issuers: &[OidcIssuerSeed],
+) -> Result<Option<SpentAssertion>, AadError> {
+    match (&credentials.secret, credentials.assertion) {
+        (Some(_), Some(_)) => Err(aad(
             StatusCode::BAD_REQUEST,
-            "unauthorized_client",
-            700016,
-            format!(
-                "Application with identifier '{client_id}' was not found in the directory '{}'. \
-                 This can happen if the application has not been installed by the administrator \
-                 of the tenant or consented to by any user in the tenant. You may have sent your \
-                 authentication request to the wrong tenant.",
-                tenant.display_name
-            ),
-        ));
-    };
-
-    let scope = form.get("scope").copied().unwrap_or("");
-    check_scope(scope, &req.base, tenant)?;
-
-    let mut spent_assertion: Option<SpentAssertion> = None;
-    let secret = form
-        .get("client_secret")
-        .map(|s| s.to_string())
-        .or_else(|| basic.as_ref().map(|(_, s)| s.clone()));
-    let assertion = form.get("client_assertion").copied();
-    let assertion_type = form.get("client_assertion_type").copied();
-    match (secret, assertion) {
-        (Some(_), Some(_)) => {
-            return Err(aad(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                7000216,
-                "Only one of 'client_assertion', 'client_secret' or 'request' may be presented \
-                 for the 'client_credentials' grant type.",
-            ));
-        }
-        (None, None) => {
-            return Err(aad(
+            "invalid_request",
+            7000216,
+            "Only one of 'client_assertion', 'client_secret' or 'request' may be presented \
+             for the 'client_credentials' grant type.",
+        )),
+        (None, None) => Err(aad(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            7000218,
+            "The request body must contain the following parameter: 'client_assertion' or \
+             'client_secret'.",
+        )),
+        (Some(secret), None) => {
+            if client.secrets.iter().any(|s| s == secret) {
+                return Ok(None);
+            }
+            Err(aad(
                 StatusCode::UNAUTHORIZED,
                 "invalid_client",
-                7000218,
-                "The request body must contain the following parameter: 'client_assertion' or \
-                 'client_secret'.",
-            ));
-        }
-        (Some(secret), None) => {
-            if !client.secrets.iter().any(|s| s == &secret) {
-                return Err(aad(
-                    StatusCode::UNAUTHORIZED,
-                    "invalid_client",
-                    7000215,
-                    format!(
-                        "Invalid client secret provided. Ensure the secret being sent in the \
-                         request is the client secret value, not the client secret ID, for a \
-                         secret added to app '{}'.",
-                        client.client_id
-                    ),
-                ));
-            }
+                7000215,
+                format!(
+                    "Invalid client secret provided. Ensure the secret being sent in the \
+                     request is the client secret value, not the client secret ID, for a \
+                     secret added to app '{}'.",
+                    client.client_id
+                ),
+            ))
         }
         (None, Some(jwt)) => {
-            if assertion_type != Some(JWT_BEARER) {
+            if credentials.assertion_type != Some(JWT_BEARER) {
                 return Err(aad(
                     StatusCode::BAD_REQUEST,
                     "invalid_request",
@@ -364,15 +437,6 @@ fn issue(shared: &Shared, req: &SimRequest) -> Result<SimResponse, AadError> {
                     ),
                 ));
             }
-            let audiences = [
-                format!("{}/{}/oauth2/v2.0/token", req.base, tenant_segment),
-                format!("{}/{}/oauth2/v2.0/token", req.base, tenant.id),
-                format!("https://login.microsoftonline.com/{tenant_segment}/oauth2/v2.0/token"),
-                format!(
-                    "https://login.microsoftonline.com/{}/oauth2/v2.0/token",
-                    tenant.id
-                ),
-            ];
             let issuer = unverified_claims(jwt)
                 .and_then(|c| c.get("iss").and_then(|i| i.as_str()).map(str::to_string))
                 .ok_or_else(malformed_jwt)?;
@@ -381,54 +445,29 @@ fn issue(shared: &Shared, req: &SimRequest) -> Result<SimResponse, AadError> {
                 .map(|h| h.x5t.is_some() || h.x5t_s256.is_some())
                 .map_err(|_| malformed_jwt())?;
             if names_certificate || issuer.eq_ignore_ascii_case(&client.client_id) {
-                spent_assertion = Some(verify_assertion(client, jwt, &audiences)?);
-            } else {
-                verify_federated(client, jwt, &issuer, &state.entra.oidc_issuers)?;
+                return verify_assertion(client, jwt, audiences).map(Some);
             }
+            verify_federated(client, jwt, &issuer, oidc_issuers)?;
+            Ok(None)
         }
     }
+}
 
-    let roles = client.app_roles.clone();
-    let tenant_id = tenant.id.clone();
-    // A certificate assertion is accepted once (federated tokens are reused until they expire).
-    if let Some(spent) = spent_assertion {
-        let now = Instant::now();
-        state.entra.used_assertions.retain(|_, until| *until > now);
-        if state.entra.used_assertions.contains_key(&spent.key) {
-            return Err(aad(
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                50027,
-                "JWT token is invalid or malformed: the client assertion's 'jti' was already \
-                 used. Sign a new assertion for every token request.",
-            ));
-        }
-        state
-            .entra
-            .used_assertions
-            .insert(spent.key, now + spent.remaining);
+/// A certificate assertion is accepted once (federated tokens are reused until they expire).
+fn spend(used: &mut HashMap<String, Instant>, spent: SpentAssertion) -> Result<(), AadError> {
+    let now = Instant::now();
+    used.retain(|_, until| *until > now);
+    if used.contains_key(&spent.key) {
+        return Err(aad(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            50027,
+            "JWT token is invalid or malformed: the client assertion's 'jti' was already \
+             used. Sign a new assertion for every token request.",
+        ));
     }
-    let token = random_token(96);
-    state.entra.tokens.insert(
-        token.clone(),
-        GraphToken {
-            tenant_id,
-            roles,
-            expires: Instant::now() + Duration::from_secs(GRAPH_TOKEN_SECONDS),
-        },
-    );
-    Ok(SimResponse::json(
-        StatusCode::OK,
-        json!({
-            "token_type": "Bearer",
-            "expires_in": GRAPH_TOKEN_SECONDS,
-            "ext_expires_in": GRAPH_TOKEN_SECONDS,
-            "access_token": token,
-        }),
-    )
-    .with_header("cache-control", "no-store, no-cache")
-    .with_header("pragma", "no-cache")
-    .with_header("x-ms-request-id", uuid::Uuid::new_v4().to_string()))
+    used.insert(spent.key, now + spent.remaining);
+    Ok(())
 }
 
 /// A certificate assertion that was accepted: its replay key (client and `jti`) and how long
