@@ -19,7 +19,7 @@
 use serde_json::{Map, Value, json};
 
 use super::admin::AdminError;
-use super::state::{SimState, deep_merge, random_token};
+use super::state::{SimState, ZoomAccount, deep_merge, random_token};
 use super::zoom_api::find_user;
 use super::zoom_groups::ZoomGroup;
 use super::zoom_roles::ZoomRole;
@@ -55,23 +55,48 @@ pub(crate) fn apply(
             ));
         }
     };
-    let group_at = |account: &super::state::ZoomAccount, gid: &str| {
-        account
-            .groups
-            .iter()
-            .position(|g| g.id == gid)
-            .ok_or_else(|| AdminError::NotFound(format!("no group {gid}")))
-    };
-    let service_at = |account: &super::state::ZoomAccount, sid: &str| {
-        account
-            .calendar_services
-            .iter()
-            .position(|s| s.id == sid)
-            .ok_or_else(|| AdminError::NotFound(format!("no calendar service {sid}")))
-    };
+    match rest.first().copied() {
+        Some("groups") => groups(account, method, rest, &body),
+        Some("roles") => roles(account, method, rest, &body),
+        Some("users") => users(account, method, rest, &body),
+        Some("calendar_services") => calendar_services(account, method, rest, &body),
+        _ => Err(no_endpoint(method, id, rest)),
+    }
+}
+
+fn no_endpoint(method: &str, account: &str, rest: &[&str]) -> AdminError {
+    AdminError::NotFound(format!(
+        "no admin endpoint {method} /_sim/zoom/accounts/{account}/{}",
+        rest.join("/")
+    ))
+}
+
+fn group_at(account: &ZoomAccount, gid: &str) -> Result<usize, AdminError> {
+    account
+        .groups
+        .iter()
+        .position(|g| g.id == gid)
+        .ok_or_else(|| AdminError::NotFound(format!("no group {gid}")))
+}
+
+fn service_at(account: &ZoomAccount, sid: &str) -> Result<usize, AdminError> {
+    account
+        .calendar_services
+        .iter()
+        .position(|s| s.id == sid)
+        .ok_or_else(|| AdminError::NotFound(format!("no calendar service {sid}")))
+}
+
+/// `groups`, a group's settings, lock settings and members.
+fn groups(
+    account: &mut ZoomAccount,
+    method: &str,
+    rest: &[&str],
+    body: &Map<String, Value>,
+) -> Result<Value, AdminError> {
     match (method, rest) {
         ("POST", ["groups"]) => {
-            let name = text(&body, "name")?.to_string();
+            let name = text(body, "name")?.to_string();
             let gid = body
                 .get("id")
                 .and_then(Value::as_str)
@@ -83,7 +108,7 @@ pub(crate) fn apply(
         }
         ("PATCH", ["groups", gid]) => {
             let i = group_at(account, gid)?;
-            account.groups[i].name = text(&body, "name")?.to_string();
+            account.groups[i].name = text(body, "name")?.to_string();
             Ok(Value::Null)
         }
         ("DELETE", ["groups", gid]) => {
@@ -99,12 +124,12 @@ pub(crate) fn apply(
             } else {
                 &mut group.lock_settings
             };
-            deep_merge(target, &body);
+            deep_merge(target, body);
             Ok(Value::Null)
         }
         ("POST", ["groups", gid, "members"]) => {
             let i = group_at(account, gid)?;
-            let user = text(&body, "user")?;
+            let user = text(body, "user")?;
             let user_id = find_user(account, user)
                 .map(|u| u.id.clone())
                 .ok_or_else(|| AdminError::BadRequest(format!("no user {user}")))?;
@@ -122,13 +147,25 @@ pub(crate) fn apply(
                 .retain(|m| Some(m) != user_id.as_ref());
             Ok(Value::Null)
         }
+        _ => Err(no_endpoint(method, &account.id, rest)),
+    }
+}
+
+/// `roles`: custom roles.
+fn roles(
+    account: &mut ZoomAccount,
+    method: &str,
+    rest: &[&str],
+    body: &Map<String, Value>,
+) -> Result<Value, AdminError> {
+    match (method, rest) {
         ("POST", ["roles"]) => {
             let role = ZoomRole {
                 id: body
                     .get("id")
                     .and_then(Value::as_str)
                     .map_or_else(|| random_token(22), str::to_string),
-                name: text(&body, "name")?.to_string(),
+                name: text(body, "name")?.to_string(),
                 description: body
                     .get("description")
                     .and_then(Value::as_str)
@@ -174,8 +211,20 @@ pub(crate) fn apply(
             }
             Ok(Value::Null)
         }
+        _ => Err(no_endpoint(method, &account.id, rest)),
+    }
+}
+
+/// `users/{uid}`: a user's role.
+fn users(
+    account: &mut ZoomAccount,
+    method: &str,
+    rest: &[&str],
+    body: &Map<String, Value>,
+) -> Result<Value, AdminError> {
+    match (method, rest) {
         ("PATCH", ["users", uid]) => {
-            let role_name = text(&body, "role_name")?.to_string();
+            let role_name = text(body, "role_name")?.to_string();
             let user_id = find_user(account, uid)
                 .map(|u| u.id.clone())
                 .ok_or_else(|| AdminError::NotFound(format!("no user {uid}")))?;
@@ -184,6 +233,18 @@ pub(crate) fn apply(
             }
             Ok(Value::Null)
         }
+        _ => Err(no_endpoint(method, &account.id, rest)),
+    }
+}
+
+/// `calendar_services` and their resources (Zoom Rooms).
+fn calendar_services(
+    account: &mut ZoomAccount,
+    method: &str,
+    rest: &[&str],
+    body: &Map<String, Value>,
+) -> Result<Value, AdminError> {
+    match (method, rest) {
         ("POST", ["calendar_services"]) => {
             let kind: CalendarServiceKind = match body.get("type") {
                 Some(kind) => serde_json::from_value(kind.clone()).map_err(|_| {
@@ -192,8 +253,8 @@ pub(crate) fn apply(
                 None => CalendarServiceKind::default(),
             };
             let email = match body.get("email") {
-                Some(_) => text(&body, "email")?,
-                None => text(&body, "name")?,
+                Some(_) => text(body, "email")?,
+                None => text(body, "name")?,
             };
             if !email.contains('@') {
                 return Err(AdminError::BadRequest(
@@ -216,7 +277,7 @@ pub(crate) fn apply(
         }
         ("POST", ["calendar_services", sid, "resources"]) => {
             let i = service_at(account, sid)?;
-            let email = text(&body, "email")?.to_string();
+            let email = text(body, "email")?.to_string();
             let added = account.calendar_services[i]
                 .add_resource(&email)
                 .map(|r| json!({"id": r.id, "email": r.email, "name": r.name}))
@@ -230,10 +291,7 @@ pub(crate) fn apply(
                 .retain(|r| r.id != *rid);
             Ok(Value::Null)
         }
-        _ => Err(AdminError::NotFound(format!(
-            "no admin endpoint {method} /_sim/zoom/accounts/{id}/{}",
-            rest.join("/")
-        ))),
+        _ => Err(no_endpoint(method, &account.id, rest)),
     }
 }
 
