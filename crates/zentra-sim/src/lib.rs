@@ -24,6 +24,7 @@ mod admin;
 mod entra_login;
 mod faults;
 mod graph;
+mod graph_admin;
 mod graph_app_roles;
 mod graph_domains;
 mod graph_odata;

@@ -154,7 +154,8 @@ pub fn recorded(dir: &Path) -> Result<Option<Backend>, StateError> {
         })
 }
 
-/// Records `backend` as the one set up in `dir`.
+/// Records `backend` as the one set up in `dir`. The record is replaced atomically: two runs
+/// starting at once in one directory never read a half-written one.
 pub fn record(dir: &Path, backend: &Backend) -> Result<(), StateError> {
     let path = record_path(dir);
     let io = |action: &'static str, source: std::io::Error| StateError::Io {
@@ -169,7 +170,14 @@ pub fn record(dir: &Path, backend: &Backend) -> Result<(), StateError> {
     })
     .unwrap_or_default();
     text.push('\n');
-    std::fs::write(&path, text).map_err(|e| io("write", e))
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".backend-record")
+        .suffix(".tmp")
+        .tempfile_in(dir.join(WORK_DIR))
+        .map_err(|e| io("write", e))?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(|e| io("write", e))?;
+    tmp.persist(&path).map_err(|e| io("write", e.error))?;
+    Ok(())
 }
 
 /// The backend state was last kept in: the recorded one, else the local file when it exists.
