@@ -18,6 +18,7 @@ mod crash_safety;
 mod drift;
 mod examples_hcl;
 mod export;
+mod fmt;
 mod hardening;
 mod hostile_input;
 mod import;
