@@ -9,6 +9,7 @@
 pub mod addr;
 pub mod apply;
 pub mod config;
+pub mod console;
 pub mod deps;
 pub mod diag;
 pub mod drift;

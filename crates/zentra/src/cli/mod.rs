@@ -8,6 +8,7 @@
 mod apply;
 mod args;
 mod confirm;
+mod console;
 mod demo;
 mod drift;
 mod export;
@@ -96,6 +97,8 @@ pub enum Command {
     Sim(sim::SimArgs),
     /// Run the quickstart against an in-process emulator: plan, apply, plan again.
     Demo,
+    /// Evaluate expressions read on stdin (one a line) against the configuration and state.
+    Console(console::ConsoleArgs),
     /// Print zentra's version (and with --json, the state and plan format versions).
     Version(version::VersionArgs),
 }
@@ -310,6 +313,7 @@ async fn run_command(cli: Cli, env: Environment, printer: &Printer) -> Outcome {
         Command::ForceUnlock(args) => force_unlock::force_unlock(&dir, args, env, printer),
         Command::Sim(args) => sim::sim(args, printer).await,
         Command::Demo => demo::demo(env, printer).await,
+        Command::Console(args) => console::console(&dir, args, env, printer),
         Command::Version(args) => version::version(&args, printer),
         Command::Schema(args) => schema::schema(&args, printer),
     }

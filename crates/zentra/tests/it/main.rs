@@ -14,6 +14,7 @@ mod azure_service_principal;
 mod checks;
 mod ci_examples;
 mod cli;
+mod console;
 mod crash_safety;
 mod drift;
 mod examples_hcl;
