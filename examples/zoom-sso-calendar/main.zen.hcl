@@ -74,7 +74,7 @@ resource "manual_step" "zoom_saml" {
     sign-out URLs, certificate and issuer, and the vanity URL; under Account Management >
     Account Profile > Associated Domains, add and verify ${var.sso_domain}.
   EOT
-  check        = contains(data.zoom_managed_domains.company.verified, var.sso_domain)
+  check = contains(data.zoom_managed_domains.company.verified, var.sso_domain)
 }
 
 # Users of the company's domain sign in with SSO; the break-glass admin may bypass it. Only
@@ -189,7 +189,7 @@ resource "manual_step" "calendar_service" {
     and am consenting on behalf of the organization", then Authorize and sign in as
     ${var.calendar_service_account}.
   EOT
-  check        = length(data.zoom_rooms_calendar_services.office365.ids) > 0
+  check = length(data.zoom_rooms_calendar_services.office365.ids) > 0
 }
 
 resource "zoom_rooms_calendar_resource" "board_room" {

@@ -9,6 +9,7 @@
 pub mod addr;
 pub mod apply;
 pub mod config;
+pub mod console;
 pub mod deps;
 pub mod diag;
 pub mod drift;
@@ -17,6 +18,7 @@ pub mod eval;
 pub mod expand;
 pub mod export;
 pub mod files;
+pub mod format;
 pub mod plan;
 pub mod progress;
 pub mod provider;

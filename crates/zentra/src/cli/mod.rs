@@ -2,14 +2,17 @@
 //! command lives in its own module and drives the library; nothing here talks to an API.
 //!
 //! Exit codes: 0 success; 1 error (usage errors included); 2 changes present
-//! (`plan --detailed-exitcode`, and `drift`: drift, pending changes or a waiting manual step).
+//! (`plan --detailed-exitcode`, `drift`: drift, pending changes or a waiting manual step, and
+//! `fmt --check`: a file not in canonical style).
 
 mod apply;
 mod args;
 mod confirm;
+mod console;
 mod demo;
 mod drift;
 mod export;
+mod fmt;
 mod force_unlock;
 mod import;
 mod init;
@@ -42,7 +45,7 @@ use zentra_engine::env::Environment;
     version,
     about,
     propagate_version = true,
-    after_help = "Exit codes: 0 success, 1 error (a wrong command line too), 2 changes present (with plan --detailed-exitcode; drift: drift or pending changes).\nTerraform's single-dash spelling of long options (-out=FILE, -detailed-exitcode) is accepted."
+    after_help = "Exit codes: 0 success, 1 error (a wrong command line too), 2 changes present (with plan --detailed-exitcode; drift: drift or pending changes; fmt --check: files to format).\nTerraform's single-dash spelling of long options (-out=FILE, -detailed-exitcode) is accepted."
 )]
 pub struct Cli {
     /// Run as if started in DIR (where the *.zen.hcl files are).
@@ -62,6 +65,8 @@ pub struct Cli {
 pub enum Command {
     /// Check the configuration without calling any API.
     Validate(VarArgs),
+    /// Rewrite *.zen.hcl files in the canonical style (--check: only say which ones differ).
+    Fmt(fmt::FmtArgs),
     /// Read live settings and show what apply would change.
     Plan(plan::PlanArgs),
     /// Make live settings match the configuration (or a saved plan).
@@ -92,6 +97,8 @@ pub enum Command {
     Sim(sim::SimArgs),
     /// Run the quickstart against an in-process emulator: plan, apply, plan again.
     Demo,
+    /// Evaluate expressions read on stdin (one a line) against the configuration and state.
+    Console(console::ConsoleArgs),
     /// Print zentra's version (and with --json, the state and plan format versions).
     Version(version::VersionArgs),
 }
@@ -291,6 +298,7 @@ async fn run_command(cli: Cli, env: Environment, printer: &Printer) -> Outcome {
     let dir = PathBuf::from(".");
     match cli.command {
         Command::Validate(vars) => plan::validate(&dir, vars, env, printer),
+        Command::Fmt(args) => fmt::fmt(&dir, args, printer),
         Command::Plan(args) => plan::plan(&dir, args, env, printer).await,
         Command::Apply(args) => apply::apply(&dir, args, env, printer).await,
         Command::Destroy(args) => apply::destroy(&dir, args, env, printer).await,
@@ -305,6 +313,7 @@ async fn run_command(cli: Cli, env: Environment, printer: &Printer) -> Outcome {
         Command::ForceUnlock(args) => force_unlock::force_unlock(&dir, args, env, printer),
         Command::Sim(args) => sim::sim(args, printer).await,
         Command::Demo => demo::demo(env, printer).await,
+        Command::Console(args) => console::console(&dir, args, env, printer),
         Command::Version(args) => version::version(&args, printer),
         Command::Schema(args) => schema::schema(&args, printer),
     }

@@ -64,6 +64,8 @@ async fn help_for_the_main_commands() {
         &["plan", "--help"],
         &["apply", "--help"],
         &["drift", "--help"],
+        &["fmt", "--help"],
+        &["console", "--help"],
     ] {
         let out = p.run(args);
         assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
