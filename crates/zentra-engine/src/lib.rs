@@ -17,6 +17,7 @@ pub mod eval;
 pub mod expand;
 pub mod export;
 pub mod files;
+pub mod modules;
 pub mod plan;
 pub mod progress;
 pub mod provider;
