@@ -189,15 +189,23 @@ pub fn resolve_provider(
             addr = pass.parent.clone();
         } else if !call.providers.is_empty() || addr.alias.is_some() {
             let passed: Vec<String> = call.providers.iter().map(|p| p.child.to_string()).collect();
+            // Said once for every instance of the block.
+            let block: Vec<ModuleStep> = path
+                .iter()
+                .map(|s| ModuleStep {
+                    name: s.name.clone(),
+                    key: None,
+                })
+                .collect();
             let summary = if passed.is_empty() {
                 format!(
                     "provider `{addr}` is not passed to `{}`",
-                    module_display(path)
+                    module_display(&block)
                 )
             } else {
                 format!(
                     "provider `{addr}` is not passed to `{}`, whose `providers` names only {}",
-                    module_display(path),
+                    module_display(&block),
                     passed
                         .iter()
                         .map(|p| format!("`{p}`"))

@@ -277,3 +277,41 @@ async fn module_block_errors_are_reported_where_they_are_written() {
     assert!(err.contains("modules/loop/main.zen.hcl:2:12"), "{err}");
     assert!(p.writes().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moved_block_takes_a_resource_into_a_module_without_touching_it() {
+    let p = project("provider \"zoom\" {}\n\nresource \"zoom_group\" \"pilot\" {\n  name = \"CONTOSO SSO pilot\"\n}\n").await;
+    p.apply_ok();
+    let id = p.group("CONTOSO SSO pilot").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    p.write_config(
+        r#"
+provider "zoom" {}
+
+module "tenant" {
+  source = "./modules/tenant"
+  tenant = "contoso"
+}
+
+moved {
+  from = zoom_group.pilot
+  to   = module.tenant.zoom_group.pilot
+}
+"#,
+    );
+    let (exit, text) = p.plan_ok();
+    assert_eq!(exit, 2);
+    assert!(
+        text.contains("zoom_group.pilot has moved to module.tenant.zoom_group.pilot"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("module.tenant.zoom_group.pilot will be created"),
+        "{text}"
+    );
+    p.apply_ok();
+    assert_eq!(p.state_id("module.tenant.zoom_group.pilot"), id);
+    p.assert_converged();
+}
