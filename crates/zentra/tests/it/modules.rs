@@ -315,3 +315,47 @@ moved {
     assert_eq!(p.state_id("module.tenant.zoom_group.pilot"), id);
     p.assert_converged();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_msp_example_plans_applies_and_converges() {
+    let p = Project::example("msp-multi-tenant").await;
+    let validate = p.run(&["validate"]);
+    assert_eq!(code(&validate), 0, "{}", stderr(&validate));
+    let (exit, text) = p.plan_ok();
+    assert_eq!(exit, 2);
+    for addr in [
+        "module.contoso.azuread_user_consent_policy.tenant",
+        "module.fabrikam.azuread_service_principal.zoom",
+        r#"module.contoso.module.site["emea"].zoom_group.pilot will be created"#,
+        r#"module.northwind.module.site["apac"].zoom_group_settings.pilot will be created"#,
+    ] {
+        assert!(text.contains(addr), "{addr} in\n{text}");
+    }
+    let json = p.plan_json();
+    let change = json["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == r#"module.fabrikam.module.site["amer"].zoom_group.pilot"#)
+        .expect("in the JSON plan");
+    assert_eq!(
+        change["module_address"],
+        r#"module.fabrikam.module.site["amer"]"#
+    );
+    assert_eq!(change["provider_name"], "zentra/zoom");
+    p.apply_ok();
+    for name in [
+        "Contoso SSO pilot EMEA",
+        "Contoso SSO pilot AMER",
+        "Fabrikam SSO pilot AMER",
+        "Northwind SSO pilot APAC",
+        "Northwind SSO pilot EMEA",
+    ] {
+        let group = p.group(name).expect(name);
+        assert_eq!(
+            group["settings"]["meeting_security"]["waiting_room"], true,
+            "{name}"
+        );
+    }
+    p.assert_converged();
+}
