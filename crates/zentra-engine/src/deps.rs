@@ -10,7 +10,7 @@ use hcl::edit::structure::Body;
 use hcl::edit::visit::{Visit, visit_body, visit_expr, visit_traversal};
 use petgraph::graph::DiGraph;
 
-use crate::addr::ResourceAddr;
+use crate::addr::{ModuleStep, ResourceAddr};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, Span};
 
@@ -19,6 +19,10 @@ use crate::diag::{Diagnostic, Diagnostics, Span};
 enum Reference {
     Resource(ResourceAddr, Option<std::ops::Range<usize>>),
     Local(String),
+    /// `var.NAME`: in a module, what the module block gives it.
+    Var(String),
+    /// `module.NAME.OUTPUT` (the output, when written), `module.NAME["key"].OUTPUT`.
+    Module(String, Option<String>),
 }
 
 #[derive(Default)]
@@ -61,7 +65,24 @@ impl Visit for ReferenceCollector {
                 _ => None,
             };
             match root.as_str() {
-                "var" | "self" | "each" | "count" | "path" => {}
+                "self" | "each" | "count" | "path" => {}
+                "var" => {
+                    if let Some(name) = attr(0) {
+                        self.refs.push(Reference::Var(name));
+                    }
+                }
+                "module" => {
+                    if let Some(name) = attr(0) {
+                        let output = match node.operators.get(1).map(|o| o.value()) {
+                            Some(TraversalOperator::GetAttr(id)) => Some(id.as_str().to_string()),
+                            Some(
+                                TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_),
+                            ) => attr(2),
+                            _ => None,
+                        };
+                        self.refs.push(Reference::Module(name, output));
+                    }
+                }
                 "local" => {
                     if let Some(name) = attr(0) {
                         self.refs.push(Reference::Local(name));
@@ -148,27 +169,87 @@ impl Dependencies {
                 }
             }
         }
+        check_module_references(config, &mut diags);
         for (addr, block) in &config.resources {
             let mut deps = BTreeSet::new();
-            let mut seen_locals = HashSet::new();
-            // (reference, whether it was written in a local rather than in the block itself)
+            let mut seen = HashSet::new();
+            // (reference, the module it is written in, whether it was written elsewhere than
+            // in the block itself: a local, a module's input or output)
             // `each.value` stands for what `for_each` refers to: the body depends on it too.
             let mut refs = references_in_body(&block.body.body);
             if let Some(repetition) = &block.repetition {
                 refs.extend(references_in_expr(&repetition.expr().expr));
             }
-            let mut pending: Vec<(Reference, bool)> =
-                refs.into_iter().rev().map(|r| (r, false)).collect();
-            while let Some((r, via_local)) = pending.pop() {
+            let mut pending: Vec<(Reference, Vec<ModuleStep>, bool)> = refs
+                .into_iter()
+                .rev()
+                .map(|r| (r, addr.module.clone(), false))
+                .collect();
+            while let Some((r, path, via_local)) = pending.pop() {
                 match r {
-                    Reference::Local(name) => {
-                        if seen_locals.insert(name.clone())
+                    Reference::Local(name) if path.is_empty() => {
+                        if seen.insert((path, 'l', name.clone()))
                             && let Some(refs) = local_refs.get(name.as_str())
                         {
-                            pending.extend(refs.iter().rev().cloned().map(|r| (r, true)));
+                            pending
+                                .extend(refs.iter().rev().cloned().map(|r| (r, Vec::new(), true)));
+                        }
+                    }
+                    Reference::Local(name) => {
+                        if let Some(expr) =
+                            config.module_scope(&path).and_then(|s| s.locals.get(&name))
+                            && seen.insert((path.clone(), 'l', name))
+                        {
+                            for r in references_in_expr(&expr.expr).into_iter().rev() {
+                                pending.push((r, path.clone(), true));
+                            }
+                        }
+                    }
+                    Reference::Var(name) => {
+                        let Some(call) = config.module_call(&path) else {
+                            continue;
+                        };
+                        if !seen.insert((path.clone(), 'v', name.clone())) {
+                            continue;
+                        }
+                        let parent = &path[..path.len() - 1];
+                        let mut refs = Vec::new();
+                        if let Some(input) = call.inputs.get(&name) {
+                            refs.extend(references_in_expr(&input.expr.expr));
+                        }
+                        if let Some(repetition) = &call.repetition {
+                            refs.extend(references_in_expr(&repetition.expr().expr));
+                        }
+                        for r in refs.into_iter().rev() {
+                            pending.push((r, parent.to_vec(), true));
+                        }
+                    }
+                    Reference::Module(name, output) => {
+                        for (instance, _) in config.module_instances.iter().filter(|(q, _)| {
+                            q.len() == path.len() + 1
+                                && q.starts_with(&path)
+                                && q.last().is_some_and(|s| s.name == name)
+                        }) {
+                            let Some(scope) = config.module_scope(instance) else {
+                                continue;
+                            };
+                            for (out_name, out) in &scope.outputs {
+                                if output.as_ref().is_some_and(|o| o != out_name)
+                                    || !seen.insert((instance.clone(), 'o', out_name.clone()))
+                                {
+                                    continue;
+                                }
+                                for r in references_in_expr(&out.value.expr).into_iter().rev() {
+                                    pending.push((r, instance.clone(), true));
+                                }
+                            }
                         }
                     }
                     Reference::Resource(target, range) => {
+                        let target = ResourceAddr {
+                            module: path,
+                            ..target
+                        };
                         let Some(instances) = config.instances_of(&target) else {
                             // One written in a local is reported with the locals above.
                             if !via_local {
@@ -277,6 +358,41 @@ impl Dependencies {
             }
         }
         out
+    }
+}
+
+/// Every resource reference in the locals and outputs of each module instance, and in the
+/// arguments of its module block, must be declared where it is written.
+fn check_module_references(config: &Config, diags: &mut Diagnostics) {
+    for path in config.module_instances.keys() {
+        let Some(scope) = config.module_scope(path) else {
+            continue;
+        };
+        let mut written: Vec<(&crate::config::Expr, &[ModuleStep])> = Vec::new();
+        written.extend(scope.locals.values().map(|e| (e, path.as_slice())));
+        written.extend(scope.outputs.values().map(|o| (&o.value, path.as_slice())));
+        if let Some(call) = config.module_call(path) {
+            let parent = &path[..path.len() - 1];
+            written.extend(call.inputs.values().map(|i| (&i.expr, parent)));
+        }
+        for (expr, at) in written {
+            for r in references_in_expr(&expr.expr) {
+                if let Reference::Resource(target, range) = r {
+                    let target = ResourceAddr {
+                        module: at.to_vec(),
+                        ..target
+                    };
+                    if config.instances_of(&target).is_none() {
+                        diags.push(undeclared(
+                            config,
+                            &target,
+                            None,
+                            Span::new(expr.file, range),
+                        ));
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -115,6 +115,7 @@ pub fn expand(
                     .repetition
                     .as_ref()
                     .expect("pending blocks repeat");
+                ctx.set_module(&addr.module);
                 match bindings(&ctx, repetition) {
                     Ok(list) => found.push((addr.clone(), list)),
                     Err((d, Retry::Later)) => waiting.push((addr.clone(), d)),
@@ -204,14 +205,14 @@ pub fn instance_scope(
 }
 
 /// Whether a refused `for_each` or `count` may be accepted once other blocks are expanded.
-enum Retry {
+pub(crate) enum Retry {
     Later,
     Never,
 }
 
 /// Evaluates a `for_each` or `count` into the instances' bindings, refusing what Terraform
 /// refuses, with its words.
-fn bindings(
+pub(crate) fn bindings(
     ctx: &EvalContext<'_>,
     repetition: &Repetition,
 ) -> Result<Vec<InstanceBinding>, (Diagnostic, Retry)> {

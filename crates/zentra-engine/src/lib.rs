@@ -19,6 +19,7 @@ pub mod expand;
 pub mod export;
 pub mod files;
 pub mod format;
+pub mod modules;
 pub mod plan;
 pub mod progress;
 pub mod provider;

@@ -88,6 +88,22 @@ impl Workspace {
             }
         };
         let mut config = config;
+        let provider_names: Vec<&str> = provider_types.iter().map(|p| p.name()).collect();
+        if !diags.has_errors()
+            && let Err(d) = crate::modules::expand(&mut config, &opts.env, &vars, &provider_names)
+        {
+            diags.extend(d);
+        }
+        if !diags.has_errors() && !config.module_instances.is_empty() {
+            // The modules' resources, now laid out.
+            check_resource_types(
+                &config,
+                &schemas,
+                &data_schemas,
+                &provider_types,
+                &mut diags,
+            );
+        }
         if !diags.has_errors()
             && let Err(d) = crate::expand::expand(&mut config, &opts.env, &vars)
         {
@@ -178,6 +194,7 @@ impl Workspace {
             return Err(Diagnostic::error(format!("unknown type of `{addr}`")).into());
         };
         let ctx = self.eval_context(resources);
+        ctx.set_module(&addr.module);
         if let Some(scope) = crate::expand::instance_scope(&ctx, block) {
             ctx.push_scope(scope);
         }
@@ -227,6 +244,7 @@ impl Workspace {
             ) else {
                 continue;
             };
+            ctx.set_module(&addr.module);
             if let Some(instance) = &block.instance {
                 ctx.push_scope(instance.scope());
             }
@@ -350,11 +368,14 @@ impl Workspace {
             }
         }
         let ctx = self.eval_context(&resources);
+        ctx.set_module(&[]);
         for name in self.config.locals.keys() {
             if let Err(d) = ctx.eval_local(name) {
                 diags.push(d);
             }
         }
+        self.validate_module_instances(&ctx, &mut diags);
+        ctx.set_module(&[]);
         for output in self.config.outputs.values() {
             match ctx.eval(&output.value) {
                 Ok(v) => {
@@ -410,6 +431,78 @@ impl Workspace {
         }
         diags.extend(crate::drift::suppress::check(self));
         diags.into_result().map(|_| ())
+    }
+
+    /// What [`Workspace::validate`] checks of each module instance: its locals, its outputs
+    /// and its variables' `validation` blocks.
+    fn validate_module_instances(&self, ctx: &EvalContext<'_>, diags: &mut Diagnostics) {
+        for path in self.config.module_instances.keys() {
+            let Some(scope) = self.config.module_scope(path) else {
+                continue;
+            };
+            ctx.set_module(path);
+            for name in scope.locals.keys() {
+                if let Err(d) = ctx.eval_local(name) {
+                    diags.push(d);
+                }
+            }
+            for output in scope.outputs.values() {
+                match ctx.module_output(path, &output.name) {
+                    Ok(v) => {
+                        // The mark `sensitive = true` adds is not the output's own.
+                        let own = ctx.eval(&output.value).unwrap_or(v);
+                        if let Some(d) = sensitive_output_unmarked(&self.config, output, &own) {
+                            diags.push(d);
+                        }
+                    }
+                    Err(d) => diags.push(d),
+                }
+            }
+            for (name, decl) in &scope.variables {
+                for validation in &decl.validations {
+                    let condition = match ctx.eval(&validation.condition) {
+                        Ok(v) => v,
+                        Err(d) => {
+                            diags.push(d);
+                            continue;
+                        }
+                    };
+                    if condition.unmark().0 != &Value::Bool(false) {
+                        continue;
+                    }
+                    let message = match ctx.eval(&validation.error_message) {
+                        Ok(m) if m.contains_sensitive() => "The error message included a \
+                                                            sensitive value, so it will not be \
+                                                            displayed."
+                            .to_string(),
+                        Ok(m) => match m.unmark().0 {
+                            Value::String(s) => s.clone(),
+                            _ => "The error message could not be shown: it is not a string.".into(),
+                        },
+                        Err(d) => {
+                            diags.push(d);
+                            continue;
+                        }
+                    };
+                    let given = self
+                        .config
+                        .module_call(path)
+                        .and_then(|c| c.inputs.get(name))
+                        .and_then(|i| i.expr.span());
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "Invalid value for input `{name}` of `{}`: {message}",
+                            crate::eval::module_display(path)
+                        ))
+                        .at_span(
+                            &self.config.sources,
+                            given.as_ref().or(validation.condition.span().as_ref()),
+                        )
+                        .with_hint(format!("give `{name}` a value the module's rule accepts")),
+                    );
+                }
+            }
+        }
     }
 
     /// The kind of a resource type.

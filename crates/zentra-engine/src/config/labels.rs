@@ -23,6 +23,7 @@ impl Config {
             "variable" => &["name"],
             "output" => &["name"],
             "provider" => &["type"],
+            "module" => &["name"],
             _ => return None,
         };
         let (label, what) = labels

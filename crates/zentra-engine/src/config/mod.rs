@@ -6,6 +6,7 @@ mod backend;
 mod drift_ignore;
 mod import;
 mod labels;
+mod modules;
 pub mod nesting;
 mod ownership;
 pub(crate) mod syntax;
@@ -18,13 +19,14 @@ use hcl::edit::expr::Expression;
 use hcl::edit::structure::{Attribute, Block, Body, Structure};
 use indexmap::IndexMap;
 
-use crate::addr::{Mode, ProviderAddr, ResourceAddr};
+use crate::addr::{Mode, ModuleStep, ProviderAddr, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics, FileId, SourceFile, SourceMap, Span, did_you_mean};
 use crate::files::{FileKind, ReadError};
 
 pub use backend::{AzurermBackend, Backend, EncryptionSettings, S3Backend};
 pub use drift_ignore::DriftIgnore;
 pub use import::ImportBlock;
+pub use modules::{ModuleCall, ModuleInput, ModuleInstance, ProviderPass};
 pub use ownership::{IgnoreChanges, Lifecycle, RemovedBlock};
 pub use types::TypeConstraint;
 pub use types::parse_number as types_parse_number;
@@ -197,6 +199,15 @@ pub struct Config {
     pub expansions: std::collections::HashMap<ResourceAddr, crate::expand::Expansion>,
     /// Existing objects to take over by id (`import` blocks).
     pub imports: Vec<ImportBlock>,
+    /// `module "NAME" { source = "./dir" ... }` blocks, each with its directory loaded.
+    pub module_calls: IndexMap<String, ModuleCall>,
+    /// Every module instance (`module.tenant["contoso"]`, nested ones too), once the workspace
+    /// has expanded the module blocks; kept in the root configuration only.
+    pub module_instances: IndexMap<Vec<ModuleStep>, ModuleInstance>,
+    /// The instances of each module block with `for_each` or `count`, by the path of the
+    /// module it is written in and its name.
+    pub module_expansions:
+        std::collections::HashMap<(Vec<ModuleStep>, String), crate::expand::Expansion>,
 }
 
 const TOP_LEVEL_BLOCKS: &[&str] = &[
@@ -212,6 +223,7 @@ const TOP_LEVEL_BLOCKS: &[&str] = &[
     "check",
     "import",
     "drift_ignore",
+    "module",
 ];
 
 impl Config {
@@ -221,74 +233,7 @@ impl Config {
     /// broken symbolic link) is an error naming it, never skipped: what it declared would
     /// otherwise be planned for deletion.
     pub fn load_dir(dir: &Path) -> Result<Config, Diagnostics> {
-        let entries = std::fs::read_dir(dir).map_err(|e| {
-            Diagnostic::error(format!(
-                "cannot read configuration directory `{}`: {e}",
-                dir.display()
-            ))
-            .with_hint("pass the directory holding your *.zen.hcl files with --chdir DIR")
-        })?;
-        let mut paths: Vec<PathBuf> = Vec::new();
-        let mut diags = Diagnostics::default();
-        for entry in entries {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(e) => {
-                    diags.push(Diagnostic::error(format!(
-                        "cannot list configuration directory `{}`: {e}",
-                        dir.display()
-                    )));
-                    continue;
-                }
-            };
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if name.ends_with(CONFIG_SUFFIX) && !name.starts_with('.') {
-                paths.push(entry.path());
-            }
-        }
-        paths.sort();
-        if paths.is_empty() && !diags.has_errors() {
-            return Err(Diagnostic::error(format!(
-                "no configuration files (*{CONFIG_SUFFIX}) in `{}`",
-                dir.display()
-            ))
-            .with_hint(
-                "run zentra in the directory holding your configuration, or pass --chdir DIR",
-            )
-            .into());
-        }
-        let mut files = Vec::new();
-        for path in paths {
-            let display = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            match read_source(&path, FileKind::Configuration) {
-                Ok(text) => files.push(SourceFile {
-                    display_path: display,
-                    path,
-                    text,
-                }),
-                Err(e) => {
-                    let d = Diagnostic::error(format!("cannot read `{display}`: {e}"));
-                    diags.push(match e {
-                        ReadError::NotText => d.with_hint(
-                            "save the file as UTF-8 (configuration files are UTF-8 text)",
-                        ),
-                        ReadError::NotRegular(_)
-                        | ReadError::DanglingLink
-                        | ReadError::LinkLoop
-                        | ReadError::NotFound => d.with_hint(format!(
-                            "every *{CONFIG_SUFFIX} entry must be a readable file: fix it, or \
-                             rename or remove it if it holds no configuration"
-                        )),
-                        _ => d,
-                    });
-                }
-            }
-        }
-        diags.into_result()?;
+        let files = read_config_files(dir, "")?;
         Config::from_files(dir, files)
     }
 
@@ -299,27 +244,112 @@ impl Config {
             ..Config::default()
         };
         let mut diags = Diagnostics::default();
-        let mut bodies = Vec::new();
-        for file in files {
-            let too_deep = nesting::check(&file.text).err();
-            let parsed = too_deep.is_none().then(|| file.text.parse::<Body>());
-            let id = config.sources.add(file);
-            match (too_deep, parsed) {
-                (Some(deep), _) => diags.push(nesting_error(&config.sources, id, &deep)),
-                (None, Some(Ok(body))) => bodies.push((id, body)),
-                (None, Some(Err(e))) => diags.push(parse_error(&config.sources, id, &e)),
-                (None, None) => {}
-            }
-        }
-        for (file, body) in bodies {
-            config.add_body(file, body, &mut diags);
-        }
+        config.parse_files(files, &mut diags);
+        let mut stack = vec![std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf())];
+        config.load_modules("", &mut stack, &mut diags);
         config.check_removed(&mut diags);
         config.check_imports(&mut diags);
         diags.into_result()?;
         Ok(config)
     }
 
+    /// Parses `files` into this configuration's blocks, adding them to its sources.
+    fn parse_files(&mut self, files: Vec<SourceFile>, diags: &mut Diagnostics) {
+        let mut bodies = Vec::new();
+        for file in files {
+            let too_deep = nesting::check(&file.text).err();
+            let parsed = too_deep.is_none().then(|| file.text.parse::<Body>());
+            let id = self.sources.add(file);
+            match (too_deep, parsed) {
+                (Some(deep), _) => diags.push(nesting_error(&self.sources, id, &deep)),
+                (None, Some(Ok(body))) => bodies.push((id, body)),
+                (None, Some(Err(e))) => diags.push(parse_error(&self.sources, id, &e)),
+                (None, None) => {}
+            }
+        }
+        for (file, body) in bodies {
+            self.add_body(file, body, diags);
+        }
+    }
+}
+
+/// Reads every `*.zen.hcl` file of `dir`, shown as `{display_prefix}{file name}` in messages.
+pub(crate) fn read_config_files(
+    dir: &Path,
+    display_prefix: &str,
+) -> Result<Vec<SourceFile>, Diagnostics> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Diagnostic::error(format!(
+            "cannot read configuration directory `{}`: {e}",
+            dir.display()
+        ))
+        .with_hint("pass the directory holding your *.zen.hcl files with --chdir DIR")
+    })?;
+    let mut paths: Vec<PathBuf> = Vec::new();
+    let mut diags = Diagnostics::default();
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                diags.push(Diagnostic::error(format!(
+                    "cannot list configuration directory `{}`: {e}",
+                    dir.display()
+                )));
+                continue;
+            }
+        };
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.ends_with(CONFIG_SUFFIX) && !name.starts_with('.') {
+            paths.push(entry.path());
+        }
+    }
+    paths.sort();
+    if paths.is_empty() && !diags.has_errors() {
+        return Err(Diagnostic::error(format!(
+            "no configuration files (*{CONFIG_SUFFIX}) in `{}`",
+            dir.display()
+        ))
+        .with_hint("run zentra in the directory holding your configuration, or pass --chdir DIR")
+        .into());
+    }
+    let mut files = Vec::new();
+    for path in paths {
+        let display = format!(
+            "{display_prefix}{}",
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        );
+        match read_source(&path, FileKind::Configuration) {
+            Ok(text) => files.push(SourceFile {
+                display_path: display,
+                path,
+                text,
+            }),
+            Err(e) => {
+                let d = Diagnostic::error(format!("cannot read `{display}`: {e}"));
+                diags.push(match e {
+                    ReadError::NotText => {
+                        d.with_hint("save the file as UTF-8 (configuration files are UTF-8 text)")
+                    }
+                    ReadError::NotRegular(_)
+                    | ReadError::DanglingLink
+                    | ReadError::LinkLoop
+                    | ReadError::NotFound => d.with_hint(format!(
+                        "every *{CONFIG_SUFFIX} entry must be a readable file: fix it, or \
+                             rename or remove it if it holds no configuration"
+                    )),
+                    _ => d,
+                });
+            }
+        }
+    }
+    diags.into_result()?;
+    Ok(files)
+}
+
+impl Config {
     fn add_body(&mut self, file: FileId, body: Body, diags: &mut Diagnostics) {
         for structure in body.into_iter() {
             match structure {
@@ -524,6 +554,12 @@ impl Config {
                 self.add_moved(file, block.body, block_span, ident_span, diags);
             }
             "import" => self.add_import(file, block, diags),
+            "module" => {
+                if let Some(d) = expect_labels(1, "one label, the module's name") {
+                    return diags.push(d);
+                }
+                self.add_module_call(file, labels[0].clone(), block.body, block_span, diags);
+            }
             other => {
                 let mut d = self.err_at(file, ident_span, format!("unknown block type `{other}`"));
                 d = match did_you_mean(other, TOP_LEVEL_BLOCKS.iter().copied()) {
@@ -1116,7 +1152,7 @@ impl Config {
     }
 }
 
-fn unknown_attr(
+pub(crate) fn unknown_attr(
     config: &Config,
     file: FileId,
     attr: &Attribute,
@@ -1168,7 +1204,7 @@ pub fn literal_string(expr: &Expression) -> Option<String> {
     }
 }
 
-fn literal_bool(expr: &Expression) -> Option<bool> {
+pub(crate) fn literal_bool(expr: &Expression) -> Option<bool> {
     match expr {
         Expression::Bool(b) => Some(*b.value()),
         _ => None,
@@ -1176,7 +1212,7 @@ fn literal_bool(expr: &Expression) -> Option<bool> {
 }
 
 /// `zoom` or `zoom.emea` as a provider address.
-fn provider_reference(expr: &Expression) -> Option<ProviderAddr> {
+pub(crate) fn provider_reference(expr: &Expression) -> Option<ProviderAddr> {
     match expr {
         Expression::Variable(v) => Some(ProviderAddr::default_for(v.as_str())),
         Expression::Traversal(t) => {

@@ -17,7 +17,7 @@ use hcl::edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, 
 use hcl::edit::template::{Directive, Element, Template};
 use indexmap::IndexMap;
 
-use crate::addr::ResourceAddr;
+use crate::addr::{ModuleStep, ResourceAddr};
 use crate::config::{Config, Expr};
 use crate::diag::{Diagnostic, FileId, SourceMap, Span};
 use crate::env::Environment;
@@ -31,7 +31,9 @@ pub use resource_body::{EvaluatedBody, eval_block_body};
 pub(crate) const SENSITIVE_SHOWN: &str = crate::redact::SHOWN;
 
 /// Names that are not resource types at the root of a reference.
-const RESERVED_ROOTS: &[&str] = &["var", "local", "data", "self", "each", "count", "path"];
+const RESERVED_ROOTS: &[&str] = &[
+    "var", "local", "data", "self", "each", "count", "path", "module",
+];
 
 /// Everything an expression can refer to.
 pub struct EvalContext<'a> {
@@ -42,9 +44,24 @@ pub struct EvalContext<'a> {
     /// Attribute objects of resources evaluated so far; a declared resource missing here
     /// evaluates as unknown (known after apply).
     pub resources: &'a HashMap<ResourceAddr, Value>,
-    locals: RefCell<HashMap<String, Value>>,
-    locals_in_progress: RefCell<HashSet<String>>,
+    locals: RefCell<HashMap<(ModulePath, String), Value>>,
+    locals_in_progress: RefCell<HashSet<(ModulePath, String)>>,
     scopes: RefCell<Vec<IndexMap<String, Value>>>,
+    /// The module instance whose expressions are evaluated (empty: the root module).
+    module: RefCell<ModulePath>,
+    /// Module variables and outputs evaluated so far, by module instance.
+    module_values: RefCell<HashMap<(ModulePath, ModuleValue), Value>>,
+    module_in_progress: RefCell<HashSet<(ModulePath, ModuleValue)>>,
+}
+
+/// The path of a module instance, outermost first.
+type ModulePath = Vec<ModuleStep>;
+
+/// A value a module instance has: one of its variables, or one of its outputs.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum ModuleValue {
+    Variable(String),
+    Output(String),
 }
 
 impl<'a> EvalContext<'a> {
@@ -62,7 +79,46 @@ impl<'a> EvalContext<'a> {
             locals: RefCell::default(),
             locals_in_progress: RefCell::default(),
             scopes: RefCell::default(),
+            module: RefCell::default(),
+            module_values: RefCell::default(),
+            module_in_progress: RefCell::default(),
         }
+    }
+
+    /// Evaluates what follows in the module instance at `path` (a resource of it, its locals
+    /// and outputs): `var.`, `local.`, `module.` and resource references are that module's.
+    /// Returns the path evaluated in until now.
+    pub fn set_module(&self, path: &[ModuleStep]) -> Vec<ModuleStep> {
+        std::mem::replace(&mut *self.module.borrow_mut(), path.to_vec())
+    }
+
+    /// The configuration of the module evaluated in.
+    fn scope_config(&self) -> &'a Config {
+        self.config
+            .module_scope(&self.module.borrow())
+            .unwrap_or(self.config)
+    }
+
+    /// Runs `f` in the module instance at `path` with only `names` in scope (no `each`, no
+    /// `for` variables of the expression being evaluated).
+    fn in_module<T>(
+        &self,
+        path: &[ModuleStep],
+        names: Vec<IndexMap<String, Value>>,
+        f: impl FnOnce() -> T,
+    ) -> T {
+        let before = self.set_module(path);
+        let scopes = std::mem::replace(&mut *self.scopes.borrow_mut(), names);
+        let out = f();
+        *self.scopes.borrow_mut() = scopes;
+        self.set_module(&before);
+        out
+    }
+
+    /// `addr` (written in the module evaluated in) with that module's path.
+    fn here(&self, mut addr: ResourceAddr) -> ResourceAddr {
+        addr.module = self.module.borrow().clone();
+        addr
     }
 
     /// Adds names to the scope of what is evaluated next (`each`, `count` of an instance),
@@ -268,10 +324,18 @@ impl<'a> EvalContext<'a> {
             }
         }
         match name {
-            "var" => Ok(Value::Object(self.vars.clone())),
+            "var" if self.module.borrow().is_empty() => Ok(Value::Object(self.vars.clone())),
+            "var" => {
+                let path = self.module.borrow().clone();
+                let mut map = IndexMap::new();
+                for key in self.scope_config().variables.keys() {
+                    map.insert(key.clone(), self.module_variable(&path, key)?);
+                }
+                Ok(Value::Object(map))
+            }
             "local" => {
                 let mut map = IndexMap::new();
-                for key in self.config.locals.keys() {
+                for key in self.scope_config().locals.keys() {
                     map.insert(key.clone(), self.local(file, expr, key)?);
                 }
                 Ok(Value::Object(map))
@@ -284,37 +348,34 @@ impl<'a> EvalContext<'a> {
 
     /// Evaluates the declared local value `name` (so that one nothing refers to is checked too).
     pub fn eval_local(&self, name: &str) -> Result<Value, Diagnostic> {
-        let Some(local_expr) = self.config.locals.get(name) else {
+        let Some(local_expr) = self.scope_config().locals.get(name) else {
             return Err(Diagnostic::error(format!("no local value named `{name}`")));
         };
         self.local(local_expr.file, &local_expr.expr, name)
     }
 
     fn local(&self, file: FileId, expr: &Expression, name: &str) -> Result<Value, Diagnostic> {
-        if let Some(v) = self.locals.borrow().get(name) {
+        let key = (self.module.borrow().clone(), name.to_string());
+        if let Some(v) = self.locals.borrow().get(&key) {
             return Ok(v.clone());
         }
-        let Some(local_expr) = self.config.locals.get(name) else {
+        let scope = self.scope_config();
+        let Some(local_expr) = scope.locals.get(name) else {
             let d = self.error(file, expr, format!("no local value named `{name}`"));
             return Err(
-                match crate::diag::did_you_mean(name, self.config.locals.keys().map(String::as_str))
-                {
+                match crate::diag::did_you_mean(name, scope.locals.keys().map(String::as_str)) {
                     Some(s) => d.with_hint(format!("did you mean `local.{s}`?")),
                     None => d.with_hint("declare it in a `locals { ... }` block"),
                 },
             );
         };
-        if !self
-            .locals_in_progress
-            .borrow_mut()
-            .insert(name.to_string())
-        {
+        if !self.locals_in_progress.borrow_mut().insert(key.clone()) {
             return Err(self.error(file, expr, format!("local value `{name}` refers to itself")));
         }
         let result = self.eval(local_expr);
-        self.locals_in_progress.borrow_mut().remove(name);
+        self.locals_in_progress.borrow_mut().remove(&key);
         let v = result?;
-        self.locals.borrow_mut().insert(name.to_string(), v.clone());
+        self.locals.borrow_mut().insert(key, v.clone());
         Ok(v)
     }
 
@@ -344,14 +405,18 @@ impl<'a> EvalContext<'a> {
                 let Some(key) = attr_at(0) else {
                     return Ok((self.eval_variable(file, root, name)?, ops));
                 };
-                match self.vars.get(key) {
+                let path = self.module.borrow().clone();
+                if !path.is_empty() && self.scope_config().variables.contains_key(key) {
+                    return Ok((self.module_variable(&path, key)?, &ops[1..]));
+                }
+                match self.vars.get(key).filter(|_| path.is_empty()) {
                     Some(v) => Ok((v.clone(), &ops[1..])),
                     None => {
                         let d = self.error(file, root, format!("no variable named `{key}`"));
                         Err(
                             match crate::diag::did_you_mean(
                                 key,
-                                self.vars.keys().map(String::as_str),
+                                self.scope_config().variables.keys().map(String::as_str),
                             ) {
                                 Some(s) => d.with_hint(format!("did you mean `var.{s}`?")),
                                 None => d.with_hint(format!(
@@ -368,7 +433,7 @@ impl<'a> EvalContext<'a> {
             },
             "data" => match (attr_at(0), attr_at(1)) {
                 (Some(t), Some(n)) => {
-                    let addr = ResourceAddr::data(t, n);
+                    let addr = self.here(ResourceAddr::data(t, n));
                     Ok((self.resource_value(file, root, &addr)?, &ops[2..]))
                 }
                 _ => Err(self.error(
@@ -376,6 +441,12 @@ impl<'a> EvalContext<'a> {
                     root,
                     "a data source reference needs a type and a name: data.TYPE.NAME",
                 )),
+            },
+            "module" => match attr_at(0) {
+                Some(call) => Ok((self.module_reference(file, root, call)?, &ops[1..])),
+                None => Err(self
+                    .error(file, root, "a module reference needs a name: module.NAME")
+                    .with_hint("refer to a module's outputs as module.NAME.OUTPUT")),
             },
             "each" => Err(self
                 .error(
@@ -398,7 +469,7 @@ impl<'a> EvalContext<'a> {
             )),
             type_name => match attr_at(0) {
                 Some(n) => {
-                    let addr = ResourceAddr::managed(type_name, n);
+                    let addr = self.here(ResourceAddr::managed(type_name, n));
                     Ok((self.resource_value(file, root, &addr)?, &ops[1..]))
                 }
                 None => Err(self
@@ -428,6 +499,14 @@ impl<'a> EvalContext<'a> {
         if self.config.resources.contains_key(addr) {
             return Ok(Value::Unknown);
         }
+        // A module's resource before its module's instances are laid out.
+        let local = ResourceAddr {
+            module: Vec::new(),
+            ..addr.block()
+        };
+        if !addr.module.is_empty() && self.scope_config().resources.contains_key(&local) {
+            return Ok(Value::Unknown);
+        }
         let d = self.error(
             file,
             expr,
@@ -450,6 +529,212 @@ impl<'a> EvalContext<'a> {
                 )),
             },
         )
+    }
+
+    /// `var.NAME` in the module instance at `path`: what the module block gives it (evaluated
+    /// in the calling module, with the instance's `each` or `count`), else its default,
+    /// converted to the variable's type.
+    fn module_variable(&self, path: &[ModuleStep], name: &str) -> Result<Value, Diagnostic> {
+        let key = (path.to_vec(), ModuleValue::Variable(name.to_string()));
+        if let Some(v) = self.module_values.borrow().get(&key) {
+            return Ok(v.clone());
+        }
+        let (Some(scope), Some(call)) = (
+            self.config.module_scope(path),
+            self.config.module_call(path),
+        ) else {
+            return Ok(Value::Unknown);
+        };
+        let Some(decl) = scope.variables.get(name) else {
+            return Ok(Value::Unknown);
+        };
+        if !self.module_in_progress.borrow_mut().insert(key.clone()) {
+            return Err(Diagnostic::error(format!(
+                "input `{name}` of `{}` refers to itself",
+                module_display(path)
+            ))
+            .at_span(
+                self.sources(),
+                call.inputs.get(name).and_then(|i| i.expr.span()).as_ref(),
+            ));
+        }
+        let parent = &path[..path.len() - 1];
+        let given = call.inputs.get(name).map(|input| {
+            let names = self.module_instance_scope(path);
+            (
+                self.in_module(parent, names, || self.eval(&input.expr)),
+                input.expr.span(),
+            )
+        });
+        let default = || {
+            decl.default
+                .as_ref()
+                .map(|d| self.in_module(path, Vec::new(), || self.eval(d)))
+        };
+        let result = (|| {
+            let (mut value, span) = match given {
+                Some((v, span)) => (v?, span),
+                None => (default().transpose()?.unwrap_or(Value::Null), None),
+            };
+            if !decl.nullable && value == Value::Null {
+                value = default().transpose()?.unwrap_or(Value::Null);
+            }
+            let value = decl.ty.convert(value.clone()).map_err(|msg| {
+                let msg = if decl.sensitive {
+                    redact_value(&msg, &value)
+                } else {
+                    msg
+                };
+                Diagnostic::error(format!(
+                    "input `{name}` of `{}` must be {}: {msg}",
+                    module_display(path),
+                    decl.ty
+                ))
+                .at_span(self.sources(), span.as_ref().or(call.span.as_ref()))
+            })?;
+            Ok(if decl.sensitive {
+                value.mark_sensitive()
+            } else {
+                value
+            })
+        })();
+        self.module_in_progress.borrow_mut().remove(&key);
+        let value = result?;
+        self.module_values.borrow_mut().insert(key, value.clone());
+        Ok(value)
+    }
+
+    /// What `each` or `count` stands for in the arguments of the module instance at `path`,
+    /// with `each.value` evaluated again when it was unknown when the block was expanded.
+    fn module_instance_scope(&self, path: &[ModuleStep]) -> Vec<IndexMap<String, Value>> {
+        let Some(binding) = self
+            .config
+            .module_instances
+            .get(path)
+            .and_then(|i| i.binding.clone())
+        else {
+            return Vec::new();
+        };
+        if let (Some(value), Some(crate::config::Repetition::ForEach(expr)), Some(step)) = (
+            &binding.each_value,
+            self.config
+                .module_call(path)
+                .and_then(|c| c.repetition.as_ref()),
+            path.last(),
+        ) && value.contains_unknown()
+            && let Some(crate::addr::InstanceKey::Name(key)) = &step.key
+            && let Ok(all) = self.in_module(&path[..path.len() - 1], Vec::new(), || self.eval(expr))
+            && let Some(now) = all.unmark().0.get(key)
+        {
+            let now = if all.unmark().1 {
+                now.clone().mark_sensitive()
+            } else {
+                now.clone()
+            };
+            return vec![
+                crate::expand::InstanceBinding {
+                    key: binding.key.clone(),
+                    each_value: Some(now),
+                }
+                .scope(),
+            ];
+        }
+        vec![binding.scope()]
+    }
+
+    /// `module.NAME` in the module evaluated in: the outputs of its instance, or an object (by
+    /// key) or list (by index) of its instances' outputs.
+    fn module_reference(
+        &self,
+        file: FileId,
+        expr: &Expression,
+        name: &str,
+    ) -> Result<Value, Diagnostic> {
+        let here = self.module.borrow().clone();
+        let scope = self.scope_config();
+        let Some(call) = scope.module_calls.get(name) else {
+            let d = self.error(file, expr, format!("no module named `{name}`"));
+            return Err(
+                match crate::diag::did_you_mean(name, scope.module_calls.keys().map(String::as_str))
+                {
+                    Some(s) => d.with_hint(format!("did you mean `module.{s}`?")),
+                    None => d.with_hint(format!(
+                        "declare it with `module \"{name}\" {{ source = \"./modules/{name}\" }}`"
+                    )),
+                },
+            );
+        };
+        let instance = |key: Option<crate::addr::InstanceKey>| -> Result<Value, Diagnostic> {
+            let mut path = here.clone();
+            path.push(ModuleStep {
+                name: name.to_string(),
+                key,
+            });
+            if !self.config.module_instances.contains_key(&path) {
+                return Ok(Value::Unknown);
+            }
+            let mut outputs = IndexMap::new();
+            for output in call.config.outputs.keys() {
+                outputs.insert(output.clone(), self.module_output(&path, output)?);
+            }
+            Ok(Value::Object(outputs))
+        };
+        if call.repetition.is_none() {
+            return instance(None);
+        }
+        match self
+            .config
+            .module_expansions
+            .get(&(here.clone(), name.to_string()))
+        {
+            None => Ok(Value::Unknown),
+            Some(crate::expand::Expansion::Keys(keys)) => {
+                let mut map = IndexMap::new();
+                for k in keys {
+                    map.insert(
+                        k.clone(),
+                        instance(Some(crate::addr::InstanceKey::Name(k.clone())))?,
+                    );
+                }
+                Ok(Value::Object(map))
+            }
+            Some(crate::expand::Expansion::Count(n)) => (0..*n)
+                .map(|i| instance(Some(crate::addr::InstanceKey::Index(i))))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::List),
+        }
+    }
+
+    /// The output `name` of the module instance at `path`.
+    pub fn module_output(&self, path: &[ModuleStep], name: &str) -> Result<Value, Diagnostic> {
+        let key = (path.to_vec(), ModuleValue::Output(name.to_string()));
+        if let Some(v) = self.module_values.borrow().get(&key) {
+            return Ok(v.clone());
+        }
+        let Some(output) = self
+            .config
+            .module_scope(path)
+            .and_then(|s| s.outputs.get(name))
+        else {
+            return Ok(Value::Unknown);
+        };
+        if !self.module_in_progress.borrow_mut().insert(key.clone()) {
+            return Err(Diagnostic::error(format!(
+                "output `{name}` of `{}` refers to itself",
+                module_display(path)
+            ))
+            .at_span(self.sources(), output.value.span().as_ref()));
+        }
+        let result = self.in_module(path, Vec::new(), || self.eval(&output.value));
+        self.module_in_progress.borrow_mut().remove(&key);
+        let value = result?;
+        let value = if output.sensitive {
+            value.mark_sensitive()
+        } else {
+            value
+        };
+        self.module_values.borrow_mut().insert(key, value.clone());
+        Ok(value)
     }
 
     fn apply_operators(
@@ -864,6 +1149,14 @@ impl<'a> EvalContext<'a> {
         let _ = expr;
         Ok(if sensitive { out.mark_sensitive() } else { out })
     }
+}
+
+/// `module.tenant["contoso"]` as written in messages.
+pub fn module_display(path: &[ModuleStep]) -> String {
+    path.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 fn negate(n: &serde_json::Number) -> serde_json::Number {

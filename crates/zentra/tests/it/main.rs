@@ -24,6 +24,7 @@ mod hardening;
 mod hostile_input;
 mod import;
 mod instances;
+mod modules;
 mod moved;
 mod ownership;
 mod plan_review;

@@ -50,6 +50,7 @@ async fn the_human_plan_of_every_example() {
         "azure-consent-all-apps",
         "federation-okta",
         "federation-ping",
+        "msp-multi-tenant",
     ] {
         let plan = example_plan(name).await;
         settings().bind(|| assert_snapshot!(format!("plan-{name}"), plan));

@@ -1,0 +1,119 @@
+# A managed service provider runs Zoom single sign-on for three customers: each has its own
+# Entra ID tenant and its own Zoom account. One module (modules/customer) says what every
+# customer gets; the root configures one provider per tenant and per account and passes each
+# customer's pair to its module block.
+#
+# Tenant and account ids come from `customers` (in zentra.vars.hcl); an id left null, and the
+# credentials, come from the environment (AZURE_TENANT_ID, AZURE_CLIENT_ID,
+# AZURE_CLIENT_SECRET, ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET), so
+# `zentra sim --env-file sim.env` points every customer at the built-in emulator.
+
+variable "customers" {
+  description = "Each customer's tenant, Zoom account and pilot sites (region key: display name)."
+  type = map(object({
+    display_name    = string
+    entra_tenant_id = optional(string)
+    zoom_account_id = optional(string)
+    sites           = map(string)
+  }))
+  default = {
+    contoso = {
+      display_name = "Contoso"
+      sites        = { emea = "EMEA", amer = "AMER" }
+    }
+    fabrikam = {
+      display_name = "Fabrikam"
+      sites        = { amer = "AMER" }
+    }
+    northwind = {
+      display_name = "Northwind"
+      sites        = { apac = "APAC", emea = "EMEA" }
+    }
+  }
+}
+
+locals {
+  # An id left null is the environment's: one tenant and one account, e.g. the emulator's.
+  entra_tenant_ids = {
+    for key, c in var.customers :
+    key => c.entra_tenant_id != null ? c.entra_tenant_id : env("AZURE_TENANT_ID")
+  }
+  zoom_account_ids = {
+    for key, c in var.customers :
+    key => c.zoom_account_id != null ? c.zoom_account_id : env("ZOOM_ACCOUNT_ID")
+  }
+}
+
+provider "azuread" {
+  alias     = "contoso"
+  tenant_id = local.entra_tenant_ids["contoso"]
+}
+
+provider "azuread" {
+  alias     = "fabrikam"
+  tenant_id = local.entra_tenant_ids["fabrikam"]
+}
+
+provider "azuread" {
+  alias     = "northwind"
+  tenant_id = local.entra_tenant_ids["northwind"]
+}
+
+provider "zoom" {
+  alias      = "contoso"
+  account_id = local.zoom_account_ids["contoso"]
+}
+
+provider "zoom" {
+  alias      = "fabrikam"
+  account_id = local.zoom_account_ids["fabrikam"]
+}
+
+provider "zoom" {
+  alias      = "northwind"
+  account_id = local.zoom_account_ids["northwind"]
+}
+
+# A module block's providers are fixed where it is written (as in Terraform), so each
+# customer has its own block; what differs between customers is data.
+module "contoso" {
+  source       = "./modules/customer"
+  display_name = var.customers["contoso"].display_name
+  sites        = var.customers["contoso"].sites
+
+  providers = {
+    azuread = azuread.contoso
+    zoom    = zoom.contoso
+  }
+}
+
+module "fabrikam" {
+  source       = "./modules/customer"
+  display_name = var.customers["fabrikam"].display_name
+  sites        = var.customers["fabrikam"].sites
+
+  providers = {
+    azuread = azuread.fabrikam
+    zoom    = zoom.fabrikam
+  }
+}
+
+module "northwind" {
+  source       = "./modules/customer"
+  display_name = var.customers["northwind"].display_name
+  sites        = var.customers["northwind"].sites
+
+  providers = {
+    azuread = azuread.northwind
+    zoom    = zoom.northwind
+  }
+}
+
+output "pilot_groups" {
+  description = "Every customer's pilot group ids, by site."
+  value = {
+    contoso   = module.contoso.pilot_group_ids
+    fabrikam  = module.fabrikam.pilot_group_ids
+    northwind = module.northwind.pilot_group_ids
+  }
+}
