@@ -3,10 +3,11 @@
 # customer gets; the root configures one provider per tenant and per account and passes each
 # customer's pair to its module block.
 #
-# Tenant and account ids come from `customers` (in zentra.vars.hcl); an id left null, and the
-# credentials, come from the environment (AZURE_TENANT_ID, AZURE_CLIENT_ID,
-# AZURE_CLIENT_SECRET, ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET), so
-# `zentra sim --env-file sim.env` points every customer at the built-in emulator.
+# Tenant and account ids come from `customers` (in zentra.vars.hcl); an id left null comes
+# from the environment (AZURE_TENANT_ID, ZOOM_ACCOUNT_ID). One multi-tenant app registration
+# reaches every tenant (AZURE_CLIENT_ID, AZURE_CLIENT_SECRET); each Zoom account has its own
+# Server-to-Server OAuth app (ZOOM_CLIENT_ID_CONTOSO, ZOOM_CLIENT_SECRET_CONTOSO, ...; unset,
+# ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET).
 
 variable "customers" {
   description = "Each customer's tenant, Zoom account and pilot sites (region key: display name)."
@@ -60,18 +61,24 @@ provider "azuread" {
 }
 
 provider "zoom" {
-  alias      = "contoso"
-  account_id = local.zoom_account_ids["contoso"]
+  alias         = "contoso"
+  account_id    = local.zoom_account_ids["contoso"]
+  client_id     = env("ZOOM_CLIENT_ID_CONTOSO", env("ZOOM_CLIENT_ID", ""))
+  client_secret = env("ZOOM_CLIENT_SECRET_CONTOSO", env("ZOOM_CLIENT_SECRET", ""))
 }
 
 provider "zoom" {
-  alias      = "fabrikam"
-  account_id = local.zoom_account_ids["fabrikam"]
+  alias         = "fabrikam"
+  account_id    = local.zoom_account_ids["fabrikam"]
+  client_id     = env("ZOOM_CLIENT_ID_FABRIKAM", env("ZOOM_CLIENT_ID", ""))
+  client_secret = env("ZOOM_CLIENT_SECRET_FABRIKAM", env("ZOOM_CLIENT_SECRET", ""))
 }
 
 provider "zoom" {
-  alias      = "northwind"
-  account_id = local.zoom_account_ids["northwind"]
+  alias         = "northwind"
+  account_id    = local.zoom_account_ids["northwind"]
+  client_id     = env("ZOOM_CLIENT_ID_NORTHWIND", env("ZOOM_CLIENT_ID", ""))
+  client_secret = env("ZOOM_CLIENT_SECRET_NORTHWIND", env("ZOOM_CLIENT_SECRET", ""))
 }
 
 # A module block's providers are fixed where it is written (as in Terraform), so each

@@ -1161,7 +1161,11 @@ fn create_service_principal(
                  application object."
             ),
         );
-        e.details = Some(json!([{"code": "NoBackingApplicationObject", "target": "appId"}]));
+        e.details = Some(json!([{
+            "code": "NoBackingApplicationObject",
+            "message": format!("The appId '{app_id}' of the service principal does not reference a valid application object."),
+            "target": "appId",
+        }]));
         return Err(e);
     };
     if tenant.sp_index_by_app(&app_id, None).is_some() {
@@ -1171,7 +1175,11 @@ fn create_service_principal(
             "Another object with the same value for property servicePrincipalNames already \
              exists.",
         );
-        e.details = Some(json!([{"code": "ObjectConflict", "target": "servicePrincipalNames"}]));
+        e.details = Some(json!([{
+            "code": "ObjectConflict",
+            "message": "Another object with the same value for property servicePrincipalNames already exists.",
+            "target": "servicePrincipalNames",
+        }]));
         return Err(e);
     }
     let id = uuid::Uuid::new_v4().to_string();

@@ -318,7 +318,32 @@ moved {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_msp_example_plans_applies_and_converges() {
-    let p = Project::example("msp-multi-tenant").await;
+    let mut p = Project::example_with(
+        "msp-multi-tenant",
+        zentra_sim::SimConfig {
+            seed: three_customers_seed(),
+            ..zentra_sim::SimConfig::default()
+        },
+    )
+    .await;
+    let mut vars = String::from("customers = {\n");
+    for (i, (key, name, sites)) in CUSTOMERS.iter().enumerate() {
+        vars.push_str(&format!(
+            "  {key} = {{\n    display_name = \"{name}\"\n    entra_tenant_id = \"{}\"\n    \
+             zoom_account_id = \"{}\"\n    sites = {sites}\n  }}\n",
+            customer_tenant(i),
+            customer_account(i)
+        ));
+        p.set_env(
+            &format!("ZOOM_CLIENT_ID_{}", key.to_uppercase()),
+            &customer_zoom_client(
+                &zentra_sim::Seed::default_demo().zoom.accounts[0].apps[0].client_id,
+                i,
+            ),
+        );
+    }
+    vars.push_str("}\n");
+    p.write("zentra.vars.hcl", &vars);
     let validate = p.run(&["validate"]);
     assert_eq!(code(&validate), 0, "{}", stderr(&validate));
     let (exit, text) = p.plan_ok();
@@ -344,18 +369,93 @@ async fn the_msp_example_plans_applies_and_converges() {
     );
     assert_eq!(change["provider_name"], "zentra/zoom");
     p.apply_ok();
-    for name in [
-        "Contoso SSO pilot EMEA",
-        "Contoso SSO pilot AMER",
-        "Fabrikam SSO pilot AMER",
-        "Northwind SSO pilot APAC",
-        "Northwind SSO pilot EMEA",
-    ] {
-        let group = p.group(name).expect(name);
-        assert_eq!(
-            group["settings"]["meeting_security"]["waiting_room"], true,
-            "{name}"
-        );
+    // Each customer's objects are in its own account and tenant, once.
+    let live = p.sim.snapshot();
+    for (i, (_, name, sites)) in CUSTOMERS.iter().enumerate() {
+        let account = &live["zoom"]["accounts"][i];
+        assert_eq!(account["id"], customer_account(i));
+        let pilots: Vec<&serde_json::Value> = account["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["name"].as_str().is_some_and(|n| n.contains("SSO pilot")))
+            .collect();
+        for group in &pilots {
+            assert_eq!(
+                group["settings"]["meeting_security"]["waiting_room"], true,
+                "{}",
+                group["name"]
+            );
+        }
+        let mut groups: Vec<String> = pilots
+            .iter()
+            .filter_map(|g| g["name"].as_str())
+            .map(str::to_string)
+            .collect();
+        groups.sort();
+        let mut expected: Vec<String> = sites
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|s| s.chars().all(|c| c.is_ascii_uppercase()))
+            .map(|site| format!("{name} SSO pilot {site}"))
+            .collect();
+        expected.sort();
+        assert_eq!(groups, expected, "account {i}");
+        let tenant = &live["entra"]["tenants"][i];
+        assert_eq!(tenant["id"], customer_tenant(i));
+        let zoom_principals = tenant["servicePrincipals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|sp| sp["displayName"] == "Zoom")
+            .count();
+        assert_eq!(zoom_principals, 1, "tenant {i}");
     }
     p.assert_converged();
+}
+
+/// The example's customers: key, display name and sites, as in its `customers` default.
+const CUSTOMERS: [(&str, &str, &str); 3] = [
+    ("contoso", "Contoso", r#"{ emea = "EMEA", amer = "AMER" }"#),
+    ("fabrikam", "Fabrikam", r#"{ amer = "AMER" }"#),
+    (
+        "northwind",
+        "Northwind",
+        r#"{ apac = "APAC", emea = "EMEA" }"#,
+    ),
+];
+
+fn customer_tenant(i: usize) -> String {
+    format!("00000000-0000-4000-8000-00000000000{}", i + 1)
+}
+
+fn customer_account(i: usize) -> String {
+    format!("zCustomerAccount{i:06}")
+}
+
+fn customer_zoom_client(demo_client: &str, i: usize) -> String {
+    format!("{demo_client}c{i}")
+}
+
+/// The demo seed's tenant and Zoom account, three times: one per customer. The tenants share
+/// the demo's client app (one multi-tenant app registration, as an MSP has); each account has
+/// its own Server-to-Server OAuth app.
+fn three_customers_seed() -> zentra_sim::Seed {
+    let demo = zentra_sim::Seed::default_demo();
+    let mut seed = demo.clone();
+    seed.entra.tenants.clear();
+    seed.zoom.accounts.clear();
+    for i in 0..CUSTOMERS.len() {
+        let mut tenant = demo.entra.tenants[0].clone();
+        tenant.id = customer_tenant(i);
+        seed.entra.tenants.push(tenant);
+        let mut account = demo.zoom.accounts[0].clone();
+        account.id = customer_account(i);
+        for app in &mut account.apps {
+            app.client_id = customer_zoom_client(&app.client_id, i);
+        }
+        seed.zoom.accounts.push(account);
+    }
+    seed
 }
