@@ -320,6 +320,7 @@ impl<'a> Applier<'a> {
             if self.interrupted() {
                 break;
             }
+            self.read_deferred_data(wave).await;
             let ops = self.prepare_wave(wave, state, &mut keys);
             if !self.report.errors.is_empty() {
                 break;
@@ -335,6 +336,59 @@ impl<'a> Applier<'a> {
             }
         }
         Ok(())
+    }
+
+    /// The wave's data sources that the plan left to be read while applying, read now that
+    /// what they depend on is applied; resources after them see what they found.
+    async fn read_deferred_data(&mut self, wave: &[ResourceAddr]) {
+        let ws = self.ws;
+        for addr in wave {
+            if !self.changes.get(addr).is_some_and(|c| c.read_during_apply) {
+                continue;
+            }
+            let schema = ws.schema_for(addr).expect("validated");
+            let arguments = match ws.eval_resource(addr, &self.values) {
+                Ok(b) => b.value,
+                Err(d) => {
+                    self.report.errors.extend(d);
+                    continue;
+                }
+            };
+            let block = &ws.config.resources[addr];
+            if arguments.contains_unknown() {
+                self.report.errors.push(Diagnostic::error(format!(
+                    "{addr}: a value it depends on is still unknown after its dependencies were applied"
+                )));
+                continue;
+            }
+            let Some(provider) = self.providers.get(&block.provider) else {
+                self.report.errors.push(Diagnostic::error(format!(
+                    "{addr}: provider `{}` is not configured",
+                    block.provider
+                )));
+                continue;
+            };
+            let request = ReadRequest {
+                type_name: addr.type_name.clone(),
+                mode: addr.mode,
+                id: None,
+                config: arguments.clone(),
+            };
+            match provider.read(std::slice::from_ref(&request)).await.pop() {
+                Some(Ok(Some(found))) => {
+                    self.values.insert(
+                        addr.clone(),
+                        reference_value(schema, &arguments, Some(&found), Action::Read),
+                    );
+                }
+                Some(Err(e)) => self.report.errors.push(api_error(ws, addr, "read", &e)),
+                Some(Ok(None)) | None => self.report.errors.push(
+                    Diagnostic::error(format!("data source `{addr}` found nothing"))
+                        .at_span(&ws.config.sources, block.span.as_ref())
+                        .with_hint("check the data source's arguments; nothing after it in this run was applied"),
+                ),
+            }
+        }
     }
 
     /// The wave's resources with something to write, with their values now that every

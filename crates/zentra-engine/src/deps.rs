@@ -294,6 +294,13 @@ impl Dependencies {
             }
             dependencies.insert(addr.clone(), deps);
         }
+        for output in config.outputs.values() {
+            for (target, span) in &output.depends_on {
+                if config.instances_of(target).is_none() {
+                    diags.push(undeclared(config, target, None, span.clone()));
+                }
+            }
+        }
         // In the order they are written, whatever order they were found in.
         diags.0.sort_by_key(|d| {
             d.location

@@ -173,6 +173,9 @@ pub struct OutputBlock {
     pub value: Expr,
     pub description: String,
     pub sensitive: bool,
+    /// `depends_on`: resources the output waits for. Outputs are worked out once everything
+    /// is applied, so this only has to name declared resources.
+    pub depends_on: Vec<(ResourceAddr, Option<Span>)>,
 }
 
 /// A loaded configuration directory.
@@ -1028,28 +1031,10 @@ impl Config {
             })),
             (None, None) => None,
         };
-        let mut depends_on = Vec::new();
-        if let Some(attr) = body.remove_attribute("depends_on") {
-            match &attr.value {
-                Expression::Array(items) => {
-                    for item in items.iter() {
-                        match traversal_addr(item) {
-                            Some(a) => depends_on.push((a, self.span(file, item.span()))),
-                            None => diags.push(self.err_at(
-                                file,
-                                item.span(),
-                                "`depends_on` entries must be resource addresses like `zoom_group.sales`".into(),
-                            )),
-                        }
-                    }
-                }
-                other => diags.push(self.err_at(
-                    file,
-                    other.span(),
-                    "`depends_on` must be a list of resource addresses".into(),
-                )),
-            }
-        }
+        let depends_on = body
+            .remove_attribute("depends_on")
+            .map(|attr| self.depends_on_list(file, &attr.value, diags))
+            .unwrap_or_default();
         self.resources.insert(
             addr.clone(),
             ResourceBlock {
@@ -1069,6 +1054,37 @@ impl Config {
         );
     }
 
+    /// The resource addresses of a `depends_on = [...]` list.
+    fn depends_on_list(
+        &self,
+        file: FileId,
+        value: &Expression,
+        diags: &mut Diagnostics,
+    ) -> Vec<(ResourceAddr, Option<Span>)> {
+        let mut depends_on = Vec::new();
+        match value {
+            Expression::Array(items) => {
+                for item in items.iter() {
+                    match traversal_addr(item) {
+                        Some(a) => depends_on.push((a, self.span(file, item.span()))),
+                        None => diags.push(self.err_at(
+                            file,
+                            item.span(),
+                            "`depends_on` entries must be resource addresses like `zoom_group.sales`"
+                                .into(),
+                        )),
+                    }
+                }
+            }
+            other => diags.push(self.err_at(
+                file,
+                other.span(),
+                "`depends_on` must be a list of resource addresses".into(),
+            )),
+        }
+        depends_on
+    }
+
     fn add_output(
         &mut self,
         file: FileId,
@@ -1080,6 +1096,7 @@ impl Config {
         let mut value = None;
         let mut description = String::new();
         let mut sensitive = false;
+        let mut depends_on = Vec::new();
         for structure in body.into_iter() {
             match structure {
                 Structure::Attribute(attr) => match attr.key.as_str() {
@@ -1091,11 +1108,12 @@ impl Config {
                     }
                     "description" => description = literal_string(&attr.value).unwrap_or_default(),
                     "sensitive" => sensitive = literal_bool(&attr.value).unwrap_or(false),
+                    "depends_on" => depends_on = self.depends_on_list(file, &attr.value, diags),
                     _ => diags.push(unknown_attr(
                         self,
                         file,
                         &attr,
-                        &["value", "description", "sensitive"],
+                        &["value", "description", "sensitive", "depends_on"],
                         "output",
                     )),
                 },
@@ -1115,6 +1133,7 @@ impl Config {
                         value,
                         description,
                         sensitive,
+                        depends_on,
                     },
                 );
             }

@@ -548,7 +548,7 @@ mod tests {
     fn display_paths_have_no_dot_segments() {
         assert_eq!(display_path("./modules/tenant"), "modules/tenant/");
         assert_eq!(display_path("modules/a/../b"), "modules/b/");
-        assert_eq!(display_path("../shared"), "../shared/");
+        assert_eq!(display_path("../common"), "../common/");
         assert_eq!(display_path("modules/a/./"), "modules/a/");
     }
 }

@@ -113,6 +113,7 @@ pub(crate) async fn leaving(
                 object_drift: None,
                 adopt: None,
                 keep_existing: false,
+                read_during_apply: false,
             });
         }
     }

@@ -154,6 +154,11 @@ pub struct ResourceChange {
     /// created it, or its vendor owns it) and only forgotten; the new one is created.
     #[serde(default, skip_serializing_if = "is_false")]
     pub keep_existing: bool,
+    /// For a data source (`read`): it is read while applying, once what it depends on has
+    /// changed or its arguments are known; `reason` says why. Until then its values are
+    /// unknown.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub read_during_apply: bool,
 }
 
 impl ResourceChange {

@@ -1,7 +1,7 @@
 //! Planning: refresh live state wave by wave (each provider gets a whole wave at once, so it can
 //! batch its reads), evaluate each resource with what earlier waves made known, and diff.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use indexmap::IndexMap;
 use sha2::{Digest, Sha256};
@@ -180,6 +180,10 @@ async fn plan_inner(
         &ws.deps.waves
     };
     let mut objects: Vec<PlannedObject> = Vec::new();
+    // What this run changes (or reads while applying): data sources that depend on any of it
+    // are read while applying too.
+    let mut pending: HashSet<ResourceAddr> = HashSet::new();
+    let mut read_later: HashMap<ResourceAddr, String> = HashMap::new();
 
     for wave in waves {
         // Evaluate every resource of the wave with the values of earlier waves.
@@ -208,6 +212,13 @@ async fn plan_inner(
             };
             let block = &ws.config.resources[addr];
             if ws.kind(&addr.type_name) == ResourceKind::Manual {
+                desired.insert(addr.clone(), body);
+                continue;
+            }
+            if (addr.mode == Mode::Data || ws.kind(&addr.type_name) == ResourceKind::Data)
+                && let Some(reason) = read_during_apply(ws, addr, &body, &pending)
+            {
+                read_later.insert(addr.clone(), reason);
                 desired.insert(addr.clone(), body);
                 continue;
             }
@@ -314,19 +325,22 @@ async fn plan_inner(
             let prior = state.and_then(|s| s.resource(addr));
             hash_value(&mut config_hasher, &addr.to_string(), want);
             let lineage = state.map(|s| s.lineage.as_str());
-            let mut change =
-                match plan_resource(ws, addr, schema, want, found, prior, lineage, &mut warnings) {
-                    Ok(change) => change,
-                    Err(d) if tolerate_read_failures => {
-                        let reason = d.0.first().map_or_else(
-                            || "it could not be read".to_string(),
-                            |d| d.summary.clone(),
-                        );
-                        unreadable.insert(addr.clone(), reason);
-                        continue;
-                    }
-                    Err(d) => return Err(d),
-                };
+            let planned = match read_later.get(addr) {
+                Some(reason) => Ok(deferred_read(ws, addr, reason)),
+                None => plan_resource(ws, addr, schema, want, found, prior, lineage, &mut warnings),
+            };
+            let mut change = match planned {
+                Ok(change) => change,
+                Err(d) if tolerate_read_failures => {
+                    let reason = d
+                        .0
+                        .first()
+                        .map_or_else(|| "it could not be read".to_string(), |d| d.summary.clone());
+                    unreadable.insert(addr.clone(), reason);
+                    continue;
+                }
+                Err(d) => return Err(d),
+            };
             if prior.is_none()
                 && addr.mode == Mode::Managed
                 && let Some(import) = ws.config.import_for(addr)
@@ -365,6 +379,9 @@ async fn plan_inner(
                 addr.clone(),
                 reference_value(schema, want, found, change.action),
             );
+            if change.action.is_change() || change.read_during_apply {
+                pending.insert(addr.clone());
+            }
             changes.push(change);
         }
     }
@@ -436,6 +453,7 @@ async fn plan_inner(
                 object_drift: None,
                 adopt: None,
                 keep_existing: false,
+                read_during_apply: false,
             });
         }
         refused.into_result()?;
@@ -517,6 +535,7 @@ fn plan_resource(
         object_drift: None,
         adopt: None,
         keep_existing: false,
+        read_during_apply: false,
     };
     if schema.kind == ResourceKind::Manual {
         return Ok(plan_manual_step(change, want, prior));
@@ -947,6 +966,44 @@ fn plan_manual_step(
 
 /// The value other resources see when they refer to `addr`: live attributes overlaid with the
 /// configuration, and computed attributes unknown when the object is yet to be created.
+/// Why a data source is read while applying rather than now, if it is: its arguments are not
+/// known yet, or something it depends on changes in this run (as Terraform defers it).
+fn read_during_apply(
+    ws: &Workspace,
+    addr: &ResourceAddr,
+    arguments: &Value,
+    pending: &HashSet<ResourceAddr>,
+) -> Option<String> {
+    if arguments.contains_unknown() {
+        return Some("its arguments are known only after apply".into());
+    }
+    let changing = ws
+        .deps
+        .dependencies
+        .get(addr)?
+        .iter()
+        .find(|d| pending.contains(*d))?;
+    Some(format!(
+        "it depends on `{changing}`, which changes in this run"
+    ))
+}
+
+/// The plan of a data source read while applying: nothing is read now.
+fn deferred_read(ws: &Workspace, addr: &ResourceAddr, reason: &str) -> ResourceChange {
+    ResourceChange {
+        address: addr.clone(),
+        provider: ws.config.resources[addr].provider.clone(),
+        action: Action::Read,
+        id: None,
+        reason: Some(reason.to_string()),
+        attributes: Vec::new(),
+        object_drift: None,
+        adopt: None,
+        keep_existing: false,
+        read_during_apply: true,
+    }
+}
+
 pub fn reference_value(
     schema: &ResourceSchema,
     want: &Value,

@@ -440,6 +440,18 @@ fn action_reason(change: &ResourceChange) -> Option<String> {
     match change.action {
         Action::Replace => Some("replace_because_cannot_update".into()),
         Action::Delete => Some("delete_because_no_resource_config".into()),
+        Action::Read if change.read_during_apply => Some(
+            if change
+                .reason
+                .as_deref()
+                .is_some_and(|r| r.starts_with("its arguments"))
+            {
+                "read_because_config_unknown"
+            } else {
+                "read_because_dependency_pending"
+            }
+            .into(),
+        ),
         _ => None,
     }
 }

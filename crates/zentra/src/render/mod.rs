@@ -64,6 +64,12 @@ pub fn plan_text(plan: &Plan, p: &Printer) -> String {
     if plan.changes.iter().any(|c| c.adopt.is_some()) {
         legend.insert(0, "adopt existing objects".into());
     }
+    if plan.changes.iter().any(|c| c.read_during_apply) {
+        legend.push(format!(
+            "{} read (data sources)",
+            p.paint(Action::Read.symbol(), tone(Action::Read), false)
+        ));
+    }
     if !plan.moved.is_empty() {
         legend.push("move in state".into());
     }
@@ -206,6 +212,7 @@ fn resource_text(c: &ResourceChange, p: &Printer, out: &mut String) {
         }
         (Action::NoOp, Some(a)) => format!("will be adopted (id {}), no write", a.id),
         (Action::Update, Some(a)) => format!("will be adopted (id {}) and updated in place", a.id),
+        (Action::Read, _) if c.read_during_apply => "will be read during apply".to_string(),
         (Action::Replace, _) if c.keep_existing => {
             "must be replaced (the existing object is kept, not deleted)".to_string()
         }
@@ -520,6 +527,7 @@ mod tests {
             object_drift: None,
             adopt: None,
             keep_existing: false,
+            read_during_apply: false,
         }
     }
 
@@ -536,6 +544,7 @@ mod tests {
                 object_drift: None,
                 adopt: None,
                 keep_existing: false,
+                read_during_apply: false,
                 attributes: vec![
                     attr("security.signin_with_sso.enable", json!(false), json!(true)),
                     attr(
@@ -570,6 +579,7 @@ mod tests {
                 object_drift: None,
                 adopt: None,
                 keep_existing: false,
+                read_during_apply: false,
                 attributes: vec![attr("note", json!("a\nb\nc\n"), json!("a\nB\nc\n"))],
             }]),
             &p,
@@ -601,6 +611,7 @@ mod tests {
                 object_drift: None,
                 adopt: None,
                 keep_existing: false,
+                read_during_apply: false,
                 attributes: vec![attr("signing_certificate", json!(old), json!(new))],
             }]),
             &p,
@@ -825,6 +836,7 @@ mod tests {
             object_drift: None,
             adopt: None,
             keep_existing: false,
+            read_during_apply: false,
         };
         let adopted = ResourceChange {
             adopt: Some(zentra_engine::plan::Adoption {

@@ -16,6 +16,7 @@ mod ci_examples;
 mod cli;
 mod console;
 mod crash_safety;
+mod data_sources;
 mod drift;
 mod examples_hcl;
 mod export;
