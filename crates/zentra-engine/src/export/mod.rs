@@ -1,7 +1,9 @@
 //! `zentra export`: turning the objects providers discover into configuration that manages them
 //! as they are. Only attributes a configuration can write and a read returns are kept (computed,
 //! read-only, write-only and sensitive ones are left out), block names come from natural keys,
-//! and ids another exported object exports become references to it.
+//! and ids another exported object exports become references to it. A provider may also
+//! discover objects of a data source's type (a Zoom Rooms calendar service, which no API can
+//! create): they are written as `data` blocks that find the object, for resources to refer to.
 
 pub mod hcl_text;
 
@@ -14,7 +16,7 @@ pub use hcl_text::{identifier, quoted_string};
 
 use crate::addr::ProviderAddr;
 use crate::provider::DiscoveredObject;
-use crate::schema::{Attr, AttrType, ResourceSchema};
+use crate::schema::{Attr, AttrType, ResourceKind, ResourceSchema};
 
 /// The computed attributes whose values other resources refer to (`zoom_group.sales.id`).
 const REFERENCED_ATTRIBUTES: &[&str] = &["id", "object_id"];
@@ -24,6 +26,8 @@ const REFERENCED_ATTRIBUTES: &[&str] = &["id", "object_id"];
 pub struct ExportedResource {
     pub provider: ProviderAddr,
     pub type_name: String,
+    /// Whether it is written as a `data` block (the type is a data source's).
+    pub data: bool,
     /// The block's name: an identifier, unique within its type.
     pub name: String,
     pub id: String,
@@ -31,6 +35,18 @@ pub struct ExportedResource {
     pub attributes: Json,
     /// Values of computed attributes others may refer to: (attribute, value).
     pub referable: Vec<(String, String)>,
+}
+
+impl ExportedResource {
+    /// How configuration refers to the block: `zoom_group.sales`,
+    /// `data.zoom_rooms_calendar_services.rooms_admin_contoso_com`.
+    pub fn address(&self) -> String {
+        if self.data {
+            format!("data.{}.{}", self.type_name, self.name)
+        } else {
+            format!("{}.{}", self.type_name, self.name)
+        }
+    }
 }
 
 /// One file `zentra export` writes.
@@ -77,8 +93,9 @@ fn accepted(schema: &Attr, value: &Json) -> bool {
     true
 }
 
-/// Turns discovered objects into resources with unique identifier names, keeping only the
-/// attributes a configuration writes. Objects of types without a schema are skipped.
+/// Turns discovered objects into resources (or data sources, for objects of a data source's
+/// type) with unique identifier names, keeping only the attributes a configuration writes.
+/// Objects of types without a schema are skipped.
 pub fn resources(
     discovered: Vec<(ProviderAddr, DiscoveredObject)>,
     schemas: &HashMap<String, ResourceSchema>,
@@ -111,6 +128,7 @@ pub fn resources(
             .collect();
         out.push(ExportedResource {
             provider,
+            data: schema.kind == ResourceKind::Data,
             type_name: found.type_name,
             name,
             id: found.object.id,
@@ -145,7 +163,7 @@ pub fn files(
             for (attr, value) in &r.referable {
                 targets
                     .entry(value.as_str())
-                    .or_insert_with(|| format!("{}.{}.{attr}", r.type_name, r.name));
+                    .or_insert_with(|| format!("{}.{attr}", r.address()));
             }
         }
         let mut text = String::new();
@@ -172,7 +190,11 @@ pub fn files(
                     text.push_str(&hcl_text::comment(0, first.trim_end_matches('.')));
                 }
             }
-            text.push_str(&format!("resource \"{}\" \"{}\" {{\n", r.type_name, r.name));
+            let keyword = if r.data { "data" } else { "resource" };
+            text.push_str(&format!(
+                "{keyword} \"{}\" \"{}\" {{\n",
+                r.type_name, r.name
+            ));
             let mut lines = Vec::new();
             if provider.alias.is_some() {
                 lines.push(hcl_text::Line::Attribute(
@@ -190,7 +212,7 @@ pub fn files(
                     }
                     targets
                         .get(value)
-                        .filter(|t| !t.starts_with(&format!("{}.{}.", r.type_name, r.name)))
+                        .filter(|t| !t.starts_with(&format!("{}.", r.address())))
                         .cloned()
                 },
             ));

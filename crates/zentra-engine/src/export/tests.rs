@@ -113,3 +113,45 @@ fn identifiers_are_what_labels_accept() {
     assert_eq!(identifier("___"), "unnamed");
     assert_eq!(identifier("cal@contoso.com"), "cal_contoso_com");
 }
+
+#[test]
+fn objects_of_a_data_source_type_are_data_blocks_resources_refer_to() {
+    let mut body = Attr::new(AttrType::Object);
+    let mut id = Attr::string();
+    id.computed = true;
+    body.properties.insert("id".into(), id);
+    body.properties.insert("email".into(), Attr::string());
+    let service = ResourceSchema::new("t_services", ResourceKind::Data, "Services.", body);
+    let schemas = HashMap::from([
+        ("t_thing".to_string(), schema()),
+        ("t_services".to_string(), service),
+    ]);
+    let (addr, mut data) = found(
+        "cal@contoso.com",
+        json!({"id": "s1", "email": "cal@contoso.com"}),
+    );
+    data.type_name = "t_services".into();
+    let exported = resources(
+        vec![
+            (addr, data),
+            found(
+                "Board Room",
+                json!({"id": "r1", "name": "Board", "group_id": "s1"}),
+            ),
+        ],
+        &schemas,
+    );
+    assert!(exported[0].data && !exported[1].data);
+    assert_eq!(exported[0].address(), "data.t_services.cal_contoso_com");
+    let text = &files(&exported, &schemas, &IndexMap::new())[0].text;
+    assert!(
+        text.contains(
+            "data \"t_services\" \"cal_contoso_com\" {\n  email = \"cal@contoso.com\"\n}"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("group_id = data.t_services.cal_contoso_com.id"),
+        "{text}"
+    );
+}

@@ -169,7 +169,8 @@ pub type ProviderResult<T> = Result<T, ProviderError>;
 /// An object found by [`Provider::discover`]: what `zentra export` writes a block for.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DiscoveredObject {
-    /// The resource type, e.g. `zoom_group`.
+    /// The resource type, e.g. `zoom_group`; or a data source's type for an object no API
+    /// creates (a Zoom Rooms calendar service), written as a `data` block that finds it.
     pub type_name: String,
     /// What to call the resource block, from the object's natural key (a group's name, a
     /// service principal's display name); the engine makes it an identifier and unique.

@@ -755,8 +755,9 @@ impl Provider for ZoomProvider {
         results
     }
 
-    /// Settings and locks of the account and of every group, groups with their members, and
-    /// roles: one listing of groups serves the group kinds.
+    /// Settings and locks of the account and of every group, groups with their members, roles,
+    /// and the Zoom Rooms calendar services with their resources: one listing of groups serves
+    /// the group kinds.
     async fn discover(&self, type_names: &[String]) -> ProviderResult<Vec<DiscoveredObject>> {
         let wants = |name: &str| type_names.iter().any(|t| t == name);
         let kinds: Vec<SettingsKind> = SettingsKind::ALL
@@ -771,7 +772,7 @@ impl Provider for ZoomProvider {
         } else {
             Vec::new()
         };
-        let (settings, groups_found, roles_found) = futures::join!(
+        let (settings, groups_found, roles_found, rooms_found) = futures::join!(
             self.discover_settings(&kinds, &groups),
             async {
                 if wants(groups::GROUP) || wants(groups::MEMBERS) {
@@ -787,6 +788,13 @@ impl Provider for ZoomProvider {
                     Ok(Vec::new())
                 }
             },
+            async {
+                if wants(rooms::RESOURCE) {
+                    rooms::discover(&self.client).await
+                } else {
+                    Ok(Vec::new())
+                }
+            },
         );
         // Groups first: the settings and members of a group refer to it.
         let mut found: Vec<DiscoveredObject> = groups_found?
@@ -795,6 +803,7 @@ impl Provider for ZoomProvider {
             .collect();
         found.extend(settings?);
         found.extend(roles_found?);
+        found.extend(rooms_found?);
         Ok(found)
     }
 

@@ -15,8 +15,8 @@ use super::{Key, Slot, is_missing, key, required_string};
 use crate::client::encode_segment;
 use crate::client::zoom::{ZoomClient, ZoomRequest};
 use zentra_engine::provider::{
-    ErrorKind, InvalidAttribute, ProviderError, ProviderResult, ReadRequest, RemoteObject,
-    WriteRequest,
+    DiscoveredObject, ErrorKind, InvalidAttribute, ProviderError, ProviderResult, ReadRequest,
+    RemoteObject, WriteRequest,
 };
 use zentra_engine::schema::{
     Access, Attr, Permission, PermissionSystem, ResourceKind, ResourceSchema,
@@ -386,6 +386,97 @@ pub(crate) async fn read(client: &ZoomClient, batch: &[(usize, &ReadRequest)]) -
         slots.push((index, result));
     }
     slots
+}
+
+/// Whether Zoom refused a `/rooms` request because the account has no Zoom Rooms
+/// subscription: such an account has no calendar services to export.
+fn no_rooms_subscription(error: &ProviderError) -> bool {
+    error.status == Some(400)
+        && error.vendor_code.as_deref() == Some("200")
+        && error.message.to_ascii_lowercase().contains("subscription")
+}
+
+/// The calendar services and their resources, for `zentra export`: one listing of services,
+/// then each service's resources, all at once. A service is written as a
+/// `zoom_rooms_calendar_services` data source that finds it by the email it was added with (a
+/// service is added in the web portal with the calendar's credentials, which no API takes and
+/// an export never writes), and its resources refer to that data source's `id`. An account
+/// without a Zoom Rooms subscription has none.
+pub(crate) async fn discover(client: &ZoomClient) -> ProviderResult<Vec<DiscoveredObject>> {
+    let services = match client
+        .get_json(&ZoomRequest::get("/rooms/calendar/services"))
+        .await
+    {
+        Ok(answer) => answer
+            .get("calendar_services")
+            .and_then(Json::as_array)
+            .cloned()
+            .unwrap_or_default(),
+        Err(e) if no_rooms_subscription(&e) => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let text = |s: &Json, field: &str| {
+        s.get(field)
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let services: Vec<(String, String)> = services
+        .iter()
+        .map(|s| {
+            (
+                text(s, "calendar_service_id"),
+                text(s, "calendar_service_name"),
+            )
+        })
+        .filter(|(id, _)| !id.is_empty())
+        .collect();
+    let lists =
+        futures::future::join_all(services.iter().map(|(id, _)| list_resources(client, id))).await;
+    let mut found = Vec::new();
+    let mut resources = Vec::new();
+    for ((id, email), list) in services.iter().zip(lists) {
+        let shared = services
+            .iter()
+            .filter(|(_, other)| other.trim().eq_ignore_ascii_case(email.trim()))
+            .count()
+            > 1;
+        // By email, as configuration finds a service; by id too when two share the email.
+        let mut attributes = json!({ "id": id });
+        if !email.trim().is_empty() {
+            attributes["email"] = json!(email);
+        }
+        if shared || email.trim().is_empty() {
+            attributes["service_id"] = json!(id);
+        }
+        found.push(DiscoveredObject {
+            type_name: SERVICES.into(),
+            name_hint: if email.trim().is_empty() {
+                id.clone()
+            } else {
+                email.clone()
+            },
+            object: RemoteObject::new(id.clone(), Value::from_json(&attributes)),
+        });
+        for resource in list?.unwrap_or_default() {
+            let Some(object) = resource_object(id, &resource) else {
+                continue;
+            };
+            let name = text(&resource, "calendar_resource_name");
+            resources.push(DiscoveredObject {
+                type_name: RESOURCE.into(),
+                name_hint: if name.trim().is_empty() {
+                    text(&resource, "calendar_resource_email")
+                } else {
+                    name
+                },
+                object,
+            });
+        }
+    }
+    // The services first: their resources refer to them.
+    found.extend(resources);
+    Ok(found)
 }
 
 /// Asks Zoom to sync the service, so a change shows in the rooms' calendars.

@@ -67,23 +67,34 @@ pub async fn export(dir: &Path, args: ExportArgs, env: Environment, printer: &Pr
     };
     let mut schemas: HashMap<String, ResourceSchema> = HashMap::new();
     let mut types_by_provider: HashMap<&'static str, Vec<String>> = HashMap::new();
+    // Data sources too: a provider may find an object no API creates (a Zoom Rooms calendar
+    // service), written as a `data` block its resources refer to.
+    let mut data_schemas: Vec<ResourceSchema> = Vec::new();
     for ptype in &ws.provider_types {
         for schema in ptype.resource_schemas() {
-            if matches!(schema.kind, ResourceKind::Singleton | ResourceKind::Object) {
-                types_by_provider
-                    .entry(ptype.name())
-                    .or_default()
-                    .push(schema.type_name.clone());
-                schemas.insert(schema.type_name.clone(), schema);
+            match schema.kind {
+                ResourceKind::Singleton | ResourceKind::Object => {
+                    types_by_provider
+                        .entry(ptype.name())
+                        .or_default()
+                        .push(schema.type_name.clone());
+                    schemas.insert(schema.type_name.clone(), schema);
+                }
+                ResourceKind::Data => data_schemas.push(schema),
+                _ => {}
             }
         }
+    }
+    let resource_types: Vec<String> = schemas.keys().cloned().collect();
+    for schema in data_schemas {
+        schemas.entry(schema.type_name.clone()).or_insert(schema);
     }
     let mut selection = Selection {
         providers: Vec::new(),
         types: Vec::new(),
     };
     for only in &args.only {
-        if schemas.contains_key(only) {
+        if resource_types.contains(only) {
             selection.types.push(only.clone());
             continue;
         }

@@ -350,3 +350,105 @@ async fn an_exported_tenant_refers_to_its_service_principals_and_plans_no_change
         "{parsed}"
     );
 }
+
+/// The demo account with a second calendar service (Exchange, two rooms) and a third one that
+/// shares the first one's account email.
+fn rooms_seed(subscription: bool) -> zentra_sim::Seed {
+    let mut seed = zentra_sim::Seed::default_demo();
+    let account = &mut seed.zoom.accounts[0];
+    account.zoom_rooms_subscription = subscription;
+    let room = |email: &str, name: Option<&str>| zentra_sim::CalendarResourceSeed {
+        id: None,
+        email: email.into(),
+        name: name.map(Into::into),
+        assigned_room_id: None,
+    };
+    account
+        .calendar_services
+        .push(zentra_sim::CalendarServiceSeed {
+            id: Some("cSexchangeHybrid0000001".into()),
+            email: "ews.admin@contoso.com".into(),
+            kind: zentra_sim::CalendarServiceKind::Exchange,
+            resources: vec![
+                room("huddle.one@contoso.com", Some("Huddle One")),
+                room("cafe@contoso.com", None),
+            ],
+        });
+    account
+        .calendar_services
+        .push(zentra_sim::CalendarServiceSeed {
+            id: Some("cSsecondTenant000000002".into()),
+            email: "ROOMS.ADMIN@contoso.com".into(),
+            kind: zentra_sim::CalendarServiceKind::Office365,
+            resources: vec![room("lobby@contoso.com", Some("Lobby"))],
+        });
+    seed
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exported_rooms_calendar_services_find_their_service_and_plan_no_changes() {
+    let p = Project::seeded("provider \"zoom\" {}\n", rooms_seed(true)).await;
+    let out = p.run(&["export", "--out", "rooms", "--provider", "zoom"]);
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    let plan = p.run(&["--chdir", "rooms", "plan", "--detailed-exitcode"]);
+    assert_eq!(code(&plan), 0, "{}\n{}", stdout(&plan), stderr(&plan));
+    assert!(p.writes().is_empty(), "{:?}", p.writes());
+
+    let text = std::fs::read_to_string(p.path().join("rooms/zoom.zen.hcl")).expect("file");
+    for expected in [
+        // A service is found by the email it was added with; no credential of it is written.
+        "data \"zoom_rooms_calendar_services\" \"rooms_admin_contoso_com\" {\n  email = \"rooms.admin@contoso.com\"\n  service_id = \"cS4nQ8wE2rT6yU0iO3pA7d\"\n}",
+        "data \"zoom_rooms_calendar_services\" \"ews_admin_contoso_com\" {\n  email = \"ews.admin@contoso.com\"\n}",
+        // Two services added with one email: the id tells them apart.
+        "data \"zoom_rooms_calendar_services\" \"rooms_admin_contoso_com_2\" {\n  email = \"ROOMS.ADMIN@contoso.com\"\n  service_id = \"cSsecondTenant000000002\"\n}",
+        "resource \"zoom_rooms_calendar_resource\" \"board_room\" {\n  service_id = data.zoom_rooms_calendar_services.rooms_admin_contoso_com.id\n  email = \"board.room@contoso.com\"\n}",
+        "resource \"zoom_rooms_calendar_resource\" \"huddle_one\" {\n  service_id = data.zoom_rooms_calendar_services.ews_admin_contoso_com.id",
+        "resource \"zoom_rooms_calendar_resource\" \"cafe\" {",
+        "resource \"zoom_rooms_calendar_resource\" \"lobby\" {\n  service_id = data.zoom_rooms_calendar_services.rooms_admin_contoso_com_2.id",
+    ] {
+        assert!(
+            zentra_test_support::squeeze(&text).contains(&zentra_test_support::squeeze(expected)),
+            "`{expected}` in:\n{text}"
+        );
+    }
+    let parsed = parse_with_python_hcl2(&p.path().join("rooms"));
+    let data = parsed["zoom.zen.hcl"]["data"]
+        .as_array()
+        .unwrap_or_else(|| panic!("data blocks: {parsed}"));
+    assert_eq!(data.len(), 3, "{parsed}");
+    let lobby = resource_body(
+        &parsed,
+        "zoom.zen.hcl",
+        "zoom_rooms_calendar_resource",
+        "lobby",
+    );
+    assert_eq!(
+        lobby["service_id"],
+        json!("${data.zoom_rooms_calendar_services.rooms_admin_contoso_com_2.id}"),
+        "{lobby}"
+    );
+    assert_eq!(lobby["email"], json!("\"lobby@contoso.com\""));
+
+    // The state records the resources as adopted: removing a block later only forgets it.
+    let listed = p.run(&[
+        "--chdir",
+        "rooms",
+        "state",
+        "list",
+        "zoom_rooms_calendar_resource",
+    ]);
+    assert_eq!(stdout(&listed).lines().count(), 4, "{}", stdout(&listed));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_without_zoom_rooms_exports_no_calendar_services() {
+    let p = Project::seeded("provider \"zoom\" {}\n", rooms_seed(false)).await;
+    let out = p.run(&["export", "--out", "plain", "--provider", "zoom"]);
+    assert_eq!(code(&out), 0, "{}\n{}", stdout(&out), stderr(&out));
+    let text = std::fs::read_to_string(p.path().join("plain/zoom.zen.hcl")).expect("file");
+    assert!(!text.contains("zoom_rooms_calendar"), "{text}");
+    assert!(
+        text.contains("resource \"zoom_account_settings\""),
+        "{text}"
+    );
+}
