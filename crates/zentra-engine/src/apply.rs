@@ -649,18 +649,9 @@ impl<'a> Applier<'a> {
         let ctx = self.ws.eval_context(&self.values);
         for (name, output) in &self.ws.config.outputs {
             if let Ok(v) = ctx.eval(&output.value) {
-                let sensitive = output.sensitive || v.contains_sensitive();
                 report.outputs.insert(
                     name.clone(),
-                    crate::plan::OutputValue {
-                        value: if sensitive {
-                            serde_json::Value::Null
-                        } else {
-                            v.to_redacted_json()
-                        },
-                        sensitive,
-                        unknown: v.contains_unknown(),
-                    },
+                    crate::plan::OutputValue::of(&v, output.sensitive),
                 );
             }
         }

@@ -216,6 +216,23 @@ pub struct OutputValue {
     pub unknown: bool,
 }
 
+impl OutputValue {
+    /// An output's value as plans and apply reports show it: withheld when the output is
+    /// declared sensitive or computed from a sensitive value.
+    pub fn of(value: &crate::value::Value, declared_sensitive: bool) -> Self {
+        let sensitive = declared_sensitive || value.contains_sensitive();
+        OutputValue {
+            value: if sensitive {
+                serde_json::Value::Null
+            } else {
+                value.to_redacted_json()
+            },
+            sensitive,
+            unknown: value.contains_unknown(),
+        }
+    }
+}
+
 /// Counts for the closing line.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {

@@ -1062,19 +1062,7 @@ fn evaluate_outputs(
                     diags.push(d);
                     continue;
                 }
-                let sensitive = output.sensitive || v.contains_sensitive();
-                out.insert(
-                    name.clone(),
-                    OutputValue {
-                        value: if sensitive {
-                            serde_json::Value::Null
-                        } else {
-                            v.to_redacted_json()
-                        },
-                        sensitive,
-                        unknown: v.contains_unknown(),
-                    },
-                );
+                out.insert(name.clone(), OutputValue::of(&v, output.sensitive));
             }
             Err(d) => diags.push(d),
         }
