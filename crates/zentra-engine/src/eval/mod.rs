@@ -135,8 +135,31 @@ impl<'a> EvalContext<'a> {
         &self.config.sources
     }
 
+    /// The configuration directory: what `file()` paths are relative to, in every module (as
+    /// in Terraform, where a module reads its own files with `file("${path.module}/...")`).
     pub fn base_dir(&self) -> &Path {
         &self.config.dir
+    }
+
+    /// `path.module`, `path.root` and `path.cwd`, as Terraform gives them: the module's
+    /// directory relative to the root one (`.` in the root), `.`, and the working directory.
+    fn path_value(&self, file: FileId, root: &Expression, attr: &str) -> Result<Value, Diagnostic> {
+        match attr {
+            "module" => {
+                let module = &self.scope_config().dir;
+                let relative = match module.strip_prefix(&self.config.dir) {
+                    Ok(r) if r.as_os_str().is_empty() => ".".to_string(),
+                    Ok(r) => r.to_string_lossy().replace('\\', "/"),
+                    Err(_) => module.to_string_lossy().into_owned(),
+                };
+                Ok(Value::str(relative))
+            }
+            "root" => Ok(Value::str(".")),
+            "cwd" => Ok(Value::str(self.config.dir.to_string_lossy())),
+            other => Err(self
+                .error(file, root, format!("`path.{other}` is not defined"))
+                .with_hint("use path.module, path.root or path.cwd")),
+        }
     }
 
     /// Evaluates one expression from configuration.
@@ -441,6 +464,16 @@ impl<'a> EvalContext<'a> {
                     root,
                     "a data source reference needs a type and a name: data.TYPE.NAME",
                 )),
+            },
+            "path" => match attr_at(0) {
+                Some(attr) => Ok((self.path_value(file, root, attr)?, &ops[1..])),
+                None => Err(self
+                    .error(
+                        file,
+                        root,
+                        "`path` needs an attribute: path.module, path.root or path.cwd",
+                    )
+                    .with_hint("write path.module for the directory of the module this is in")),
             },
             "module" => match attr_at(0) {
                 Some(call) => Ok((self.module_reference(file, root, call)?, &ops[1..])),

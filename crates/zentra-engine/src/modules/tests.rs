@@ -250,3 +250,45 @@ fn blocks_of_the_root_only_are_refused_in_a_module() {
         "{summaries:?}"
     );
 }
+
+#[test]
+fn path_module_is_the_module_directory_and_file_reads_through_it() {
+    let dir = dir_with(&[
+        (
+            "main.zen.hcl",
+            r#"
+module "a" {
+  source = "./modules/a"
+}
+locals {
+  root_path = path.module
+  text      = module.a.text
+  where     = module.a.where
+}
+"#,
+        ),
+        (
+            "modules/a/main.zen.hcl",
+            "output \"text\" { value = file(\"${path.module}/../a/note.txt\") }\noutput \"where\" { value = path.module }\n",
+        ),
+        ("modules/a/note.txt", "beside the module"),
+    ]);
+    let mut config = Config::load_dir(dir.path()).unwrap();
+    expand(
+        &mut config,
+        &Environment::default(),
+        &IndexMap::new(),
+        &["zoom", "azuread"],
+    )
+    .unwrap();
+    let env = Environment::default();
+    let vars = IndexMap::new();
+    let resources = std::collections::HashMap::new();
+    let ctx = EvalContext::new(&config, &env, &vars, &resources);
+    assert_eq!(ctx.eval_local("root_path").unwrap(), Value::str("."));
+    assert_eq!(ctx.eval_local("where").unwrap(), Value::str("modules/a"));
+    assert_eq!(
+        ctx.eval_local("text").unwrap(),
+        Value::str("beside the module")
+    );
+}
