@@ -22,7 +22,7 @@ use tokens::{Kind, Token};
 /// parse is refused with its syntax error, at its `file:line:column`.
 pub fn format_source(display: &str, text: &str) -> Result<String, Diagnostic> {
     let before = parse(display, text)?;
-    let formatted = layout(text);
+    let formatted = with_line_endings_of(text, layout(text));
     let same = formatted
         .parse::<hcl::edit::structure::Body>()
         .ok()
@@ -34,6 +34,20 @@ pub fn format_source(display: &str, text: &str) -> Result<String, Diagnostic> {
         .with_hint("the file is left as it is; format it by hand, and report the file that caused this"));
     }
     Ok(formatted)
+}
+
+/// `formatted` with the line endings `original` uses: a file written with CRLF stays CRLF
+/// throughout (heredoc lines included), one written with LF stays LF.
+fn with_line_endings_of(original: &str, formatted: String) -> String {
+    let crlf = original
+        .find('\n')
+        .is_some_and(|i| original[..i].ends_with('\r'));
+    let unified = formatted.replace("\r\n", "\n");
+    if crlf {
+        unified.replace('\n', "\r\n")
+    } else {
+        unified
+    }
 }
 
 /// The configuration `text` holds, its layout and comments left out.

@@ -141,3 +141,13 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_crlf_file_stays_crlf_heredocs_included() {
+    let text = "locals {\r\n  a=1\r\n  b = <<EOT\r\n  keep   this\r\nEOT\r\n}\r\n";
+    assert_eq!(
+        fmt(text),
+        "locals {\r\n  a = 1\r\n  b = <<EOT\r\n  keep   this\r\nEOT\r\n}\r\n"
+    );
+    assert_eq!(fmt("locals {\n  a=1\n}\n"), "locals {\n  a = 1\n}\n");
+}
