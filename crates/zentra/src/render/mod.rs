@@ -875,6 +875,56 @@ mod tests {
     }
 
     #[test]
+    fn replacements_that_create_first_and_deposed_objects_say_so() {
+        let p = Printer::plain(Box::new(std::io::sink()), Box::new(std::io::sink()));
+        let replaced = ResourceChange {
+            address: ResourceAddr::managed("zoom_rooms_calendar_resource", "board"),
+            create_before_destroy: true,
+            ..resource(
+                "zoom_rooms_calendar_resource",
+                Action::Replace,
+                Some("r-1"),
+                vec![],
+            )
+        };
+        let mut plan = plan(vec![replaced]);
+        plan.deposed.push(DeposedChange {
+            address: ResourceAddr::managed("zoom_rooms_calendar_resource", "lobby"),
+            provider: ProviderAddr::default_for("zoom"),
+            id: "r-0".into(),
+            action: Action::Delete,
+            reason: "its delete did not complete".into(),
+        });
+        plan.recount();
+        let text = plan_text(&plan, &p);
+        assert!(
+            text.starts_with(
+                "zentra will perform these actions (+/- create replacement and then delete, - delete):"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "  # zoom_rooms_calendar_resource.board must be replaced (the new object is created \
+                 before the old one is deleted)\n  +/- resource \"zoom_rooms_calendar_resource\" \"board\" {"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "  # zoom_rooms_calendar_resource.lobby (deposed object r-0) will be deleted\n  \
+                 # (its delete did not complete)\n  - resource \"zoom_rooms_calendar_resource\" \
+                 \"lobby\" {\n        id = \"r-0\"\n    }\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("Plan: 1 to add, 0 to change, 2 to destroy."),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn adoptions_and_kept_replacements_say_so() {
         let p = Printer::plain(Box::new(std::io::sink()), Box::new(std::io::sink()));
         let change = |name: &str, action: Action| ResourceChange {
