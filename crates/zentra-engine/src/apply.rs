@@ -83,9 +83,29 @@ pub struct ApplyReport {
 struct Outcome {
     addr: ResourceAddr,
     action: Action,
-    result: Result<Applied, Diagnostic>,
+    result: Result<Applied, Failure>,
     desired: Value,
     elapsed: Duration,
+    /// For a replacement that creates first: the entry of the object it replaces, deposed
+    /// before the create went out.
+    deposed: Option<ResourceState>,
+}
+
+/// Why applying one resource failed.
+struct Failure {
+    diagnostic: Diagnostic,
+    /// The service refused the create of a replacement outright: no new object exists, so the
+    /// object deposed for it is current again.
+    create_refused: bool,
+}
+
+impl From<Diagnostic> for Failure {
+    fn from(diagnostic: Diagnostic) -> Self {
+        Failure {
+            diagnostic,
+            create_refused: false,
+        }
+    }
 }
 
 /// What applying one resource did.
@@ -131,6 +151,7 @@ pub async fn apply(
         live,
         values,
         touched: Vec::new(),
+        deposed_now: Vec::new(),
     };
     let finished = applier.change(&plan, state).await;
     // Whatever stopped the run, what completed is written before it ends.
@@ -157,6 +178,7 @@ struct Op<'a> {
     desired: Value,
     prior: Option<RemoteObject>,
     entry: Option<ResourceState>,
+    decision: Decision,
 }
 
 /// One apply run: what it works from, and what it has done so far.
@@ -175,6 +197,9 @@ struct Applier<'a> {
     values: HashMap<ResourceAddr, Value>,
     /// What changed, for the read back at the end.
     touched: Vec<ResourceAddr>,
+    /// Objects this run deposed (address and id), in the order their replacements were
+    /// created: deleted once every wave is applied.
+    deposed_now: Vec<(ResourceAddr, String)>,
 }
 
 impl<'a> Applier<'a> {
@@ -220,6 +245,21 @@ impl<'a> Applier<'a> {
 
     /// Deletes, dependents first.
     async fn delete_all(&mut self, plan: &crate::plan::Plan, state: &mut StateFile) -> Step {
+        // Objects replaced earlier under `create_before_destroy` go first: nothing refers to
+        // them any more.
+        for d in &plan.deposed {
+            if self.interrupted() {
+                return Err(Stopped);
+            }
+            if d.action == Action::Delete {
+                self.delete_deposed(&d.address, &d.id, state).await?;
+            } else if state.remove_deposed(&d.address, &d.id).is_some() {
+                self.completed(state)?;
+                self.report
+                    .completed
+                    .push((d.address.clone(), Action::Forget));
+            }
+        }
         for addr in delete_order(&plan.changes, state) {
             if self.interrupted() {
                 return Err(Stopped);
@@ -289,6 +329,93 @@ impl<'a> Applier<'a> {
         Ok(())
     }
 
+    /// Deletes the object `id` that a replacement of `addr` under `create_before_destroy`
+    /// deposed; a failure leaves it in state, for the next apply to delete.
+    async fn delete_deposed(
+        &mut self,
+        addr: &ResourceAddr,
+        id: &str,
+        state: &mut StateFile,
+    ) -> Step {
+        let Some(deposed) = state
+            .deposed
+            .iter()
+            .find(|d| &d.address == addr && d.id == id)
+            .cloned()
+        else {
+            return Ok(());
+        };
+        let attributes = Value::from_json(&deposed.attributes);
+        if let Some(why) = ownership::vendor_owned(
+            self.ws,
+            &deposed.provider,
+            &addr.type_name,
+            &attributes,
+            None,
+        ) {
+            self.report.errors.push(
+                Diagnostic::error(format!(
+                    "{addr}: refusing to delete its deposed object {id}: {why}"
+                ))
+                .with_hint("nothing was deleted; run `zentra plan` to see the current plan"),
+            );
+            return Err(Stopped);
+        }
+        let started = Instant::now();
+        self.observer.started(addr, Action::Delete);
+        let operation = format!("delete of the object it replaced ({id})");
+        let result = match self.providers.get(&deposed.provider) {
+            Some(p) => p
+                .delete(&WriteRequest {
+                    type_name: addr.type_name.clone(),
+                    id: Some(id.to_string()),
+                    config: attributes,
+                    prior: None,
+                    changed_paths: Vec::new(),
+                    creator: None,
+                })
+                .await
+                .map_err(|e| api_error(self.ws, addr, &operation, &e)),
+            None => Err(Diagnostic::error(format!(
+                "{addr}: provider `{}` is not configured",
+                deposed.provider
+            ))),
+        };
+        self.observer.finished(
+            addr,
+            Action::Delete,
+            started.elapsed(),
+            result.as_ref().err(),
+        );
+        if let Err(d) = result {
+            self.report.errors.push(d.with_detail(format!(
+                "state records {id} as a deposed object of `{addr}`: the next `zentra plan` \
+                 shows its delete, and `zentra apply` carries it out"
+            )));
+            return Err(Stopped);
+        }
+        state.remove_deposed(addr, id);
+        self.completed(state)?;
+        self.report.completed.push((addr.clone(), Action::Delete));
+        Ok(())
+    }
+
+    /// Deletes the objects this run deposed, once their replacements and everything that
+    /// refers to them are applied: the last created first.
+    async fn delete_deposed_now(&mut self, state: &mut StateFile) -> Step {
+        let deposed = std::mem::take(&mut self.deposed_now);
+        for (addr, id) in deposed.iter().rev() {
+            if self.interrupted() {
+                return Err(Stopped);
+            }
+            // A failed delete is reported and leaves its object deposed; the others go on.
+            if self.delete_deposed(addr, id, state).await.is_err() && self.report.state_unsaved {
+                return Err(Stopped);
+            }
+        }
+        Ok(())
+    }
+
     /// Resources that leave management without their objects being touched.
     fn forget_all(&mut self, plan: &crate::plan::Plan, state: &mut StateFile) -> Step {
         let forgets: Vec<&ResourceChange> = plan
@@ -334,6 +461,11 @@ impl<'a> Applier<'a> {
             if !self.report.errors.is_empty() || self.report.interrupted {
                 break;
             }
+        }
+        // A run that failed or was interrupted leaves what it deposed in state: the next plan
+        // deletes it.
+        if self.report.errors.is_empty() && !self.interrupted() {
+            self.delete_deposed_now(state).await?;
         }
         Ok(())
     }
@@ -438,13 +570,31 @@ impl<'a> Applier<'a> {
                 self.report.errors.push(d);
                 continue;
             }
+            let prior = self.live.get(addr).cloned();
+            let entry = state.resource(addr).cloned();
+            let decision = match decide(
+                ws,
+                addr,
+                action,
+                schema,
+                &desired,
+                prior.as_ref(),
+                entry.as_ref(),
+            ) {
+                Ok(decision) => decision,
+                Err(d) => {
+                    self.report.errors.push(d);
+                    continue;
+                }
+            };
             ops.push(Op {
                 addr: addr.clone(),
                 action,
                 schema,
                 desired,
-                prior: self.live.get(addr).cloned(),
-                entry: state.resource(addr).cloned(),
+                prior,
+                entry,
+                decision,
             });
         }
         ops
@@ -452,12 +602,23 @@ impl<'a> Applier<'a> {
 
     /// Before any create goes out, state records that it is about to: if its answer is lost
     /// (a reset connection, a killed run), the next plan finds the object by its natural key
-    /// and knows zentra created it, even if its block was removed meanwhile.
+    /// and knows zentra created it, even if its block was removed meanwhile. A replacement
+    /// that creates first deposes the object it replaces in the same write, so that state
+    /// knows both objects whatever happens next.
     fn record_pending_creates(&mut self, ops: &[Op<'a>], state: &mut StateFile) -> Step {
         let ws = self.ws;
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        for op in ops.iter().filter(|op| op.decision.create_before_destroy) {
+            if let Some(deposed) = state.depose(&op.addr, now.clone()) {
+                self.deposed_now.push((op.addr.clone(), deposed.id));
+            }
+        }
         let creates: Vec<PendingCreate> = ops
             .iter()
-            .filter(|op| op.schema.kind == ResourceKind::Object && op.prior.is_none())
+            .filter(|op| {
+                op.schema.kind == ResourceKind::Object
+                    && (op.prior.is_none() || op.decision.create_before_destroy)
+            })
             .map(|op| PendingCreate {
                 address: op.addr.clone(),
                 provider: ws.config.resources[&op.addr].provider.clone(),
@@ -468,7 +629,7 @@ impl<'a> Applier<'a> {
                     .get(&op.addr)
                     .map(|d| d.iter().cloned().collect())
                     .unwrap_or_default(),
-                requested_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                requested_at: now.clone(),
             })
             .collect();
         if creates.is_empty() {
@@ -507,11 +668,8 @@ impl<'a> Applier<'a> {
                 ws,
                 providers,
                 &op.addr,
-                op.action,
-                op.schema,
-                &op.desired,
+                &op.decision,
                 op.prior.as_ref(),
-                op.entry.as_ref(),
                 creator,
                 observer,
             )
@@ -522,6 +680,7 @@ impl<'a> Applier<'a> {
                 result,
                 desired: op.desired,
                 elapsed: started.elapsed(),
+                deposed: op.entry.filter(|_| op.decision.create_before_destroy),
             })
         }))
         .buffer_unordered(MAX_IN_FLIGHT);
@@ -551,13 +710,24 @@ impl<'a> Applier<'a> {
                 &outcome.addr,
                 outcome.action,
                 outcome.elapsed,
-                outcome.result.as_ref().err(),
+                outcome.result.as_ref().err().map(|f| &f.diagnostic),
             );
         }
         let applied = match outcome.result {
             Ok(applied) => applied,
-            Err(d) => {
-                self.report.errors.push(d);
+            Err(failure) => {
+                self.report.errors.push(failure.diagnostic);
+                // No replacement was created: the deposed object is current again. When the
+                // create's outcome is unknown, both stay recorded (deposed, and the create in
+                // flight), for the next plan to resolve.
+                if let Some(entry) = outcome.deposed.filter(|_| failure.create_refused) {
+                    state.remove_deposed(&outcome.addr, &entry.id);
+                    state.remove_pending_create(&outcome.addr);
+                    self.deposed_now
+                        .retain(|(a, id)| !(a == &outcome.addr && id == &entry.id));
+                    state.upsert(entry);
+                    self.completed(state)?;
+                }
                 return Ok(());
             }
         };
@@ -716,38 +886,44 @@ impl<'a> StateSaver<'a> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn apply_one(
+/// What applying one resource comes to, decided once every value it depends on is known.
+struct Decision {
+    /// `NoOp` when nothing is written.
+    action: Action,
+    /// What is written: the configuration without what `ignore_changes` names, once the
+    /// object exists.
+    desired: Value,
+    changed_paths: Vec<String>,
+    /// For a replacement: the existing object is left as it is, not deleted.
+    keep_existing: bool,
+    /// For a replacement: the new object is created first, the old one deposed and deleted
+    /// after everything is applied.
+    create_before_destroy: bool,
+}
+
+/// Recomputes a resource's change now that every reference is known, and refuses what the
+/// configuration forbids (`prevent_destroy`, a `create_before_destroy` that cannot work).
+fn decide(
     ws: &Workspace,
-    providers: &ProviderSet,
     addr: &ResourceAddr,
     planned: Action,
     schema: &ResourceSchema,
     desired: &Value,
     prior: Option<&RemoteObject>,
     entry: Option<&ResourceState>,
-    creator: &str,
-    observer: &dyn ApplyObserver,
-) -> Result<Applied, Diagnostic> {
-    let provider_addr = &ws.config.resources[addr].provider;
-    let provider = providers.get(provider_addr).ok_or_else(|| {
-        Diagnostic::error(format!(
-            "{addr}: provider `{provider_addr}` is not configured"
-        ))
-    })?;
-    // Recompute the change now that every reference is known; what `ignore_changes` names is
-    // neither compared nor written once the object exists.
-    let ignored = &ws.config.resources[addr].lifecycle.ignore_changes;
-    let stripped;
+) -> Result<Decision, Diagnostic> {
+    let block = &ws.config.resources[addr];
+    let provider_addr = &block.provider;
+    // What `ignore_changes` names is neither compared nor written once the object exists.
+    let ignored = &block.lifecycle.ignore_changes;
     let desired = if prior.is_some() {
-        stripped = ignored.strip(desired);
-        &stripped
+        ignored.strip(desired)
     } else {
-        desired
+        desired.clone()
     };
     let attrs: Vec<_> = diff_attributes(
         &schema.body,
-        desired,
+        &desired,
         prior.map(|p| &p.attributes),
         entry.map(|e| &e.attributes),
     )
@@ -755,10 +931,10 @@ async fn apply_one(
     .filter(|a| prior.is_none() || !ignored.ignores(&a.path))
     .collect();
     let action = match (planned, prior) {
-        (Action::Read, _) => return Ok(Applied::default()),
+        (Action::Read, _) => Action::NoOp,
         (_, None) => Action::Create,
         (_, Some(_)) if attrs.iter().any(|a| a.forces_replacement) => Action::Replace,
-        (_, Some(_)) if attrs.is_empty() => return Ok(Applied::default()),
+        (_, Some(_)) if attrs.is_empty() => Action::NoOp,
         (_, Some(_)) => Action::Update,
     };
     // A replacement deletes the existing object only when zentra created it and its vendor
@@ -770,20 +946,53 @@ async fn apply_one(
             ws,
             provider_addr,
             &addr.type_name,
-            prior.map_or(desired, |p| &p.attributes),
+            prior.map_or(&desired, |p| &p.attributes),
             prior,
         )
         .is_some());
+    let mut create_before_destroy = false;
     if action == Action::Replace && !keep_existing {
         ownership::check_prevent_destroy(ws, addr, entry, Action::Replace)?;
+        if let (true, Some(old)) = (block.lifecycle.create_before_destroy, prior) {
+            ownership::check_create_before_destroy(ws, addr, &desired, old)?;
+            create_before_destroy = true;
+        }
     }
+    Ok(Decision {
+        action,
+        desired,
+        changed_paths: attrs.into_iter().map(|a| a.path).collect(),
+        keep_existing,
+        create_before_destroy,
+    })
+}
+
+async fn apply_one(
+    ws: &Workspace,
+    providers: &ProviderSet,
+    addr: &ResourceAddr,
+    decision: &Decision,
+    prior: Option<&RemoteObject>,
+    creator: &str,
+    observer: &dyn ApplyObserver,
+) -> Result<Applied, Failure> {
+    let action = decision.action;
+    if !matches!(action, Action::Create | Action::Update | Action::Replace) {
+        return Ok(Applied::default());
+    }
+    let provider_addr = &ws.config.resources[addr].provider;
+    let provider = providers.get(provider_addr).ok_or_else(|| {
+        Diagnostic::error(format!(
+            "{addr}: provider `{provider_addr}` is not configured"
+        ))
+    })?;
     observer.started(addr, action);
     let req = WriteRequest {
         type_name: addr.type_name.clone(),
         id: prior.map(|p| p.id.clone()),
-        config: desired.clone(),
+        config: decision.desired.clone(),
         prior: prior.map(|p| p.attributes.clone()),
-        changed_paths: attrs.iter().map(|a| a.path.clone()).collect(),
+        changed_paths: decision.changed_paths.clone(),
         creator: Some(creator.to_string()),
     };
     let result = match action {
@@ -795,8 +1004,28 @@ async fn apply_one(
             .update(&req)
             .await
             .map_err(|e| api_error(ws, addr, "update", &e)),
-        Action::Replace => {
-            if !keep_existing {
+        _ if decision.create_before_destroy => {
+            // The old object is deposed in state already; it is deleted once everything
+            // that may refer to it is applied.
+            let create = WriteRequest {
+                id: None,
+                prior: None,
+                ..req
+            };
+            return match provider.create(&create).await {
+                Ok(object) => Ok(Applied {
+                    created: !object.ownership.found_existing,
+                    object: Some(object),
+                }),
+                Err(e) => Err(Failure {
+                    diagnostic: api_error(ws, addr, "create (for replacement)", &e),
+                    // A transport failure may hide a create that was carried out.
+                    create_refused: e.kind != crate::provider::ErrorKind::Transport,
+                }),
+            };
+        }
+        _ => {
+            if !decision.keep_existing {
                 provider
                     .delete(&req)
                     .await
@@ -812,7 +1041,6 @@ async fn apply_one(
                 .await
                 .map_err(|e| api_error(ws, addr, "create (for replacement)", &e))
         }
-        _ => return Ok(Applied::default()),
     };
     let object = result?;
     Ok(Applied {

@@ -31,6 +31,9 @@ struct World {
     reads: usize,
     writes: usize,
     fail_create_label: Option<String>,
+    fail_delete: bool,
+    /// Every create and delete, in order: `create ID`, `delete ID`.
+    log: Vec<String>,
 }
 
 #[derive(Clone, Default)]
@@ -174,6 +177,7 @@ impl Provider for MemProvider {
         }
         w.next_id += 1;
         let id = format!("obj-{}", w.next_id);
+        w.log.push(format!("create {id}"));
         w.objects.insert(id.clone(), json.clone());
         Ok(RemoteObject {
             attributes: with_uid(&id, &json),
@@ -208,7 +212,15 @@ impl Provider for MemProvider {
     async fn delete(&self, req: &WriteRequest) -> ProviderResult<()> {
         let mut w = self.world.lock().unwrap();
         w.writes += 1;
-        w.objects.remove(req.id.as_deref().unwrap_or_default());
+        if w.fail_delete {
+            return Err(ProviderError::new(
+                ErrorKind::Permission,
+                "the service refused this delete",
+            ));
+        }
+        let id = req.id.clone().unwrap_or_default();
+        w.log.push(format!("delete {id}"));
+        w.objects.remove(&id);
         Ok(())
     }
 }
@@ -795,4 +807,139 @@ async fn destroy_plans_delete_what_was_created_and_honour_prevent_destroy() {
         "{}",
         errors.0[0]
     );
+}
+
+/// `CONFIG` with `mem_object.first` replaced under `create_before_destroy`, labelled `label`.
+fn create_first(label: &str) -> String {
+    CONFIG.replace(
+        "label = \"one\"\n}",
+        &format!("label = \"{label}\"\n  lifecycle {{\n    create_before_destroy = true\n  }}\n}}"),
+    )
+}
+
+#[tokio::test]
+async fn create_before_destroy_creates_the_new_object_before_deleting_the_old_one() {
+    let h = Harness::new(serde_json::json!({}));
+    assert!(h.apply(&create_first("one")).await.errors.is_empty());
+    let first = ResourceAddr::managed("mem_object", "first");
+    let old = h
+        .store()
+        .read()
+        .unwrap()
+        .unwrap()
+        .resource(&first)
+        .unwrap()
+        .id
+        .clone();
+    let p = h.plan(&create_first("uno")).await;
+    let c = p.change(&first).unwrap();
+    assert_eq!(c.action, Action::Replace);
+    assert!(c.create_before_destroy);
+    assert_eq!(c.symbol(), "+/-");
+    h.provider.world.lock().unwrap().log.clear();
+    let report = h.apply(&create_first("uno")).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let state = h.store().read().unwrap().unwrap();
+    let new = state.resource(&first).unwrap().id.clone();
+    // The new object first, then (after `second`, which refers to it, is updated) the old one.
+    assert_eq!(
+        h.provider.world.lock().unwrap().log,
+        [format!("create {new}"), format!("delete {old}")]
+    );
+    assert!(state.deposed.is_empty());
+    assert!(state.pending_creates.is_empty());
+    assert!(!h.plan(&create_first("uno")).await.has_changes());
+}
+
+#[tokio::test]
+async fn create_before_destroy_is_refused_when_both_objects_would_share_a_natural_key() {
+    let h = Harness::new(serde_json::json!({}));
+    assert!(h.apply(&create_first("one")).await.errors.is_empty());
+    let ws = h.workspace(&create_first("ONE"));
+    let state = h.store().read().unwrap();
+    let Err(errors) = plan(&ws, state.as_ref(), &h.providers()).await else {
+        panic!("a replacement with the same natural key was planned");
+    };
+    let summary = &errors.0[0].summary;
+    assert!(
+        summary.starts_with(
+            "`create_before_destroy` cannot create `mem_object.first` while the object it replaces"
+        ) && summary.contains("they share its natural key (mem_object label one)"),
+        "{summary}"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_delete_after_create_leaves_the_old_object_deposed_for_the_next_apply() {
+    let h = Harness::new(serde_json::json!({}));
+    assert!(h.apply(&create_first("one")).await.errors.is_empty());
+    let first = ResourceAddr::managed("mem_object", "first");
+    let old = h
+        .store()
+        .read()
+        .unwrap()
+        .unwrap()
+        .resource(&first)
+        .unwrap()
+        .id
+        .clone();
+    h.provider.world.lock().unwrap().fail_delete = true;
+    let report = h.apply(&create_first("uno")).await;
+    assert_eq!(report.errors.0.len(), 1, "{:?}", report.errors);
+    assert!(
+        report.errors.0[0]
+            .summary
+            .contains(&format!("delete of the object it replaced ({old}) failed")),
+        "{}",
+        report.errors.0[0].summary
+    );
+    let state = h.store().read().unwrap().unwrap();
+    assert_ne!(state.resource(&first).unwrap().id, old);
+    assert_eq!(state.deposed.len(), 1);
+    assert_eq!(state.deposed[0].id, old);
+    assert!(state.pending_creates.is_empty());
+
+    h.provider.world.lock().unwrap().fail_delete = false;
+    let p = h.plan(&create_first("uno")).await;
+    assert!(p.has_changes());
+    assert_eq!(p.deposed.len(), 1);
+    assert_eq!(
+        (p.deposed[0].id.as_str(), p.deposed[0].action),
+        (old.as_str(), Action::Delete)
+    );
+    assert_eq!(p.summary.destroy, 1);
+    assert!(p.changes.iter().all(|c| !c.action.is_change()));
+    let report = h.apply(&create_first("uno")).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(!h.provider.world.lock().unwrap().objects.contains_key(&old));
+    assert!(h.store().read().unwrap().unwrap().deposed.is_empty());
+    assert!(!h.plan(&create_first("uno")).await.has_changes());
+}
+
+#[tokio::test]
+async fn a_refused_create_leaves_the_old_object_current() {
+    let h = Harness::new(serde_json::json!({}));
+    assert!(h.apply(&create_first("one")).await.errors.is_empty());
+    let first = ResourceAddr::managed("mem_object", "first");
+    let old = h
+        .store()
+        .read()
+        .unwrap()
+        .unwrap()
+        .resource(&first)
+        .unwrap()
+        .id
+        .clone();
+    h.provider.world.lock().unwrap().fail_create_label = Some("uno".into());
+    let report = h.apply(&create_first("uno")).await;
+    assert_eq!(report.errors.0.len(), 1, "{:?}", report.errors);
+    let state = h.store().read().unwrap().unwrap();
+    assert_eq!(state.resource(&first).unwrap().id, old);
+    assert!(state.deposed.is_empty());
+    assert!(state.pending_creates.is_empty());
+    assert!(h.provider.world.lock().unwrap().objects.contains_key(&old));
+    h.provider.world.lock().unwrap().fail_create_label = None;
+    let report = h.apply(&create_first("uno")).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(!h.provider.world.lock().unwrap().objects.contains_key(&old));
 }

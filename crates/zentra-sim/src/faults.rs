@@ -69,6 +69,14 @@ pub struct Faults {
     /// Which requests [`Faults::lose_answer_next`] applies to, e.g. `POST /v2/groups`; empty:
     /// every request.
     pub lose_answer_of: String,
+    /// Graph: the next N requests (each request inside a `$batch` counts) whose `METHOD /path`
+    /// (the path after `/v1.0`) starts with [`Faults::graph_refuse_of`] are refused with 403
+    /// `Authorization_RequestDenied`, as when the app lacks a permission. Nothing is carried
+    /// out.
+    pub graph_refuse_next: u32,
+    /// Which requests [`Faults::graph_refuse_next`] applies to, e.g. `DELETE
+    /// /oauth2PermissionGrants/`; empty: every request.
+    pub graph_refuse_of: String,
 }
 
 impl Faults {

@@ -407,6 +407,18 @@ fn execute(
         e.headers.push(("Retry-After".into(), "1".into()));
         return Outcome::from_error(e, ids);
     }
+    let line = format!("{} /{}", call.method, call.path.trim_start_matches('/'));
+    if state.faults.graph_refuse_next > 0 && line.starts_with(&state.faults.graph_refuse_of) {
+        state.faults.graph_refuse_next -= 1;
+        return Outcome::from_error(
+            gerr(
+                StatusCode::FORBIDDEN,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+            ),
+            ids,
+        );
+    }
     match route(&mut state, auth, call, &segments) {
         Ok(mut outcome) => {
             let listing = outcome

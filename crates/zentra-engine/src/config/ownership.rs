@@ -1,5 +1,5 @@
 //! The configuration's say over what zentra may destroy: a resource's `lifecycle` meta-block
-//! (`prevent_destroy`), and top-level `removed` blocks, which decide what happens to the remote
+//! (`prevent_destroy`, `create_before_destroy`), and top-level `removed` blocks, which decide what happens to the remote
 //! object of a resource whose block is gone (deleted, or only forgotten).
 
 use hcl::edit::Span as _;
@@ -17,6 +17,10 @@ pub struct Lifecycle {
     pub prevent_destroy: bool,
     /// `ignore_changes`: attributes compared only when the object is created.
     pub ignore_changes: IgnoreChanges,
+    /// A replacement creates the new object before it deletes the old one.
+    pub create_before_destroy: bool,
+    /// Span of the `create_before_destroy` attribute, for diagnostics.
+    pub create_before_destroy_span: Option<Span>,
     /// Span of the `lifecycle` block, for diagnostics.
     pub span: Option<Span>,
 }
@@ -121,9 +125,10 @@ pub struct RemovedBlock {
 }
 
 /// The arguments `lifecycle` takes in a `resource` block.
-const LIFECYCLE_ARGUMENTS: &[&str] = &["prevent_destroy", "ignore_changes"];
+const LIFECYCLE_ARGUMENTS: &[&str] =
+    &["prevent_destroy", "ignore_changes", "create_before_destroy"];
 /// Arguments other tools accept in `lifecycle` that zentra does not implement (yet).
-const UNSUPPORTED_LIFECYCLE: &[&str] = &["create_before_destroy", "replace_triggered_by"];
+const UNSUPPORTED_LIFECYCLE: &[&str] = &["replace_triggered_by"];
 
 fn literal_bool(expr: &Expression) -> Option<bool> {
     match expr {
@@ -184,6 +189,24 @@ impl Config {
                                     file,
                                     attr.value.span(),
                                     "`prevent_destroy` must be `true` or `false`".into(),
+                                )
+                                .with_hint(
+                                    "write the value itself: it is read before any variable is \
+                                     evaluated",
+                                ),
+                            ),
+                        },
+                        "create_before_destroy" => match literal_bool(&attr.value) {
+                            Some(b) => {
+                                lifecycle.create_before_destroy = b;
+                                lifecycle.create_before_destroy_span =
+                                    self.span(file, attr.span());
+                            }
+                            None => diags.push(
+                                self.err_at(
+                                    file,
+                                    attr.value.span(),
+                                    "`create_before_destroy` must be `true` or `false`".into(),
                                 )
                                 .with_hint(
                                     "write the value itself: it is read before any variable is \

@@ -114,6 +114,7 @@ pub(crate) async fn leaving(
                 adopt: None,
                 keep_existing: false,
                 read_during_apply: false,
+                create_before_destroy: false,
             });
         }
     }

@@ -3,6 +3,7 @@
 //! `zentra apply PLANFILE` can refuse a stale plan.
 
 pub mod checks;
+pub(crate) mod deposed;
 pub mod diff;
 pub mod fingerprint;
 pub(crate) mod lost_creates;
@@ -159,6 +160,10 @@ pub struct ResourceChange {
     /// unknown.
     #[serde(default, skip_serializing_if = "is_false")]
     pub read_during_apply: bool,
+    /// For `replace` (`lifecycle { create_before_destroy = true }`): the new object is created
+    /// first, and the old one is deleted after it (Terraform's `["create", "delete"]`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub create_before_destroy: bool,
 }
 
 impl ResourceChange {
@@ -171,6 +176,30 @@ impl ResourceChange {
     pub fn is_change(&self) -> bool {
         self.action.is_change() || self.adopt.is_some()
     }
+
+    /// The marker shown in front of the resource in human output: a replacement that creates
+    /// the new object first is `+/-`, as Terraform shows it.
+    pub fn symbol(&self) -> &'static str {
+        if self.action == Action::Replace && self.create_before_destroy {
+            "+/-"
+        } else {
+            self.action.symbol()
+        }
+    }
+}
+
+/// What happens to an object that a replacement under `create_before_destroy` left to be
+/// deleted (a deposed object in state).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DeposedChange {
+    /// The resource it belonged to.
+    pub address: ResourceAddr,
+    pub provider: ProviderAddr,
+    /// The deposed object's remote id.
+    pub id: String,
+    /// `delete`; `forget` when it is already gone or its vendor owns it.
+    pub action: Action,
+    pub reason: String,
 }
 
 /// What happened outside zentra to the object that state records.
@@ -325,12 +354,29 @@ pub struct Plan {
     /// State entries that `moved` blocks take to a new address (no API call).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub moved: Vec<moves::Move>,
+    /// Objects replaced under `create_before_destroy` that are still to be deleted (deposed
+    /// objects in state): deleted before anything else is written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deposed: Vec<DeposedChange>,
 }
 
 impl Plan {
     /// True when applying would change anything.
     pub fn has_changes(&self) -> bool {
-        !self.moved.is_empty() || self.changes.iter().any(ResourceChange::is_change)
+        !self.moved.is_empty()
+            || !self.deposed.is_empty()
+            || self.changes.iter().any(ResourceChange::is_change)
+    }
+
+    /// Recounts the summary from the changes and the deposed objects.
+    pub fn recount(&mut self) {
+        self.summary = Plan::summarize(&self.changes);
+        for d in &self.deposed {
+            match d.action {
+                Action::Delete => self.summary.destroy += 1,
+                _ => self.summary.forget += 1,
+            }
+        }
     }
 
     /// Recounts the summary from the changes.

@@ -159,7 +159,8 @@ pub fn apply(config: &Config, state: &mut StateFile) -> Result<Vec<Move>, Diagno
         .resources
         .iter()
         .map(|r| &r.address)
-        .chain(state.pending_creates.iter().map(|p| &p.address));
+        .chain(state.pending_creates.iter().map(|p| &p.address))
+        .chain(state.deposed.iter().map(|d| &d.address));
     for address in addresses {
         let mut to = address.clone();
         for _ in 0..=config.moved.len() {
@@ -217,6 +218,16 @@ pub fn rename(state: &mut StateFile, moves: &[Move]) {
     for pending in &mut state.pending_creates {
         if let Some(to) = target(&pending.address) {
             pending.address = to.clone();
+        }
+    }
+    for deposed in &mut state.deposed {
+        if let Some(to) = target(&deposed.address) {
+            deposed.address = to.clone();
+        }
+        for dep in &mut deposed.dependencies {
+            if let Some(to) = target(dep) {
+                *dep = to.clone();
+            }
         }
     }
 }

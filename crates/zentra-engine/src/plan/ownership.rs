@@ -151,6 +151,48 @@ pub fn check_prevent_destroy(
     }
 }
 
+/// Refuses a replacement under `lifecycle { create_before_destroy = true }` whose new object
+/// would have the natural key of the object it replaces (a group's name, a grant's client,
+/// resource and user): the service keeps one object per key, so the new one cannot be created
+/// while the old one exists. A key not known yet is checked again when applying.
+pub fn check_create_before_destroy(
+    ws: &Workspace,
+    addr: &ResourceAddr,
+    desired: &Value,
+    old: &RemoteObject,
+) -> Result<(), Diagnostic> {
+    let Some(block) = ws.config.resources.get(addr) else {
+        return Ok(());
+    };
+    let Some(provider) = ws.provider_type(&block.provider.type_name) else {
+        return Ok(());
+    };
+    let (Some(new_key), Some(old_key)) = (
+        provider.natural_key(&addr.type_name, desired),
+        provider.natural_key(&addr.type_name, &old.attributes),
+    ) else {
+        return Ok(());
+    };
+    if new_key != old_key {
+        return Ok(());
+    }
+    let span = block
+        .lifecycle
+        .create_before_destroy_span
+        .as_ref()
+        .or(block.lifecycle.span.as_ref());
+    Err(Diagnostic::error(format!(
+        "`create_before_destroy` cannot create `{addr}` while the object it replaces ({}) \
+         exists: they share its natural key ({} {new_key})",
+        old.id, addr.type_name
+    ))
+    .at_span(&ws.config.sources, span)
+    .with_hint(
+        "set `create_before_destroy = false` to delete the old object before the new one is \
+         created; nothing was changed",
+    ))
+}
+
 /// The natural keys seen so far in one run, per provider instance and resource type, to
 /// refuse two resources that would manage one remote object.
 #[derive(Default)]

@@ -58,6 +58,7 @@ impl ProviderSet {
                 addrs.push(r.provider.clone());
             }
             addrs.extend(state.pending_creates.iter().map(|p| p.provider.clone()));
+            addrs.extend(state.deposed.iter().map(|d| d.provider.clone()));
         }
         addrs.sort();
         addrs.dedup();
@@ -386,6 +387,7 @@ async fn plan_inner(
         }
     }
 
+    let mut deposed = Vec::new();
     // Resources in state but no longer in configuration (all of them, for `zentra destroy`).
     if let Some(state) = state {
         let mut removed: Vec<&crate::state::ResourceState> = state
@@ -454,12 +456,14 @@ async fn plan_inner(
                 adopt: None,
                 keep_existing: false,
                 read_during_apply: false,
+                create_before_destroy: false,
             });
         }
         refused.into_result()?;
         changes.extend(
             lost_creates::leaving(ws, state, providers, options, &mut live_fingerprints).await?,
         );
+        deposed = super::deposed::plan(ws, state, providers, &mut live_fingerprints).await?;
     }
 
     let outputs = if options.destroy {
@@ -482,7 +486,7 @@ async fn plan_inner(
         super::checks::evaluate(ws, &values)
     };
     let summary = Plan::summarize(&changes);
-    let plan = Plan {
+    let mut plan = Plan {
         format_version: PLAN_FORMAT_VERSION,
         zentra_version: env!("CARGO_PKG_VERSION").to_string(),
         created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -500,7 +504,9 @@ async fn plan_inner(
         objects,
         moved,
         checks,
+        deposed,
     };
+    plan.recount();
     Ok((
         PlannedRun {
             plan,
@@ -536,6 +542,7 @@ fn plan_resource(
         adopt: None,
         keep_existing: false,
         read_during_apply: false,
+        create_before_destroy: false,
     };
     if schema.kind == ResourceKind::Manual {
         return Ok(plan_manual_step(change, want, prior));
@@ -691,6 +698,10 @@ fn plan_resource(
                 });
                 if !change.keep_existing {
                     ownership::check_prevent_destroy(ws, addr, prior, Action::Replace)?;
+                    if ws.config.resources[addr].lifecycle.create_before_destroy {
+                        change.create_before_destroy = true;
+                        ownership::check_create_before_destroy(ws, addr, want, obj)?;
+                    }
                 }
             } else if adopting {
                 change.adopt = Some(Adoption {
@@ -1001,6 +1012,7 @@ fn deferred_read(ws: &Workspace, addr: &ResourceAddr, reason: &str) -> ResourceC
         adopt: None,
         keep_existing: false,
         read_during_apply: true,
+        create_before_destroy: false,
     }
 }
 
@@ -1080,6 +1092,9 @@ fn hash_ownership_settings(hasher: &mut Sha256, ws: &Workspace, options: &PlanOp
     for (addr, block) in &ws.config.resources {
         if block.lifecycle.prevent_destroy {
             hasher.update(format!("prevent_destroy {addr}\0").as_bytes());
+        }
+        if block.lifecycle.create_before_destroy {
+            hasher.update(format!("create_before_destroy {addr}\0").as_bytes());
         }
     }
     for removed in &ws.config.removed {

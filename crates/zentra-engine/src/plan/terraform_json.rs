@@ -109,6 +109,10 @@ pub struct TerraformResourceChange {
     pub change: Change,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_reason: Option<String>,
+    /// For a deposed object (one replaced under `create_before_destroy`, still to be
+    /// deleted): its id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deposed: Option<String>,
     /// zentra's view of the same change.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub zentra: Option<ChangeExtras>,
@@ -117,7 +121,7 @@ pub struct TerraformResourceChange {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Change {
     /// `["no-op"]`, `["create"]`, `["read"]`, `["update"]`, `["delete", "create"]`,
-    /// `["delete"]` or `["forget"]`.
+    /// `["create", "delete"]` (`create_before_destroy`), `["delete"]` or `["forget"]`.
     pub actions: Vec<String>,
     pub before: Json,
     pub after: Json,
@@ -157,6 +161,9 @@ pub struct ChangeExtras {
     /// For a replacement: the existing object is forgotten, not deleted.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub keep_existing: bool,
+    /// For a replacement: the new object is created before the old one is deleted.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub create_before_destroy: bool,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -329,7 +336,46 @@ pub fn terraform_plan(plan: &Plan) -> TerraformPlan {
                 object_drift: change.object_drift.clone(),
                 adopt: change.adopt.clone(),
                 keep_existing: change.keep_existing,
+                create_before_destroy: change.create_before_destroy,
             }),
+            deposed: None,
+        });
+    }
+    // Objects replaced under `create_before_destroy` and still to be deleted, as Terraform
+    // lists deposed objects: by their resource's address and their id.
+    for d in &plan.deposed {
+        let before = json!({ "id": d.id });
+        resource_changes.push(TerraformResourceChange {
+            address: d.address.to_string(),
+            mode: mode(&d.address).into(),
+            type_name: d.address.type_name.clone(),
+            name: d.address.name.clone(),
+            module_address: d.address.module_path(),
+            index: index_json(&d.address),
+            provider_name: provider_name(&d.provider.type_name),
+            previous_address: None,
+            change: Change {
+                actions: actions(d.action),
+                before,
+                after: Json::Null,
+                after_unknown: json!(false),
+                before_sensitive: json!({}),
+                after_sensitive: json!(false),
+                replace_paths: Vec::new(),
+                importing: None,
+            },
+            action_reason: None,
+            zentra: Some(ChangeExtras {
+                action: d.action,
+                id: Some(d.id.clone()),
+                reason: Some(d.reason.clone()),
+                attributes: Vec::new(),
+                object_drift: None,
+                adopt: None,
+                keep_existing: false,
+                create_before_destroy: false,
+            }),
+            deposed: Some(d.id.clone()),
         });
     }
     let outputs: IndexMap<String, OutputRepresentation> = plan
@@ -418,6 +464,10 @@ fn is_manual_step(change: &ResourceChange) -> bool {
 pub fn change_actions(change: &ResourceChange) -> Vec<String> {
     if change.action == Action::Replace && change.keep_existing {
         return vec!["create".into(), "forget".into()];
+    }
+    // `lifecycle { create_before_destroy = true }`: the new object first, as Terraform writes it.
+    if change.action == Action::Replace && change.create_before_destroy {
+        return vec!["create".into(), "delete".into()];
     }
     actions(change.action)
 }
@@ -525,6 +575,7 @@ fn drift_change(change: &ResourceChange, obj: Option<&PlannedObject>) -> Terrafo
             importing: None,
         },
         action_reason: None,
+        deposed: None,
         zentra: None,
     }
 }

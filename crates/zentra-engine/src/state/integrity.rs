@@ -74,6 +74,15 @@ pub fn check_integrity(state: &StateFile) -> Result<(), String> {
             ));
         }
     }
+    let mut deposed = std::collections::HashSet::new();
+    for d in &state.deposed {
+        if !deposed.insert((&d.address, d.id.as_str())) {
+            return Err(format!(
+                "it records the deposed object {} of `{}` twice",
+                d.id, d.address
+            ));
+        }
+    }
     Ok(())
 }
 

@@ -44,6 +44,12 @@ pub struct StateFile {
     /// recorded as created by zentra, even if its block was removed meanwhile.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pending_creates: Vec<PendingCreate>,
+    /// Objects replaced under `lifecycle { create_before_destroy = true }` that are still to be
+    /// deleted: an old object leaves its resource's entry for this list before its replacement
+    /// is created, and leaves the list once it is deleted. The next plan deletes any left here
+    /// (a failed delete, a killed run).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deposed: Vec<DeposedObject>,
 }
 
 impl StateFile {
@@ -56,6 +62,7 @@ impl StateFile {
             zentra_version: env!("CARGO_PKG_VERSION").to_string(),
             resources: Vec::new(),
             pending_creates: Vec::new(),
+            deposed: Vec::new(),
         }
     }
 
@@ -81,6 +88,35 @@ impl StateFile {
             .iter()
             .position(|p| &p.address == addr)?;
         Some(self.pending_creates.remove(i))
+    }
+
+    /// Moves the object recorded at `addr` to the deposed objects, to be deleted once its
+    /// replacement exists; returns it.
+    pub fn depose(&mut self, addr: &ResourceAddr, deposed_at: String) -> Option<DeposedObject> {
+        let entry = self.remove(addr)?;
+        let deposed = DeposedObject {
+            address: entry.address,
+            provider: entry.provider,
+            id: entry.id,
+            attributes: entry.attributes,
+            dependencies: entry.dependencies,
+            deposed_at,
+        };
+        self.deposed
+            .retain(|d| !(d.address == *addr && d.id == deposed.id));
+        self.deposed.push(deposed.clone());
+        self.deposed
+            .sort_by(|a, b| (&a.address, &a.id).cmp(&(&b.address, &b.id)));
+        Some(deposed)
+    }
+
+    /// Drops the deposed object `id` of `addr`: it was deleted, or it is current again.
+    pub fn remove_deposed(&mut self, addr: &ResourceAddr, id: &str) -> Option<DeposedObject> {
+        let i = self
+            .deposed
+            .iter()
+            .position(|d| &d.address == addr && d.id == id)?;
+        Some(self.deposed.remove(i))
     }
 
     pub fn resource(&self, addr: &ResourceAddr) -> Option<&ResourceState> {
@@ -188,6 +224,25 @@ impl PendingCreate {
             prevent_destroy: false,
         }
     }
+}
+
+/// An object that zentra created and then replaced under `lifecycle { create_before_destroy =
+/// true }`: its replacement is recorded at its address, and it waits to be deleted (as
+/// Terraform's deposed objects).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DeposedObject {
+    /// The resource it belonged to.
+    pub address: ResourceAddr,
+    pub provider: ProviderAddr,
+    /// Its remote id.
+    pub id: String,
+    /// Its attributes as last applied (sensitive values `null`).
+    pub attributes: serde_json::Value,
+    /// Resources it referred to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<ResourceAddr>,
+    /// When its replacement was about to be created (RFC 3339).
+    pub deposed_at: String,
 }
 
 /// How a remote object came under zentra's management.

@@ -177,7 +177,7 @@ fn staleness(saved: &Plan, fresh: &Plan) -> Option<String> {
     if saved.config_fingerprint != fresh.config_fingerprint {
         return Some("the configuration or its variables changed since this plan was made".into());
     }
-    if saved.changes != fresh.changes {
+    if saved.changes != fresh.changes || saved.deposed != fresh.deposed {
         return Some("the planned changes no longer match".into());
     }
     None
@@ -518,6 +518,7 @@ mod tests {
             destroy: false,
             objects: Vec::new(),
             moved: Vec::new(),
+            deposed: Vec::new(),
             checks: Vec::new(),
         }
     }

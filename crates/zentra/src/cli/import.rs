@@ -94,6 +94,8 @@ pub async fn import(dir: &Path, args: ImportArgs, env: Environment, printer: &Pr
         }
     };
     run.plan.changes.retain(|c| c.address == addr);
+    // Importing one object writes nothing else, deposed objects included.
+    run.plan.deposed.clear();
     let Some(change) = run.plan.changes.first() else {
         printer.error(&format!("`{addr}` has nothing to import"));
         return Outcome::Failure;
@@ -109,7 +111,7 @@ pub async fn import(dir: &Path, args: ImportArgs, env: Environment, printer: &Pr
         );
         return Outcome::Failure;
     }
-    run.plan.summary = zentra_engine::plan::Plan::summarize(&run.plan.changes);
+    run.plan.recount();
     let mut state = state.unwrap_or_default();
     let result = zentra_engine::apply::apply(
         &ws,

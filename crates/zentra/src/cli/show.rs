@@ -89,6 +89,12 @@ pub fn show(dir: &Path, args: ShowArgs, env: Environment, printer: &Printer) -> 
                         p.address, p.requested_at
                     ));
                 }
+                for d in &state.deposed {
+                    printer.data(&format!(
+                        "  {} (deposed object {}, replaced at {}: the next `zentra apply` deletes it)\n",
+                        d.address, d.id, d.deposed_at
+                    ));
+                }
             }
             Outcome::Success
         }

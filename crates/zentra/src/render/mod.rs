@@ -11,7 +11,9 @@ mod state_text;
 pub use state_text::state_entry_text;
 
 use crate::output::{Printer, Tone};
-use zentra_engine::plan::{Action, AttributeChange, ObjectDriftKind, Plan, ResourceChange};
+use zentra_engine::plan::{
+    Action, AttributeChange, DeposedChange, ObjectDriftKind, Plan, ResourceChange,
+};
 
 /// Strings longer than this (or spanning lines) are shown as a line diff.
 const LONG_STRING: usize = 80;
@@ -59,7 +61,7 @@ pub fn plan_text(plan: &Plan, p: &Printer) -> String {
     out.push_str("zentra will perform these actions (");
     let mut legend: Vec<String> = legend(plan)
         .into_iter()
-        .map(|(a, word)| format!("{} {word}", p.paint(a.symbol(), tone(a), false)))
+        .map(|(a, sign, word)| format!("{} {word}", p.paint(sign, tone(a), false)))
         .collect();
     if plan.changes.iter().any(|c| c.adopt.is_some()) {
         legend.insert(0, "adopt existing objects".into());
@@ -84,6 +86,10 @@ pub fn plan_text(plan: &Plan, p: &Printer) -> String {
     for c in visible {
         out.push('\n');
         resource_text(c, p, &mut out);
+    }
+    for d in &plan.deposed {
+        out.push('\n');
+        deposed_text(d, p, &mut out);
     }
     out.push('\n');
     out.push_str(&p.paint(&plan.summary.line(), Tone::Bold, false));
@@ -157,7 +163,8 @@ fn drift_lines(c: &ResourceChange) -> Vec<String> {
     lines
 }
 
-fn legend(plan: &Plan) -> Vec<(Action, &'static str)> {
+/// The signs the plan uses, with what each means.
+fn legend(plan: &Plan) -> Vec<(Action, &'static str, &'static str)> {
     let mut out = Vec::new();
     for (a, word) in [
         (Action::Create, "create"),
@@ -167,11 +174,47 @@ fn legend(plan: &Plan) -> Vec<(Action, &'static str)> {
         (Action::Forget, "stop managing"),
         (Action::Manual, "manual step"),
     ] {
-        if plan.changes.iter().any(|c| c.action == a) {
-            out.push((a, word));
+        let deposed = plan.deposed.iter().any(|d| d.action == a);
+        if a == Action::Replace {
+            for (first, sign, word) in [
+                (false, "-/+", "replace"),
+                (true, "+/-", "create replacement and then delete"),
+            ] {
+                if plan
+                    .changes
+                    .iter()
+                    .any(|c| c.action == a && c.create_before_destroy == first)
+                {
+                    out.push((a, sign, word));
+                }
+            }
+        } else if deposed || plan.changes.iter().any(|c| c.action == a) {
+            out.push((a, a.symbol(), word));
         }
     }
     out
+}
+
+/// An object replaced under `create_before_destroy` and still to be deleted.
+fn deposed_text(d: &DeposedChange, p: &Printer, out: &mut String) {
+    let what = match d.action {
+        Action::Delete => "will be deleted",
+        _ => "will be forgotten, not deleted",
+    };
+    out.push_str(&p.paint(
+        &format!("  # {} (deposed object {}) {what}", d.address, d.id),
+        Tone::Bold,
+        false,
+    ));
+    out.push('\n');
+    out.push_str(&format!("  # ({})\n", d.reason));
+    out.push_str(&format!(
+        "  {} resource \"{}\" \"{}\" {{\n        id = \"{}\"\n    }}\n",
+        p.paint(d.action.symbol(), tone(d.action), false),
+        d.address.type_name,
+        d.address.name,
+        d.id
+    ));
 }
 
 fn tone(a: Action) -> Tone {
@@ -216,6 +259,9 @@ fn resource_text(c: &ResourceChange, p: &Printer, out: &mut String) {
         (Action::Replace, _) if c.keep_existing => {
             "must be replaced (the existing object is kept, not deleted)".to_string()
         }
+        (Action::Replace, _) if c.create_before_destroy => {
+            "must be replaced (the new object is created before the old one is deleted)".to_string()
+        }
         _ => what,
     };
     out.push_str(&p.paint(&format!("  # {} {what}", c.address), Tone::Bold, false));
@@ -227,7 +273,7 @@ fn resource_text(c: &ResourceChange, p: &Printer, out: &mut String) {
         manual_text(c, p, out);
         return;
     }
-    let symbol = p.paint(c.action.symbol(), tone(c.action), false);
+    let symbol = p.paint(c.symbol(), tone(c.action), false);
     let kind = if c.address.mode == zentra_engine::addr::Mode::Data {
         "data"
     } else {
@@ -499,6 +545,7 @@ mod tests {
             destroy: false,
             objects: vec![],
             moved: vec![],
+            deposed: vec![],
             checks: vec![],
         }
     }
@@ -528,6 +575,7 @@ mod tests {
             adopt: None,
             keep_existing: false,
             read_during_apply: false,
+            create_before_destroy: false,
         }
     }
 
@@ -545,6 +593,7 @@ mod tests {
                 adopt: None,
                 keep_existing: false,
                 read_during_apply: false,
+                create_before_destroy: false,
                 attributes: vec![
                     attr("security.signin_with_sso.enable", json!(false), json!(true)),
                     attr(
@@ -580,6 +629,7 @@ mod tests {
                 adopt: None,
                 keep_existing: false,
                 read_during_apply: false,
+                create_before_destroy: false,
                 attributes: vec![attr("note", json!("a\nb\nc\n"), json!("a\nB\nc\n"))],
             }]),
             &p,
@@ -612,6 +662,7 @@ mod tests {
                 adopt: None,
                 keep_existing: false,
                 read_during_apply: false,
+                create_before_destroy: false,
                 attributes: vec![attr("signing_certificate", json!(old), json!(new))],
             }]),
             &p,
@@ -824,6 +875,56 @@ mod tests {
     }
 
     #[test]
+    fn replacements_that_create_first_and_deposed_objects_say_so() {
+        let p = Printer::plain(Box::new(std::io::sink()), Box::new(std::io::sink()));
+        let replaced = ResourceChange {
+            address: ResourceAddr::managed("zoom_rooms_calendar_resource", "board"),
+            create_before_destroy: true,
+            ..resource(
+                "zoom_rooms_calendar_resource",
+                Action::Replace,
+                Some("r-1"),
+                vec![],
+            )
+        };
+        let mut plan = plan(vec![replaced]);
+        plan.deposed.push(DeposedChange {
+            address: ResourceAddr::managed("zoom_rooms_calendar_resource", "lobby"),
+            provider: ProviderAddr::default_for("zoom"),
+            id: "r-0".into(),
+            action: Action::Delete,
+            reason: "its delete did not complete".into(),
+        });
+        plan.recount();
+        let text = plan_text(&plan, &p);
+        assert!(
+            text.starts_with(
+                "zentra will perform these actions (+/- create replacement and then delete, - delete):"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "  # zoom_rooms_calendar_resource.board must be replaced (the new object is created \
+                 before the old one is deleted)\n  +/- resource \"zoom_rooms_calendar_resource\" \"board\" {"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "  # zoom_rooms_calendar_resource.lobby (deposed object r-0) will be deleted\n  \
+                 # (its delete did not complete)\n  - resource \"zoom_rooms_calendar_resource\" \
+                 \"lobby\" {\n        id = \"r-0\"\n    }\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("Plan: 1 to add, 0 to change, 2 to destroy."),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn adoptions_and_kept_replacements_say_so() {
         let p = Printer::plain(Box::new(std::io::sink()), Box::new(std::io::sink()));
         let change = |name: &str, action: Action| ResourceChange {
@@ -837,6 +938,7 @@ mod tests {
             adopt: None,
             keep_existing: false,
             read_during_apply: false,
+            create_before_destroy: false,
         };
         let adopted = ResourceChange {
             adopt: Some(zentra_engine::plan::Adoption {

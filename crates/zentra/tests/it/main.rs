@@ -25,6 +25,7 @@ mod hardening;
 mod hostile_input;
 mod import;
 mod instances;
+mod lifecycle;
 mod modules;
 mod moved;
 mod ownership;

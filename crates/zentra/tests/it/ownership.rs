@@ -691,10 +691,17 @@ async fn a_saved_destroy_plan_applies_as_a_destroy() {
 async fn lifecycle_and_removed_blocks_of_the_wrong_shape_are_clear_errors() {
     let cases: &[(&str, &[&str])] = &[
         (
-            "resource \"azuread_service_principal\" \"zoom\" {\n  app_id = \"a\"\n  lifecycle {\n    create_before_destroy = true\n  }\n}\n",
+            "resource \"azuread_service_principal\" \"zoom\" {\n  app_id = \"a\"\n  lifecycle {\n    replace_triggered_by = [app_id]\n  }\n}\n",
             &[
                 "main.zen.hcl:5:5",
-                "`lifecycle` argument `create_before_destroy` is not supported",
+                "`lifecycle` argument `replace_triggered_by` is not supported",
+            ],
+        ),
+        (
+            "resource \"azuread_service_principal\" \"zoom\" {\n  app_id = \"a\"\n  lifecycle {\n    create_before_destroy = \"yes\"\n  }\n}\n",
+            &[
+                "main.zen.hcl:5:29",
+                "`create_before_destroy` must be `true` or `false`",
             ],
         ),
         (
