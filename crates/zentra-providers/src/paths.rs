@@ -8,23 +8,24 @@ use zentra_engine::plan::diff::diff_attributes;
 use zentra_engine::schema::{Attr, AttrType};
 use zentra_engine::value::Value;
 
-/// Keeps only the members `schema` describes, recursively (into array items too).
-pub(crate) fn project(json: &Json, schema: &Attr) -> Json {
+/// Keeps only the members `schema` describes, recursively (into array items too), as a
+/// [`Value`].
+pub(crate) fn project_value(json: &Json, schema: &Attr) -> Value {
     match (schema.ty, json) {
         (AttrType::Object, Json::Object(map)) if !schema.properties.is_empty() => {
-            let mut out = Map::new();
+            let mut out = indexmap::IndexMap::with_capacity(schema.properties.len().min(map.len()));
             for (key, attr) in &schema.properties {
                 if let Some(value) = map.get(key) {
-                    out.insert(key.clone(), project(value, attr));
+                    out.insert(key.clone(), project_value(value, attr));
                 }
             }
-            Json::Object(out)
+            Value::Object(out)
         }
         (AttrType::Array, Json::Array(items)) => match schema.items.as_deref() {
-            Some(item) => Json::Array(items.iter().map(|i| project(i, item)).collect()),
-            None => json.clone(),
+            Some(item) => Value::List(items.iter().map(|i| project_value(i, item)).collect()),
+            None => Value::from_json(json),
         },
-        _ => json.clone(),
+        _ => Value::from_json(json),
     }
 }
 
@@ -164,8 +165,10 @@ mod tests {
         let live = json!({"in_meeting": {"chat": true, "secret_new_field": 1},
             "numbers": [{"code": "1", "display": "x"}], "other": {}, "tags": ["b", "a"]});
         assert_eq!(
-            project(&live, &schema()),
-            json!({"in_meeting": {"chat": true}, "numbers": [{"code": "1"}], "tags": ["b", "a"]})
+            project_value(&live, &schema()),
+            Value::from_json(
+                &json!({"in_meeting": {"chat": true}, "numbers": [{"code": "1"}], "tags": ["b", "a"]})
+            )
         );
     }
 

@@ -12,6 +12,11 @@
 //!
 //! Run with `cargo bench --bench large_estate` (a few minutes); `-- --quick` runs 1k only.
 //! Results are recorded in `docs/benchmarks.md`.
+//!
+//! `-- --keep DIR --accounts N` is for profiling: it writes the configuration of N accounts
+//! into DIR, runs validate, plan and apply there, then leaves the emulator serving and writes
+//! the environment a `zentra` run against it needs to `DIR/env.sh`; deleting that file stops
+//! it. A plan after apply can then be run and profiled on its own.
 
 // A benchmark prints its results table, and a broken measurement should stop it loudly.
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
@@ -183,7 +188,7 @@ fn cell(c: &Cost) -> String {
     )
 }
 
-async fn run(accounts: usize) -> (usize, [Cost; 4]) {
+async fn run(accounts: usize, keep: Option<std::path::PathBuf>) -> (usize, [Cost; 4]) {
     let seed = seed(accounts);
     let sim = SimServer::start(SimConfig {
         seed: seed.clone(),
@@ -192,7 +197,9 @@ async fn run(accounts: usize) -> (usize, [Cost; 4]) {
     .await
     .expect("the emulator starts");
     let dir = tempfile::tempdir().expect("a temporary directory");
-    std::fs::write(dir.path().join("main.zen.hcl"), config(&seed)).expect("config written");
+    let path = keep.clone().unwrap_or_else(|| dir.path().to_path_buf());
+    std::fs::create_dir_all(&path).expect("the directory");
+    std::fs::write(path.join("main.zen.hcl"), config(&seed)).expect("config written");
     let resources = accounts * GROUPS_PER_ACCOUNT * 3;
     let env: Vec<(String, String)> = sim
         .env_vars()
@@ -203,7 +210,6 @@ async fn run(accounts: usize) -> (usize, [Cost; 4]) {
             std::env::var("PATH").unwrap_or_default(),
         )])
         .collect();
-    let path = dir.path().to_path_buf();
     let costs = tokio::task::spawn_blocking(move || {
         let validate = measure(&path, &env, &["validate"], &sim);
         let plan = measure(&path, &env, &["plan", "--detailed-exitcode"], &sim);
@@ -211,6 +217,9 @@ async fn run(accounts: usize) -> (usize, [Cost; 4]) {
         let apply = measure(&path, &env, &["apply", "--auto-approve"], &sim);
         let replan = measure(&path, &env, &["plan", "--detailed-exitcode"], &sim);
         assert_eq!(replan.exit, 0, "the plan after apply is empty");
+        if keep.is_some() {
+            serve_until_stopped(&path, &env);
+        }
         (sim, [validate, plan, apply, replan])
     })
     .await
@@ -220,9 +229,43 @@ async fn run(accounts: usize) -> (usize, [Cost; 4]) {
     (resources, costs.1)
 }
 
+/// Writes `dir/env.sh` and waits until it is deleted, while the emulator keeps serving.
+fn serve_until_stopped(dir: &std::path::Path, env: &[(String, String)]) {
+    let file = dir.join("env.sh");
+    let mut script = String::new();
+    for (k, v) in env {
+        let _ = writeln!(script, "export {k}='{v}'");
+    }
+    std::fs::write(&file, script).expect("env.sh written");
+    println!(
+        "emulator serving; source {} to run zentra against it, delete it to stop",
+        file.display()
+    );
+    while file.exists() {
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+fn option(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
-    let sizes: &[usize] = if quick { &[10] } else { &[10, 30, 100] };
+    let keep = option("--keep").map(std::path::PathBuf::from);
+    let chosen: Vec<usize> = option("--accounts")
+        .map(|n| vec![n.parse().expect("--accounts takes a number")])
+        .unwrap_or_default();
+    let sizes: &[usize] = if !chosen.is_empty() {
+        &chosen
+    } else if quick {
+        &[10]
+    } else {
+        &[10, 30, 100]
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -232,7 +275,7 @@ fn main() {
     println!("|---|---|---|---|---|---|");
     let mut per_resource = Vec::new();
     for &accounts in sizes {
-        let (resources, [validate, plan, apply, replan]) = rt.block_on(run(accounts));
+        let (resources, [validate, plan, apply, replan]) = rt.block_on(run(accounts, keep.clone()));
         println!(
             "| {resources} | {accounts} | {} | {} | {} | {} |",
             cell(&validate),

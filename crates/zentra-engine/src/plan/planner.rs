@@ -164,6 +164,7 @@ async fn plan_inner(
         }
         other => other,
     };
+    let index = state.map(StateFile::index);
     let mut unreadable = Unreadable::new();
     let mut values: HashMap<ResourceAddr, Value> = HashMap::new();
     let mut live: HashMap<ResourceAddr, RemoteObject> = HashMap::new();
@@ -192,11 +193,13 @@ async fn plan_inner(
         let mut requests: BTreeMap<ProviderAddr, Vec<(ResourceAddr, ReadRequest)>> =
             BTreeMap::new();
         for addr in wave {
-            if let Some(failed) = ws
-                .deps
-                .transitive_dependencies(addr)
-                .into_iter()
-                .find(|d| unreadable.contains_key(d))
+            // Walking the dependencies is only worth it once something could not be read.
+            if !unreadable.is_empty()
+                && let Some(failed) = ws
+                    .deps
+                    .transitive_dependencies(addr)
+                    .into_iter()
+                    .find(|d| unreadable.contains_key(d))
             {
                 unreadable.insert(
                     addr.clone(),
@@ -225,7 +228,8 @@ async fn plan_inner(
             }
             // Data sources are looked up by their arguments every time, never by a past id.
             // An `import` block names the object of a resource state does not hold yet.
-            let id = state
+            let id = index
+                .as_ref()
                 .filter(|_| addr.mode == Mode::Managed)
                 .and_then(|s| s.resource(addr))
                 .map(|r| r.id.clone())
@@ -323,7 +327,7 @@ async fn plan_inner(
             let schema = ws.schema_for(addr).expect("validated");
             let want = &desired[addr];
             let found = live.get(addr);
-            let prior = state.and_then(|s| s.resource(addr));
+            let prior = index.as_ref().and_then(|s| s.resource(addr));
             hash_value(&mut config_hasher, &addr.to_string(), want);
             let lineage = state.map(|s| s.lineage.as_str());
             let planned = match read_later.get(addr) {
@@ -349,7 +353,7 @@ async fn plan_inner(
                 let provider = providers.get(&change.provider);
                 imported(ws, addr, import, found, provider, &mut change).await?;
             }
-            if let Some(pending) = state.and_then(|s| s.pending_create(addr)) {
+            if let Some(pending) = index.as_ref().and_then(|s| s.pending_create(addr)) {
                 lost_creates::recover(&mut change, pending);
             }
             let was_sensitive = prior.map_or(&[][..], |p| p.sensitive_paths.as_slice());

@@ -14,6 +14,8 @@ mod lock_info;
 mod object;
 mod s3;
 
+use std::collections::HashMap;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +29,24 @@ use crate::addr::{ProviderAddr, ResourceAddr};
 
 /// The state file format version this build reads and writes.
 pub const STATE_FORMAT_VERSION: u32 = 1;
+
+/// A state's entries by address (see [`StateFile::index`]).
+pub struct StateIndex<'a> {
+    resources: HashMap<&'a ResourceAddr, &'a ResourceState>,
+    pending_creates: HashMap<&'a ResourceAddr, &'a PendingCreate>,
+}
+
+impl<'a> StateIndex<'a> {
+    /// What [`StateFile::resource`] finds.
+    pub fn resource(&self, addr: &ResourceAddr) -> Option<&'a ResourceState> {
+        self.resources.get(addr).copied()
+    }
+
+    /// What [`StateFile::pending_create`] finds.
+    pub fn pending_create(&self, addr: &ResourceAddr) -> Option<&'a PendingCreate> {
+        self.pending_creates.get(addr).copied()
+    }
+}
 
 /// The whole state of one configuration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -121,6 +141,24 @@ impl StateFile {
 
     pub fn resource(&self, addr: &ResourceAddr) -> Option<&ResourceState> {
         self.resources.iter().find(|r| &r.address == addr)
+    }
+
+    /// The entries and pending creates by address, for looking many of them up: each lookup
+    /// then costs the same whatever the size of the state. The first entry of an address wins,
+    /// as with [`StateFile::resource`].
+    pub fn index(&self) -> StateIndex<'_> {
+        let mut resources = HashMap::with_capacity(self.resources.len());
+        for r in &self.resources {
+            resources.entry(&r.address).or_insert(r);
+        }
+        let mut pending_creates = HashMap::with_capacity(self.pending_creates.len());
+        for p in &self.pending_creates {
+            pending_creates.entry(&p.address).or_insert(p);
+        }
+        StateIndex {
+            resources,
+            pending_creates,
+        }
     }
 
     /// Inserts or replaces the entry for `entry.address`, keeping entries sorted.

@@ -277,15 +277,14 @@ pub(crate) fn is_microsofts(sp: &Json) -> bool {
 }
 
 /// The one service principal in a lookup answer.
-pub(crate) fn single_match(answer: &Json, app_id: &str) -> ProviderResult<Option<Json>> {
+pub(crate) fn single_match<'a>(answer: &'a Json, app_id: &str) -> ProviderResult<Option<&'a Json>> {
     let found = answer
         .get("value")
         .and_then(Json::as_array)
-        .cloned()
-        .unwrap_or_default();
+        .map_or(&[][..], Vec::as_slice);
     match found.len() {
         0 => Ok(None),
-        1 => Ok(found.into_iter().next()),
+        1 => Ok(found.first()),
         n => Err(ProviderError::new(
             ErrorKind::Conflict,
             format!("{n} service principals have appId {app_id}; expected at most one"),
@@ -367,7 +366,7 @@ pub(crate) fn finish_read(
         Key::Known(app_id) => {
             let answer = super::answer(answers, &lookup_url(&app_id))?;
             single_match(answer, &app_id)?
-                .map(|sp| remote_object(&sp))
+                .map(remote_object)
                 .transpose()
         }
         _ => {
@@ -388,7 +387,7 @@ pub(crate) async fn find(provider: &AzureAdProvider, app_id: &str) -> ProviderRe
     let mut waited = std::time::Duration::ZERO;
     let mut pause = provider.options.replication_backoff;
     loop {
-        let found = single_match(&provider.graph.get(&url).await?, app_id)?;
+        let found = single_match(&provider.graph.get(&url).await?, app_id)?.cloned();
         if found.is_some()
             || !provider.fresh.contains(app_id)
             || waited + pause > provider.options.replication_wait

@@ -4,6 +4,7 @@
 //! paging, JSON `$batch` reads, waiting out directory replication lag after creates, and
 //! Graph's error bodies turned into [`ProviderError`]s.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -642,11 +643,19 @@ impl GraphClient {
                     break;
                 }
             };
-            let responses = answer
-                .get("responses")
-                .and_then(Json::as_array)
-                .cloned()
-                .unwrap_or_default();
+            // The answers are taken out of the batch's, not copied: a service principal
+            // lookup carries every permission its application publishes.
+            let mut responses: HashMap<String, Json> = HashMap::new();
+            if let Json::Object(mut map) = answer
+                && let Some(Json::Array(items)) = map.remove("responses")
+            {
+                for r in items {
+                    if let Some(id) = r.get("id").and_then(Json::as_str) {
+                        // The first answer of an id counts, should Graph repeat one.
+                        responses.entry(id.to_string()).or_insert(r);
+                    }
+                }
+            }
             let mut retry: Vec<(usize, String)> = Vec::new();
             let mut retry_errors: Vec<(usize, ProviderError)> = Vec::new();
             let mut wait = Duration::ZERO;
@@ -654,10 +663,7 @@ impl GraphClient {
             let mut waited_on: Option<(u16, String)> = None;
             for (index, url) in pending.drain(..) {
                 let described = format!("GET {url}");
-                let response = responses.iter().find(|r| {
-                    r.get("id").and_then(Json::as_str) == Some(index.to_string().as_str())
-                });
-                let Some(response) = response else {
+                let Some(mut response) = responses.remove(&index.to_string()) else {
                     let mut e = ProviderError::new(
                         ErrorKind::Transport,
                         format!("Graph's $batch answer left out {described}"),
@@ -672,7 +678,10 @@ impl GraphClient {
                     .and_then(Json::as_u64)
                     .and_then(|s| u16::try_from(s).ok())
                     .unwrap_or(0);
-                let body = response.get("body").cloned().unwrap_or(Json::Null);
+                let body = response
+                    .get_mut("body")
+                    .map(Json::take)
+                    .unwrap_or(Json::Null);
                 let inner_headers = response.get("headers");
                 if (200..300).contains(&status) {
                     let result = self.follow_next_links(body, &described).await;

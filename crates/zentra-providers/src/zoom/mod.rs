@@ -516,17 +516,31 @@ impl ZoomProvider {
         let fetched =
             futures::future::join_all(wanted.iter().map(|((kind, key), (sections, requests))| {
                 let configs: Vec<&Value> = requests.iter().map(|(_, config)| *config).collect();
-                async move { self.fetch_settled(*kind, key, *sections, &configs).await }
+                // Each answer becomes attributes as soon as it comes, so the answers of a
+                // whole wave are not held at once.
+                async move {
+                    self.fetch_settled(*kind, key, *sections, &configs)
+                        .await
+                        .map(|live| live_to_attributes(*kind, &live, key))
+                }
             }))
             .await;
-        for (((kind, key), (_, requests)), live) in wanted.iter().zip(fetched) {
-            for &(index, _) in requests {
+        for (((kind, key), (_, requests)), attributes) in wanted.iter().zip(fetched) {
+            // The last request of the same settings takes the attributes; any other a copy.
+            let mut attributes = Some(attributes);
+            for (n, &(index, _)) in requests.iter().enumerate() {
+                let read = if n + 1 == requests.len() {
+                    attributes.take()
+                } else {
+                    attributes.clone()
+                }
+                .expect("taken only by the last request");
                 slots.push((
                     index,
-                    live.as_ref().map_err(Clone::clone).map(|live| {
+                    read.map(|attributes| {
                         Some(RemoteObject {
                             id: self.remote_id(*kind, key),
-                            attributes: live_to_attributes(*kind, live, key),
+                            attributes,
                             ownership: Default::default(),
                         })
                     }),

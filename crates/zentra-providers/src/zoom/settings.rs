@@ -15,7 +15,7 @@ use std::sync::LazyLock;
 use serde_json::{Map, Value as Json};
 
 use crate::client::encode_segment;
-use crate::paths::{paths_to_write, pick_paths, project, strip_nulls};
+use crate::paths::{paths_to_write, pick_paths, project_value, strip_nulls};
 use zentra_engine::provider::{ErrorKind, ProviderError, ProviderResult};
 use zentra_engine::schema::{
     Access, Attr, AttrType, Permission, PermissionSystem, ProviderSchemaFile, ResourceKind,
@@ -401,18 +401,22 @@ pub(crate) fn configures(config: &Value, section: &str) -> bool {
 /// Turns the GET answers (main shape, with `security` and `meeting_security` merged in when
 /// read) into attributes in the configuration's shape.
 pub(crate) fn live_to_attributes(kind: SettingsKind, live: &Json, key: &str) -> Value {
-    let mut live = live.clone();
-    if kind == SettingsKind::Account {
+    // Only the account's answer is reshaped before projection; a group's is read as it is.
+    let live = if kind == SettingsKind::Account {
+        let mut live = live.clone();
         read_sso_bypass_ids(&mut live);
-    }
-    let mut attributes = project(&live, kind.body_schema());
-    if let Json::Object(map) = &mut attributes {
+        std::borrow::Cow::Owned(live)
+    } else {
+        std::borrow::Cow::Borrowed(live)
+    };
+    let mut attributes = project_value(&live, kind.body_schema());
+    if let Value::Object(map) = &mut attributes {
         map.insert(
             kind.key_attribute().to_string(),
-            Json::String(key.to_string()),
+            Value::String(key.to_string()),
         );
     }
-    Value::from_json(&attributes)
+    attributes
 }
 
 fn read_sso_bypass_ids(live: &mut Json) {
