@@ -235,3 +235,48 @@ mod timing_tests {
         );
     }
 }
+
+/// The provider-block setting `rate_limit_share`, the same for both vendors: the share of the
+/// vendor's rate limits zentra paces to, from 0.1 to 1.
+pub(crate) fn share_attribute(default_note: &str) -> (&'static str, zentra_engine::schema::Attr) {
+    use zentra_engine::schema::{Attr, AttrType};
+    let mut attr = Attr::new(AttrType::Number).describe(&format!(
+        "The share of the vendor's rate limits zentra paces its requests to, from 0.1 to 1 \
+         (default 1: all of it, slowing down by itself when the service throttles anyway). \
+         {default_note}"
+    ));
+    attr.minimum = Some(crate::client::pacing::MIN_SHARE);
+    attr.maximum = Some(1.0);
+    ("rate_limit_share", attr)
+}
+
+/// Reads `rate_limit_share` from a provider block: `None` when it is not set.
+pub(crate) fn read_share(provider: &str, config: &Value) -> ProviderResult<Option<f64>> {
+    let Some(value) = config.get("rate_limit_share").map(|v| v.unmark().0) else {
+        return Ok(None);
+    };
+    let refused = |shown: String| {
+        ProviderError::new(
+            ErrorKind::Configuration,
+            format!(
+                "provider \"{provider}\": `rate_limit_share` = {shown} is not a share from {} \
+                 to 1",
+                crate::client::pacing::MIN_SHARE
+            ),
+        )
+    };
+    match value {
+        Value::Null => Ok(None),
+        Value::Number(n) => match n.as_f64() {
+            Some(share) if (crate::client::pacing::MIN_SHARE..=1.0).contains(&share) => {
+                Ok(Some(share))
+            }
+            _ => Err(refused(n.to_string())),
+        },
+        Value::Unknown => Err(ProviderError::new(
+            ErrorKind::Configuration,
+            format!("provider \"{provider}\": `rate_limit_share` is known only after apply"),
+        )),
+        other => Err(refused(format!("{other:?}"))),
+    }
+}

@@ -262,6 +262,7 @@ fn issue(shared: &Shared, req: &SimRequest) -> Result<SimResponse, AadError> {
     let spent_assertion =
         authenticate(client, &credentials, &audiences, &state.entra.oidc_issuers)?;
     let roles = client.app_roles.clone();
+    let app_id = client.client_id.clone();
     let tenant_id = tenant.id.clone();
     if let Some(spent) = spent_assertion {
         spend(&mut state.entra.used_assertions, spent)?;
@@ -271,6 +272,7 @@ fn issue(shared: &Shared, req: &SimRequest) -> Result<SimResponse, AadError> {
         token.clone(),
         GraphToken {
             tenant_id,
+            app_id,
             roles,
             expires: Instant::now() + Duration::from_secs(GRAPH_TOKEN_SECONDS),
         },

@@ -56,6 +56,14 @@ pub struct Faults {
     pub graph_throttle_next: u32,
     /// Graph: the `Retry-After` seconds sent with a 429 (default 0 means 1).
     pub graph_retry_after_seconds: u64,
+    /// Graph: ResourceUnits per 10 seconds per application and tenant, as Microsoft's identity
+    /// and access limits set them; `None` uses the tenant's size (3,500 under 50 users, 5,000
+    /// up to 500, 8,000 above). A request the budget cannot pay for gets a 429 with
+    /// `Retry-After` seconds, inside a `$batch` too.
+    pub graph_resource_unit_limit: Option<u32>,
+    /// Graph: writes (POST, PATCH, PUT, DELETE) per 150 seconds per application and tenant;
+    /// `None` uses Microsoft's 3,000.
+    pub graph_write_limit: Option<u32>,
     /// Graph: the next N requests (each request inside a `$batch` counts) get a 503.
     pub graph_server_error_next: u32,
     /// Graph: the next answer that lists a collection carries this `@odata.nextLink`, written

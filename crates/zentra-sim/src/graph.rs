@@ -22,6 +22,7 @@ use super::graph_odata::{
     Filter, decode_skiptoken, encode_query_value, encode_skiptoken, parse_filter, parse_select,
     project,
 };
+use super::graph_throttle;
 use super::graph_types::{
     self, AUTHORIZATION_POLICY, DOMAIN, Mode, OAUTH2_PERMISSION_GRANT, SERVICE_PRINCIPAL, TypeDef,
 };
@@ -158,6 +159,7 @@ impl Outcome {
 /// Who is calling: the token's tenant and application permissions.
 pub(super) struct Auth {
     pub(super) tenant_id: String,
+    app_id: String,
     roles: Vec<String>,
 }
 
@@ -311,6 +313,7 @@ fn authenticate(shared: &Shared, req: &SimRequest) -> Result<Auth, GraphError> {
     }
     Ok(Auth {
         tenant_id: found.tenant_id.clone(),
+        app_id: found.app_id.clone(),
         roles: found.roles.clone(),
     })
 }
@@ -396,6 +399,29 @@ fn execute(
         ));
         return Outcome::from_error(e, ids);
     }
+    let cost = graph_throttle::cost(&call.method, &call.path, &call.query);
+    if let Err(throttled) = spend_budget(&mut state, auth, cost) {
+        let mut e = gerr(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequests",
+            "Too many requests from the application or user. Retry after the time in the \
+             Retry-After header.",
+        );
+        e.headers
+            .push(("Retry-After".into(), throttled.retry_after.to_string()));
+        e.headers.push((
+            "x-ms-throttle-scope".into(),
+            format!(
+                "Tenant_Application/{}/{}/{}",
+                throttled.limit, auth.app_id, auth.tenant_id
+            ),
+        ));
+        e.headers.push((
+            "x-ms-throttle-information".into(),
+            throttled.information.into(),
+        ));
+        return Outcome::from_error(e, ids);
+    }
     let rate = state.faults.server_error_rate;
     if Faults::take(&mut state.faults.graph_server_error_next) || state.draw(rate) {
         let mut e = gerr(
@@ -421,6 +447,9 @@ fn execute(
     }
     match route(&mut state, auth, call, &segments) {
         Ok(mut outcome) => {
+            outcome
+                .headers
+                .push(("x-ms-resource-unit".into(), cost.resource_units.to_string()));
             let listing = outcome
                 .body
                 .as_ref()
@@ -438,6 +467,36 @@ fn execute(
         }
         Err(error) => Outcome::from_error(error, ids),
     }
+}
+
+/// Charges a request to its application and tenant pair's budget (Microsoft's figures, or
+/// the faults' overrides).
+fn spend_budget(
+    state: &mut SimState,
+    auth: &Auth,
+    cost: graph_throttle::Cost,
+) -> Result<(), graph_throttle::Throttled> {
+    let users = state
+        .tenant_index(&auth.tenant_id)
+        .map_or(0, |i| state.entra.tenants[i].users.len());
+    let units = state
+        .faults
+        .graph_resource_unit_limit
+        .unwrap_or_else(|| graph_throttle::resource_units_per_10s(users));
+    let writes = state
+        .faults
+        .graph_write_limit
+        .unwrap_or(graph_throttle::WRITES_PER_150S);
+    let now = Instant::now();
+    state
+        .entra
+        .budgets
+        .entry((
+            auth.tenant_id.to_ascii_lowercase(),
+            auth.app_id.to_ascii_lowercase(),
+        ))
+        .or_insert_with(|| graph_throttle::Budget::new(units, writes, now))
+        .spend(cost, units, writes, now)
 }
 
 pub(super) fn tenant_mut<'a>(

@@ -29,6 +29,7 @@ mod graph_app_roles;
 mod graph_domains;
 mod graph_odata;
 mod graph_policies;
+mod graph_throttle;
 mod graph_types;
 mod http;
 mod log;

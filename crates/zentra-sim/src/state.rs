@@ -86,10 +86,14 @@ pub(crate) struct EntraState {
     /// Client assertion ids (`jti`) already used, until their assertion expires: an assertion
     /// is accepted once.
     pub used_assertions: HashMap<String, Instant>,
+    /// (tenant, application) -> the pair's Graph throttling budget.
+    pub budgets: HashMap<(String, String), super::graph_throttle::Budget>,
 }
 
 pub(crate) struct GraphToken {
     pub tenant_id: String,
+    /// The application (client) id the token was issued to.
+    pub app_id: String,
     pub roles: Vec<String>,
     pub expires: Instant,
 }
@@ -417,6 +421,7 @@ impl SimState {
             token.clone(),
             GraphToken {
                 tenant_id,
+                app_id: "00000000-0000-0000-0000-0000000000ad".to_string(),
                 roles,
                 expires: Instant::now() + Duration::from_secs(GRAPH_TOKEN_SECONDS),
             },

@@ -46,7 +46,9 @@ use secrecy::SecretString;
 use serde_json::Value as Json;
 
 use crate::client::entra_auth::{ClientCertificate, Cloud, Credential};
-use crate::client::graph::{GraphClient, GraphClientOptions, GraphCredentials, GraphEndpoints};
+use crate::client::graph::{
+    GraphBudget, GraphClient, GraphClientOptions, GraphCredentials, GraphEndpoints, TenantSize,
+};
 use crate::client::validate_endpoint;
 use crate::config::Setting;
 use crate::names::SeenNames;
@@ -347,6 +349,21 @@ impl ProviderType for AzureAdProviderType {
                      `environment`).",
                 ),
             ),
+            (
+                "tenant_size",
+                Attr::string()
+                    .describe(
+                        "The tenant's size as Microsoft Graph's identity and access limits \
+                         count it, which sets zentra's request budget per app and tenant: \
+                         `small` (default; under 50 users: 3,500 ResourceUnits per 10 seconds), \
+                         `medium` (up to 500: 5,000) or `large` (8,000); 3,000 writes per 150 \
+                         seconds at every size.",
+                    )
+                    .one_of(&TenantSize::NAMES),
+            ),
+            crate::config::share_attribute(
+                "Graph's budget is per app and tenant: other apps have their own.",
+            ),
         ]
         .into_iter()
         .chain(crate::config::timing_attributes()))
@@ -369,6 +386,21 @@ impl ProviderType for AzureAdProviderType {
     fn configure(&self, config: &Value, env: &Environment) -> ProviderResult<Box<dyn Provider>> {
         let (credentials, endpoints) = resolve(config, env)?;
         let mut options = self.options;
+        if let Some(size) = block_string(config, "tenant_size")? {
+            let size = TenantSize::parse(&size).ok_or_else(|| {
+                ProviderError::new(
+                    ErrorKind::Configuration,
+                    format!(
+                        "provider \"azuread\": `tenant_size` = \"{size}\" is not one of {}",
+                        TenantSize::NAMES.join(", ")
+                    ),
+                )
+            })?;
+            options.budget = GraphBudget::for_size(size);
+        }
+        if let Some(share) = crate::config::read_share("azuread", config)? {
+            options.rate_limit_share = share;
+        }
         crate::config::apply_timing("azuread", config, &mut options.retry, &mut options.timeouts)?;
         let graph = GraphClient::new(credentials, endpoints, options)?
             .with_progress(env.progress().clone());

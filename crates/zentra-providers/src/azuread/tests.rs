@@ -65,6 +65,18 @@ fn configuration_falls_back_to_the_environment_and_checks_endpoints() {
         .err()
         .unwrap();
     assert!(err.message.contains("graph_url"));
+
+    let configured =
+        |extra: Json| AzureAdProviderType::default().configure(&block(extra), &all_env);
+    assert!(configured(json!({"tenant_size": "large", "rate_limit_share": 0.5})).is_ok());
+    let err = configured(json!({"tenant_size": "huge"})).err().unwrap();
+    assert!(
+        err.message.contains("small, medium, large"),
+        "{}",
+        err.message
+    );
+    let err = configured(json!({"rate_limit_share": 0})).err().unwrap();
+    assert!(err.message.contains("rate_limit_share"), "{}", err.message);
 }
 
 #[test]

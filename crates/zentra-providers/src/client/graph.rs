@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Method;
@@ -23,6 +24,7 @@ use super::http_core::{
     self, HttpCore, IssuedToken, Outgoing, ReplicationWait, TokenFailure, TokenSource,
     VendorPolicy, give_up,
 };
+use super::pacing::{Bucket, BudgetPacer};
 use super::url_policy::ApiRoot;
 use super::{RetryAfter, RetryPolicy, Timeouts, body_excerpt, parse_retry_after};
 use zentra_engine::progress::{Event, Progress, WaitReason, short_id};
@@ -35,11 +37,85 @@ pub const DEFAULT_LOGIN_URL: &str = "https://login.microsoftonline.com";
 /// Graph accepts at most this many requests in one `$batch`.
 pub const MAX_BATCH: usize = 20;
 
+/// A tenant's size as Graph's identity and access limits count it: under 50 users, up to
+/// 500, or more.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TenantSize {
+    #[default]
+    Small,
+    Medium,
+    Large,
+}
+
+impl TenantSize {
+    /// The names the provider attribute `tenant_size` accepts.
+    pub const NAMES: [&'static str; 3] = ["small", "medium", "large"];
+
+    pub fn parse(name: &str) -> Option<TenantSize> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "small" => Some(TenantSize::Small),
+            "medium" => Some(TenantSize::Medium),
+            "large" => Some(TenantSize::Large),
+            _ => None,
+        }
+    }
+}
+
+/// Graph's identity and access budget per application and tenant, from Microsoft's
+/// "service-specific throttling limits": ResourceUnits per 10 seconds (3,500 for a small
+/// tenant, 5,000 for a medium one, 8,000 for a large one) and 3,000 writes per 150 seconds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GraphBudget {
+    pub resource_units_per_10s: f64,
+    pub writes_per_150s: f64,
+}
+
+impl GraphBudget {
+    pub fn for_size(size: TenantSize) -> GraphBudget {
+        GraphBudget {
+            resource_units_per_10s: match size {
+                TenantSize::Small => 3_500.0,
+                TenantSize::Medium => 5_000.0,
+                TenantSize::Large => 8_000.0,
+            },
+            writes_per_150s: 3_000.0,
+        }
+    }
+
+    fn buckets(&self) -> [Bucket; 2] {
+        [
+            Bucket {
+                capacity: self.resource_units_per_10s,
+                period: Duration::from_secs(10),
+            },
+            Bucket {
+                capacity: self.writes_per_150s,
+                period: Duration::from_secs(150),
+            },
+        ]
+    }
+}
+
+impl Default for GraphBudget {
+    fn default() -> Self {
+        GraphBudget::for_size(TenantSize::default())
+    }
+}
+
+/// The default of [`GraphClientOptions::rate_limit_share`]: the whole budget, adapting to
+/// 429s.
+pub const DEFAULT_RATE_LIMIT_SHARE: f64 = 1.0;
+
 /// Tunables of a [`GraphClient`].
 #[derive(Clone, Copy, Debug)]
 pub struct GraphClientOptions {
     pub retry: RetryPolicy,
     pub timeouts: Timeouts,
+    /// The application and tenant pair's budget (the provider attribute `tenant_size`).
+    pub budget: GraphBudget,
+    /// The share of the budget this client paces to (0.1 to 1; the provider attribute
+    /// `rate_limit_share`); it slows down by itself when Graph throttles anyway.
+    pub rate_limit_share: f64,
     /// How long before its expiry a token is replaced.
     pub renew_token_before: Duration,
     /// How long requests that reference a just-created object keep retrying the directory's
@@ -54,6 +130,8 @@ impl Default for GraphClientOptions {
         GraphClientOptions {
             retry: RetryPolicy::default(),
             timeouts: Timeouts::default(),
+            budget: GraphBudget::default(),
+            rate_limit_share: DEFAULT_RATE_LIMIT_SHARE,
             renew_token_before: Duration::from_secs(300),
             replication_wait: Duration::from_secs(180),
             replication_backoff: Duration::from_secs(2),
@@ -136,6 +214,37 @@ impl GraphRequest {
         self.wait_for_replication = wait;
         self
     }
+    /// What the request costs against the budget: a `$batch` the sum of its requests.
+    fn cost(&self) -> GraphCost {
+        if self.method == Method::POST && self.path == "/$batch" {
+            let requests = self
+                .body
+                .as_ref()
+                .and_then(|b| b.get("requests"))
+                .and_then(Json::as_array);
+            return requests.into_iter().flatten().fold(
+                GraphCost {
+                    resource_units: 0,
+                    writes: 0,
+                },
+                |sum, inner| {
+                    let method = inner
+                        .get("method")
+                        .and_then(Json::as_str)
+                        .and_then(|m| Method::from_bytes(m.to_ascii_uppercase().as_bytes()).ok())
+                        .unwrap_or(Method::GET);
+                    let url = inner.get("url").and_then(Json::as_str).unwrap_or("");
+                    let cost = GraphCost::of(&method, url);
+                    GraphCost {
+                        resource_units: sum.resource_units + cost.resource_units,
+                        writes: sum.writes + cost.writes,
+                    }
+                },
+            );
+        }
+        GraphCost::of(&self.method, &self.path)
+    }
+
     /// `METHOD /path`, as shown in errors (a next link without its query values).
     pub fn describe(&self) -> String {
         if self.path.starts_with('/') {
@@ -148,6 +257,98 @@ impl GraphRequest {
             )
         }
     }
+}
+
+/// What a request costs against Graph's identity and access budget: ResourceUnits by method
+/// and path (Microsoft's table: most cost 1, a few listings 2 or more; `$select` takes 1 off,
+/// `$expand` adds 1, `$top` under 20 takes 1 off; never under 1) and one write for a POST,
+/// PATCH, PUT or DELETE.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GraphCost {
+    pub resource_units: u32,
+    pub writes: u32,
+}
+
+/// The base costs Microsoft lists above 1 (method, path with `{id}` for one segment).
+const BASE_COSTS: &[(&str, &str, u32)] = &[
+    ("GET", "applications", 2),
+    ("GET", "applications/{id}/extensionProperties", 2),
+    ("GET", "contracts", 3),
+    ("POST", "directoryObjects/getByIds", 5),
+    ("GET", "domains/{id}/domainNameReferences", 4),
+    ("POST", "getObjectsById", 5),
+    ("GET", "groups/{id}/members", 3),
+    ("GET", "groups/{id}/transitiveMembers", 5),
+    ("GET", "oauth2PermissionGrants", 2),
+    ("GET", "oauth2PermissionGrants/{id}", 2),
+    ("GET", "servicePrincipals/{id}/appRoleAssignments", 2),
+    ("GET", "subscribedSkus", 3),
+    ("GET", "users", 2),
+];
+
+impl GraphCost {
+    /// The cost of `method url`, `url` relative to `/v1.0` or a full next link.
+    pub fn of(method: &Method, url: &str) -> GraphCost {
+        let relative = match url.find("/v1.0/") {
+            Some(at) if !url.starts_with('/') => &url[at + "/v1.0".len()..],
+            _ => url,
+        };
+        let (path, query) = relative.split_once('?').unwrap_or((relative, ""));
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let listed = BASE_COSTS.iter().find(|(m, pattern, _)| {
+            let parts: Vec<&str> = pattern.split('/').collect();
+            *m == method.as_str()
+                && parts.len() == segments.len()
+                && parts
+                    .iter()
+                    .zip(&segments)
+                    .all(|(p, s)| *p == "{id}" || p.eq_ignore_ascii_case(s))
+        });
+        let options: Vec<(String, &str)> = query
+            .split('&')
+            .map(|pair| {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                (k.replace("%24", "$").to_ascii_lowercase(), v)
+            })
+            .collect();
+        let has = |name: &str| options.iter().find(|(k, _)| k == name);
+        let mut units = i64::from(listed.map_or(1, |(_, _, c)| *c));
+        if has("$select").is_some() {
+            units -= 1;
+        }
+        if has("$expand").is_some() {
+            units += 1;
+        }
+        if has("$top").is_some_and(|(_, v)| v.trim().parse::<u32>().is_ok_and(|n| n < 20)) {
+            units -= 1;
+        }
+        let is_read = *method == Method::GET || listed.is_some_and(|(m, _, _)| *m == "POST");
+        GraphCost {
+            resource_units: units.max(1) as u32,
+            writes: u32::from(!is_read),
+        }
+    }
+}
+
+type PacerRegistry = std::sync::Mutex<std::collections::HashMap<String, Arc<BudgetPacer>>>;
+
+static PACERS: std::sync::LazyLock<PacerRegistry> = std::sync::LazyLock::new(Default::default);
+
+/// The pacer of an application and tenant pair, shared by every client of the pair in the
+/// process.
+fn pacer_for(tenant: &str, client_id: &str, budget: GraphBudget, share: f64) -> Arc<BudgetPacer> {
+    let key = format!(
+        "{}\u{0}{}\u{0}{budget:?}\u{0}{share}",
+        tenant.to_ascii_lowercase(),
+        client_id.to_ascii_lowercase()
+    );
+    let mut registry = PACERS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    registry
+        .entry(key)
+        .or_insert_with(|| Arc::new(BudgetPacer::new(&budget.buckets(), share)))
+        .clone()
 }
 
 /// Entra ID's token error body.
@@ -235,15 +436,29 @@ pub struct GraphClient {
     token_url: String,
 }
 
-/// Graph's rules: 429, 503 and 504 retried (other server errors only when idempotent),
-/// `Retry-After` seconds, `request-id`, and replication lag.
+/// Graph's rules: pacing to the application and tenant pair's budget, 429, 503 and 504
+/// retried (other server errors only when idempotent), `Retry-After` seconds, `request-id`,
+/// and replication lag.
 #[derive(Debug)]
 struct GraphPolicy {
     tenant_id: String,
+    pacer: Arc<BudgetPacer>,
 }
 
+#[async_trait::async_trait]
 impl VendorPolicy for GraphPolicy {
-    type Pace = ();
+    type Pace = GraphCost;
+
+    async fn pace(&self, cost: &GraphCost, _request: &str) -> ProviderResult<()> {
+        self.pacer
+            .acquire(&[f64::from(cost.resource_units), f64::from(cost.writes)])
+            .await;
+        Ok(())
+    }
+
+    fn throttled(&self, _cost: &GraphCost, _headers: &HeaderMap) {
+        self.pacer.throttled();
+    }
 
     fn name(&self) -> &'static str {
         "Graph"
@@ -271,7 +486,7 @@ impl VendorPolicy for GraphPolicy {
         matches!(status, 429 | 503 | 504) || (status >= 500 && idempotent)
     }
 
-    fn wait_reason(&self, status: u16, _pace: &(), request: &str) -> WaitReason {
+    fn wait_reason(&self, status: u16, _pace: &GraphCost, request: &str) -> WaitReason {
         wait_reason(&self.tenant_id, status, request)
     }
 
@@ -439,6 +654,12 @@ impl GraphClient {
         );
         let policy = GraphPolicy {
             tenant_id: credentials.tenant_id.clone(),
+            pacer: pacer_for(
+                &credentials.tenant_id,
+                &credentials.client_id,
+                options.budget,
+                options.rate_limit_share,
+            ),
         };
         let source = EntraTokenSource {
             credentials,
@@ -506,7 +727,7 @@ impl GraphClient {
                 described,
                 idempotent: request.idempotent,
                 replication,
-                pace: (),
+                pace: request.cost(),
             })
             .await
     }
@@ -690,6 +911,9 @@ impl GraphClient {
                 }
                 let request_id = inner_headers.and_then(|h| json_header(h, "request-id"));
                 let error = graph_error(status, &body, &described, request_id);
+                if status == 429 {
+                    self.core.vendor.pacer.throttled();
+                }
                 if matches!(status, 429 | 503 | 504) {
                     let asked = inner_headers
                         .and_then(|h| json_header(h, "retry-after"))
@@ -1352,5 +1576,60 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.kind, ErrorKind::Invalid);
         assert!(start.elapsed() < Duration::from_secs(2));
+    }
+
+    #[test]
+    fn costs_follow_microsofts_table_and_batches_add_up() {
+        let get = |url: &str| GraphCost::of(&Method::GET, url);
+        assert_eq!(
+            get("/servicePrincipals?$filter=appId%20eq%20'x'").resource_units,
+            1
+        );
+        assert_eq!(
+            get("/oauth2PermissionGrants?$filter=clientId%20eq%20'x'").resource_units,
+            2
+        );
+        assert_eq!(
+            get("/oauth2PermissionGrants?%24select=id").resource_units,
+            1
+        );
+        assert_eq!(
+            get("http://127.0.0.1:1/v1.0/servicePrincipals/a/appRoleAssignments?$expand=x")
+                .resource_units,
+            3
+        );
+        assert_eq!(
+            get("/users?$select=id&$top=5").resource_units,
+            1,
+            "never under 1"
+        );
+        assert_eq!(
+            GraphCost::of(&Method::POST, "/servicePrincipals"),
+            GraphCost {
+                resource_units: 1,
+                writes: 1
+            }
+        );
+        assert_eq!(GraphCost::of(&Method::POST, "/getObjectsById").writes, 0);
+        let batch = GraphRequest::post(
+            "/$batch",
+            json!({"requests": [
+                {"id": "1", "method": "GET", "url": "/oauth2PermissionGrants"},
+                {"id": "2", "method": "PATCH", "url": "/policies/authorizationPolicy"},
+                {"id": "3", "method": "get", "url": "/domains"}
+            ]}),
+        );
+        assert_eq!(
+            batch.cost(),
+            GraphCost {
+                resource_units: 4,
+                writes: 1
+            }
+        );
+        assert_eq!(TenantSize::parse(" Large "), Some(TenantSize::Large));
+        assert_eq!(
+            GraphBudget::for_size(TenantSize::Medium).resource_units_per_10s,
+            5_000.0
+        );
     }
 }

@@ -173,6 +173,9 @@ pub(crate) trait VendorPolicy: Send + Sync + fmt::Debug {
         Ok(())
     }
 
+    /// The service answered 429 to a request paced as `pace`: the pacing may slow down.
+    fn throttled(&self, _pace: &Self::Pace, _headers: &HeaderMap) {}
+
     /// What the user is told while a request waits after `status`.
     fn wait_reason(&self, status: u16, pace: &Self::Pace, request: &str) -> WaitReason;
 
@@ -374,6 +377,9 @@ impl<V: VendorPolicy> HttpCore<V> {
                 lag_pause = (lag_pause * 2).min(Duration::from_secs(10));
                 attempt -= 1;
                 continue;
+            }
+            if status == 429 {
+                self.vendor.throttled(&request.pace, &answer.headers);
             }
             if !self.vendor.retryable(status, request.idempotent) {
                 return Err(error);

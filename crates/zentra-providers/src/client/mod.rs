@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by the vendor clients: one way to build a `reqwest` client, to check an
-//! endpoint a user configured, to parse `Retry-After`, to back off, and to pace requests.
+//! endpoint a user configured, to parse `Retry-After`, and to back off; [`pacing`] paces
+//! requests to the vendors' limits.
 //!
 //! The vendor clients ([`zoom::ZoomClient`], [`graph::GraphClient`]) run over one core
 //! ([`http_core`]: the send loop, the token cache, paging and errors) with their own policies;
@@ -8,6 +9,7 @@
 pub mod entra_auth;
 pub mod graph;
 pub(crate) mod http_core;
+pub mod pacing;
 pub mod url_policy;
 pub mod zoom;
 
@@ -258,58 +260,6 @@ pub(crate) async fn exchange(builder: reqwest::RequestBuilder) -> Result<Answer,
     })
 }
 
-/// A token bucket: at most `rate` requests per second on average, bursts up to `burst`.
-#[derive(Debug)]
-pub struct TokenBucket {
-    rate_per_second: f64,
-    burst: f64,
-    state: tokio::sync::Mutex<BucketState>,
-}
-
-#[derive(Debug)]
-struct BucketState {
-    tokens: f64,
-    refilled_at: Instant,
-}
-
-impl TokenBucket {
-    /// A full bucket refilled at `rate_per_second` (at least one request per second).
-    pub fn new(rate_per_second: f64) -> Self {
-        let rate = if rate_per_second.is_finite() && rate_per_second >= 1.0 {
-            rate_per_second
-        } else {
-            1.0
-        };
-        TokenBucket {
-            rate_per_second: rate,
-            burst: rate,
-            state: tokio::sync::Mutex::new(BucketState {
-                tokens: rate,
-                refilled_at: Instant::now(),
-            }),
-        }
-    }
-
-    /// Waits until a request may go out, and takes its token.
-    pub async fn acquire(&self) {
-        loop {
-            let wait = {
-                let mut state = self.state.lock().await;
-                let now = Instant::now();
-                let elapsed = now.duration_since(state.refilled_at).as_secs_f64();
-                state.tokens = (state.tokens + elapsed * self.rate_per_second).min(self.burst);
-                state.refilled_at = now;
-                if state.tokens >= 1.0 {
-                    state.tokens -= 1.0;
-                    return;
-                }
-                Duration::from_secs_f64((1.0 - state.tokens) / self.rate_per_second)
-            };
-            tokio::time::sleep(wait).await;
-        }
-    }
-}
-
 /// Percent-encodes one path segment (an account id, an object id) for a request URL.
 pub fn encode_segment(segment: &str) -> String {
     let mut out = String::with_capacity(segment.len());
@@ -466,16 +416,5 @@ mod tests {
         assert_eq!(encode_segment("me"), "me");
         assert_eq!(encode_segment("a/b c?"), "a%2Fb%20c%3F");
         assert_eq!(encode_query_value("appId eq 'x&y'"), "appId%20eq%20'x%26y'");
-    }
-
-    #[tokio::test]
-    async fn token_bucket_paces_requests_beyond_the_burst() {
-        let bucket = TokenBucket::new(20.0);
-        let start = Instant::now();
-        for _ in 0..25 {
-            bucket.acquire().await;
-        }
-        // 20 go out at once; 5 more need 5/20 s.
-        assert!(start.elapsed() >= Duration::from_millis(200));
     }
 }

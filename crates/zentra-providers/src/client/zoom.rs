@@ -16,8 +16,9 @@ use super::http_core::{
     self, HttpCore, IssuedToken, Outgoing, TokenFailure, TokenSource, VendorPolicy,
     retry_after_header,
 };
+use super::pacing::WindowPacer;
 use super::url_policy::ApiRoot;
-use super::{RetryAfter, RetryPolicy, Timeouts, TokenBucket, body_excerpt, parse_retry_after};
+use super::{RetryAfter, RetryPolicy, Timeouts, body_excerpt, parse_retry_after};
 use zentra_engine::progress::{Progress, WaitReason, short_id};
 use zentra_engine::provider::{ErrorKind, ProviderError, ProviderResult};
 
@@ -124,9 +125,9 @@ impl PlanTier {
     }
 }
 
-/// Client-side request budgets per account and category: per second, and per UTC day where
-/// Zoom caps the day. Zoom's limits are shared by every app of the account, so the per-second
-/// budgets stay at about half of them.
+/// Zoom's request limits per account and category: per second, and per UTC day where Zoom
+/// caps the day. The per-second limits are shared by every app of the account; a client paces
+/// to [`ZoomClientOptions::rate_limit_share`] of them.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ZoomRateLimits {
     pub light: f64,
@@ -140,35 +141,44 @@ pub struct ZoomRateLimits {
 }
 
 impl ZoomRateLimits {
-    /// The budgets for an account on `tier`, from Zoom's rate-limit table (Free: 4/2/1 per
+    /// The limits of an account on `tier`, from Zoom's rate-limit table (Free: 4/2/1 per
     /// second and 6000/2000/1000 a day; Pro: 30/20/10 and 30,000 heavy a day; Business+:
     /// 80/60/40 and 60,000 heavy a day).
     pub fn for_tier(tier: PlanTier) -> ZoomRateLimits {
         match tier {
             PlanTier::Free => ZoomRateLimits {
-                light: 2.0,
-                medium: 1.0,
+                light: 4.0,
+                medium: 2.0,
                 heavy: 1.0,
                 daily_light: Some(6000),
                 daily_medium: Some(2000),
                 daily_heavy: Some(1000),
             },
             PlanTier::Pro => ZoomRateLimits {
-                light: 15.0,
-                medium: 10.0,
-                heavy: 5.0,
+                light: 30.0,
+                medium: 20.0,
+                heavy: 10.0,
                 daily_light: None,
                 daily_medium: None,
                 daily_heavy: Some(30_000),
             },
             PlanTier::Business => ZoomRateLimits {
-                light: 40.0,
-                medium: 30.0,
-                heavy: 20.0,
+                light: 80.0,
+                medium: 60.0,
+                heavy: 40.0,
                 daily_light: None,
                 daily_medium: None,
                 daily_heavy: Some(60_000),
             },
+        }
+    }
+
+    /// The per-second limit of `category`.
+    pub fn per_second(&self, category: RateCategory) -> f64 {
+        match category {
+            RateCategory::Light => self.light,
+            RateCategory::Medium => self.medium,
+            RateCategory::Heavy => self.heavy,
         }
     }
 
@@ -187,11 +197,18 @@ impl Default for ZoomRateLimits {
     }
 }
 
+/// The default of [`ZoomClientOptions::rate_limit_share`]: the whole limit, adapting to 429s.
+pub const DEFAULT_RATE_LIMIT_SHARE: f64 = 1.0;
+
 /// Tunables of a [`ZoomClient`].
 #[derive(Clone, Copy, Debug)]
 pub struct ZoomClientOptions {
     pub retry: RetryPolicy,
     pub rate_limits: ZoomRateLimits,
+    /// The share of the per-second limits this client paces to (0.1 to 1; the provider
+    /// attribute `rate_limit_share`). At 1 it uses the whole of them and slows down by itself
+    /// when Zoom throttles anyway (another app of the account using them too).
+    pub rate_limit_share: f64,
     pub timeouts: Timeouts,
     /// How long before its expiry a token is replaced.
     pub renew_token_before: Duration,
@@ -205,6 +222,7 @@ impl Default for ZoomClientOptions {
         ZoomClientOptions {
             retry: RetryPolicy::default(),
             rate_limits: ZoomRateLimits::default(),
+            rate_limit_share: DEFAULT_RATE_LIMIT_SHARE,
             timeouts: Timeouts::default(),
             renew_token_before: Duration::from_secs(300),
             settle_wait: Duration::from_secs(5),
@@ -227,20 +245,20 @@ pub struct ZoomEndpoints {
     pub oauth_url: String,
 }
 
-/// One pacing bucket per category, and the day's request counts, shared by every client of
-/// the same account in the process.
+/// One pacer per category, and the day's request counts, shared by every client of the same
+/// account in the process.
 #[derive(Debug)]
 struct AccountLimiter {
     limits: ZoomRateLimits,
-    light: TokenBucket,
-    medium: TokenBucket,
-    heavy: TokenBucket,
+    light: WindowPacer,
+    medium: WindowPacer,
+    heavy: WindowPacer,
     /// category -> (UTC day, requests sent that day).
     daily: std::sync::Mutex<HashMap<RateCategory, (chrono::NaiveDate, u32)>>,
 }
 
 impl AccountLimiter {
-    fn bucket(&self, category: RateCategory) -> &TokenBucket {
+    fn pacer(&self, category: RateCategory) -> &WindowPacer {
         match category {
             RateCategory::Light => &self.light,
             RateCategory::Medium => &self.medium,
@@ -282,7 +300,7 @@ impl AccountLimiter {
                 "Zoom resets daily rate limits at 00:00 UTC; try again then, or set the zoom                  provider's `plan_tier` if the account is on a larger plan",
             ));
         }
-        self.bucket(category).acquire().await;
+        self.pacer(category).acquire().await;
         Ok(())
     }
 }
@@ -291,8 +309,8 @@ type LimiterRegistry = std::sync::Mutex<HashMap<String, Arc<AccountLimiter>>>;
 
 static ACCOUNT_LIMITERS: LazyLock<LimiterRegistry> = LazyLock::new(Default::default);
 
-fn limiter_for(account_id: &str, limits: ZoomRateLimits) -> Arc<AccountLimiter> {
-    let key = format!("{account_id}\u{0}{limits:?}");
+fn limiter_for(account_id: &str, limits: ZoomRateLimits, share: f64) -> Arc<AccountLimiter> {
+    let key = format!("{account_id}\u{0}{limits:?}\u{0}{share}");
     let mut registry = ACCOUNT_LIMITERS
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -301,9 +319,9 @@ fn limiter_for(account_id: &str, limits: ZoomRateLimits) -> Arc<AccountLimiter> 
         .or_insert_with(|| {
             Arc::new(AccountLimiter {
                 limits,
-                light: TokenBucket::new(limits.light),
-                medium: TokenBucket::new(limits.medium),
-                heavy: TokenBucket::new(limits.heavy),
+                light: WindowPacer::new(limits.light, share),
+                medium: WindowPacer::new(limits.medium, share),
+                heavy: WindowPacer::new(limits.heavy, share),
                 daily: Default::default(),
             })
         })
@@ -446,6 +464,13 @@ impl VendorPolicy for ZoomPolicy {
         self.limiter.acquire(*category, request).await
     }
 
+    fn throttled(&self, category: &RateCategory, headers: &HeaderMap) {
+        // A spent daily limit is not a matter of pace.
+        if !is_daily_limit(headers) {
+            self.limiter.pacer(*category).throttled();
+        }
+    }
+
     fn wait_reason(&self, status: u16, category: &RateCategory, request: &str) -> WaitReason {
         if status == 429 {
             WaitReason::RateLimit {
@@ -585,7 +610,11 @@ impl ZoomClient {
             .map_err(|why| ProviderError::new(ErrorKind::Configuration, why))?;
         let policy = ZoomPolicy {
             account_id: credentials.account_id.clone(),
-            limiter: limiter_for(&credentials.account_id, options.rate_limits),
+            limiter: limiter_for(
+                &credentials.account_id,
+                options.rate_limits,
+                options.rate_limit_share,
+            ),
         };
         let source = ZoomTokenSource {
             credentials,
@@ -1334,7 +1363,7 @@ mod tests {
             daily_light: Some(2),
             ..ZoomRateLimits::for_tier(PlanTier::Free)
         };
-        let limiter = limiter_for("daily-budget-test", limits);
+        let limiter = limiter_for("daily-budget-test", limits, 1.0);
         let day = chrono::NaiveDate::from_ymd_opt(2026, 2, 7).unwrap();
         assert!(limiter.take_daily(RateCategory::Light, day).is_ok());
         assert!(limiter.take_daily(RateCategory::Light, day).is_ok());

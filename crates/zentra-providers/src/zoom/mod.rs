@@ -140,11 +140,15 @@ impl ProviderType for ZoomProviderType {
                     .describe(
                         "The account's Zoom plan, which sets zentra's request budgets per rate-limit \
                          category: `free`, `pro` (default) or `business` (Business, Business Plus, \
-                         Enterprise, Education and Partner). zentra stays at about half of Zoom's \
-                         per-second limits, which every app of the account shares, and within its \
-                         daily caps.",
+                         Enterprise, Education and Partner). zentra paces to `rate_limit_share` of \
+                         Zoom's per-second limits, which every app of the account shares, and \
+                         stays within its daily caps.",
                     )
                     .one_of(&PlanTier::NAMES),
+            ),
+            crate::config::share_attribute(
+                "Zoom's per-second limits are shared by every app of the account: 0.5 leaves \
+                 half to the others.",
             ),
         ]
         .into_iter()
@@ -205,6 +209,9 @@ impl ProviderType for ZoomProviderType {
                 )
             })?;
             options.rate_limits = ZoomRateLimits::for_tier(tier);
+        }
+        if let Some(share) = crate::config::read_share("zoom", config)? {
+            options.rate_limit_share = share;
         }
         crate::config::apply_timing("zoom", config, &mut options.retry, &mut options.timeouts)?;
         let endpoints = endpoints(config, env)?;

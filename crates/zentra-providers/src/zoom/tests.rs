@@ -187,6 +187,13 @@ fn cloud_and_plan_tier_choose_endpoints_and_budgets() {
         err.message
     );
     assert!(gov(json!({"plan_tier": "business"})).is_ok());
+    assert!(gov(json!({"rate_limit_share": 0.5})).is_ok());
+    assert!(gov(json!({"rate_limit_share": 1})).is_ok());
+    for bad in [json!(0.05), json!(1.5), json!("half")] {
+        let err = gov(json!({ "rate_limit_share": bad })).err().unwrap();
+        assert_eq!(err.kind, ErrorKind::Configuration);
+        assert!(err.message.contains("rate_limit_share"), "{}", err.message);
+    }
 }
 /// A minimal Zoom: token endpoint, settings and lock settings per account, recording requests.
 #[derive(Default)]

@@ -817,6 +817,106 @@ async fn throttling_answers_429_with_retry_after_also_inside_batches() {
 }
 
 #[tokio::test]
+async fn the_tenant_and_app_budget_answers_429_with_retry_after_also_inside_batches() {
+    let graph = Graph::start().await;
+    // 4 ResourceUnits per 10 seconds: one unit comes back every 2.5 s.
+    graph.sim.server.set_faults(Faults {
+        graph_resource_unit_limit: Some(4),
+        ..Faults::default()
+    });
+    let response = graph
+        .sim
+        .http
+        .get(graph.sim.graph("/domains"))
+        .bearer_auth(&graph.token)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response
+            .headers()
+            .get("x-ms-resource-unit")
+            .and_then(|v| v.to_str().ok()),
+        Some("1")
+    );
+    // Grants cost 2: 1 + 2 = 3 of 4 spent; the next grants listing cannot be paid for.
+    let (status, _) = graph.get("/oauth2PermissionGrants").await;
+    assert_eq!(status, 200);
+    let response = graph
+        .sim
+        .http
+        .get(graph.sim.graph("/oauth2PermissionGrants"))
+        .bearer_auth(&graph.token)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 429);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    assert_eq!(
+        header("retry-after").as_deref(),
+        Some("3"),
+        "1 unit short: 2.5 s"
+    );
+    let scope = header("x-ms-throttle-scope").unwrap();
+    assert!(
+        scope.starts_with("Tenant_Application/ReadWrite/"),
+        "{scope}"
+    );
+    assert_eq!(
+        header("x-ms-throttle-information").as_deref(),
+        Some("ResourceUnitLimitExceeded")
+    );
+    let (_, body) = read(response).await;
+    assert_eq!(error_code(&body), "TooManyRequests");
+    assert!(body["error"]["innerError"]["request-id"].is_string());
+
+    // Inside a `$batch`, each request is counted on its own: the one unit left pays for the
+    // first; the second gets its own 429 with its own Retry-After.
+    let (status, reply) = graph
+        .send(
+            reqwest::Method::POST,
+            "/$batch",
+            json!({"requests": [
+                {"id": "a", "method": "GET", "url": "/domains"},
+                {"id": "b", "method": "GET", "url": "/domains"}
+            ]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(reply["responses"][0]["status"], json!(200));
+    let second = &reply["responses"][1];
+    assert_eq!(second["status"], json!(429));
+    assert_eq!(second["headers"]["Retry-After"], json!("3"));
+    assert_eq!(second["body"]["error"]["code"], json!("TooManyRequests"));
+
+    // The write quota is counted apart: two writes per 150 s, the third waits 75 s.
+    graph.sim.server.set_faults(Faults {
+        graph_resource_unit_limit: Some(10_000),
+        graph_write_limit: Some(2),
+        ..Faults::default()
+    });
+    // 1,000 units a second come back.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    for expected in [204, 204, 429] {
+        let (status, body) = graph
+            .send(
+                reqwest::Method::PATCH,
+                "/policies/authorizationPolicy",
+                json!({"blockMsolPowerShell": true}),
+            )
+            .await;
+        assert_eq!(status, expected, "{body}");
+    }
+}
+
+#[tokio::test]
 async fn app_permissions_decide_what_a_client_may_do() {
     let mut seed = Seed::default_demo();
     seed.entra.tenants[0].client_apps[0].app_roles = vec!["Policy.Read.All".into()];
