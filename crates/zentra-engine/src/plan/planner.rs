@@ -164,78 +164,124 @@ async fn plan_inner(
         }
         other => other,
     };
-    let index = state.map(StateFile::index);
-    let mut unreadable = Unreadable::new();
-    let mut values: HashMap<ResourceAddr, Value> = HashMap::new();
-    let mut live: HashMap<ResourceAddr, RemoteObject> = HashMap::new();
-    let mut desired: HashMap<ResourceAddr, Value> = HashMap::new();
-    let mut changes: Vec<ResourceChange> = Vec::new();
-    let mut warnings: Vec<Warning> = Vec::new();
-    let mut config_hasher = Sha256::new();
-    let mut live_fingerprints = LiveFingerprints::new();
-    hash_ownership_settings(&mut config_hasher, ws, options);
-    let mut keys = NaturalKeys::default();
-    let no_waves = Vec::new();
-    let waves = if options.destroy {
-        &no_waves
-    } else {
-        &ws.deps.waves
+    let mut planning = Planning {
+        ws,
+        state,
+        index: state.map(StateFile::index),
+        providers,
+        options,
+        tolerate_read_failures,
+        unreadable: Unreadable::new(),
+        values: HashMap::new(),
+        live: HashMap::new(),
+        desired: HashMap::new(),
+        changes: Vec::new(),
+        warnings: Vec::new(),
+        config_hasher: Sha256::new(),
+        live_fingerprints: LiveFingerprints::new(),
+        keys: NaturalKeys::default(),
+        objects: Vec::new(),
+        pending: HashSet::new(),
+        read_later: HashMap::new(),
     };
-    let mut objects: Vec<PlannedObject> = Vec::new();
-    // What this run changes (or reads while applying): data sources that depend on any of it
-    // are read while applying too.
-    let mut pending: HashSet<ResourceAddr> = HashSet::new();
-    let mut read_later: HashMap<ResourceAddr, String> = HashMap::new();
+    hash_ownership_settings(&mut planning.config_hasher, ws, options);
+    if !options.destroy {
+        for wave in &ws.deps.waves {
+            planning.wave(wave).await?;
+        }
+    }
+    let deposed = planning.leaving().await?;
+    planning.finish(moved, deposed)
+}
 
-    for wave in waves {
-        // Evaluate every resource of the wave with the values of earlier waves.
+/// One plan being made: what it works from, and what it has found and decided so far.
+struct Planning<'a> {
+    ws: &'a Workspace,
+    state: Option<&'a StateFile>,
+    index: Option<crate::state::StateIndex<'a>>,
+    providers: &'a ProviderSet,
+    options: &'a PlanOptions,
+    tolerate_read_failures: bool,
+    unreadable: Unreadable,
+    /// What references to each resource evaluate to.
+    values: HashMap<ResourceAddr, Value>,
+    live: HashMap<ResourceAddr, RemoteObject>,
+    desired: HashMap<ResourceAddr, Value>,
+    changes: Vec<ResourceChange>,
+    warnings: Vec<Warning>,
+    config_hasher: Sha256,
+    live_fingerprints: LiveFingerprints,
+    keys: NaturalKeys,
+    objects: Vec<PlannedObject>,
+    /// What this run changes (or reads while applying): data sources that depend on any of it
+    /// are read while applying too.
+    pending: HashSet<ResourceAddr>,
+    read_later: HashMap<ResourceAddr, String>,
+}
+
+impl Planning<'_> {
+    /// Evaluates, reads and plans one wave of resources, with the values of earlier waves.
+    async fn wave(&mut self, wave: &[ResourceAddr]) -> Result<(), PlanError> {
+        let requests = self.evaluate(wave)?;
+        self.refuse_clashes(wave)?;
+        self.refresh(&requests).await?;
+        self.plan_wave(wave).await
+    }
+
+    /// Evaluates every resource of the wave; returns the reads to make, per provider instance.
+    fn evaluate(
+        &mut self,
+        wave: &[ResourceAddr],
+    ) -> Result<BTreeMap<ProviderAddr, Vec<(ResourceAddr, ReadRequest)>>, PlanError> {
         let mut diags = Diagnostics::default();
         let mut requests: BTreeMap<ProviderAddr, Vec<(ResourceAddr, ReadRequest)>> =
             BTreeMap::new();
         for addr in wave {
             // Walking the dependencies is only worth it once something could not be read.
-            if !unreadable.is_empty()
-                && let Some(failed) = ws
+            if !self.unreadable.is_empty()
+                && let Some(failed) = self
+                    .ws
                     .deps
                     .transitive_dependencies(addr)
                     .into_iter()
-                    .find(|d| unreadable.contains_key(d))
+                    .find(|d| self.unreadable.contains_key(d))
             {
-                unreadable.insert(
+                self.unreadable.insert(
                     addr.clone(),
                     format!("it depends on `{failed}`, which could not be read"),
                 );
                 continue;
             }
-            let body = match ws.eval_resource(addr, &values) {
+            let body = match self.ws.eval_resource(addr, &self.values) {
                 Ok(b) => b.value,
                 Err(d) => {
                     diags.extend(d);
                     continue;
                 }
             };
-            let block = &ws.config.resources[addr];
-            if ws.kind(&addr.type_name) == ResourceKind::Manual {
-                desired.insert(addr.clone(), body);
+            let block = &self.ws.config.resources[addr];
+            if self.ws.kind(&addr.type_name) == ResourceKind::Manual {
+                self.desired.insert(addr.clone(), body);
                 continue;
             }
-            if (addr.mode == Mode::Data || ws.kind(&addr.type_name) == ResourceKind::Data)
-                && let Some(reason) = read_during_apply(ws, addr, &body, &pending)
+            if (addr.mode == Mode::Data || self.ws.kind(&addr.type_name) == ResourceKind::Data)
+                && let Some(reason) = read_during_apply(self.ws, addr, &body, &self.pending)
             {
-                read_later.insert(addr.clone(), reason);
-                desired.insert(addr.clone(), body);
+                self.read_later.insert(addr.clone(), reason);
+                self.desired.insert(addr.clone(), body);
                 continue;
             }
             // Data sources are looked up by their arguments every time, never by a past id.
-            // An `import` block names the object of a resource state does not hold yet.
-            let id = index
+            // An `import` block names the object of a resource self.state does not hold yet.
+            let id = self
+                .index
                 .as_ref()
                 .filter(|_| addr.mode == Mode::Managed)
                 .and_then(|s| s.resource(addr))
                 .map(|r| r.id.clone())
                 .or_else(|| {
                     (addr.mode == Mode::Managed)
-                        .then(|| ws.config.import_for(addr).map(|i| i.id.clone()))
+                        .then(|| self.ws.config.import_for(addr).map(|i| i.id.clone()))
                         .flatten()
                 });
             requests.entry(block.provider.clone()).or_default().push((
@@ -247,21 +293,32 @@ async fn plan_inner(
                     config: body.clone(),
                 },
             ));
-            desired.insert(addr.clone(), body);
+            self.desired.insert(addr.clone(), body);
         }
         diags.into_result()?;
-        // Two resources that would manage one remote object are refused before any read.
+        Ok(requests)
+    }
+
+    /// Two resources that would manage one remote object are refused before any read.
+    fn refuse_clashes(&mut self, wave: &[ResourceAddr]) -> Result<(), PlanError> {
         let mut clashes = Diagnostics::default();
         for addr in wave {
-            if let Some(want) = desired.get(addr)
-                && let Err(d) = keys.check(ws, addr, want)
+            if let Some(want) = self.desired.get(addr)
+                && let Err(d) = self.keys.check(self.ws, addr, want)
             {
                 clashes.push(d);
             }
         }
         clashes.into_result()?;
+        Ok(())
+    }
 
-        // Refresh: each provider instance reads its share of the wave in one call.
+    /// Refresh: each provider instance reads its share of the wave in one call.
+    async fn refresh(
+        &mut self,
+        requests: &BTreeMap<ProviderAddr, Vec<(ResourceAddr, ReadRequest)>>,
+    ) -> Result<(), PlanError> {
+        let providers = self.providers;
         let reads = requests.iter().map(|(paddr, batch)| async move {
             let provider = providers
                 .get(paddr)
@@ -278,17 +335,17 @@ async fn plan_inner(
             for ((addr, _), outcome) in batch.iter().zip(result) {
                 match outcome {
                     Ok(Some(obj)) => {
-                        live.insert(addr.clone(), obj);
+                        self.live.insert(addr.clone(), obj);
                     }
                     Ok(None) => {}
-                    Err(e) if tolerate_read_failures => {
+                    Err(e) if self.tolerate_read_failures => {
                         let reason = match e.kind {
                             ErrorKind::Authentication | ErrorKind::Configuration => {
                                 format!("provider `{paddr}`: {e}")
                             }
                             _ => format!("read failed: {e}"),
                         };
-                        unreadable.insert(addr.clone(), reason);
+                        self.unreadable.insert(addr.clone(), reason);
                     }
                     Err(e)
                         if matches!(
@@ -304,13 +361,17 @@ async fn plan_inner(
                             None => provider_wide.push((e, vec![addr.to_string()])),
                         }
                     }
-                    Err(e) => errors.push(api_error(ws, addr, "read", &e)),
+                    Err(e) => errors.push(api_error(self.ws, addr, "read", &e)),
                 }
             }
             for (e, addrs) in provider_wide {
-                let span = ws.config.provider(paddr).and_then(|p| p.body.span.clone());
+                let span = self
+                    .ws
+                    .config
+                    .provider(paddr)
+                    .and_then(|p| p.body.span.clone());
                 let mut d = Diagnostic::error(format!("provider `{paddr}`: {e}"))
-                    .at_span(&ws.config.sources, span.as_ref())
+                    .at_span(&self.ws.config.sources, span.as_ref())
                     .with_detail(format!("could not read: {}", addrs.join(", ")));
                 if let Some(h) = &e.hint {
                     d = d.with_hint(h.clone());
@@ -319,58 +380,72 @@ async fn plan_inner(
             }
         }
         errors.into_result()?;
+        Ok(())
+    }
 
+    /// Plans each resource of the wave against what was read.
+    async fn plan_wave(&mut self, wave: &[ResourceAddr]) -> Result<(), PlanError> {
         for addr in wave {
-            if unreadable.contains_key(addr) {
+            if self.unreadable.contains_key(addr) {
                 continue;
             }
-            let schema = ws.schema_for(addr).expect("validated");
-            let want = &desired[addr];
-            let found = live.get(addr);
-            let prior = index.as_ref().and_then(|s| s.resource(addr));
-            hash_value(&mut config_hasher, &addr.to_string(), want);
-            let lineage = state.map(|s| s.lineage.as_str());
-            let planned = match read_later.get(addr) {
-                Some(reason) => Ok(deferred_read(ws, addr, reason)),
-                None => plan_resource(ws, addr, schema, want, found, prior, lineage, &mut warnings),
+            let schema = self.ws.schema_for(addr).expect("validated");
+            let want = &self.desired[addr];
+            let found = self.live.get(addr);
+            let prior = self.index.as_ref().and_then(|s| s.resource(addr));
+            hash_value(&mut self.config_hasher, &addr.to_string(), want);
+            let lineage = self.state.map(|s| s.lineage.as_str());
+            let planned = match self.read_later.get(addr) {
+                Some(reason) => Ok(deferred_read(self.ws, addr, reason)),
+                None => plan_resource(
+                    self.ws,
+                    addr,
+                    schema,
+                    want,
+                    found,
+                    prior,
+                    lineage,
+                    &mut self.warnings,
+                ),
             };
             let mut change = match planned {
                 Ok(change) => change,
-                Err(d) if tolerate_read_failures => {
+                Err(d) if self.tolerate_read_failures => {
                     let reason = d
                         .0
                         .first()
                         .map_or_else(|| "it could not be read".to_string(), |d| d.summary.clone());
-                    unreadable.insert(addr.clone(), reason);
+                    self.unreadable.insert(addr.clone(), reason);
                     continue;
                 }
                 Err(d) => return Err(d),
             };
             if prior.is_none()
                 && addr.mode == Mode::Managed
-                && let Some(import) = ws.config.import_for(addr)
+                && let Some(import) = self.ws.config.import_for(addr)
             {
-                let provider = providers.get(&change.provider);
-                imported(ws, addr, import, found, provider, &mut change).await?;
+                let provider = self.providers.get(&change.provider);
+                imported(self.ws, addr, import, found, provider, &mut change).await?;
             }
-            if let Some(pending) = index.as_ref().and_then(|s| s.pending_create(addr)) {
-                lost_creates::recover(&mut change, pending);
+            if let Some(lost) = self.index.as_ref().and_then(|s| s.pending_create(addr)) {
+                lost_creates::recover(&mut change, lost);
             }
             let was_sensitive = prior.map_or(&[][..], |p| p.sensitive_paths.as_slice());
             once_sensitive::withhold(&mut change.attributes, was_sensitive);
-            if let Some(provider) = providers.get(&change.provider) {
+            if let Some(provider) = self.providers.get(&change.provider) {
                 label_values(provider, &addr.type_name, &mut change.attributes);
             }
             if addr.mode == Mode::Data || schema.kind == ResourceKind::Data {
-                live_fingerprints.insert(addr.to_string(), fingerprint::read(&schema.body, found));
+                self.live_fingerprints
+                    .insert(addr.to_string(), fingerprint::read(&schema.body, found));
             } else if schema.kind != ResourceKind::Manual {
                 let mut prints = fingerprint::managed(&schema.body, want, found);
                 prints.retain(|path, _| !once_sensitive::under_any(path, was_sensitive));
-                live_fingerprints.insert(addr.to_string(), prints);
+                self.live_fingerprints.insert(addr.to_string(), prints);
             }
             if schema.kind != ResourceKind::Manual {
-                let body = &ws.config.resources[addr].body.body;
-                objects.push(objects::planned_object(
+                let body = &self.ws.config.resources[addr].body.body;
+                self.objects.push(objects::planned_object(
                     addr,
                     schema,
                     want,
@@ -380,57 +455,65 @@ async fn plan_inner(
                     prior.map_or(&[][..], |p| p.sensitive_paths.as_slice()),
                 ));
             }
-            values.insert(
+            self.values.insert(
                 addr.clone(),
                 reference_value(schema, want, found, change.action),
             );
             if change.action.is_change() || change.read_during_apply {
-                pending.insert(addr.clone());
+                self.pending.insert(addr.clone());
             }
-            changes.push(change);
+            self.changes.push(change);
         }
+        Ok(())
     }
 
-    let mut deposed = Vec::new();
-    // Resources in state but no longer in configuration (all of them, for `zentra destroy`).
-    if let Some(state) = state {
-        let mut removed: Vec<&crate::state::ResourceState> = state
-            .resources
-            .iter()
-            .filter(|r| options.destroy || !ws.config.resources.contains_key(&r.address))
-            .collect();
-        removed.sort_by(|a, b| a.address.cmp(&b.address));
-        let (gone, failed) = removed_objects_gone(ws, &removed, providers, &mut live).await;
-        if !tolerate_read_failures {
-            Diagnostics(failed.iter().map(|(_, d)| d.clone()).collect()).into_result()?;
-        }
-        for (addr, d) in failed {
-            unreadable.insert(addr, d.summary);
-        }
-        let mut refused = Diagnostics::default();
-        for r in removed {
-            if unreadable.contains_key(&r.address) {
-                continue;
+    /// Resources in state but no longer in configuration (all of them, for `zentra destroy`),
+    /// creates whose answer was lost, and deposed objects; returns the deposed objects' changes.
+    async fn leaving(&mut self) -> Result<Vec<super::DeposedChange>, PlanError> {
+        let Some(state) = self.state else {
+            return Ok(Vec::new());
+        };
+        {
+            let mut removed: Vec<&crate::state::ResourceState> = state
+                .resources
+                .iter()
+                .filter(|r| {
+                    self.options.destroy || !self.ws.config.resources.contains_key(&r.address)
+                })
+                .collect();
+            removed.sort_by(|a, b| a.address.cmp(&b.address));
+            let (gone, failed) =
+                removed_objects_gone(self.ws, &removed, self.providers, &mut self.live).await;
+            if !self.tolerate_read_failures {
+                Diagnostics(failed.iter().map(|(_, d)| d.clone()).collect()).into_result()?;
             }
-            // A data source is never deleted, even when a resource type shares its name.
-            let kind = if r.address.mode == Mode::Data {
-                ResourceKind::Data
-            } else {
-                ws.kind(&r.address.type_name)
-            };
-            let (action, reason) = match kind {
+            for (addr, d) in failed {
+                self.unreadable.insert(addr, d.summary);
+            }
+            let mut refused = Diagnostics::default();
+            for r in removed {
+                if self.unreadable.contains_key(&r.address) {
+                    continue;
+                }
+                // A data source is never deleted, even when a resource type shares its name.
+                let kind = if r.address.mode == Mode::Data {
+                    ResourceKind::Data
+                } else {
+                    self.ws.kind(&r.address.type_name)
+                };
+                let (action, reason) = match kind {
                 ResourceKind::Object if gone.contains(&r.address) => (
                     Action::Forget,
                     "removed from configuration, and already deleted outside zentra: it only leaves the state".to_string(),
                 ),
                 ResourceKind::Object => {
-                    ownership::leaving(ws, r, live.get(&r.address), options.destroy)
+                    ownership::leaving(self.ws, r, self.live.get(&r.address), self.options.destroy)
                 }
                 ResourceKind::Data => (
                     Action::Forget,
                     "removed from configuration: zentra stops reading it".to_string(),
                 ),
-                _ if options.destroy => (
+                _ if self.options.destroy => (
                     Action::Forget,
                     "zentra stops managing it and leaves its current settings as they are".to_string(),
                 ),
@@ -439,87 +522,105 @@ async fn plan_inner(
                     "removed from configuration: zentra stops managing it and leaves its current settings as they are".to_string(),
                 ),
             };
-            objects.push(objects::removed_object(r, live.get(&r.address)));
-            if kind == ResourceKind::Object {
-                live_fingerprints.insert(
-                    r.address.to_string(),
-                    fingerprint::identity(live.get(&r.address)),
-                );
+                self.objects
+                    .push(objects::removed_object(r, self.live.get(&r.address)));
+                if kind == ResourceKind::Object {
+                    self.live_fingerprints.insert(
+                        r.address.to_string(),
+                        fingerprint::identity(self.live.get(&r.address)),
+                    );
+                }
+                if let Err(d) =
+                    ownership::check_prevent_destroy(self.ws, &r.address, Some(r), action)
+                {
+                    refused.push(d);
+                }
+                self.changes.push(ResourceChange {
+                    address: r.address.clone(),
+                    provider: r.provider.clone(),
+                    action,
+                    id: Some(r.id.clone()),
+                    reason: Some(reason),
+                    attributes: Vec::new(),
+                    object_drift: None,
+                    adopt: None,
+                    keep_existing: false,
+                    read_during_apply: false,
+                    create_before_destroy: false,
+                });
             }
-            if let Err(d) = ownership::check_prevent_destroy(ws, &r.address, Some(r), action) {
-                refused.push(d);
-            }
-            changes.push(ResourceChange {
-                address: r.address.clone(),
-                provider: r.provider.clone(),
-                action,
-                id: Some(r.id.clone()),
-                reason: Some(reason),
-                attributes: Vec::new(),
-                object_drift: None,
-                adopt: None,
-                keep_existing: false,
-                read_during_apply: false,
-                create_before_destroy: false,
-            });
+            refused.into_result()?;
+            self.changes.extend(
+                lost_creates::leaving(
+                    self.ws,
+                    state,
+                    self.providers,
+                    self.options,
+                    &mut self.live_fingerprints,
+                )
+                .await?,
+            );
         }
-        refused.into_result()?;
-        changes.extend(
-            lost_creates::leaving(ws, state, providers, options, &mut live_fingerprints).await?,
-        );
-        deposed = super::deposed::plan(ws, state, providers, &mut live_fingerprints).await?;
+        super::deposed::plan(self.ws, state, self.providers, &mut self.live_fingerprints).await
     }
 
-    let outputs = if options.destroy {
-        IndexMap::new()
-    } else {
-        match evaluate_outputs(ws, &values) {
-            Ok(outputs) => outputs,
-            // Outputs may refer to what could not be read.
-            Err(_) if !unreadable.is_empty() => IndexMap::new(),
-            Err(d) => return Err(d),
+    /// The plan, once everything was planned: outputs, checks, the summary.
+    fn finish(
+        mut self,
+        moved: Vec<super::moves::Move>,
+        deposed: Vec<super::DeposedChange>,
+    ) -> Result<(PlannedRun, Unreadable), PlanError> {
+        let outputs = if self.options.destroy {
+            IndexMap::new()
+        } else {
+            match evaluate_outputs(self.ws, &self.values) {
+                Ok(outputs) => outputs,
+                // Outputs may refer to what could not be read.
+                Err(_) if !self.unreadable.is_empty() => IndexMap::new(),
+                Err(d) => return Err(d),
+            }
+        };
+        for (k, v) in &outputs {
+            self.config_hasher.update(k.as_bytes());
+            self.config_hasher.update(v.value.to_string().as_bytes());
         }
-    };
-    for (k, v) in &outputs {
-        config_hasher.update(k.as_bytes());
-        config_hasher.update(v.value.to_string().as_bytes());
+        let checks = if self.options.destroy {
+            Vec::new()
+        } else {
+            super::checks::evaluate(self.ws, &self.values)
+        };
+        let summary = Plan::summarize(&self.changes);
+        let mut plan = Plan {
+            format_version: PLAN_FORMAT_VERSION,
+            zentra_version: env!("CARGO_PKG_VERSION").to_string(),
+            created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            prior_state: StateRef {
+                lineage: self.state.map(|s| s.lineage.clone()),
+                serial: self.state.map_or(0, |s| s.serial),
+            },
+            config_fingerprint: hex::encode(self.config_hasher.finalize()),
+            live_fingerprints: self.live_fingerprints,
+            changes: self.changes,
+            outputs,
+            warnings: self.warnings,
+            summary,
+            destroy: self.options.destroy,
+            objects: self.objects,
+            moved,
+            checks,
+            deposed,
+        };
+        plan.recount();
+        Ok((
+            PlannedRun {
+                plan,
+                live: self.live,
+                desired: self.desired,
+                values: self.values,
+            },
+            self.unreadable,
+        ))
     }
-    let checks = if options.destroy {
-        Vec::new()
-    } else {
-        super::checks::evaluate(ws, &values)
-    };
-    let summary = Plan::summarize(&changes);
-    let mut plan = Plan {
-        format_version: PLAN_FORMAT_VERSION,
-        zentra_version: env!("CARGO_PKG_VERSION").to_string(),
-        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        prior_state: StateRef {
-            lineage: state.map(|s| s.lineage.clone()),
-            serial: state.map_or(0, |s| s.serial),
-        },
-        config_fingerprint: hex::encode(config_hasher.finalize()),
-        live_fingerprints,
-        changes,
-        outputs,
-        warnings,
-        summary,
-        destroy: options.destroy,
-        objects,
-        moved,
-        checks,
-        deposed,
-    };
-    plan.recount();
-    Ok((
-        PlannedRun {
-            plan,
-            live,
-            desired,
-            values,
-        },
-        unreadable,
-    ))
 }
 
 #[allow(clippy::too_many_arguments)]
