@@ -26,23 +26,6 @@ pub(crate) fn resource_units_per_10s(users: usize) -> u32 {
 /// Writes per 150 seconds per application and tenant.
 pub(crate) const WRITES_PER_150S: u32 = 3_000;
 
-/// The base costs Microsoft lists above 1 (method, path with `{id}` for one segment).
-const BASE_COSTS: &[(&str, &str, u32)] = &[
-    ("GET", "applications", 2),
-    ("GET", "applications/{id}/extensionProperties", 2),
-    ("GET", "contracts", 3),
-    ("POST", "directoryObjects/getByIds", 5),
-    ("GET", "domains/{id}/domainNameReferences", 4),
-    ("POST", "getObjectsById", 5),
-    ("GET", "groups/{id}/members", 3),
-    ("GET", "groups/{id}/transitiveMembers", 5),
-    ("GET", "oauth2PermissionGrants", 2),
-    ("GET", "oauth2PermissionGrants/{id}", 2),
-    ("GET", "servicePrincipals/{id}/appRoleAssignments", 2),
-    ("GET", "subscribedSkus", 3),
-    ("GET", "users", 2),
-];
-
 /// What one request costs: ResourceUnits and writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Cost {
@@ -53,15 +36,17 @@ pub(crate) struct Cost {
 /// The cost of `method path` (the path after `/v1.0`, without its query) with `query`.
 pub(crate) fn cost(method: &Method, path: &str, query: &[(String, String)]) -> Cost {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let listed = BASE_COSTS.iter().find(|(m, pattern, _)| {
-        let parts: Vec<&str> = pattern.split('/').collect();
-        *m == method.as_str()
-            && parts.len() == segments.len()
-            && parts
-                .iter()
-                .zip(&segments)
-                .all(|(p, s)| *p == "{id}" || p.eq_ignore_ascii_case(s))
-    });
+    let listed = zentra_schema::data::GRAPH_REQUEST_COSTS
+        .iter()
+        .find(|(m, pattern, _)| {
+            let parts: Vec<&str> = pattern.split('/').collect();
+            *m == method.as_str()
+                && parts.len() == segments.len()
+                && parts
+                    .iter()
+                    .zip(&segments)
+                    .all(|(p, s)| *p == "{id}" || p.eq_ignore_ascii_case(s))
+        });
     let mut units = i64::from(listed.map_or(1, |(_, _, c)| *c));
     let has = |name: &str| query.iter().find(|(k, _)| k.eq_ignore_ascii_case(name));
     if has("$select").is_some() {

@@ -269,23 +269,6 @@ pub struct GraphCost {
     pub writes: u32,
 }
 
-/// The base costs Microsoft lists above 1 (method, path with `{id}` for one segment).
-const BASE_COSTS: &[(&str, &str, u32)] = &[
-    ("GET", "applications", 2),
-    ("GET", "applications/{id}/extensionProperties", 2),
-    ("GET", "contracts", 3),
-    ("POST", "directoryObjects/getByIds", 5),
-    ("GET", "domains/{id}/domainNameReferences", 4),
-    ("POST", "getObjectsById", 5),
-    ("GET", "groups/{id}/members", 3),
-    ("GET", "groups/{id}/transitiveMembers", 5),
-    ("GET", "oauth2PermissionGrants", 2),
-    ("GET", "oauth2PermissionGrants/{id}", 2),
-    ("GET", "servicePrincipals/{id}/appRoleAssignments", 2),
-    ("GET", "subscribedSkus", 3),
-    ("GET", "users", 2),
-];
-
 impl GraphCost {
     /// The cost of `method url`, `url` relative to `/v1.0` or a full next link.
     pub fn of(method: &Method, url: &str) -> GraphCost {
@@ -295,15 +278,17 @@ impl GraphCost {
         };
         let (path, query) = relative.split_once('?').unwrap_or((relative, ""));
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        let listed = BASE_COSTS.iter().find(|(m, pattern, _)| {
-            let parts: Vec<&str> = pattern.split('/').collect();
-            *m == method.as_str()
-                && parts.len() == segments.len()
-                && parts
-                    .iter()
-                    .zip(&segments)
-                    .all(|(p, s)| *p == "{id}" || p.eq_ignore_ascii_case(s))
-        });
+        let listed = zentra_engine::schema::data::GRAPH_REQUEST_COSTS
+            .iter()
+            .find(|(m, pattern, _)| {
+                let parts: Vec<&str> = pattern.split('/').collect();
+                *m == method.as_str()
+                    && parts.len() == segments.len()
+                    && parts
+                        .iter()
+                        .zip(&segments)
+                        .all(|(p, s)| *p == "{id}" || p.eq_ignore_ascii_case(s))
+            });
         let options: Vec<(String, &str)> = query
             .split('&')
             .map(|pair| {
