@@ -1,14 +1,15 @@
-//! Apply: make live match a plan, wave by wave in dependency order with bounded parallelism,
-//! recording each completed resource in state as it completes (so an interrupted or failed
-//! apply loses nothing; see [`StateSaver`] for how writes keep pace with a large state), then
-//! re-reading what changed to report anything that did not converge.
+//! Apply: make live match a plan, each resource as soon as what it depends on is applied (with
+//! bounded parallelism per provider instance), recording each completed resource in state as it
+//! completes (so an interrupted or failed apply loses nothing; see [`StateSaver`] for how writes
+//! keep pace with a large state), then re-reading what changed to report anything that did not
+//! converge.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 
 use crate::addr::ResourceAddr;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -170,7 +171,7 @@ struct Stopped;
 
 type Step = Result<(), Stopped>;
 
-/// A resource ready to be applied in its wave.
+/// A resource ready to be applied: its dependencies are.
 struct Op<'a> {
     addr: ResourceAddr,
     action: Action,
@@ -179,6 +180,228 @@ struct Op<'a> {
     prior: Option<RemoteObject>,
     entry: Option<ResourceState>,
     decision: Decision,
+}
+
+impl Op<'_> {
+    /// A create: state records its request before it goes out.
+    fn needs_pending_record(&self) -> bool {
+        self.schema.kind == ResourceKind::Object
+            && (self.prior.is_none() || self.decision.create_before_destroy)
+    }
+}
+
+/// What a resource whose dependencies are applied comes to.
+enum Prepared<'a> {
+    /// Nothing to write (no change, a data source, a manual step): what depends on it may start.
+    Nothing,
+    /// It cannot be applied (the report says why): what depends on it does not start.
+    Failed,
+    /// An operation to run.
+    Op(Box<Op<'a>>),
+}
+
+/// Which resources may start: those whose dependencies are all applied, in the order of the
+/// dependency waves among those that became ready together.
+struct Schedule<'d> {
+    /// How many of each resource's dependencies are not applied yet.
+    unmet: HashMap<&'d ResourceAddr, usize>,
+    dependents: HashMap<&'d ResourceAddr, Vec<&'d ResourceAddr>>,
+    ready: std::collections::VecDeque<&'d ResourceAddr>,
+    /// Each resource's dependency wave: how long the longest chain leading up to it is.
+    levels: HashMap<&'d ResourceAddr, usize>,
+}
+
+impl<'d> Schedule<'d> {
+    fn new(deps: &'d crate::deps::Dependencies) -> Self {
+        let nodes: std::collections::HashSet<&ResourceAddr> = deps.waves.iter().flatten().collect();
+        let mut unmet = HashMap::with_capacity(nodes.len());
+        let mut dependents: HashMap<&ResourceAddr, Vec<&ResourceAddr>> = HashMap::new();
+        let mut ready = std::collections::VecDeque::new();
+        for addr in deps.waves.iter().flatten() {
+            let mut count = 0;
+            for dep in deps.dependencies.get(addr).into_iter().flatten() {
+                if let Some(dep) = nodes.get(dep) {
+                    dependents.entry(*dep).or_default().push(addr);
+                    count += 1;
+                }
+            }
+            if count == 0 {
+                ready.push_back(addr);
+            } else {
+                unmet.insert(addr, count);
+            }
+        }
+        let levels = deps
+            .waves
+            .iter()
+            .enumerate()
+            .flat_map(|(level, wave)| wave.iter().map(move |addr| (addr, level)))
+            .collect();
+        Schedule {
+            unmet,
+            dependents,
+            ready,
+            levels,
+        }
+    }
+
+    fn level(&self, addr: &ResourceAddr) -> usize {
+        self.levels.get(addr).copied().unwrap_or_default()
+    }
+
+    fn next_ready(&mut self) -> Option<ResourceAddr> {
+        self.ready.pop_front().cloned()
+    }
+
+    /// `addr` is applied: what waited only for it becomes ready.
+    fn applied(&mut self, addr: &ResourceAddr) {
+        for dependent in self.dependents.remove(addr).unwrap_or_default() {
+            if let Some(count) = self.unmet.get_mut(dependent) {
+                *count -= 1;
+                if *count == 0 {
+                    self.unmet.remove(dependent);
+                    self.ready.push_back(dependent);
+                }
+            }
+        }
+    }
+}
+
+/// What every running operation shares.
+#[derive(Clone, Copy)]
+struct OpContext<'r> {
+    ws: &'r Workspace,
+    providers: &'r ProviderSet,
+    options: &'r ApplyOptions,
+    observer: &'r dyn ApplyObserver,
+    creator: &'r str,
+    /// Operations in flight at once across all provider instances.
+    slots: &'r Arc<tokio::sync::Semaphore>,
+}
+
+/// Operations waiting for their provider instance's lane (at most `parallelism` of each
+/// instance's run at once), the deepest in the dependency graph first: an operation that
+/// others led up to goes before new chains start, so different kinds of operation (a group's
+/// settings, the next group's create) and the vendors' separate budgets for them overlap.
+struct Lanes<'a> {
+    parallelism: usize,
+    lanes: HashMap<&'a crate::addr::ProviderAddr, Lane<'a>>,
+    queued: u64,
+}
+
+#[derive(Default)]
+struct Lane<'a> {
+    running: usize,
+    waiting: std::collections::BinaryHeap<Queued<'a>>,
+}
+
+/// An operation in its lane, ordered by dependency level, then first come first served.
+struct Queued<'a> {
+    level: usize,
+    order: std::cmp::Reverse<u64>,
+    op: Box<Op<'a>>,
+}
+
+impl PartialEq for Queued<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.level, self.order) == (other.level, other.order)
+    }
+}
+
+impl Eq for Queued<'_> {}
+
+impl PartialOrd for Queued<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Queued<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.level, self.order).cmp(&(other.level, other.order))
+    }
+}
+
+impl<'a> Lanes<'a> {
+    fn new(parallelism: usize) -> Self {
+        Lanes {
+            parallelism: parallelism.max(1),
+            lanes: HashMap::new(),
+            queued: 0,
+        }
+    }
+
+    fn queue(&mut self, ws: &'a Workspace, level: usize, op: Op<'a>) {
+        self.queued += 1;
+        self.lanes
+            .entry(&ws.config.resources[&op.addr].provider)
+            .or_default()
+            .waiting
+            .push(Queued {
+                level,
+                order: std::cmp::Reverse(self.queued),
+                op: Box::new(op),
+            });
+    }
+
+    /// The operations that may start now.
+    fn start(&mut self) -> Vec<Op<'a>> {
+        let mut starting = Vec::new();
+        for lane in self.lanes.values_mut() {
+            while lane.running < self.parallelism {
+                let Some(next) = lane.waiting.pop() else {
+                    break;
+                };
+                lane.running += 1;
+                starting.push(*next.op);
+            }
+        }
+        starting
+    }
+
+    /// An operation of `addr`'s provider instance ended (or never started).
+    fn finished(&mut self, ws: &Workspace, addr: &ResourceAddr) {
+        if let Some(lane) = self.lanes.get_mut(&ws.config.resources[addr].provider) {
+            lane.running = lane.running.saturating_sub(1);
+        }
+    }
+
+    /// What waited in a lane when the run stopped.
+    fn never_started(&mut self) -> Vec<ResourceAddr> {
+        self.lanes
+            .values_mut()
+            .flat_map(|lane| lane.waiting.drain().map(|q| q.op.addr))
+            .collect()
+    }
+}
+
+/// Runs one operation once its provider instance's lane has room; `Err` with its address when
+/// the run was interrupted before it started.
+async fn run_op<'r>(context: OpContext<'r>, op: Op<'r>) -> Result<Outcome, ResourceAddr> {
+    let _slot = context.slots.clone().acquire_owned().await;
+    // Interrupted: what has not started yet does not start.
+    if context.options.interrupted.load(Ordering::SeqCst) {
+        return Err(op.addr);
+    }
+    let started = Instant::now();
+    let result = apply_one(
+        context.ws,
+        context.providers,
+        &op.addr,
+        &op.decision,
+        op.prior.as_ref(),
+        context.creator,
+        context.observer,
+    )
+    .await;
+    Ok(Outcome {
+        addr: op.addr,
+        action: op.action,
+        result,
+        desired: op.desired,
+        elapsed: started.elapsed(),
+        deposed: op.entry.filter(|_| op.decision.create_before_destroy),
+    })
 }
 
 /// One apply run: what it works from, and what it has done so far.
@@ -198,7 +421,7 @@ struct Applier<'a> {
     /// What changed, for the read back at the end.
     touched: Vec<ResourceAddr>,
     /// Objects this run deposed (address and id), in the order their replacements were
-    /// created: deleted once every wave is applied.
+    /// created: deleted once everything else is applied.
     deposed_now: Vec<(ResourceAddr, String)>,
 }
 
@@ -436,31 +659,103 @@ impl<'a> Applier<'a> {
         self.save(state)
     }
 
-    /// Creates and updates, wave by wave.
+    /// Creates and updates, each as soon as everything it depends on is applied: a resource
+    /// never waits for unrelated ones, so different kinds of operation (and the vendors'
+    /// separate budgets for them) overlap. A resource that fails holds back only what depends
+    /// on it.
     async fn create_and_update(&mut self, state: &mut StateFile) -> Step {
-        // Keys unknown when planning are known now: two resources that turn out to manage one
-        // object are refused before their wave writes anything.
+        // Keys unknown when planning are known now: a second resource that turns out to manage
+        // the object of a first is refused before it writes anything.
         let mut keys = NaturalKeys::default();
         let creator = state.lineage.clone();
         let ws = self.ws;
-        for wave in &ws.deps.waves {
-            if self.interrupted() {
+        let mut schedule = Schedule::new(&ws.deps);
+        let slots = Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT));
+        let mut lanes = Lanes::new(self.options.parallelism);
+        let context = OpContext {
+            ws,
+            providers: self.providers,
+            options: self.options,
+            observer: self.observer,
+            creator: &creator,
+            slots: &slots,
+        };
+        let mut in_flight = futures::stream::FuturesUnordered::new();
+        // Creates wait here for the record of their request, written for several at once.
+        let mut held: Vec<Op<'a>> = Vec::new();
+        let mut not_started = Vec::new();
+        loop {
+            if !self.interrupted() {
+                let mut ready = Vec::new();
+                while let Some(addr) = schedule.next_ready() {
+                    match self.prepare(&addr, state, &mut keys).await {
+                        Prepared::Nothing => schedule.applied(&addr),
+                        Prepared::Failed => {}
+                        Prepared::Op(op) => ready.push(*op),
+                    }
+                }
+                // Of two resources found to manage one object, neither is written (unless the
+                // first was already, before the second's key was known).
+                for op in ready.into_iter().filter(|op| !keys.clashed(&op.addr)) {
+                    if op.needs_pending_record() {
+                        held.push(op);
+                    } else {
+                        lanes.queue(ws, schedule.level(&op.addr), op);
+                    }
+                }
+                held.retain(|op| !keys.clashed(&op.addr));
+                if !held.is_empty() && (in_flight.is_empty() || self.saver.write_due()) {
+                    self.record_pending_creates(&held, state)?;
+                    for op in held.drain(..) {
+                        lanes.queue(ws, schedule.level(&op.addr), op);
+                    }
+                }
+                for op in lanes.start() {
+                    in_flight.push(run_op(context, op));
+                }
+            }
+            // Wait for an operation to finish, or, with creates held, for their record to be
+            // due: they must not wait for an unrelated slow operation.
+            let first = if held.is_empty() || self.report.interrupted {
+                in_flight.next().await
+            } else {
+                tokio::select! {
+                    outcome = in_flight.next() => outcome,
+                    () = tokio::time::sleep(self.saver.until_write_due()) => continue,
+                }
+            };
+            let Some(first) = first else {
                 break;
+            };
+            // Everything else that has finished meanwhile is recorded with it.
+            let mut outcomes = vec![first];
+            while let Some(Some(outcome)) = in_flight.next().now_or_never() {
+                outcomes.push(outcome);
             }
-            self.read_deferred_data(wave).await;
-            let ops = self.prepare_wave(wave, state, &mut keys);
-            if !self.report.errors.is_empty() {
-                break;
+            for outcome in outcomes {
+                lanes.finished(ws, outcome.as_ref().map_or_else(|addr| addr, |o| &o.addr));
+                match outcome {
+                    Ok(outcome) => {
+                        let addr = outcome.addr.clone();
+                        let succeeded = outcome.result.is_ok();
+                        self.record_outcome(outcome, state)?;
+                        if succeeded {
+                            schedule.applied(&addr);
+                        }
+                    }
+                    Err(addr) => not_started.push(addr),
+                }
             }
-            self.record_pending_creates(&ops, state)?;
-            self.run_wave(ops, state, &creator).await?;
-            // A wave's records are written before the next wave reads them.
-            if let Err(d) = self.saver.flush(state) {
-                return Err(self.unsaved(d));
+        }
+        drop(in_flight);
+        not_started.extend(lanes.never_started());
+        if !not_started.is_empty() {
+            // A create that never went out leaves no record to resolve.
+            self.report.interrupted = true;
+            for addr in &not_started {
+                state.remove_pending_create(addr);
             }
-            if !self.report.errors.is_empty() || self.report.interrupted {
-                break;
-            }
+            self.save(state)?;
         }
         // A run that failed or was interrupted leaves what it deposed in state: the next plan
         // deletes it.
@@ -470,124 +765,66 @@ impl<'a> Applier<'a> {
         Ok(())
     }
 
-    /// The wave's data sources that the plan left to be read while applying, read now that
-    /// what they depend on is applied; resources after them see what they found.
-    async fn read_deferred_data(&mut self, wave: &[ResourceAddr]) {
-        let ws = self.ws;
-        for addr in wave {
-            if !self.changes.get(addr).is_some_and(|c| c.read_during_apply) {
-                continue;
-            }
-            let schema = ws.schema_for(addr).expect("validated");
-            let arguments = match ws.eval_resource(addr, &self.values) {
-                Ok(b) => b.value,
-                Err(d) => {
-                    self.report.errors.extend(d);
-                    continue;
-                }
-            };
-            let block = &ws.config.resources[addr];
-            if arguments.contains_unknown() {
-                self.report.errors.push(Diagnostic::error(format!(
-                    "{addr}: a value it depends on is still unknown after its dependencies were applied"
-                )));
-                continue;
-            }
-            let Some(provider) = self.providers.get(&block.provider) else {
-                self.report.errors.push(Diagnostic::error(format!(
-                    "{addr}: provider `{}` is not configured",
-                    block.provider
-                )));
-                continue;
-            };
-            let request = ReadRequest {
-                type_name: addr.type_name.clone(),
-                mode: addr.mode,
-                id: None,
-                config: arguments.clone(),
-            };
-            match provider.read(std::slice::from_ref(&request)).await.pop() {
-                Some(Ok(Some(found))) => {
-                    self.values.insert(
-                        addr.clone(),
-                        reference_value(schema, &arguments, Some(&found), Action::Read),
-                    );
-                }
-                Some(Err(e)) => self.report.errors.push(api_error(ws, addr, "read", &e)),
-                Some(Ok(None)) | None => self.report.errors.push(
-                    Diagnostic::error(format!("data source `{addr}` found nothing"))
-                        .at_span(&ws.config.sources, block.span.as_ref())
-                        .with_hint("check the data source's arguments; nothing after it in this run was applied"),
-                ),
-            }
-        }
-    }
-
-    /// The wave's resources with something to write, with their values now that every
-    /// dependency is applied.
-    fn prepare_wave(
+    /// One resource whose dependencies are applied: what it comes to, now that every value it
+    /// refers to is known. A data source left to be read while applying is read here.
+    async fn prepare(
         &mut self,
-        wave: &[ResourceAddr],
+        addr: &ResourceAddr,
         state: &StateFile,
         keys: &mut NaturalKeys,
-    ) -> Vec<Op<'a>> {
+    ) -> Prepared<'a> {
         let ws = self.ws;
-        let mut ops = Vec::new();
-        for addr in wave {
-            let Some(change) = self.changes.get(addr) else {
-                continue;
-            };
-            // Data sources were read while planning; they have no state of their own. What
-            // leaves management (`zentra destroy`) was dealt with before.
-            if addr.mode == crate::addr::Mode::Data
-                || matches!(change.action, Action::Delete | Action::Forget)
-            {
-                continue;
+        let Some(change) = self.changes.get(addr) else {
+            return Prepared::Nothing;
+        };
+        if change.read_during_apply {
+            return self.read_deferred_data(addr).await;
+        }
+        // Data sources were read while planning; they have no state of their own. What
+        // leaves management (`zentra destroy`) was dealt with before.
+        if addr.mode == crate::addr::Mode::Data
+            || matches!(change.action, Action::Delete | Action::Forget)
+        {
+            return Prepared::Nothing;
+        }
+        let action = change.action;
+        let schema = ws.schema_for(addr).expect("validated");
+        if schema.kind == ResourceKind::Manual {
+            // A person does these; only `zentra confirm` records them.
+            if action == Action::Manual {
+                self.report.manual_pending.push(addr.clone());
             }
-            let action = change.action;
-            let schema = ws.schema_for(addr).expect("validated");
-            if schema.kind == ResourceKind::Manual {
-                // A person does these; only `zentra confirm` records them.
-                if action == Action::Manual {
-                    self.report.manual_pending.push(addr.clone());
-                }
-                continue;
+            return Prepared::Nothing;
+        }
+        let desired = match ws.eval_resource(addr, &self.values) {
+            Ok(b) => b.value,
+            Err(d) => {
+                self.report.errors.extend(d);
+                return Prepared::Failed;
             }
-            let desired = match ws.eval_resource(addr, &self.values) {
-                Ok(b) => b.value,
-                Err(d) => {
-                    self.report.errors.extend(d);
-                    continue;
-                }
-            };
-            if desired.contains_unknown() {
-                self.report.errors.push(Diagnostic::error(format!(
-                    "{addr}: a value it depends on is still unknown after its dependencies were applied"
-                )));
-                continue;
-            }
-            if let Err(d) = keys.check(ws, addr, &desired) {
-                self.report.errors.push(d);
-                continue;
-            }
-            let prior = self.live.get(addr).cloned();
-            let entry = state.resource(addr).cloned();
-            let decision = match decide(
-                ws,
-                addr,
-                action,
-                schema,
-                &desired,
-                prior.as_ref(),
-                entry.as_ref(),
-            ) {
-                Ok(decision) => decision,
-                Err(d) => {
-                    self.report.errors.push(d);
-                    continue;
-                }
-            };
-            ops.push(Op {
+        };
+        if desired.contains_unknown() {
+            self.report.errors.push(Diagnostic::error(format!(
+                "{addr}: a value it depends on is still unknown after its dependencies were applied"
+            )));
+            return Prepared::Failed;
+        }
+        if let Err(d) = keys.check(ws, addr, &desired) {
+            self.report.errors.push(d);
+            return Prepared::Failed;
+        }
+        let prior = self.live.get(addr).cloned();
+        let entry = state.resource(addr).cloned();
+        match decide(
+            ws,
+            addr,
+            action,
+            schema,
+            &desired,
+            prior.as_ref(),
+            entry.as_ref(),
+        ) {
+            Ok(decision) => Prepared::Op(Box::new(Op {
                 addr: addr.clone(),
                 action,
                 schema,
@@ -595,9 +832,62 @@ impl<'a> Applier<'a> {
                 prior,
                 entry,
                 decision,
-            });
+            })),
+            Err(d) => {
+                self.report.errors.push(d);
+                Prepared::Failed
+            }
         }
-        ops
+    }
+
+    /// A data source the plan left to be read while applying, read now that what it depends
+    /// on is applied; resources after it see what it found.
+    async fn read_deferred_data(&mut self, addr: &ResourceAddr) -> Prepared<'a> {
+        let ws = self.ws;
+        let schema = ws.schema_for(addr).expect("validated");
+        let arguments = match ws.eval_resource(addr, &self.values) {
+            Ok(b) => b.value,
+            Err(d) => {
+                self.report.errors.extend(d);
+                return Prepared::Failed;
+            }
+        };
+        let block = &ws.config.resources[addr];
+        if arguments.contains_unknown() {
+            self.report.errors.push(Diagnostic::error(format!(
+                "{addr}: a value it depends on is still unknown after its dependencies were applied"
+            )));
+            return Prepared::Failed;
+        }
+        let Some(provider) = self.providers.get(&block.provider) else {
+            self.report.errors.push(Diagnostic::error(format!(
+                "{addr}: provider `{}` is not configured",
+                block.provider
+            )));
+            return Prepared::Failed;
+        };
+        let request = ReadRequest {
+            type_name: addr.type_name.clone(),
+            mode: addr.mode,
+            id: None,
+            config: arguments.clone(),
+        };
+        match provider.read(std::slice::from_ref(&request)).await.pop() {
+            Some(Ok(Some(found))) => {
+                self.values.insert(
+                    addr.clone(),
+                    reference_value(schema, &arguments, Some(&found), Action::Read),
+                );
+                return Prepared::Nothing;
+            }
+            Some(Err(e)) => self.report.errors.push(api_error(ws, addr, "read", &e)),
+            Some(Ok(None)) | None => self.report.errors.push(
+                Diagnostic::error(format!("data source `{addr}` found nothing"))
+                    .at_span(&ws.config.sources, block.span.as_ref())
+                    .with_hint("check the data source's arguments; nothing that depends on it was applied in this run"),
+            ),
+        }
+        Prepared::Failed
     }
 
     /// Before any create goes out, state records that it is about to: if its answer is lost
@@ -613,13 +903,8 @@ impl<'a> Applier<'a> {
                 self.deposed_now.push((op.addr.clone(), deposed.id));
             }
         }
-        let creates: Vec<PendingCreate> = ops
-            .iter()
-            .filter(|op| {
-                op.schema.kind == ResourceKind::Object
-                    && (op.prior.is_none() || op.decision.create_before_destroy)
-            })
-            .map(|op| PendingCreate {
+        for op in ops.iter().filter(|op| op.needs_pending_record()) {
+            state.add_pending_create(PendingCreate {
                 address: op.addr.clone(),
                 provider: ws.config.resources[&op.addr].provider.clone(),
                 attributes: op.desired.to_redacted_json(),
@@ -630,79 +915,12 @@ impl<'a> Applier<'a> {
                     .map(|d| d.iter().cloned().collect())
                     .unwrap_or_default(),
                 requested_at: now.clone(),
-            })
-            .collect();
-        if creates.is_empty() {
-            return Ok(());
-        }
-        for pending in creates {
-            state.add_pending_create(pending);
+            });
         }
         self.save(state)
     }
 
-    /// Applies a wave's resources side by side (bounded per provider instance), recording
-    /// each as it completes.
-    async fn run_wave(&mut self, ops: Vec<Op<'a>>, state: &mut StateFile, creator: &str) -> Step {
-        let (ws, providers, options, observer) =
-            (self.ws, self.providers, self.options, self.observer);
-        let limits: HashMap<crate::addr::ProviderAddr, Arc<tokio::sync::Semaphore>> = ops
-            .iter()
-            .map(|op| {
-                (
-                    ws.config.resources[&op.addr].provider.clone(),
-                    Arc::new(tokio::sync::Semaphore::new(options.parallelism.max(1))),
-                )
-            })
-            .collect();
-        let limits = &limits;
-        let mut stream = futures::stream::iter(ops.into_iter().map(|op| async move {
-            let limit = limits[&ws.config.resources[&op.addr].provider].clone();
-            let _permit = limit.acquire_owned().await;
-            // Interrupted: what has not started yet does not start.
-            if options.interrupted.load(Ordering::SeqCst) {
-                return Err(op.addr);
-            }
-            let started = Instant::now();
-            let result = apply_one(
-                ws,
-                providers,
-                &op.addr,
-                &op.decision,
-                op.prior.as_ref(),
-                creator,
-                observer,
-            )
-            .await;
-            Ok(Outcome {
-                addr: op.addr,
-                action: op.action,
-                result,
-                desired: op.desired,
-                elapsed: started.elapsed(),
-                deposed: op.entry.filter(|_| op.decision.create_before_destroy),
-            })
-        }))
-        .buffer_unordered(MAX_IN_FLIGHT);
-        let mut not_started = Vec::new();
-        while let Some(outcome) = stream.next().await {
-            match outcome {
-                Ok(outcome) => self.record_outcome(outcome, state)?,
-                Err(addr) => not_started.push(addr),
-            }
-        }
-        if not_started.is_empty() {
-            return Ok(());
-        }
-        // A create that never went out leaves no record to resolve.
-        self.report.interrupted = true;
-        for addr in &not_started {
-            state.remove_pending_create(addr);
-        }
-        self.save(state)
-    }
-
-    /// Records one completed operation in state (and in the values later waves refer to).
+    /// Records one completed operation in state (and in the values its dependents refer to).
     fn record_outcome(&mut self, outcome: Outcome, state: &mut StateFile) -> Step {
         let ws = self.ws;
         if outcome.action.is_change() {
@@ -868,12 +1086,22 @@ impl<'a> StateSaver<'a> {
 
     /// One operation completed: written now, or with the next write when writes are costly.
     fn completed(&mut self, state: &mut StateFile) -> Result<(), Diagnostic> {
-        if self.last_write_end.elapsed() >= self.last_write_cost * WRITE_SPACING {
+        if self.write_due() {
             self.save(state)
         } else {
             self.unsaved = true;
             Ok(())
         }
+    }
+
+    /// Whether enough time has gone by since the last write for another.
+    fn write_due(&self) -> bool {
+        self.until_write_due().is_zero()
+    }
+
+    /// How long until another write is due.
+    fn until_write_due(&self) -> Duration {
+        (self.last_write_cost * WRITE_SPACING).saturating_sub(self.last_write_end.elapsed())
     }
 
     /// Writes what completed since the last write, if anything did.

@@ -39,6 +39,15 @@ struct World {
 #[derive(Clone, Default)]
 struct MemProvider {
     world: Arc<Mutex<World>>,
+    held_create: Arc<Mutex<Option<HeldCreate>>>,
+}
+
+/// The create of an object labelled `held` waits until an object labelled `releaser` is created.
+#[derive(Clone)]
+struct HeldCreate {
+    held: String,
+    releaser: String,
+    notify: Arc<tokio::sync::Notify>,
 }
 
 struct MemType(MemProvider);
@@ -147,6 +156,20 @@ impl Provider for MemProvider {
     }
 
     async fn create(&self, req: &WriteRequest) -> ProviderResult<RemoteObject> {
+        let label = req.config.get("label").and_then(Value::as_str);
+        let hold = self.held_create.lock().unwrap().clone();
+        if let Some(HeldCreate {
+            held,
+            releaser,
+            notify,
+        }) = hold
+        {
+            if label == Some(held.as_str()) {
+                notify.notified().await;
+            } else if label == Some(releaser.as_str()) {
+                notify.notify_one();
+            }
+        }
         let mut w = self.world.lock().unwrap();
         w.writes += 1;
         let json = req.config.to_json().expect("known at apply");
@@ -474,6 +497,64 @@ async fn a_failed_create_keeps_everything_that_completed_in_state() {
         .map(|c| c.address.to_string())
         .collect();
     assert_eq!(pending, vec!["mem_object.second"]);
+}
+
+#[tokio::test]
+async fn a_resource_starts_when_its_dependencies_are_applied_not_when_unrelated_ones_are() {
+    let h = Harness::new(serde_json::json!({}));
+    // `second` depends on `first`; `slow`, unrelated, is created only once `second` is: an
+    // apply that waited for every resource of one dependency level before the next would
+    // never finish.
+    *h.provider.held_create.lock().unwrap() = Some(HeldCreate {
+        held: "slow".into(),
+        releaser: "two".into(),
+        notify: Arc::new(tokio::sync::Notify::new()),
+    });
+    let config = format!("{CONFIG}resource \"mem_object\" \"slow\" {{\n  label = \"slow\"\n}}\n");
+    let report = tokio::time::timeout(std::time::Duration::from_secs(20), h.apply(&config))
+        .await
+        .expect("the dependent create started while the unrelated one was in flight");
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(h.provider.world.lock().unwrap().objects.len(), 3);
+}
+
+#[tokio::test]
+async fn a_failed_resource_holds_back_only_what_depends_on_it() {
+    let h = Harness::new(serde_json::json!({}));
+    h.provider.world.lock().unwrap().fail_create_label = Some("bad".into());
+    let config = format!(
+        "{CONFIG}resource \"mem_object\" \"bad\" {{\n  label = \"bad\"\n}}\n\
+         resource \"mem_object\" \"after_bad\" {{\n  label = \"after\"\n  peer  = mem_object.bad.uid\n}}\n"
+    );
+    let report = h.apply(&config).await;
+    assert_eq!(report.errors.0.len(), 1, "{:?}", report.errors);
+    assert!(
+        report.errors.0[0]
+            .summary
+            .contains("mem_object.bad: create failed")
+    );
+    let state = h.store().read().unwrap().unwrap();
+    let mut names: Vec<String> = state
+        .resources
+        .iter()
+        .map(|r| r.address.to_string())
+        .collect();
+    names.sort();
+    // `second` depends on `first` only, and is applied; `after_bad` never starts.
+    assert_eq!(
+        names,
+        vec!["mem_object.first", "mem_object.second", "mem_setting.main"]
+    );
+    let labels: Vec<String> = h
+        .provider
+        .world
+        .lock()
+        .unwrap()
+        .objects
+        .values()
+        .map(|o| o["label"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(!labels.contains(&"after".to_string()), "{labels:?}");
 }
 
 #[tokio::test]

@@ -198,9 +198,16 @@ pub fn check_create_before_destroy(
 #[derive(Default)]
 pub struct NaturalKeys {
     seen: HashMap<(ProviderAddr, String, String), ResourceAddr>,
+    /// Both resources of every clash found.
+    clashed: std::collections::HashSet<ResourceAddr>,
 }
 
 impl NaturalKeys {
+    /// Whether `addr` was found to manage the same object as another resource.
+    pub fn clashed(&self, addr: &ResourceAddr) -> bool {
+        self.clashed.contains(addr)
+    }
+
     /// Records `addr`'s key, when it is known; refuses a key another resource already has.
     pub fn check(
         &mut self,
@@ -229,6 +236,9 @@ impl NaturalKeys {
         if other == addr {
             return Ok(());
         }
+        self.clashed.insert(other.clone());
+        self.clashed.insert(addr.clone());
+        let other = &self.seen[&slot];
         let (first, second) =
             if ws.config.resources.get_index_of(other) < ws.config.resources.get_index_of(addr) {
                 (other, addr)
