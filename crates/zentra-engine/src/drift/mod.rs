@@ -149,9 +149,21 @@ pub struct ObjectReport {
     pub object_drift_suppressed: Option<Suppression>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attributes: Vec<AttributeReport>,
+    /// An object its resource replaced under `create_before_destroy` and that is still to be
+    /// deleted (its `id`), beside the resource's current object.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deposed: bool,
 }
 
 impl ObjectReport {
+    /// How reports name it: its address, and for a deposed object its id too.
+    pub fn name(&self) -> String {
+        match (&self.id, self.deposed) {
+            (Some(id), true) => format!("{} (deposed object {id})", self.address),
+            _ => self.address.to_string(),
+        }
+    }
+
     /// Attributes that count: not suppressed.
     pub fn findings(&self) -> impl Iterator<Item = &AttributeReport> {
         self.attributes.iter().filter(|a| a.suppressed.is_none())
@@ -359,6 +371,7 @@ pub fn classify(
                 object_drift: None,
                 object_drift_suppressed: None,
                 attributes: Vec::new(),
+                deposed: false,
             });
             continue;
         }
@@ -378,6 +391,22 @@ pub fn classify(
         seen.insert(change.address.clone());
         objects.push(object_report(change, &active, &mut locator));
     }
+    // Objects replaced under `create_before_destroy` that a failed or interrupted apply left:
+    // the next apply deletes them.
+    for d in &plan.deposed {
+        objects.push(ObjectReport {
+            address: d.address.clone(),
+            status: Status::Pending,
+            action: Some(d.action),
+            id: Some(d.id.clone()),
+            reason: Some(d.reason.clone()),
+            location: None,
+            object_drift: None,
+            object_drift_suppressed: None,
+            attributes: Vec::new(),
+            deposed: true,
+        });
+    }
     for (addr, reason) in unreadable {
         if addr.mode == Mode::Managed && seen.insert(addr.clone()) {
             objects.push(ObjectReport {
@@ -390,6 +419,7 @@ pub fn classify(
                 object_drift: None,
                 object_drift_suppressed: None,
                 attributes: Vec::new(),
+                deposed: false,
             });
         }
     }
@@ -495,6 +525,7 @@ fn object_report(
         object_drift: change.object_drift.clone(),
         object_drift_suppressed,
         attributes,
+        deposed: false,
     }
 }
 

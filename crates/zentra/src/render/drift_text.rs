@@ -19,7 +19,7 @@ pub fn drift_text(report: &DriftReport, p: &Printer) -> String {
         out.push_str(&format!(
             "  {} {}: {}\n",
             p.paint(mark, tone, false),
-            o.address,
+            o.name(),
             o.status.word()
         ));
         for line in detail_lines(o) {
@@ -153,7 +153,7 @@ pub fn github_annotations(report: &DriftReport) -> String {
             }
             continue;
         }
-        let mut message = format!("{}: {}", o.address, o.status.word());
+        let mut message = format!("{}: {}", o.name(), o.status.word());
         if let Some(line) = detail_lines(o).first() {
             message.push_str(&format!(": {line}"));
         }

@@ -42,7 +42,7 @@ pub fn report_junit(report: &DriftReport) -> String {
 fn testcase(o: &ObjectReport) -> String {
     let mut head = format!(
         "    <testcase name=\"{}\" classname=\"{}\" time=\"0\"",
-        attr(&o.address.to_string()),
+        attr(&o.name()),
         attr(&o.address.type_name)
     );
     if let Some(at) = &o.location {

@@ -82,7 +82,7 @@ pub fn report_markdown(report: &DriftReport, limit: usize) -> String {
     for o in &findings {
         let row = format!(
             "| `{}` | {} | {} |\n",
-            o.address,
+            o.name(),
             o.status.word(),
             cell(&what(o))
         );
@@ -155,7 +155,7 @@ fn what(o: &ObjectReport) -> String {
 fn details(o: &ObjectReport) -> String {
     let mut s = format!(
         "<details><summary><code>{}</code>: {}</summary>\n\n",
-        html(&o.address.to_string()),
+        html(&o.name()),
         o.status.word()
     );
     if let Some(at) = &o.location {
@@ -257,6 +257,7 @@ mod tests {
                     location: None,
                     suppressed: None,
                 }],
+                deposed: false,
             })
             .collect();
         DriftReport {

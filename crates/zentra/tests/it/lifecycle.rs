@@ -161,6 +161,43 @@ async fn an_old_grant_whose_delete_fails_is_deleted_by_the_next_apply() {
         .clone();
     assert_eq!(deposed["change"]["actions"], serde_json::json!(["delete"]));
 
+    // A drift job sees it as pending, in every report, beside the current grant.
+    let out = p.run(&[
+        "drift",
+        "--report-md",
+        "drift.md",
+        "--report-junit",
+        "drift.xml",
+        "--report-json",
+        "drift.json",
+    ]);
+    assert_eq!(code(&out), 2, "{}\n{}", stdout(&out), stderr(&out));
+    let name = format!("{ADDRESS} (deposed object {old})");
+    assert!(
+        stdout(&out).contains(&format!("{name}: pending")),
+        "{}",
+        stdout(&out)
+    );
+    let read = |file: &str| std::fs::read_to_string(p.path().join(file)).unwrap();
+    assert!(read("drift.md").contains(&name), "{}", read("drift.md"));
+    assert!(
+        read("drift.xml").contains(&format!("testcase name=\"{name}\"")),
+        "{}",
+        read("drift.xml")
+    );
+    let report: Value = serde_json::from_str(&read("drift.json")).unwrap();
+    let listed: Vec<&Value> = report["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["address"] == ADDRESS)
+        .collect();
+    assert_eq!(listed.len(), 2, "{report}");
+    let old_one = listed.iter().find(|o| o["deposed"] == true).unwrap();
+    assert_eq!(old_one["id"], old.as_str());
+    assert_eq!(old_one["status"], "pending");
+    assert_eq!(old_one["action"], "delete");
+
     p.sim.clear_requests();
     p.apply_ok();
     assert_eq!(
