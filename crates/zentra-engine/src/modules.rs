@@ -118,10 +118,12 @@ pub fn expand(
     let mut diags = diags.into_result()?;
     check_provider_passes(config, provider_types, &mut diags);
     let mut added: Vec<ResourceBlock> = Vec::new();
+    let mut blocks = AddressBlocks::default();
     for path in config.module_instances.keys() {
         let Some(scope) = config.module_scope(path) else {
             continue;
         };
+        blocks.add(scope, path);
         // `depends_on` of the module blocks around this instance: every resource waits.
         let mut around: Vec<(ResourceAddr, Option<crate::diag::Span>)> = Vec::new();
         for depth in 1..=path.len() {
@@ -159,7 +161,61 @@ pub fn expand(
     for block in added {
         config.resources.insert(block.addr.clone(), block);
     }
+    config.moved.extend(blocks.moved);
+    config.removed.extend(blocks.removed);
+    config.drift_ignores.extend(blocks.drift_ignores);
+    config.checks.extend(blocks.checks);
     Ok(())
+}
+
+/// The `moved`, `removed`, `drift_ignore` and `check` blocks of every module instance, with
+/// the addresses they name (relative to their module) made whole: a `moved` block in a module
+/// called with `count = 3` moves the resource in each of the three instances.
+#[derive(Default)]
+struct AddressBlocks {
+    moved: Vec<crate::config::MovedBlock>,
+    removed: Vec<crate::config::RemovedBlock>,
+    drift_ignores: Vec<crate::config::DriftIgnore>,
+    checks: Vec<crate::config::CheckBlock>,
+}
+
+impl AddressBlocks {
+    fn add(&mut self, scope: &Config, path: &[ModuleStep]) {
+        self.moved
+            .extend(scope.moved.iter().map(|m| crate::config::MovedBlock {
+                from: nested(&m.from, path),
+                to: nested(&m.to, path),
+                span: m.span.clone(),
+            }));
+        self.removed
+            .extend(scope.removed.iter().map(|r| crate::config::RemovedBlock {
+                from: nested(&r.from, path),
+                ..r.clone()
+            }));
+        self.drift_ignores.extend(
+            scope
+                .drift_ignores
+                .iter()
+                .map(|d| crate::config::DriftIgnore {
+                    address: nested(&d.address, path),
+                    ..d.clone()
+                }),
+        );
+        self.checks
+            .extend(scope.checks.iter().map(|c| crate::config::CheckBlock {
+                module: path.to_vec(),
+                ..c.clone()
+            }));
+    }
+}
+
+/// `addr`, written in the module instance at `path` (possibly naming a resource of a module it
+/// calls), as an address of the whole configuration.
+fn nested(addr: &ResourceAddr, path: &[ModuleStep]) -> ResourceAddr {
+    ResourceAddr {
+        module: path.iter().chain(&addr.module).cloned().collect(),
+        ..addr.clone()
+    }
 }
 
 /// `addr`, written in the module instance at `path`, as an address of the whole configuration.

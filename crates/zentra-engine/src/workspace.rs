@@ -421,6 +421,7 @@ impl Workspace {
             }
         }
         for check in &self.config.checks {
+            ctx.set_module(&check.module);
             for assertion in &check.asserts {
                 for expr in [&assertion.condition, &assertion.error_message] {
                     if let Err(d) = ctx.eval(expr) {

@@ -146,6 +146,8 @@ impl Repetition {
 #[derive(Clone, Debug)]
 pub struct CheckBlock {
     pub name: String,
+    /// The module instance it is written in (empty for the root configuration).
+    pub module: Vec<crate::addr::ModuleStep>,
     pub asserts: Vec<Assertion>,
     pub span: Option<Span>,
 }
@@ -837,6 +839,7 @@ impl Config {
         }
         self.checks.push(CheckBlock {
             name,
+            module: Vec::new(),
             asserts,
             span,
         });

@@ -419,26 +419,18 @@ impl Config {
                 .with_hint("remove them from the module's `zentra` block"),
             );
         }
-        let root_only: [(&str, Option<&Option<Span>>); 5] = [
-            ("moved", self.moved.first().map(|m| &m.span)),
-            ("removed", self.removed.first().map(|r| &r.span)),
-            ("import", self.imports.first().map(|i| &i.span)),
-            ("check", self.checks.first().map(|c| &c.span)),
-            ("drift_ignore", self.drift_ignores.first().map(|d| &d.span)),
-        ];
-        for (kind, span) in root_only {
-            if let Some(span) = span {
-                diags.push(
-                    Diagnostic::error(format!(
-                        "module `{module}`: `{kind}` blocks are not supported inside a module yet"
-                    ))
-                    .at_span(&self.sources, span.as_ref())
-                    .with_hint(format!(
-                        "write it in the root configuration, with the full address \
-                         (`module.{module}.TYPE.NAME`)"
-                    )),
-                );
-            }
+        // As in Terraform: what to import, and into which instance, is the root's to say.
+        if let Some(import) = self.imports.first() {
+            diags.push(
+                Diagnostic::error(format!(
+                    "module `{module}`: `import` blocks belong in the root configuration"
+                ))
+                .at_span(&self.sources, import.span.as_ref())
+                .with_hint(format!(
+                    "write it in the root configuration, with the full address \
+                     (`to = module.{module}.TYPE.NAME`)"
+                )),
+            );
         }
     }
 

@@ -236,7 +236,7 @@ fn blocks_of_the_root_only_are_refused_in_a_module() {
         ),
         (
             "modules/a/main.zen.hcl",
-            "provider \"zoom\" {}\nmoved {\n  from = zoom_group.a\n  to = zoom_group.b\n}\n",
+            "provider \"zoom\" {}\nimport {\n  to = zoom_group.a\n  id = \"g1\"\n}\n",
         ),
     ])
     .unwrap_err();
@@ -246,8 +246,94 @@ fn blocks_of_the_root_only_are_refused_in_a_module() {
         "{summaries:?}"
     );
     assert!(
-        summaries.contains(&"module `a`: `moved` blocks are not supported inside a module yet"),
+        summaries.contains(&"module `a`: `import` blocks belong in the root configuration"),
         "{summaries:?}"
+    );
+}
+
+#[test]
+fn moved_removed_check_and_drift_ignore_blocks_of_a_module_apply_to_each_instance() {
+    let mut config = expanded(&[
+        (
+            "main.zen.hcl",
+            "module \"a\" {\n  source = \"./modules/a\"\n  count  = 2\n}\n",
+        ),
+        (
+            "modules/a/main.zen.hcl",
+            r#"
+resource "zoom_group" "b" {
+  name = "B"
+}
+moved {
+  from = zoom_group.a
+  to   = zoom_group.b
+}
+removed {
+  from = zoom_group.old
+  lifecycle {
+    destroy = false
+  }
+}
+check "named" {
+  assert {
+    condition     = zoom_group.b.name == "B"
+    error_message = "wrong name"
+  }
+}
+drift_ignore {
+  address = "zoom_group.b"
+  paths   = ["description"]
+  reason  = "edited by the help desk"
+}
+"#,
+        ),
+    ])
+    .unwrap();
+    let moved: Vec<(String, String)> = config
+        .moved
+        .iter()
+        .map(|m| (m.from.to_string(), m.to.to_string()))
+        .collect();
+    assert_eq!(
+        moved,
+        [
+            (
+                "module.a[0].zoom_group.a".into(),
+                "module.a[0].zoom_group.b".into()
+            ),
+            (
+                "module.a[1].zoom_group.a".into(),
+                "module.a[1].zoom_group.b".into()
+            ),
+        ]
+    );
+    let removed: Vec<String> = config.removed.iter().map(|r| r.from.to_string()).collect();
+    assert_eq!(
+        removed,
+        ["module.a[0].zoom_group.old", "module.a[1].zoom_group.old"]
+    );
+    let ignored: Vec<String> = config
+        .drift_ignores
+        .iter()
+        .map(|d| d.address.to_string())
+        .collect();
+    assert_eq!(
+        ignored,
+        ["module.a[0].zoom_group.b", "module.a[1].zoom_group.b"]
+    );
+    let checks: Vec<String> = std::mem::take(&mut config.checks)
+        .iter()
+        .map(|c| {
+            format!(
+                "{}.check.{}",
+                crate::eval::module_display(&c.module),
+                c.name
+            )
+        })
+        .collect();
+    assert_eq!(
+        checks,
+        ["module.a[0].check.named", "module.a[1].check.named"]
     );
 }
 

@@ -25,6 +25,9 @@ pub enum CheckStatus {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CheckResult {
     pub name: String,
+    /// The module instance it is written in (`module.tenant["contoso"]`); absent for the root.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub module: String,
     pub status: CheckStatus,
     /// The `error_message` of each failed assertion (or why it could not be evaluated).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -32,9 +35,13 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
-    /// `check.NAME`.
+    /// `check.NAME`, or `module.tenant["contoso"].check.NAME` in a module.
     pub fn address(&self) -> String {
-        format!("check.{}", self.name)
+        if self.module.is_empty() {
+            format!("check.{}", self.name)
+        } else {
+            format!("{}.check.{}", self.module, self.name)
+        }
     }
 }
 
@@ -48,6 +55,8 @@ pub fn evaluate(ws: &Workspace, values: &HashMap<ResourceAddr, Value>) -> Vec<Ch
     let ctx = ws.eval_context(values);
     let mut out = Vec::new();
     for check in &ws.config.checks {
+        // A check in a module sees that module instance's variables, locals and resources.
+        ctx.set_module(&check.module);
         let mut status = CheckStatus::Pass;
         let mut problems = Vec::new();
         for assertion in &check.asserts {
@@ -89,6 +98,7 @@ pub fn evaluate(ws: &Workspace, values: &HashMap<ResourceAddr, Value>) -> Vec<Ch
         }
         out.push(CheckResult {
             name: check.name.clone(),
+            module: crate::eval::module_display(&check.module),
             status,
             problems,
         });

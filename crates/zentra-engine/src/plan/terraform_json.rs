@@ -413,18 +413,26 @@ pub fn terraform_plan(plan: &Plan) -> TerraformPlan {
             .checks
             .iter()
             .map(|c| {
-                let address = json!({
+                let mut address = json!({
                     "kind": "check",
                     "name": c.name,
                     "to_display": c.address(),
                 });
+                if !c.module.is_empty() {
+                    // Terraform names the module block here, its instance below.
+                    address["module"] = json!(module_block(&c.module));
+                }
+                let mut instance = json!({ "to_display": c.address() });
+                if !c.module.is_empty() {
+                    instance["module"] = json!(c.module);
+                }
                 let problems: Vec<Json> =
                     c.problems.iter().map(|m| json!({ "message": m })).collect();
                 json!({
                     "address": address,
                     "status": c.status,
                     "instances": [{
-                        "address": { "to_display": c.address() },
+                        "address": instance,
                         "status": c.status,
                         "problems": problems,
                     }],
@@ -783,9 +791,44 @@ fn json_path(path: &str) -> Vec<Json> {
     out
 }
 
+/// A module instance's address without its instance keys: `module.tenant["a]"].module.x` is
+/// `module.tenant.module.x`, the module block's address.
+fn module_block(instance: &str) -> String {
+    let mut out = String::with_capacity(instance.len());
+    let mut chars = instance.chars();
+    while let Some(c) = chars.next() {
+        if c != '[' {
+            out.push(c);
+            continue;
+        }
+        // Skip the key, a number or a quoted string that may hold `]`.
+        let mut quoted = false;
+        while let Some(k) = chars.next() {
+            match k {
+                '\\' if quoted => {
+                    chars.next();
+                }
+                '"' => quoted = !quoted,
+                ']' if !quoted => break,
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_module_block_address_drops_every_instance_key() {
+        assert_eq!(
+            module_block(r#"module.tenant["a]\"b"].module.site[3]"#),
+            "module.tenant.module.site"
+        );
+        assert_eq!(module_block("module.tenant"), "module.tenant");
+    }
 
     #[test]
     fn nested_blocks_become_lists_of_objects_and_masks_follow_them() {

@@ -459,3 +459,86 @@ fn three_customers_seed() -> zentra_sim::Seed {
     }
     seed
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moved_and_check_blocks_written_in_a_module_apply_to_each_of_its_instances() {
+    let p = project(ROOT).await;
+    p.apply_ok();
+    let before = p.state_id(r#"module.tenant["contoso"].zoom_group.pilot"#);
+
+    // The module renames its block and checks its own groups: every instance follows.
+    let renamed = MODULE
+        .replace(
+            "resource \"zoom_group\" \"pilot\" {",
+            "resource \"zoom_group\" \"first\" {",
+        )
+        .replace("zoom_group.pilot.", "zoom_group.first.")
+        + r#"
+moved {
+  from = zoom_group.pilot
+  to   = zoom_group.first
+}
+
+check "pilot_named_for_tenant" {
+  assert {
+    condition     = contains(split(" ", zoom_group.first.name), "CONTOSO")
+    error_message = "the pilot group of ${var.tenant} is not named for CONTOSO"
+  }
+}
+"#;
+    p.write("modules/tenant/main.zen.hcl", &renamed);
+    let (exit, text) = p.plan_ok();
+    assert_eq!(exit, 2, "{text}");
+    for tenant in ["contoso", "fabrikam"] {
+        let moved = format!(
+            r#"# module.tenant["{tenant}"].zoom_group.pilot has moved to module.tenant["{tenant}"].zoom_group.first"#
+        );
+        assert!(text.contains(&moved), "{moved} in\n{text}");
+    }
+    assert!(
+        text.contains("Plan: 0 to add, 0 to change, 0 to destroy."),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            r#"module.tenant["fabrikam"].check.pilot_named_for_tenant failed: the pilot group of fabrikam is not named for CONTOSO"#
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains(r#"module.tenant["contoso"].check.pilot_named_for_tenant failed"#),
+        "{text}"
+    );
+    let json = p.plan_json();
+    let check = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| {
+            c["address"]["to_display"]
+                == r#"module.tenant["fabrikam"].check.pilot_named_for_tenant"#
+        })
+        .unwrap_or_else(|| panic!("the module's check in {}", json["checks"]));
+    assert_eq!(check["address"]["module"], "module.tenant");
+    assert_eq!(check["status"], "fail");
+    assert_eq!(
+        check["instances"][0]["address"]["module"],
+        r#"module.tenant["fabrikam"]"#
+    );
+
+    p.sim.clear_requests();
+    p.apply_ok();
+    assert_eq!(
+        p.state_id(r#"module.tenant["contoso"].zoom_group.first"#),
+        before,
+        "the same group, now at its new address"
+    );
+    assert!(
+        p.sim
+            .requests()
+            .iter()
+            .all(|r| r.method == "GET" || r.service != "zoom"),
+        "a move writes nothing"
+    );
+    p.assert_converged();
+}
