@@ -367,21 +367,37 @@ impl<'a> Lanes<'a> {
     }
 
     /// What waited in a lane when the run stopped.
-    fn never_started(&mut self) -> Vec<ResourceAddr> {
+    fn never_started(&mut self) -> Vec<NotStarted> {
         self.lanes
             .values_mut()
-            .flat_map(|lane| lane.waiting.drain().map(|q| q.op.addr))
+            .flat_map(|lane| lane.waiting.drain().map(|q| NotStarted::from(*q.op)))
             .collect()
     }
 }
 
-/// Runs one operation once its provider instance's lane has room; `Err` with its address when
-/// the run was interrupted before it started.
-async fn run_op<'r>(context: OpContext<'r>, op: Op<'r>) -> Result<Outcome, ResourceAddr> {
+/// An operation that the run's interruption kept from starting.
+struct NotStarted {
+    addr: ResourceAddr,
+    /// For a replacement that creates first: the entry deposed for it, current again.
+    deposed: Option<ResourceState>,
+}
+
+impl From<Op<'_>> for NotStarted {
+    fn from(op: Op<'_>) -> Self {
+        NotStarted {
+            deposed: op.entry.filter(|_| op.decision.create_before_destroy),
+            addr: op.addr,
+        }
+    }
+}
+
+/// Runs one operation, within the limit of operations in flight at once; `Err` when the run
+/// was interrupted before it started.
+async fn run_op<'r>(context: OpContext<'r>, op: Op<'r>) -> Result<Outcome, NotStarted> {
     let _slot = context.slots.clone().acquire_owned().await;
     // Interrupted: what has not started yet does not start.
     if context.options.interrupted.load(Ordering::SeqCst) {
-        return Err(op.addr);
+        return Err(NotStarted::from(op));
     }
     let started = Instant::now();
     let result = apply_one(
@@ -733,7 +749,7 @@ impl<'a> Applier<'a> {
                 outcomes.push(outcome);
             }
             for outcome in outcomes {
-                lanes.finished(ws, outcome.as_ref().map_or_else(|addr| addr, |o| &o.addr));
+                lanes.finished(ws, outcome.as_ref().map_or_else(|n| &n.addr, |o| &o.addr));
                 match outcome {
                     Ok(outcome) => {
                         let addr = outcome.addr.clone();
@@ -743,17 +759,24 @@ impl<'a> Applier<'a> {
                             schedule.applied(&addr);
                         }
                     }
-                    Err(addr) => not_started.push(addr),
+                    Err(never) => not_started.push(never),
                 }
             }
         }
         drop(in_flight);
         not_started.extend(lanes.never_started());
         if !not_started.is_empty() {
-            // A create that never went out leaves no record to resolve.
+            // A create that never went out leaves no record to resolve, and the object it was
+            // to replace is current again.
             self.report.interrupted = true;
-            for addr in &not_started {
-                state.remove_pending_create(addr);
+            for never in not_started {
+                state.remove_pending_create(&never.addr);
+                if let Some(entry) = never.deposed {
+                    state.remove_deposed(&never.addr, &entry.id);
+                    self.deposed_now
+                        .retain(|(a, id)| !(a == &never.addr && id == &entry.id));
+                    state.upsert(entry);
+                }
             }
             self.save(state)?;
         }

@@ -319,6 +319,10 @@ impl Harness {
     }
 
     async fn apply(&self, src: &str) -> crate::apply::ApplyReport {
+        self.apply_with(src, &ApplyOptions::default()).await
+    }
+
+    async fn apply_with(&self, src: &str, options: &ApplyOptions) -> crate::apply::ApplyReport {
         let ws = self.workspace(src);
         let store = self.store();
         let state = store.read().unwrap();
@@ -330,7 +334,7 @@ impl Harness {
             &mut state,
             &store,
             &self.providers(),
-            &ApplyOptions::default(),
+            options,
             &Silent,
         )
         .await
@@ -896,6 +900,65 @@ fn create_first(label: &str) -> String {
         "label = \"one\"\n}",
         &format!("label = \"{label}\"\n  lifecycle {{\n    create_before_destroy = true\n  }}\n}}"),
     )
+}
+
+#[tokio::test]
+async fn a_replacement_that_an_interruption_keeps_from_starting_leaves_the_old_object_current() {
+    let h = Harness::new(serde_json::json!({}));
+    assert!(h.apply(&create_first("one")).await.errors.is_empty());
+    let first = ResourceAddr::managed("mem_object", "first");
+    let old = h
+        .store()
+        .read()
+        .unwrap()
+        .unwrap()
+        .resource(&first)
+        .unwrap()
+        .id
+        .clone();
+    // One operation at a time: `slow` goes first and is held; meanwhile the replacement of
+    // `first` (its create recorded, the old object deposed) waits for its turn, and the run is
+    // interrupted.
+    let notify = Arc::new(tokio::sync::Notify::new());
+    *h.provider.held_create.lock().unwrap() = Some(HeldCreate {
+        held: "slow".into(),
+        releaser: "never".into(),
+        notify: notify.clone(),
+    });
+    let options = ApplyOptions {
+        parallelism: 1,
+        ..ApplyOptions::default()
+    };
+    let config = format!(
+        "resource \"mem_object\" \"slow\" {{\n  label = \"slow\"\n}}\n{}",
+        create_first("uno")
+    );
+    let interrupt = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        options
+            .interrupted
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        notify.notify_one();
+    };
+    let (report, ()) = tokio::join!(h.apply_with(&config, &options), interrupt);
+    assert!(report.interrupted);
+    let state = h.store().read().unwrap().unwrap();
+    assert_eq!(
+        state.resource(&first).map(|r| r.id.as_str()),
+        Some(old.as_str())
+    );
+    assert!(state.deposed.is_empty(), "{:?}", state.deposed);
+    assert!(state.pending_creates.iter().all(|p| p.address != first));
+    let labels: Vec<String> = h
+        .provider
+        .world
+        .lock()
+        .unwrap()
+        .objects
+        .values()
+        .map(|o| o["label"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(labels.contains(&"one".to_string()) && !labels.contains(&"uno".to_string()));
 }
 
 #[tokio::test]
