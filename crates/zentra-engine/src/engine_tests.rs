@@ -318,6 +318,30 @@ impl Harness {
             .plan
     }
 
+    /// The id state records for `addr`.
+    fn state_id(&self, addr: &ResourceAddr) -> String {
+        self.store()
+            .read()
+            .unwrap()
+            .unwrap()
+            .resource(addr)
+            .unwrap()
+            .id
+            .clone()
+    }
+
+    /// The labels of the objects that exist.
+    fn labels(&self) -> Vec<String> {
+        self.provider
+            .world
+            .lock()
+            .unwrap()
+            .objects
+            .values()
+            .map(|o| o["label"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
     async fn apply(&self, src: &str) -> crate::apply::ApplyReport {
         self.apply_with(src, &ApplyOptions::default()).await
     }
@@ -549,15 +573,7 @@ async fn a_failed_resource_holds_back_only_what_depends_on_it() {
         names,
         vec!["mem_object.first", "mem_object.second", "mem_setting.main"]
     );
-    let labels: Vec<String> = h
-        .provider
-        .world
-        .lock()
-        .unwrap()
-        .objects
-        .values()
-        .map(|o| o["label"].as_str().unwrap_or_default().to_string())
-        .collect();
+    let labels: Vec<String> = h.labels();
     assert!(!labels.contains(&"after".to_string()), "{labels:?}");
 }
 
@@ -907,15 +923,7 @@ async fn a_replacement_that_an_interruption_keeps_from_starting_leaves_the_old_o
     let h = Harness::new(serde_json::json!({}));
     assert!(h.apply(&create_first("one")).await.errors.is_empty());
     let first = ResourceAddr::managed("mem_object", "first");
-    let old = h
-        .store()
-        .read()
-        .unwrap()
-        .unwrap()
-        .resource(&first)
-        .unwrap()
-        .id
-        .clone();
+    let old = h.state_id(&first);
     // One operation at a time: `slow` goes first and is held; meanwhile the replacement of
     // `first` (its create recorded, the old object deposed) waits for its turn, and the run is
     // interrupted.
@@ -949,15 +957,7 @@ async fn a_replacement_that_an_interruption_keeps_from_starting_leaves_the_old_o
     );
     assert!(state.deposed.is_empty(), "{:?}", state.deposed);
     assert!(state.pending_creates.iter().all(|p| p.address != first));
-    let labels: Vec<String> = h
-        .provider
-        .world
-        .lock()
-        .unwrap()
-        .objects
-        .values()
-        .map(|o| o["label"].as_str().unwrap_or_default().to_string())
-        .collect();
+    let labels: Vec<String> = h.labels();
     assert!(labels.contains(&"one".to_string()) && !labels.contains(&"uno".to_string()));
 }
 
@@ -966,15 +966,7 @@ async fn create_before_destroy_creates_the_new_object_before_deleting_the_old_on
     let h = Harness::new(serde_json::json!({}));
     assert!(h.apply(&create_first("one")).await.errors.is_empty());
     let first = ResourceAddr::managed("mem_object", "first");
-    let old = h
-        .store()
-        .read()
-        .unwrap()
-        .unwrap()
-        .resource(&first)
-        .unwrap()
-        .id
-        .clone();
+    let old = h.state_id(&first);
     let p = h.plan(&create_first("uno")).await;
     let c = p.change(&first).unwrap();
     assert_eq!(c.action, Action::Replace);
@@ -1018,15 +1010,7 @@ async fn a_failed_delete_after_create_leaves_the_old_object_deposed_for_the_next
     let h = Harness::new(serde_json::json!({}));
     assert!(h.apply(&create_first("one")).await.errors.is_empty());
     let first = ResourceAddr::managed("mem_object", "first");
-    let old = h
-        .store()
-        .read()
-        .unwrap()
-        .unwrap()
-        .resource(&first)
-        .unwrap()
-        .id
-        .clone();
+    let old = h.state_id(&first);
     h.provider.world.lock().unwrap().fail_delete = true;
     let report = h.apply(&create_first("uno")).await;
     assert_eq!(report.errors.0.len(), 1, "{:?}", report.errors);
@@ -1065,15 +1049,7 @@ async fn a_refused_create_leaves_the_old_object_current() {
     let h = Harness::new(serde_json::json!({}));
     assert!(h.apply(&create_first("one")).await.errors.is_empty());
     let first = ResourceAddr::managed("mem_object", "first");
-    let old = h
-        .store()
-        .read()
-        .unwrap()
-        .unwrap()
-        .resource(&first)
-        .unwrap()
-        .id
-        .clone();
+    let old = h.state_id(&first);
     h.provider.world.lock().unwrap().fail_create_label = Some("uno".into());
     let report = h.apply(&create_first("uno")).await;
     assert_eq!(report.errors.0.len(), 1, "{:?}", report.errors);
