@@ -8,7 +8,7 @@
 mod functions;
 mod resource_body;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -52,6 +52,10 @@ pub struct EvalContext<'a> {
     /// Module variables and outputs evaluated so far, by module instance.
     module_values: RefCell<HashMap<(ModulePath, ModuleValue), Value>>,
     module_in_progress: RefCell<HashSet<(ModulePath, ModuleValue)>>,
+    /// How many errors about names that do not exist (an undeclared variable, local, resource,
+    /// module or function) were made: `try` and `can` let those through, as Terraform does, so
+    /// that a typo is reported rather than silently replaced by a fallback.
+    reference_errors: Cell<usize>,
 }
 
 /// The path of a module instance, outermost first.
@@ -82,6 +86,7 @@ impl<'a> EvalContext<'a> {
             module: RefCell::default(),
             module_values: RefCell::default(),
             module_in_progress: RefCell::default(),
+            reference_errors: Cell::new(0),
         }
     }
 
@@ -157,7 +162,7 @@ impl<'a> EvalContext<'a> {
             "root" => Ok(Value::str(".")),
             "cwd" => Ok(Value::str(self.config.dir.to_string_lossy())),
             other => Err(self
-                .error(file, root, format!("`path.{other}` is not defined"))
+                .reference_error(file, root, format!("`path.{other}` is not defined"))
                 .with_hint("use path.module, path.root or path.cwd")),
         }
     }
@@ -169,6 +174,17 @@ impl<'a> EvalContext<'a> {
 
     fn error(&self, file: FileId, expr: &Expression, msg: impl Into<String>) -> Diagnostic {
         Diagnostic::error(msg).at_span(self.sources(), Span::new(file, expr.span()).as_ref())
+    }
+
+    /// An error about a name that does not exist, which `try` and `can` do not catch.
+    fn reference_error(
+        &self,
+        file: FileId,
+        expr: &Expression,
+        msg: impl Into<String>,
+    ) -> Diagnostic {
+        self.reference_errors.set(self.reference_errors.get() + 1);
+        self.error(file, expr, msg)
     }
 
     pub(crate) fn eval_expr(&self, file: FileId, expr: &Expression) -> Result<Value, Diagnostic> {
@@ -256,11 +272,14 @@ impl<'a> EvalContext<'a> {
             Expression::FuncCall(call) => {
                 let name = call.name.name.as_str();
                 if call.name.is_namespaced() {
-                    return Err(self.error(
+                    return Err(self.reference_error(
                         file,
                         expr,
                         format!("unknown function `{}`", call.name.name.as_str()),
                     ));
+                }
+                if functions::SPECIAL_FORMS.contains(&name) {
+                    return self.eval_try(file, expr, call, name == "can");
                 }
                 let mut args = Vec::new();
                 for arg in call.args.iter() {
@@ -280,10 +299,10 @@ impl<'a> EvalContext<'a> {
                     }
                 }
                 functions::call(self, name, args).map_err(|msg| {
-                    let d = self.error(file, expr, msg);
                     if functions::FUNCTION_NAMES.contains(&name) {
-                        d
+                        self.error(file, expr, msg)
                     } else {
+                        let d = self.reference_error(file, expr, msg);
                         match crate::diag::did_you_mean(
                             name,
                             functions::FUNCTION_NAMES.iter().copied(),
@@ -335,6 +354,60 @@ impl<'a> EvalContext<'a> {
         }
     }
 
+    /// `try(a, b, ...)`: the value of the first argument that evaluates without an error;
+    /// `can(a)`: whether `a` evaluates without an error. Either is unknown when the argument
+    /// that succeeds is not fully known (it could still fail once known), and neither catches
+    /// an error about a name that does not exist.
+    fn eval_try(
+        &self,
+        file: FileId,
+        expr: &Expression,
+        call: &hcl::edit::expr::FuncCall,
+        can: bool,
+    ) -> Result<Value, Diagnostic> {
+        let name = if can { "can" } else { "try" };
+        if call.args.expand_final() {
+            return Err(self.error(
+                file,
+                expr,
+                format!("{name}(): arguments cannot be expanded with `...`"),
+            ));
+        }
+        let count = call.args.iter().count();
+        if can && count != 1 {
+            return Err(self.error(
+                file,
+                expr,
+                format!("can(): takes 1 argument(s), got {count}"),
+            ));
+        }
+        if count == 0 {
+            return Err(self.error(file, expr, "try(): takes at least 1 argument(s), got 0"));
+        }
+        let mut failures = Vec::new();
+        for arg in call.args.iter() {
+            let before = self.reference_errors.get();
+            match self.eval_expr(file, arg) {
+                Ok(v) if v.contains_unknown() => return Ok(Value::Unknown),
+                Ok(v) => return Ok(if can { Value::Bool(true) } else { v }),
+                Err(d) if self.reference_errors.get() != before => return Err(d),
+                Err(d) => failures.push(d.summary),
+            }
+        }
+        if can {
+            return Ok(Value::Bool(false));
+        }
+        let detail = failures
+            .iter()
+            .enumerate()
+            .map(|(i, f)| format!("argument {}: {f}", i + 1))
+            .collect::<Vec<_>>()
+            .join("\n");
+        Err(self
+            .error(file, expr, "try(): no argument could be evaluated")
+            .with_detail(detail))
+    }
+
     fn eval_variable(
         &self,
         file: FileId,
@@ -363,7 +436,9 @@ impl<'a> EvalContext<'a> {
                 }
                 Ok(Value::Object(map))
             }
-            _ => Err(self.error(file, expr, format!("unknown name `{name}`")).with_hint(
+            _ => Err(self
+                .reference_error(file, expr, format!("unknown name `{name}`"))
+                .with_hint(
                 "refer to variables as var.NAME, locals as local.NAME and resources as TYPE.NAME.ATTRIBUTE",
             )),
         }
@@ -384,7 +459,7 @@ impl<'a> EvalContext<'a> {
         }
         let scope = self.scope_config();
         let Some(local_expr) = scope.locals.get(name) else {
-            let d = self.error(file, expr, format!("no local value named `{name}`"));
+            let d = self.reference_error(file, expr, format!("no local value named `{name}`"));
             return Err(
                 match crate::diag::did_you_mean(name, scope.locals.keys().map(String::as_str)) {
                     Some(s) => d.with_hint(format!("did you mean `local.{s}`?")),
@@ -435,7 +510,8 @@ impl<'a> EvalContext<'a> {
                 match self.vars.get(key).filter(|_| path.is_empty()) {
                     Some(v) => Ok((v.clone(), &ops[1..])),
                     None => {
-                        let d = self.error(file, root, format!("no variable named `{key}`"));
+                        let d =
+                            self.reference_error(file, root, format!("no variable named `{key}`"));
                         Err(
                             match crate::diag::did_you_mean(
                                 key,
@@ -506,7 +582,7 @@ impl<'a> EvalContext<'a> {
                     Ok((self.resource_value(file, root, &addr)?, &ops[1..]))
                 }
                 None => Err(self
-                    .error(file, root, format!("unknown name `{type_name}`"))
+                    .reference_error(file, root, format!("unknown name `{type_name}`"))
                     .with_hint("refer to resources as TYPE.NAME.ATTRIBUTE, variables as var.NAME")),
             },
         }
@@ -540,7 +616,7 @@ impl<'a> EvalContext<'a> {
         if !addr.module.is_empty() && self.scope_config().resources.contains_key(&local) {
             return Ok(Value::Unknown);
         }
-        let d = self.error(
+        let d = self.reference_error(
             file,
             expr,
             format!("reference to undeclared resource `{addr}`"),
@@ -686,7 +762,7 @@ impl<'a> EvalContext<'a> {
         let here = self.module.borrow().clone();
         let scope = self.scope_config();
         let Some(call) = scope.module_calls.get(name) else {
-            let d = self.error(file, expr, format!("no module named `{name}`"));
+            let d = self.reference_error(file, expr, format!("no module named `{name}`"));
             return Err(
                 match crate::diag::did_you_mean(name, scope.module_calls.keys().map(String::as_str))
                 {
