@@ -228,6 +228,14 @@ pub(crate) struct Outgoing<'a, P> {
     pub pace: P,
 }
 
+/// The most requests one client (one provider instance) has out at once: more wait for one
+/// of them to be answered. Each request out holds a connection, and over HTTP/1.1 (an
+/// emulator, a proxy) every connection keeps its own buffers, so a plan that reads thousands
+/// of objects at once would otherwise open thousands of connections. Sixteen at a time still
+/// reach a vendor's per-second limits at a few hundred milliseconds per answer, and pacing
+/// holds the requests back sooner anyway.
+pub(crate) const MAX_IN_FLIGHT: usize = 16;
+
 /// The HTTP client, its retry policy and timeouts, the token cache and source, and the
 /// vendor's policy: everything a request needs to go out and come back.
 pub(crate) struct HttpCore<V: VendorPolicy> {
@@ -238,6 +246,8 @@ pub(crate) struct HttpCore<V: VendorPolicy> {
     pub vendor: V,
     source: Box<dyn TokenSource>,
     tokens: TokenCache,
+    /// [`MAX_IN_FLIGHT`] permits: one is held from pacing until the answer is in.
+    in_flight: tokio::sync::Semaphore,
 }
 
 impl<V: VendorPolicy> fmt::Debug for HttpCore<V> {
@@ -267,6 +277,7 @@ impl<V: VendorPolicy> HttpCore<V> {
             vendor,
             source,
             tokens: TokenCache::new(renew_token_before),
+            in_flight: tokio::sync::Semaphore::new(MAX_IN_FLIGHT),
         })
     }
 
@@ -314,6 +325,13 @@ impl<V: VendorPolicy> HttpCore<V> {
         let mut renewed_after_401 = false;
         loop {
             attempt += 1;
+            // Taken before pacing, so that a request goes out as soon as pacing lets it;
+            // given back before any wait for the next attempt.
+            let permit = self
+                .in_flight
+                .acquire()
+                .await
+                .expect("the semaphore is never closed");
             self.vendor.pace(&request.pace, described).await?;
             let (token, generation) = self.token().await?;
             let remaining = deadline.saturating_duration_since(Instant::now());
@@ -330,7 +348,9 @@ impl<V: VendorPolicy> HttpCore<V> {
             if let Some(body) = request.body {
                 builder = builder.json(body);
             }
-            let answer = match super::exchange(builder).await {
+            let exchanged = super::exchange(builder).await;
+            drop(permit);
+            let answer = match exchanged {
                 Ok(answer) => answer,
                 Err(e) => {
                     let error = transport_error(e, described, self.vendor.name(), per_attempt);
