@@ -295,11 +295,24 @@ impl<V: VendorPolicy> HttpCore<V> {
         &self,
         request: Outgoing<'_, V::Pace>,
     ) -> ProviderResult<Option<Json>> {
+        self.send_reading(request, &|body| serde_json::from_slice(body))
+            .await
+    }
+
+    /// [`HttpCore::send`], with the body of a successful answer read by `read` (JSON text
+    /// into what the caller keeps of it) instead of into a JSON document.
+    pub(crate) async fn send_reading<T>(
+        &self,
+        request: Outgoing<'_, V::Pace>,
+        read: &(dyn Fn(&[u8]) -> serde_json::Result<T> + Sync),
+    ) -> ProviderResult<Option<T>> {
         let started = Instant::now();
         let budget =
             self.retry.max_elapsed + request.replication.map_or(Duration::ZERO, |r| r.total);
         let deadline = started + budget;
-        match tokio::time::timeout_at(deadline.into(), self.send_until(&request, deadline)).await {
+        match tokio::time::timeout_at(deadline.into(), self.send_until(&request, deadline, read))
+            .await
+        {
             Ok(result) => result,
             Err(_) => Err(
                 no_answer(self.vendor.name(), started.elapsed(), &request.described).with_hint(
@@ -310,11 +323,12 @@ impl<V: VendorPolicy> HttpCore<V> {
         }
     }
 
-    async fn send_until(
+    async fn send_until<T>(
         &self,
         request: &Outgoing<'_, V::Pace>,
         deadline: Instant,
-    ) -> ProviderResult<Option<Json>> {
+        read: &(dyn Fn(&[u8]) -> serde_json::Result<T> + Sync),
+    ) -> ProviderResult<Option<T>> {
         let policy = self.retry;
         let described = &request.described;
         let started = Instant::now();
@@ -371,7 +385,7 @@ impl<V: VendorPolicy> HttpCore<V> {
             let status = answer.status;
             let request_id = self.vendor.request_id(&answer.headers);
             if (200..300).contains(&status) {
-                return success_body(&answer, self.vendor.name(), described, request_id);
+                return read_success_body(&answer, self.vendor.name(), described, request_id, read);
             }
             if status == 401 && !renewed_after_401 {
                 // An expired or revoked token: renew once and try again.
@@ -618,6 +632,19 @@ pub(crate) fn success_body(
     request: &str,
     request_id: Option<String>,
 ) -> ProviderResult<Option<Json>> {
+    read_success_body(answer, vendor, request, request_id, &|body| {
+        serde_json::from_slice(body)
+    })
+}
+
+/// [`success_body`], with the JSON text read by `read`.
+fn read_success_body<T>(
+    answer: &Answer,
+    vendor: &str,
+    request: &str,
+    request_id: Option<String>,
+    read: &(dyn Fn(&[u8]) -> serde_json::Result<T> + Sync),
+) -> ProviderResult<Option<T>> {
     let failed = |message: String| {
         let mut err = ProviderError::new(ErrorKind::Transport, message);
         err.request = Some(request.to_string());
@@ -634,7 +661,7 @@ pub(crate) fn success_body(
     if answer.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    serde_json::from_slice(&answer.body).map(Some).map_err(|e| {
+    read(&answer.body).map(Some).map_err(|e| {
         failed(format!(
             "{vendor} answered {request} with a body that is not JSON: {e}"
         ))
