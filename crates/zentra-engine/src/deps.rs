@@ -10,7 +10,7 @@ use hcl::edit::structure::Body;
 use hcl::edit::visit::{Visit, visit_body, visit_expr, visit_traversal};
 use petgraph::graph::DiGraph;
 
-use crate::addr::{ModuleStep, ResourceAddr};
+use crate::addr::{Mode, ModuleStep, ResourceAddr};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, Span};
 
@@ -127,6 +127,9 @@ pub struct Dependencies {
     pub dependencies: HashMap<ResourceAddr, BTreeSet<ResourceAddr>>,
     /// Resources grouped in waves: every resource's dependencies are in earlier waves.
     pub waves: Vec<Vec<ResourceAddr>>,
+    /// The resources some expression of the configuration names (see
+    /// [`Dependencies::may_be_referred_to`]).
+    referred_to: HashSet<(Mode, String, String)>,
 }
 
 impl Dependencies {
@@ -347,10 +350,22 @@ impl Dependencies {
         for addr in config.resources.keys() {
             waves[level[addr]].push(addr.clone());
         }
+        let mut referred_to = HashSet::new();
+        names_referred_to(config, &mut referred_to);
         Ok(Dependencies {
             dependencies,
             waves,
+            referred_to,
         })
+    }
+
+    /// Whether any expression of the configuration (a resource's arguments, a local, an
+    /// output, a `check`, a module's inputs; in any module) names `addr`'s block, by type and
+    /// name, whatever the module or instance: only then can an evaluation ever look up its
+    /// value. A resource nothing names needs no value for others to refer to.
+    pub fn may_be_referred_to(&self, addr: &ResourceAddr) -> bool {
+        self.referred_to
+            .contains(&(addr.mode, addr.type_name.clone(), addr.name.clone()))
     }
 
     /// Every resource that `addr` depends on, directly or not.
@@ -365,6 +380,57 @@ impl Dependencies {
             }
         }
         out
+    }
+}
+
+/// Adds the blocks every expression of `config` and of its modules names, by mode, type and
+/// name: more than what can be looked up (a name in a module stands for its block in every
+/// module), never less.
+fn names_referred_to(config: &Config, out: &mut HashSet<(Mode, String, String)>) {
+    let mut c = ReferenceCollector::default();
+    for block in config.resources.values() {
+        visit_body(&mut c, &block.body.body);
+        if let Some(repetition) = &block.repetition {
+            visit_expr(&mut c, &repetition.expr().expr);
+        }
+    }
+    for provider in &config.providers {
+        visit_body(&mut c, &provider.body.body);
+    }
+    for variable in config.variables.values() {
+        if let Some(default) = &variable.default {
+            visit_expr(&mut c, &default.expr);
+        }
+        for v in &variable.validations {
+            visit_expr(&mut c, &v.condition.expr);
+            visit_expr(&mut c, &v.error_message.expr);
+        }
+    }
+    for local in config.locals.values() {
+        visit_expr(&mut c, &local.expr);
+    }
+    for output in config.outputs.values() {
+        visit_expr(&mut c, &output.value.expr);
+    }
+    for check in &config.checks {
+        for assertion in &check.asserts {
+            visit_expr(&mut c, &assertion.condition.expr);
+            visit_expr(&mut c, &assertion.error_message.expr);
+        }
+    }
+    for call in config.module_calls.values() {
+        for input in call.inputs.values() {
+            visit_expr(&mut c, &input.expr.expr);
+        }
+        if let Some(repetition) = &call.repetition {
+            visit_expr(&mut c, &repetition.expr().expr);
+        }
+        names_referred_to(&call.config, out);
+    }
+    for r in c.refs {
+        if let Reference::Resource(addr, _) = r {
+            out.insert((addr.mode, addr.type_name, addr.name));
+        }
     }
 }
 
@@ -553,6 +619,49 @@ resource "zoom_account_settings" "main" {
             e.0[0].summary,
             "reference to undeclared resource `b_y.gone`"
         );
+    }
+
+    #[test]
+    fn what_may_be_referred_to_is_every_block_an_expression_names() {
+        let g = build(
+            r#"
+resource "a_x" "plain" { v = 1 }
+resource "a_x" "used" { v = 1 }
+resource "a_x" "by_local" { v = 1 }
+resource "a_x" "by_output" { v = 1 }
+resource "a_x" "checked" { v = 1 }
+resource "a_x" "many" {
+  for_each = toset(["k"])
+  v        = 1
+}
+data "d_w" "x" { v = 1 }
+locals { l = a_x.by_local.id }
+resource "a_x" "user" {
+  v = "${a_x.used.id}-${local.l}-${data.d_w.x.id}-${a_x.many["k"].id}"
+}
+output "o" { value = a_x.by_output.id }
+check "c" {
+  assert {
+    condition     = a_x.checked.v == 1
+    error_message = "no"
+  }
+}
+"#,
+        )
+        .unwrap();
+        let named = |a: &ResourceAddr| g.may_be_referred_to(a);
+        for name in ["used", "by_local", "by_output", "checked"] {
+            assert!(named(&ResourceAddr::managed("a_x", name)), "{name}");
+        }
+        assert!(named(&ResourceAddr::data("d_w", "x")));
+        let instance = ResourceAddr {
+            key: Some(crate::addr::InstanceKey::Name("k".into())),
+            ..ResourceAddr::managed("a_x", "many")
+        };
+        assert!(named(&instance));
+        assert!(!named(&ResourceAddr::managed("a_x", "plain")));
+        assert!(!named(&ResourceAddr::managed("a_x", "user")));
+        assert!(!named(&ResourceAddr::managed("d_w", "x")));
     }
 
     #[test]

@@ -94,7 +94,8 @@ pub struct PlannedRun {
     pub live: HashMap<ResourceAddr, RemoteObject>,
     /// Evaluated configuration per resource (may hold unknowns).
     pub desired: HashMap<ResourceAddr, Value>,
-    /// Values of resources for references, after refresh.
+    /// Values of resources for references, after refresh: of those that an expression of the
+    /// configuration names ([`crate::deps::Dependencies::may_be_referred_to`]).
     pub values: HashMap<ResourceAddr, Value>,
 }
 
@@ -203,7 +204,7 @@ struct Planning<'a> {
     options: &'a PlanOptions,
     tolerate_read_failures: bool,
     unreadable: Unreadable,
-    /// What references to each resource evaluate to.
+    /// What references to each resource evaluate to (of those something may refer to).
     values: HashMap<ResourceAddr, Value>,
     live: HashMap<ResourceAddr, RemoteObject>,
     desired: HashMap<ResourceAddr, Value>,
@@ -455,10 +456,14 @@ impl Planning<'_> {
                     prior.map_or(&[][..], |p| p.sensitive_paths.as_slice()),
                 ));
             }
-            self.values.insert(
-                addr.clone(),
-                reference_value(schema, want, found, change.action),
-            );
+            // Only what something may refer to: a resource's value is a copy of its live
+            // attributes (a Zoom group's settings are some 290 values).
+            if self.ws.deps.may_be_referred_to(addr) {
+                self.values.insert(
+                    addr.clone(),
+                    reference_value(schema, want, found, change.action),
+                );
+            }
             if change.action.is_change() || change.read_during_apply {
                 self.pending.insert(addr.clone());
             }
@@ -1080,8 +1085,6 @@ fn plan_manual_step(
     change
 }
 
-/// The value other resources see when they refer to `addr`: live attributes overlaid with the
-/// configuration, and computed attributes unknown when the object is yet to be created.
 /// Why a data source is read while applying rather than now, if it is: its arguments are not
 /// known yet, or something it depends on changes in this run (as Terraform defers it).
 fn read_during_apply(
@@ -1121,6 +1124,8 @@ fn deferred_read(ws: &Workspace, addr: &ResourceAddr, reason: &str) -> ResourceC
     }
 }
 
+/// The value other resources see when they refer to a resource: live attributes overlaid with
+/// the configuration, and computed attributes unknown when the object is yet to be created.
 pub fn reference_value(
     schema: &ResourceSchema,
     want: &Value,

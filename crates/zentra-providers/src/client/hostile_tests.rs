@@ -663,3 +663,39 @@ async fn odd_batch_answers_give_one_result_per_request_naming_it() {
     // Left-out answers are asked again a bounded number of times.
     assert!(service.count("$batch") <= 3, "{}", service.count("$batch"));
 }
+
+#[tokio::test]
+async fn one_client_has_at_most_max_in_flight_requests_out() {
+    // A slow service that counts the requests it is answering at once.
+    let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (counting, highest) = (now.clone(), most.clone());
+    let app = Router::new().fallback(move |uri: Uri| {
+        let (now, most) = (counting.clone(), highest.clone());
+        async move {
+            if uri.path().ends_with("/oauth/token") {
+                return good_token();
+            }
+            let at_once = now.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(at_once, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            now.fetch_sub(1, Ordering::SeqCst);
+            json_response(200, json!({"ok": true}))
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let client = zoom(&base);
+    let requests: Vec<ZoomRequest> = (0..super::http_core::MAX_IN_FLIGHT * 3)
+        .map(|i| ZoomRequest::get(format!("/groups/g{i}/settings")))
+        .collect();
+    let answers = futures::future::join_all(requests.iter().map(|r| client.get_json(r))).await;
+    assert!(answers.iter().all(Result::is_ok), "{answers:?}");
+    let most = most.load(Ordering::SeqCst);
+    assert!(
+        (2..=super::http_core::MAX_IN_FLIGHT).contains(&most),
+        "{most} requests at once"
+    );
+}

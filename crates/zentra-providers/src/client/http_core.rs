@@ -228,6 +228,14 @@ pub(crate) struct Outgoing<'a, P> {
     pub pace: P,
 }
 
+/// The most requests one client (one provider instance) has out at once: more wait for one
+/// of them to be answered. Each request out holds a connection, and over HTTP/1.1 (an
+/// emulator, a proxy) every connection keeps its own buffers, so a plan that reads thousands
+/// of objects at once would otherwise open thousands of connections. Sixteen at a time still
+/// reach a vendor's per-second limits at a few hundred milliseconds per answer, and pacing
+/// holds the requests back sooner anyway.
+pub(crate) const MAX_IN_FLIGHT: usize = 16;
+
 /// The HTTP client, its retry policy and timeouts, the token cache and source, and the
 /// vendor's policy: everything a request needs to go out and come back.
 pub(crate) struct HttpCore<V: VendorPolicy> {
@@ -238,6 +246,8 @@ pub(crate) struct HttpCore<V: VendorPolicy> {
     pub vendor: V,
     source: Box<dyn TokenSource>,
     tokens: TokenCache,
+    /// [`MAX_IN_FLIGHT`] permits: one is held from pacing until the answer is in.
+    in_flight: tokio::sync::Semaphore,
 }
 
 impl<V: VendorPolicy> fmt::Debug for HttpCore<V> {
@@ -267,6 +277,7 @@ impl<V: VendorPolicy> HttpCore<V> {
             vendor,
             source,
             tokens: TokenCache::new(renew_token_before),
+            in_flight: tokio::sync::Semaphore::new(MAX_IN_FLIGHT),
         })
     }
 
@@ -284,11 +295,24 @@ impl<V: VendorPolicy> HttpCore<V> {
         &self,
         request: Outgoing<'_, V::Pace>,
     ) -> ProviderResult<Option<Json>> {
+        self.send_reading(request, &|body| serde_json::from_slice(body))
+            .await
+    }
+
+    /// [`HttpCore::send`], with the body of a successful answer read by `read` (JSON text
+    /// into what the caller keeps of it) instead of into a JSON document.
+    pub(crate) async fn send_reading<T>(
+        &self,
+        request: Outgoing<'_, V::Pace>,
+        read: &(dyn Fn(&[u8]) -> serde_json::Result<T> + Sync),
+    ) -> ProviderResult<Option<T>> {
         let started = Instant::now();
         let budget =
             self.retry.max_elapsed + request.replication.map_or(Duration::ZERO, |r| r.total);
         let deadline = started + budget;
-        match tokio::time::timeout_at(deadline.into(), self.send_until(&request, deadline)).await {
+        match tokio::time::timeout_at(deadline.into(), self.send_until(&request, deadline, read))
+            .await
+        {
             Ok(result) => result,
             Err(_) => Err(
                 no_answer(self.vendor.name(), started.elapsed(), &request.described).with_hint(
@@ -299,11 +323,12 @@ impl<V: VendorPolicy> HttpCore<V> {
         }
     }
 
-    async fn send_until(
+    async fn send_until<T>(
         &self,
         request: &Outgoing<'_, V::Pace>,
         deadline: Instant,
-    ) -> ProviderResult<Option<Json>> {
+        read: &(dyn Fn(&[u8]) -> serde_json::Result<T> + Sync),
+    ) -> ProviderResult<Option<T>> {
         let policy = self.retry;
         let described = &request.described;
         let started = Instant::now();
@@ -314,6 +339,13 @@ impl<V: VendorPolicy> HttpCore<V> {
         let mut renewed_after_401 = false;
         loop {
             attempt += 1;
+            // Taken before pacing, so that a request goes out as soon as pacing lets it;
+            // given back before any wait for the next attempt.
+            let permit = self
+                .in_flight
+                .acquire()
+                .await
+                .expect("the semaphore is never closed");
             self.vendor.pace(&request.pace, described).await?;
             let (token, generation) = self.token().await?;
             let remaining = deadline.saturating_duration_since(Instant::now());
@@ -330,7 +362,9 @@ impl<V: VendorPolicy> HttpCore<V> {
             if let Some(body) = request.body {
                 builder = builder.json(body);
             }
-            let answer = match super::exchange(builder).await {
+            let exchanged = super::exchange(builder).await;
+            drop(permit);
+            let answer = match exchanged {
                 Ok(answer) => answer,
                 Err(e) => {
                     let error = transport_error(e, described, self.vendor.name(), per_attempt);
@@ -351,7 +385,7 @@ impl<V: VendorPolicy> HttpCore<V> {
             let status = answer.status;
             let request_id = self.vendor.request_id(&answer.headers);
             if (200..300).contains(&status) {
-                return success_body(&answer, self.vendor.name(), described, request_id);
+                return read_success_body(&answer, self.vendor.name(), described, request_id, read);
             }
             if status == 401 && !renewed_after_401 {
                 // An expired or revoked token: renew once and try again.
@@ -598,6 +632,19 @@ pub(crate) fn success_body(
     request: &str,
     request_id: Option<String>,
 ) -> ProviderResult<Option<Json>> {
+    read_success_body(answer, vendor, request, request_id, &|body| {
+        serde_json::from_slice(body)
+    })
+}
+
+/// [`success_body`], with the JSON text read by `read`.
+fn read_success_body<T>(
+    answer: &Answer,
+    vendor: &str,
+    request: &str,
+    request_id: Option<String>,
+    read: &(dyn Fn(&[u8]) -> serde_json::Result<T> + Sync),
+) -> ProviderResult<Option<T>> {
     let failed = |message: String| {
         let mut err = ProviderError::new(ErrorKind::Transport, message);
         err.request = Some(request.to_string());
@@ -614,7 +661,7 @@ pub(crate) fn success_body(
     if answer.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    serde_json::from_slice(&answer.body).map(Some).map_err(|e| {
+    read(&answer.body).map(Some).map_err(|e| {
         failed(format!(
             "{vendor} answered {request} with a body that is not JSON: {e}"
         ))

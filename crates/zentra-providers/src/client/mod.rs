@@ -17,6 +17,7 @@ pub mod zoom;
 mod hostile_tests;
 
 use std::net::IpAddr;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -53,10 +54,40 @@ impl Default for Timeouts {
     }
 }
 
+/// The TLS configuration of every HTTP client in the process, built once: the system's root
+/// certificates are loaded and parsed when the first client is built, not once per provider
+/// instance. It is the configuration `reqwest` builds by default (its `rustls` feature): the
+/// platform's verifier over the system's roots, TLS 1.2 and 1.3, HTTP/2 and HTTP/1.1 offered.
+/// `None` when it cannot be built (no usable root certificate): each client is then built
+/// the default way, so that the error is reported as before.
+fn shared_tls_config() -> Option<rustls::ClientConfig> {
+    static TLS: OnceLock<Option<rustls::ClientConfig>> = OnceLock::new();
+    TLS.get_or_init(|| {
+        let provider = rustls::crypto::CryptoProvider::get_default()
+            .cloned()
+            .unwrap_or_else(|| Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
+        let verifier = rustls_platform_verifier::Verifier::new(provider.clone()).ok()?;
+        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_protocol_versions(rustls::ALL_VERSIONS)
+            .ok()?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
+            .with_no_client_auth();
+        tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        Some(tls)
+    })
+    .clone()
+}
+
 /// Builds the HTTP client both vendor clients use: no redirects (a token endpoint that
 /// redirects must not take credentials elsewhere), zentra's user agent, and bounded timeouts.
+/// The TLS configuration (and its root certificates) is shared by every client.
 pub fn build_http_client(timeouts: Timeouts) -> Result<reqwest::Client, ProviderError> {
-    reqwest::Client::builder()
+    let builder = match shared_tls_config() {
+        Some(tls) => reqwest::Client::builder().tls_backend_preconfigured(tls),
+        None => reqwest::Client::builder(),
+    };
+    builder
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(USER_AGENT)
         .connect_timeout(timeouts.connect)

@@ -651,6 +651,17 @@ impl ZoomClient {
 
     /// Sends a request and returns its JSON body (`None` for an empty answer such as 204).
     pub async fn send(&self, request: &ZoomRequest) -> ProviderResult<Option<Json>> {
+        self.send_reading(request, &|body| serde_json::from_slice(body))
+            .await
+    }
+
+    /// [`ZoomClient::send`], with the body of a successful answer read by `read` (JSON text
+    /// into what the caller keeps of it).
+    pub async fn send_reading<T>(
+        &self,
+        request: &ZoomRequest,
+        read: &(dyn Fn(&[u8]) -> serde_json::Result<T> + Sync),
+    ) -> ProviderResult<Option<T>> {
         let described = request.describe();
         // Paths are built from ids in answers: they must not lead out of the API root.
         let url = self.api_root.resolve(&request.path).map_err(|why| {
@@ -662,16 +673,19 @@ impl ZoomClient {
             e
         })?;
         self.core
-            .send(Outgoing {
-                method: request.method.clone(),
-                url,
-                query: &request.query,
-                body: request.body.as_ref(),
-                described,
-                idempotent: request.idempotent,
-                replication: None,
-                pace: request.category,
-            })
+            .send_reading(
+                Outgoing {
+                    method: request.method.clone(),
+                    url,
+                    query: &request.query,
+                    body: request.body.as_ref(),
+                    described,
+                    idempotent: request.idempotent,
+                    replication: None,
+                    pace: request.category,
+                },
+                read,
+            )
             .await
     }
 

@@ -11,7 +11,7 @@ mod domains;
 mod groups;
 mod roles;
 mod rooms;
-mod settings;
+pub(crate) mod settings;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -442,6 +442,37 @@ impl ZoomProvider {
         }
     }
 
+    /// The path of settings that one plain GET reads as they are, if these are: a group's (an
+    /// account's answer is reshaped), with no section read apart, not written lately (those
+    /// are read until they settle).
+    fn plainly_read(&self, kind: SettingsKind, key: &str, sections: Sections) -> Option<String> {
+        let plain = kind != SettingsKind::Account
+            && !sections.meeting_security
+            && !sections.authentication
+            && !self.recently_written(kind, key);
+        plain.then(|| kind.path(key))
+    }
+
+    /// The attributes of the settings at `path`, read by one GET straight from the answer's
+    /// text: what [`live_to_attributes`] makes of [`ZoomProvider::fetch`]'s answer, without the
+    /// answer's JSON document.
+    async fn read_attributes(
+        &self,
+        kind: SettingsKind,
+        key: &str,
+        path: &str,
+    ) -> ProviderResult<Value> {
+        let schema = kind.body_schema();
+        let attributes = self
+            .client
+            .send_reading(&ZoomRequest::get(path), &|body| {
+                crate::paths::project_json(body, schema)
+            })
+            .await?
+            .unwrap_or(Value::Null);
+        Ok(settings::with_key(kind, attributes, key))
+    }
+
     /// The remote id of settings: the account id (with `me` resolved to the credentials'
     /// account) or the group id.
     fn remote_id(&self, kind: SettingsKind, key: &str) -> String {
@@ -526,6 +557,9 @@ impl ZoomProvider {
                 // Each answer becomes attributes as soon as it comes, so the answers of a
                 // whole wave are not held at once.
                 async move {
+                    if let Some(path) = self.plainly_read(*kind, key, *sections) {
+                        return self.read_attributes(*kind, key, &path).await;
+                    }
                     self.fetch_settled(*kind, key, *sections, &configs)
                         .await
                         .map(|live| live_to_attributes(*kind, &live, key))

@@ -409,7 +409,11 @@ pub(crate) fn live_to_attributes(kind: SettingsKind, live: &Json, key: &str) -> 
     } else {
         std::borrow::Cow::Borrowed(live)
     };
-    let mut attributes = project_value(&live, kind.body_schema());
+    with_key(kind, project_value(&live, kind.body_schema()), key)
+}
+
+/// Settings' attributes with the key they were read by (`group_id`, `account_id`).
+pub(crate) fn with_key(kind: SettingsKind, mut attributes: Value, key: &str) -> Value {
     if let Value::Object(map) = &mut attributes {
         map.insert(
             kind.key_attribute().to_string(),
