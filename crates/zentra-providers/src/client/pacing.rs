@@ -6,8 +6,11 @@
 //!
 //! - [`WindowPacer`] (Zoom): at most `n` requests per second per account and category. Zoom
 //!   counts them in windows of one second, so the pacer lets no more than `n` requests out in
-//!   any interval a little longer than the window (a burst of `n`, then one request for each
-//!   that leaves the interval). No window the service counts can then hold more than `n`.
+//!   any interval a little longer than the window. No window the service counts can then hold
+//!   more than `n`. Within that, requests go out evenly spaced after a first burst of a tenth
+//!   of `n`: a run that starts while the window is still full of another run's requests (an
+//!   apply, then a plan) meets a few 429s, not `n`, and a 429 without `Retry-After` holds the
+//!   category back for one window, so that the next requests meet a fresh one.
 //! - [`BudgetPacer`] (Graph): token buckets with a cost per request, as Graph's identity and
 //!   access limits are (ResourceUnits per 10 seconds, and writes per 150 seconds).
 //!
@@ -35,6 +38,8 @@ pub const HOLD: Duration = Duration::from_secs(1);
 /// vendor's window, so that requests that reach the service a little late or early (the
 /// network, a busy machine) still fall into windows that hold at most `n`.
 const WINDOW_MARGIN: f64 = 0.03;
+/// The share of a [`WindowPacer`]'s `n` that may go out at once; the rest are spaced evenly.
+const BURST_SHARE: f64 = 0.1;
 
 /// Clamps a configured share of a limit into `MIN_SHARE..=1`.
 pub fn clamp_share(share: f64) -> f64 {
@@ -100,6 +105,11 @@ struct WindowState {
     /// When the last `n` requests were let out, oldest first.
     sent: VecDeque<Instant>,
     adaptive: Adaptive,
+    /// Requests that may go out at once (up to the burst), refilled at the pacer's rate.
+    tokens: f64,
+    refilled_at: Instant,
+    /// After a 429: nothing goes out before this.
+    paused_until: Option<Instant>,
 }
 
 impl WindowPacer {
@@ -115,12 +125,16 @@ impl WindowPacer {
         // that `n` per window is `rate` per second.
         let n = rate.floor().max(1.0);
         let window = Duration::from_secs_f64(n / rate * (1.0 + WINDOW_MARGIN));
+        let now = Instant::now();
         WindowPacer {
             n: n as usize,
             window,
             state: Mutex::new(WindowState {
                 sent: VecDeque::with_capacity(n as usize),
-                adaptive: Adaptive::new(Instant::now()),
+                adaptive: Adaptive::new(now),
+                tokens: burst(n),
+                refilled_at: now,
+                paused_until: None,
             }),
         }
     }
@@ -133,7 +147,20 @@ impl WindowPacer {
     /// Lets one request out now, or says how long to wait before asking again.
     fn try_take(&self, now: Instant) -> Option<Duration> {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(until) = state.paused_until.filter(|until| now < *until) {
+            return Some(until - now);
+        }
         let window = self.window.div_f64(state.adaptive.factor(now));
+        // Evenly spaced beyond the burst: one request per `window / n`.
+        let rate = self.n as f64 / window.as_secs_f64();
+        let since = now.saturating_duration_since(state.refilled_at);
+        state.tokens = (state.tokens + since.as_secs_f64() * rate).min(burst(self.n as f64));
+        state.refilled_at = state.refilled_at.max(now);
+        // (A token short by a rounding error is a whole one: waiting for it would not end.)
+        if state.tokens < 1.0 - 1e-9 {
+            let wait = Duration::from_secs_f64((1.0 - state.tokens) / rate);
+            return Some(wait.max(Duration::from_micros(1)));
+        }
         if state.sent.len() >= self.n {
             let oldest = state.sent[0];
             let free_at = oldest + window;
@@ -143,6 +170,7 @@ impl WindowPacer {
             state.sent.pop_front();
         }
         state.sent.push_back(now);
+        state.tokens -= 1.0;
         None
     }
 
@@ -153,11 +181,27 @@ impl WindowPacer {
         }
     }
 
-    /// The service throttled a request anyway: slow down.
+    /// The service throttled a request anyway: slow down, and let the window the service
+    /// counted it in end before anything else goes out.
     pub fn throttled(&self) {
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.adaptive.throttled(Instant::now());
+        self.throttled_at(Instant::now());
     }
+
+    fn throttled_at(&self, now: Instant) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let before = state.adaptive.decreased_at;
+        state.adaptive.throttled(now);
+        if state.adaptive.decreased_at != before {
+            state.paused_until = Some(now + self.window);
+            state.tokens = 0.0;
+            state.refilled_at = now + self.window;
+        }
+    }
+}
+
+/// How many of `n` requests a window may go out at once.
+fn burst(n: f64) -> f64 {
+    (n * BURST_SHARE).floor().max(1.0)
 }
 
 /// One token bucket of a [`BudgetPacer`]: `capacity` units, refilled over `period`.
@@ -276,7 +320,7 @@ mod tests {
             }
             at += Duration::from_millis(1);
         }
-        // 10 at once, then 10 per 1.03 s.
+        // One at once (a tenth of 10), then one per 103 ms.
         assert!((45..=50).contains(&sent.len()), "{}", sent.len());
         for (i, first) in sent.iter().enumerate() {
             let in_second = sent[i..]
@@ -319,16 +363,40 @@ mod tests {
     }
 
     #[test]
-    fn a_throttled_window_pacer_slows_down() {
-        let pacer = WindowPacer::new(10.0, 1.0);
+    fn a_first_burst_is_a_tenth_of_the_window_then_requests_are_spaced() {
+        let pacer = WindowPacer::new(60.0, 1.0);
         let start = Instant::now();
-        for _ in 0..10 {
+        for _ in 0..6 {
             assert!(pacer.try_take(start).is_none());
         }
-        pacer.throttled();
-        // The oldest of the last 10 left at `start`: at half rate it frees up ~2 s later.
+        // The seventh waits for one spacing: 1.03 s / 60.
         let wait = pacer.try_take(start).unwrap();
-        assert!(wait > Duration::from_millis(1900), "{wait:?}");
+        assert!((wait.as_secs_f64() - 1.03 / 60.0).abs() < 1e-3, "{wait:?}");
+    }
+
+    #[test]
+    fn a_throttled_window_pacer_waits_a_window_then_slows_down() {
+        let pacer = WindowPacer::new(10.0, 1.0);
+        let start = Instant::now();
+        let mut at = start;
+        for _ in 0..10 {
+            while let Some(wait) = pacer.try_take(at) {
+                at += wait;
+            }
+        }
+        pacer.throttled_at(at);
+        // Nothing for one window (1.03 s)...
+        let wait = pacer.try_take(at).unwrap();
+        assert!((wait.as_secs_f64() - 1.03).abs() < 1e-3, "{wait:?}");
+        // ... then one request per 206 ms at half rate.
+        let resumed = at + wait;
+        let wait = pacer.try_take(resumed).unwrap();
+        assert!(wait > Duration::from_millis(150), "{wait:?}");
+        // Later 429s within the hold (answers to requests sent before) do not hold it back
+        // again.
+        pacer.throttled_at(at + Duration::from_millis(500));
+        let next = resumed + wait;
+        assert!(pacer.try_take(next).is_none());
     }
 
     #[test]
@@ -376,9 +444,9 @@ mod tests {
         for _ in 0..30 {
             pacer.acquire().await;
         }
-        // 20 at once, the next 10 after one window (1.03 s).
+        // 2 at once, then one per 51.5 ms: 28 of them.
         let elapsed = start.elapsed();
-        assert!(elapsed >= Duration::from_millis(1030), "{elapsed:?}");
-        assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
+        assert!(elapsed >= Duration::from_millis(1400), "{elapsed:?}");
+        assert!(elapsed < Duration::from_millis(2500), "{elapsed:?}");
     }
 }
