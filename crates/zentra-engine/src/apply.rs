@@ -889,12 +889,8 @@ impl<'a> Applier<'a> {
             )));
             return Prepared::Failed;
         };
-        let request = ReadRequest {
-            type_name: addr.type_name.clone(),
-            mode: addr.mode,
-            id: None,
-            config: arguments.clone(),
-        };
+        let request =
+            ReadRequest::whole(addr.type_name.clone(), addr.mode, None, arguments.clone());
         match provider.read(std::slice::from_ref(&request)).await.pop() {
             Some(Ok(Some(found))) => {
                 self.values.insert(
@@ -1425,12 +1421,7 @@ async fn verify(
         let provider = &ws.config.resources[addr].provider;
         by_provider.entry(provider).or_default().push((
             addr,
-            ReadRequest {
-                type_name: addr.type_name.clone(),
-                mode: addr.mode,
-                id,
-                config: body.value.clone(),
-            },
+            ReadRequest::whole(addr.type_name.clone(), addr.mode, id, body.value.clone()),
             body.value,
         ));
     }

@@ -34,6 +34,8 @@ struct World {
     fail_delete: bool,
     /// Every create and delete, in order: `create ID`, `delete ID`.
     log: Vec<String>,
+    /// Each read request's type and whether it asked only for what it configures.
+    read_requests: Vec<(String, bool)>,
 }
 
 #[derive(Clone, Default)]
@@ -108,6 +110,18 @@ impl ProviderType for MemType {
     }
 }
 
+/// The members of `value` that the object schema `schema` describes, recursively.
+fn keep(value: &Value, schema: &Attr) -> Value {
+    match value {
+        Value::Object(map) if !schema.properties.is_empty() => Value::Object(
+            map.iter()
+                .filter_map(|(k, v)| Some((k.clone(), keep(v, schema.properties.get(k)?))))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 fn with_uid(id: &str, attrs: &serde_json::Value) -> Value {
     let mut v = attrs.clone();
     v["uid"] = serde_json::json!(format!("uid-{id}"));
@@ -123,6 +137,21 @@ impl Provider for MemProvider {
     async fn read(&self, batch: &[ReadRequest]) -> Vec<ProviderResult<Option<RemoteObject>>> {
         let mut w = self.world.lock().unwrap();
         w.reads += 1;
+        w.read_requests.extend(
+            batch
+                .iter()
+                .map(|r| (r.type_name.clone(), r.only_configured)),
+        );
+        let trimmed = |r: &ReadRequest, object: RemoteObject| {
+            // As real providers may: only what the request needs.
+            match schemas().into_iter().find(|s| s.type_name == r.type_name) {
+                Some(schema) => RemoteObject {
+                    attributes: keep(&object.attributes, &r.schema_to_read(&schema.body)),
+                    ..object
+                },
+                None => object,
+            }
+        };
         batch
             .iter()
             .map(|r| {
@@ -150,7 +179,8 @@ impl Provider for MemProvider {
                             ownership: Default::default(),
                         })
                     }
-                })
+                }
+                .map(|object| trimmed(r, object)))
             })
             .collect()
     }
@@ -601,6 +631,31 @@ async fn existing_objects_are_adopted_not_duplicated() {
             .unwrap()
             .id,
         "pre-1"
+    );
+}
+
+#[tokio::test]
+async fn reads_ask_for_the_whole_object_only_where_an_expression_refers_to_it() {
+    let h = Harness::new(serde_json::json!({"name": "kept", "enabled": false}));
+    // `second` refers to `first`; nothing refers to the others.
+    assert!(h.apply(CONFIG).await.errors.is_empty());
+    let asked = std::mem::take(&mut h.provider.world.lock().unwrap().read_requests);
+    assert!(asked.contains(&("mem_object".into(), false)), "{asked:?}");
+    assert!(asked.contains(&("mem_object".into(), true)), "{asked:?}");
+    assert!(asked.contains(&("mem_setting".into(), true)), "{asked:?}");
+    // What was left out of the reads (the setting's `name`) is neither written nor shown as
+    // a change, and the next plan finds nothing to do.
+    assert_eq!(h.provider.world.lock().unwrap().setting["name"], "kept");
+    let again = h.plan(CONFIG).await;
+    assert!(!again.has_changes(), "{:#?}", again.changes);
+    let state = h.store().read().unwrap().unwrap();
+    let object = state
+        .resource(&ResourceAddr::managed("mem_object", "second"))
+        .unwrap();
+    assert!(
+        object.computed.get("uid").is_some(),
+        "computed attributes are still read and recorded: {:?}",
+        object.computed
     );
 }
 

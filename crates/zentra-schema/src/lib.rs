@@ -120,6 +120,53 @@ impl Attr {
             deprecated: false,
         }
     }
+    /// This attribute with other members (for an object narrowed to some of its members),
+    /// without copying its own.
+    pub fn with_properties(&self, properties: IndexMap<String, Attr>) -> Self {
+        let Attr {
+            ty,
+            description,
+            properties: _,
+            items,
+            enum_values,
+            minimum,
+            maximum,
+            min_length,
+            max_length,
+            max_items,
+            set,
+            case_insensitive,
+            sensitive,
+            computed,
+            required,
+            force_new,
+            write_only,
+            read_only,
+            deprecated,
+        } = self;
+        Attr {
+            ty: *ty,
+            description: description.clone(),
+            properties,
+            items: items.clone(),
+            enum_values: enum_values.clone(),
+            minimum: *minimum,
+            maximum: *maximum,
+            min_length: *min_length,
+            max_length: *max_length,
+            max_items: *max_items,
+            set: *set,
+            case_insensitive: *case_insensitive,
+            sensitive: *sensitive,
+            computed: *computed,
+            required: *required,
+            force_new: *force_new,
+            write_only: *write_only,
+            read_only: *read_only,
+            deprecated: *deprecated,
+        }
+    }
+
     pub fn bool() -> Self {
         Attr::new(AttrType::Boolean)
     }

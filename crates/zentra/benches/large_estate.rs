@@ -10,6 +10,11 @@
 //! each with its settings and its members: 102 resources per account, so 10, 30 and 100
 //! accounts make about 1k, 3k and 10k resources.
 //!
+//! Linux carries a process's peak resident size over `fork` and `exec` into the program it
+//! starts, so a `zentra` started by this process (the emulator and its request log in it, grown
+//! to hundreds of MB at 10k) would report that peak as its own. A small launcher process,
+//! started before the emulator, starts each run instead and reports what `wait4` says of it.
+//!
 //! Run with `cargo bench --bench large_estate` (a few minutes); `-- --quick` runs 1k only.
 //! Results are recorded in `docs/benchmarks.md`.
 //!
@@ -121,23 +126,31 @@ fn own_cpu() -> Duration {
     cpu_of(&usage)
 }
 
-/// Runs `zentra args` in `dir` and measures that child alone (`wait4`).
-fn measure(
-    dir: &std::path::Path,
-    env: &[(String, String)],
-    args: &[&str],
-    sim: &SimServer,
-) -> Cost {
-    sim.clear_requests();
-    let emulator_before = own_cpu();
-    let started = Instant::now();
+/// One run of the binary, as the launcher is asked for it and answers.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Run {
+    dir: std::path::PathBuf,
+    env: Vec<(String, String)>,
+    args: Vec<String>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Ran {
+    cpu_us: u64,
+    peak_rss_kb: u64,
+    exit: i32,
+    stderr: String,
+}
+
+/// Runs `zentra` as `run` says and measures that child alone (`wait4`).
+fn run_child(run: &Run) -> Ran {
     // Reaped by `wait4` below, which reports the child's own resource usage.
     #[allow(clippy::zombie_processes)]
     let child = Command::new(env!("CARGO_BIN_EXE_zentra"))
-        .args(args)
-        .current_dir(dir)
+        .args(&run.args)
+        .current_dir(&run.dir)
         .env_clear()
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .envs(run.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -150,16 +163,101 @@ fn measure(
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     assert_eq!(waited, pid, "wait4");
+    Ran {
+        cpu_us: cpu_of(&usage).as_micros() as u64,
+        // Linux reports kilobytes.
+        peak_rss_kb: usage.ru_maxrss as u64,
+        exit: if libc::WIFEXITED(status) {
+            libc::WEXITSTATUS(status)
+        } else {
+            -1
+        },
+        stderr: reader.join().unwrap(),
+    }
+}
+
+/// The launcher's side: runs what each line of standard input asks for and answers with a
+/// line on standard output, until standard input ends.
+fn serve_as_launcher() {
+    use std::io::{BufRead, Write};
+    let mut out = std::io::stdout().lock();
+    for line in std::io::stdin().lock().lines() {
+        let run: Run = serde_json::from_str(&line.unwrap()).unwrap();
+        let ran = serde_json::to_string(&run_child(&run)).unwrap();
+        writeln!(out, "{ran}").unwrap();
+        out.flush().unwrap();
+    }
+}
+
+/// The launcher process, started while this process is still small.
+struct Launcher {
+    process: std::process::Child,
+    input: std::process::ChildStdin,
+    output: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl Launcher {
+    fn start() -> Self {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .arg("--launcher")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the launcher starts");
+        Launcher {
+            input: child.stdin.take().unwrap(),
+            output: std::io::BufReader::new(child.stdout.take().unwrap()),
+            process: child,
+        }
+    }
+
+    /// Ends the launcher: its standard input closes, and it exits.
+    fn stop(self) {
+        let Launcher {
+            mut process, input, ..
+        } = self;
+        drop(input);
+        process.wait().expect("the launcher exits");
+    }
+
+    fn run(&mut self, run: &Run) -> Ran {
+        use std::io::{BufRead, Write};
+        writeln!(self.input, "{}", serde_json::to_string(run).unwrap()).unwrap();
+        self.input.flush().unwrap();
+        let mut line = String::new();
+        self.output.read_line(&mut line).unwrap();
+        serde_json::from_str(&line).expect("the launcher answers")
+    }
+}
+
+static LAUNCHER: std::sync::Mutex<Option<Launcher>> = std::sync::Mutex::new(None);
+
+/// Runs `zentra args` in `dir` through the launcher and measures that child alone.
+fn measure(
+    dir: &std::path::Path,
+    env: &[(String, String)],
+    args: &[&str],
+    sim: &SimServer,
+) -> Cost {
+    sim.clear_requests();
+    let emulator_before = own_cpu();
+    let started = Instant::now();
+    let ran = LAUNCHER
+        .lock()
+        .unwrap()
+        .as_mut()
+        .expect("the launcher was started")
+        .run(&Run {
+            dir: dir.to_path_buf(),
+            env: env.to_vec(),
+            args: args.iter().map(|a| (*a).to_string()).collect(),
+        });
     let wall = started.elapsed();
-    let err = reader.join().unwrap();
-    let exit = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -1
-    };
     assert!(
-        exit == 0 || exit == 2,
-        "zentra {args:?} failed ({exit}):\n{err}"
+        ran.exit == 0 || ran.exit == 2,
+        "zentra {args:?} failed ({}):\n{}",
+        ran.exit,
+        ran.stderr
     );
     let requests = sim
         .requests()
@@ -167,11 +265,10 @@ fn measure(
         .filter(|r| r.service == "zoom" || r.service == "graph")
         .count();
     Cost {
-        cpu: cpu_of(&usage),
-        // Linux reports kilobytes.
-        peak_rss_mb: usage.ru_maxrss as f64 / 1024.0,
+        cpu: Duration::from_micros(ran.cpu_us),
+        peak_rss_mb: ran.peak_rss_kb as f64 / 1024.0,
         wall,
-        exit,
+        exit: ran.exit,
         requests,
         emulator_cpu: own_cpu() - emulator_before,
     }
@@ -254,6 +351,11 @@ fn option(name: &str) -> Option<String> {
 }
 
 fn main() {
+    if std::env::args().any(|a| a == "--launcher") {
+        serve_as_launcher();
+        return;
+    }
+    *LAUNCHER.lock().unwrap() = Some(Launcher::start());
     let quick = std::env::args().any(|a| a == "--quick");
     let keep = option("--keep").map(std::path::PathBuf::from);
     let chosen: Vec<usize> = option("--accounts")
@@ -298,5 +400,8 @@ fn main() {
     println!("|---|---|---|---|---|");
     for (n, plan, replan, req, rereq) in per_resource {
         println!("| {n} | {plan:.3} ms | {replan:.3} ms | {req:.3} | {rereq:.3} |");
+    }
+    if let Some(launcher) = LAUNCHER.lock().unwrap().take() {
+        launcher.stop();
     }
 }

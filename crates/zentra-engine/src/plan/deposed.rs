@@ -37,11 +37,13 @@ pub(crate) async fn plan(
         let provider = providers.get(paddr)?;
         let reqs: Vec<ReadRequest> = batch
             .iter()
-            .map(|d| ReadRequest {
-                type_name: d.address.type_name.clone(),
-                mode: Mode::Managed,
-                id: Some(d.id.clone()),
-                config: Value::from_json(&d.attributes),
+            .map(|d| {
+                ReadRequest::whole(
+                    d.address.type_name.clone(),
+                    Mode::Managed,
+                    Some(d.id.clone()),
+                    Value::from_json(&d.attributes),
+                )
             })
             .collect();
         Some(async move { (batch, provider.read(&reqs).await) })

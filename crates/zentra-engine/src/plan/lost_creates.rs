@@ -56,11 +56,13 @@ pub(crate) async fn leaving(
         let provider = providers.get(paddr)?;
         let reqs: Vec<ReadRequest> = batch
             .iter()
-            .map(|p| ReadRequest {
-                type_name: p.address.type_name.clone(),
-                mode: Mode::Managed,
-                id: None,
-                config: Value::from_json(&p.attributes),
+            .map(|p| {
+                ReadRequest::whole(
+                    p.address.type_name.clone(),
+                    Mode::Managed,
+                    None,
+                    Value::from_json(&p.attributes),
+                )
             })
             .collect();
         Some(async move { (batch, provider.read(&reqs).await) })

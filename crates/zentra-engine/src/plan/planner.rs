@@ -285,13 +285,16 @@ impl Planning<'_> {
                         .then(|| self.ws.config.import_for(addr).map(|i| i.id.clone()))
                         .flatten()
                 });
+            // What no expression refers to is compared, recorded and shown only by what the
+            // configuration sets (and what the service computes): the rest need not be kept.
+            let only_configured = addr.mode == Mode::Managed
+                && self.ws.kind(&addr.type_name) != ResourceKind::Data
+                && !self.ws.deps.may_be_referred_to(addr);
             requests.entry(block.provider.clone()).or_default().push((
                 addr.clone(),
                 ReadRequest {
-                    type_name: addr.type_name.clone(),
-                    mode: addr.mode,
-                    id,
-                    config: body.clone(),
+                    only_configured,
+                    ..ReadRequest::whole(addr.type_name.clone(), addr.mode, id, body.clone())
                 },
             ));
             self.desired.insert(addr.clone(), body);
@@ -860,12 +863,12 @@ async fn imported(
     // alone to tell a wrong id from a block that names another object.
     let by_id = match (found, provider) {
         (Some(found), Some(provider)) if !found.id.eq_ignore_ascii_case(&import.id) => {
-            let request = ReadRequest {
-                type_name: addr.type_name.clone(),
-                mode: Mode::Managed,
-                id: Some(import.id.clone()),
-                config: Value::object(),
-            };
+            let request = ReadRequest::whole(
+                addr.type_name.clone(),
+                Mode::Managed,
+                Some(import.id.clone()),
+                Value::object(),
+            );
             match provider.read(&[request]).await.pop() {
                 Some(Ok(Some(object))) if object.id.eq_ignore_ascii_case(&import.id) => {
                     Some(object)
@@ -992,12 +995,12 @@ async fn removed_objects_gone(
         }
         batches.entry(r.provider.clone()).or_default().push((
             r.address.clone(),
-            ReadRequest {
-                type_name: r.address.type_name.clone(),
-                mode: r.address.mode,
-                id: Some(r.id.clone()),
-                config: Value::from_json(&r.attributes),
-            },
+            ReadRequest::whole(
+                r.address.type_name.clone(),
+                r.address.mode,
+                Some(r.id.clone()),
+                Value::from_json(&r.attributes),
+            ),
         ));
     }
     let reads = batches.iter().filter_map(|(paddr, batch)| {

@@ -11,7 +11,9 @@ use std::fmt;
 
 use async_trait::async_trait;
 
-use crate::schema::ResourceSchema;
+use std::borrow::Cow;
+
+use crate::schema::{Attr, AttrType, ResourceSchema};
 use crate::value::Value;
 
 /// What the engine asks a provider to read.
@@ -27,6 +29,78 @@ pub struct ReadRequest {
     /// The evaluated configuration; may contain [`Value::Unknown`]. Providers use it to locate
     /// objects not yet in state (a service principal by `app_id`, an account by `account_id`).
     pub config: Value,
+    /// The engine needs only what `config` sets and the computed attributes (see
+    /// [`ReadRequest::schema_to_read`]): nothing refers to the object's other attributes. A
+    /// provider whose objects are large (Zoom's settings, hundreds of values each) may leave the
+    /// rest out of what it reads, so a plan over thousands of them does not hold them all.
+    pub only_configured: bool,
+}
+
+impl ReadRequest {
+    /// A read of everything the provider knows of the object.
+    pub fn whole(
+        type_name: impl Into<String>,
+        mode: crate::addr::Mode,
+        id: Option<String>,
+        config: Value,
+    ) -> Self {
+        ReadRequest {
+            type_name: type_name.into(),
+            mode,
+            id,
+            config,
+            only_configured: false,
+        }
+    }
+
+    /// The part of `schema` (an object type's body) that a read must fill in: all of it, or,
+    /// for a request that asks only for what it configures, [`configured_part`].
+    pub fn schema_to_read<'s>(&self, schema: &'s Attr) -> Cow<'s, Attr> {
+        schema_to_read(schema, &[self])
+    }
+}
+
+/// The part of `schema` that a read serving all of `requests` at once must fill in: all of it
+/// when any of them asks for the whole object.
+pub fn schema_to_read<'s>(schema: &'s Attr, requests: &[&ReadRequest]) -> Cow<'s, Attr> {
+    if requests.is_empty() || requests.iter().any(|r| !r.only_configured) {
+        return Cow::Borrowed(schema);
+    }
+    let configs: Vec<&Value> = requests.iter().map(|r| &r.config).collect();
+    Cow::Owned(configured_part(schema, &configs))
+}
+
+/// `schema` (an object type) restricted to the members any of `configs` sets (nested objects
+/// member by member) and its computed members: what a plan compares, records and shows of an
+/// object. A member set to anything but an object (a value, null, unknown) keeps its whole
+/// schema; so does an object of which nothing would be left, since an object schema without
+/// members stands for any object.
+pub fn configured_part(schema: &Attr, configs: &[&Value]) -> Attr {
+    let mut properties = indexmap::IndexMap::new();
+    for (name, attr) in &schema.properties {
+        let set: Vec<&Value> = configs.iter().filter_map(|c| c.get(name)).collect();
+        if set.is_empty() {
+            if attr.computed {
+                properties.insert(name.clone(), attr.clone());
+            }
+            continue;
+        }
+        let nested: Option<Vec<&Value>> = set
+            .iter()
+            .map(|v| v.as_object().map(|_| v.unmark().0))
+            .collect();
+        let part = match nested {
+            Some(objects) if attr.ty == AttrType::Object && !attr.properties.is_empty() => {
+                configured_part(attr, &objects)
+            }
+            _ => attr.clone(),
+        };
+        properties.insert(name.clone(), part);
+    }
+    if properties.is_empty() {
+        return schema.clone();
+    }
+    schema.with_properties(properties)
 }
 
 /// A remote object as read or written.
@@ -291,5 +365,106 @@ pub trait ProviderType: Send + Sync {
     ) -> Vec<InvalidAttribute> {
         let _ = (type_name, written, completed);
         Vec::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::addr::Mode;
+
+    fn settings_schema() -> Attr {
+        Attr::object([
+            ("group_id", Attr::string().required()),
+            ("id", Attr::string().computed()),
+            (
+                "in_meeting",
+                Attr::object([("chat", Attr::bool()), ("polling", Attr::bool())]),
+            ),
+            (
+                "recording",
+                Attr::object([("local", Attr::bool()), ("cloud", Attr::bool())]),
+            ),
+            ("tags", Attr::string_set()),
+        ])
+    }
+
+    fn names(attr: &Attr) -> Vec<String> {
+        let mut out = Vec::new();
+        for (name, member) in &attr.properties {
+            out.push(name.clone());
+            out.extend(names(member).into_iter().map(|n| format!("{name}.{n}")));
+        }
+        out
+    }
+
+    fn request(config: serde_json::Value, only_configured: bool) -> ReadRequest {
+        ReadRequest {
+            only_configured,
+            ..ReadRequest::whole("t", Mode::Managed, None, Value::from_json(&config))
+        }
+    }
+
+    #[test]
+    fn a_read_for_the_configuration_keeps_what_it_sets_and_what_is_computed() {
+        let schema = settings_schema();
+        let req = request(
+            json!({"group_id": "g1", "in_meeting": {"chat": true}}),
+            true,
+        );
+        assert_eq!(
+            names(&req.schema_to_read(&schema)),
+            ["group_id", "id", "in_meeting", "in_meeting.chat"]
+        );
+        // A whole read, or any whole read among those served together, keeps everything.
+        let whole = request(json!({"group_id": "g1"}), false);
+        assert_eq!(whole.schema_to_read(&schema).as_ref(), &schema);
+        assert_eq!(schema_to_read(&schema, &[&req, &whole]).as_ref(), &schema);
+    }
+
+    #[test]
+    fn reads_served_together_keep_what_any_of_them_sets() {
+        let schema = settings_schema();
+        let chat = request(
+            json!({"group_id": "g1", "in_meeting": {"chat": true}}),
+            true,
+        );
+        let cloud = request(
+            json!({"group_id": "g1", "recording": {"cloud": true}}),
+            true,
+        );
+        assert_eq!(
+            names(&schema_to_read(&schema, &[&chat, &cloud])),
+            [
+                "group_id",
+                "id",
+                "in_meeting",
+                "in_meeting.chat",
+                "recording",
+                "recording.cloud"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_block_not_known_as_an_object_or_left_empty_keeps_its_whole_schema() {
+        let schema = settings_schema();
+        let mut config = Value::from_json(&json!({"group_id": "g1", "recording": {}}));
+        if let Value::Object(map) = &mut config {
+            map.insert("in_meeting".into(), Value::Unknown);
+        }
+        let req = ReadRequest {
+            only_configured: true,
+            ..ReadRequest::whole("t", Mode::Managed, None, config)
+        };
+        let part = req.schema_to_read(&schema);
+        assert_eq!(
+            part.properties["in_meeting"],
+            schema.properties["in_meeting"]
+        );
+        assert_eq!(part.properties["recording"], schema.properties["recording"]);
+        assert!(!part.properties.contains_key("tags"));
     }
 }

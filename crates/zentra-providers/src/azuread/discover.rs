@@ -226,11 +226,13 @@ impl AzureAdProvider {
         }
         let requests: Vec<ReadRequest> = seeds
             .iter()
-            .map(|seed| ReadRequest {
-                type_name: seed.type_name.to_string(),
-                mode: Mode::Managed,
-                id: None,
-                config: Value::from_json(&seed.config),
+            .map(|seed| {
+                ReadRequest::whole(
+                    seed.type_name,
+                    Mode::Managed,
+                    None,
+                    Value::from_json(&seed.config),
+                )
             })
             .collect();
         let read = self.read_wave(&requests).await;

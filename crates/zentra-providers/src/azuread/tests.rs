@@ -440,12 +440,12 @@ async fn setup() -> (Shared, AzureAdProvider) {
 }
 
 fn read(type_name: &str, config: Value, id: Option<&str>) -> ReadRequest {
-    ReadRequest {
-        type_name: type_name.into(),
-        mode: crate::mode_of(type_name),
-        id: id.map(str::to_string),
+    ReadRequest::whole(
+        type_name,
+        crate::mode_of(type_name),
+        id.map(str::to_string),
         config,
-    }
+    )
 }
 
 fn write(type_name: &str, config: Json, id: Option<&str>, prior: Option<Value>) -> WriteRequest {

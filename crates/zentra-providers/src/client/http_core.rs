@@ -27,6 +27,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -248,6 +249,9 @@ pub(crate) struct HttpCore<V: VendorPolicy> {
     tokens: TokenCache,
     /// [`MAX_IN_FLIGHT`] permits: one is held from pacing until the answer is in.
     in_flight: tokio::sync::Semaphore,
+    /// The run's [`super::MAX_IN_FLIGHT_PER_RUN`] permits, shared by every instance: one is
+    /// held as long as an instance's own.
+    run_in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 impl<V: VendorPolicy> fmt::Debug for HttpCore<V> {
@@ -269,8 +273,10 @@ impl<V: VendorPolicy> HttpCore<V> {
         timeouts: Timeouts,
         renew_token_before: Duration,
     ) -> ProviderResult<Self> {
+        let shared = super::shared_http(timeouts)?;
         Ok(HttpCore {
-            http: super::build_http_client(timeouts)?,
+            http: shared.client,
+            run_in_flight: shared.in_flight,
             retry,
             timeouts,
             progress: Progress::default(),
@@ -346,6 +352,11 @@ impl<V: VendorPolicy> HttpCore<V> {
                 .acquire()
                 .await
                 .expect("the semaphore is never closed");
+            let run_permit = self
+                .run_in_flight
+                .acquire()
+                .await
+                .expect("the semaphore is never closed");
             self.vendor.pace(&request.pace, described).await?;
             let (token, generation) = self.token().await?;
             let remaining = deadline.saturating_duration_since(Instant::now());
@@ -363,7 +374,7 @@ impl<V: VendorPolicy> HttpCore<V> {
                 builder = builder.json(body);
             }
             let exchanged = super::exchange(builder).await;
-            drop(permit);
+            drop((run_permit, permit));
             let answer = match exchanged {
                 Ok(answer) => answer,
                 Err(e) => {

@@ -17,7 +17,7 @@ pub mod zoom;
 mod hostile_tests;
 
 use std::net::IpAddr;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -30,7 +30,7 @@ use zentra_engine::provider::{ErrorKind, ProviderError};
 pub const USER_AGENT: &str = concat!("zentra/", env!("CARGO_PKG_VERSION"));
 
 /// Timeouts of the underlying HTTP client.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timeouts {
     /// Time allowed to establish a connection.
     pub connect: Duration,
@@ -77,6 +77,62 @@ fn shared_tls_config() -> Option<rustls::ClientConfig> {
         Some(tls)
     })
     .clone()
+}
+
+/// The most requests all provider instances of a run have out at once, whatever their number:
+/// more wait for one of them to be answered. Over HTTP/1.1 (an emulator, a proxy) each request
+/// out holds a connection with its own buffers, so a plan over a hundred accounts would
+/// otherwise keep well over a thousand connections open; 128 at a few hundred milliseconds
+/// per answer still make several hundred requests a second, more than the vendors' limits
+/// allow most estates. Each instance also has its own, smaller bound
+/// ([`http_core::MAX_IN_FLIGHT`]), so that no account or tenant takes all of them.
+pub const MAX_IN_FLIGHT_PER_RUN: usize = 128;
+
+/// What every provider instance of a run shares: one connection pool per set of timeouts (over
+/// HTTP/2 one connection per host serves them all), and the bound on requests out at once.
+#[derive(Clone, Debug)]
+pub(crate) struct SharedHttp {
+    pub client: reqwest::Client,
+    pub in_flight: Arc<tokio::sync::Semaphore>,
+}
+
+/// The [`SharedHttp`] of the running async runtime for `timeouts`. Connections belong to the
+/// runtime that opened them, so each runtime has its own (a process runs one; tests run many);
+/// outside any runtime, or in a runtime other than the last one asked for, a client is built
+/// apart.
+pub(crate) fn shared_http(timeouts: Timeouts) -> Result<SharedHttp, ProviderError> {
+    type Shared = (
+        tokio::runtime::Id,
+        Arc<tokio::sync::Semaphore>,
+        Vec<(Timeouts, reqwest::Client)>,
+    );
+    static SHARED: Mutex<Option<Shared>> = Mutex::new(None);
+    let Ok(runtime) = tokio::runtime::Handle::try_current().map(|h| h.id()) else {
+        return Ok(SharedHttp {
+            client: build_http_client(timeouts)?,
+            in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT_PER_RUN)),
+        });
+    };
+    let mut shared = SHARED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if shared.as_ref().is_none_or(|(id, _, _)| *id != runtime) {
+        let in_flight = Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT_PER_RUN));
+        *shared = Some((runtime, in_flight, Vec::new()));
+    }
+    let (_, in_flight, clients) = shared.as_mut().expect("set above");
+    let client = match clients.iter().find(|(t, _)| *t == timeouts) {
+        Some((_, client)) => client.clone(),
+        None => {
+            let client = build_http_client(timeouts)?;
+            clients.push((timeouts, client.clone()));
+            client
+        }
+    };
+    Ok(SharedHttp {
+        client,
+        in_flight: in_flight.clone(),
+    })
 }
 
 /// Builds the HTTP client both vendor clients use: no redirects (a token endpoint that

@@ -32,7 +32,7 @@ use zentra_engine::env::{Environment, vars};
 use zentra_engine::plan::diff::diff_attributes;
 use zentra_engine::provider::{
     DiscoveredObject, ErrorKind, Provider, ProviderError, ProviderResult, ProviderType,
-    ReadRequest, RemoteObject, WriteRequest,
+    ReadRequest, RemoteObject, WriteRequest, schema_to_read,
 };
 use zentra_engine::schema::{Attr, ResourceSchema};
 use zentra_engine::value::Value;
@@ -427,7 +427,7 @@ impl ZoomProvider {
         let started = Instant::now();
         let mut pause = Duration::from_millis(200);
         loop {
-            let attributes = live_to_attributes(kind, &live, key);
+            let attributes = live_to_attributes(kind, &live, key, kind.body_schema());
             let settled = configs.iter().all(|config| {
                 config.contains_unknown()
                     || diff_attributes(kind.body_schema(), config, Some(&attributes), None)
@@ -461,8 +461,8 @@ impl ZoomProvider {
         kind: SettingsKind,
         key: &str,
         path: &str,
+        schema: &Attr,
     ) -> ProviderResult<Value> {
-        let schema = kind.body_schema();
         let attributes = self
             .client
             .send_reading(&ZoomRequest::get(path), &|body| {
@@ -530,8 +530,9 @@ impl ZoomProvider {
 
     async fn read_settings(&self, batch: &[(usize, &ReadRequest)]) -> Vec<Slot> {
         let mut slots = Vec::new();
-        // (kind, key) -> (sections, the requests' batch positions and configurations)
-        type Wanted<'a> = IndexMap<(SettingsKind, String), (Sections, Vec<(usize, &'a Value)>)>;
+        // (kind, key) -> (sections, the requests' batch positions and the requests)
+        type Wanted<'a> =
+            IndexMap<(SettingsKind, String), (Sections, Vec<(usize, &'a ReadRequest)>)>;
         let mut wanted: Wanted = IndexMap::new();
         for &(index, request) in batch {
             let Some(kind) = SettingsKind::from_type_name(&request.type_name) else {
@@ -545,7 +546,7 @@ impl ZoomProvider {
                     entry.0.security |= configures(&request.config, "security");
                     entry.0.meeting_security |= configures(&request.config, MEETING_SECURITY);
                     entry.0.authentication |= configures(&request.config, MEETING_AUTHENTICATION);
-                    entry.1.push((index, &request.config));
+                    entry.1.push((index, request));
                 }
                 Ok(None) => slots.push((index, Ok(None))),
                 Err(e) => slots.push((index, Err(e))),
@@ -553,16 +554,18 @@ impl ZoomProvider {
         }
         let fetched =
             futures::future::join_all(wanted.iter().map(|((kind, key), (sections, requests))| {
-                let configs: Vec<&Value> = requests.iter().map(|(_, config)| *config).collect();
-                // Each answer becomes attributes as soon as it comes, so the answers of a
-                // whole wave are not held at once.
+                let configs: Vec<&Value> = requests.iter().map(|(_, r)| &r.config).collect();
+                let requests: Vec<&ReadRequest> = requests.iter().map(|(_, r)| *r).collect();
+                let schema = schema_to_read(kind.body_schema(), &requests);
+                // Each answer becomes attributes as soon as it comes, keeping only what the
+                // requests need, so the answers of a whole wave are not held at once.
                 async move {
                     if let Some(path) = self.plainly_read(*kind, key, *sections) {
-                        return self.read_attributes(*kind, key, &path).await;
+                        return self.read_attributes(*kind, key, &path, &schema).await;
                     }
                     self.fetch_settled(*kind, key, *sections, &configs)
                         .await
-                        .map(|live| live_to_attributes(*kind, &live, key))
+                        .map(|live| live_to_attributes(*kind, &live, key, &schema))
                 }
             }))
             .await;
@@ -622,7 +625,7 @@ impl ZoomProvider {
             .into_iter()
             .zip(answers)
             .map(|((kind, key, name), live)| {
-                let mut attributes = live_to_attributes(kind, &live?, &key)
+                let mut attributes = live_to_attributes(kind, &live?, &key, kind.body_schema())
                     .to_json()
                     .unwrap_or_default();
                 // `me` is what an absent `account_id` stands for.

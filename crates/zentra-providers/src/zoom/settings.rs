@@ -400,7 +400,13 @@ pub(crate) fn configures(config: &Value, section: &str) -> bool {
 
 /// Turns the GET answers (main shape, with `security` and `meeting_security` merged in when
 /// read) into attributes in the configuration's shape.
-pub(crate) fn live_to_attributes(kind: SettingsKind, live: &Json, key: &str) -> Value {
+/// `schema` is what to keep: the kind's whole body, or the part a read asks for.
+pub(crate) fn live_to_attributes(
+    kind: SettingsKind,
+    live: &Json,
+    key: &str,
+    schema: &Attr,
+) -> Value {
     // Only the account's answer is reshaped before projection; a group's is read as it is.
     let live = if kind == SettingsKind::Account {
         let mut live = live.clone();
@@ -409,7 +415,7 @@ pub(crate) fn live_to_attributes(kind: SettingsKind, live: &Json, key: &str) -> 
     } else {
         std::borrow::Cow::Borrowed(live)
     };
-    with_key(kind, project_value(&live, kind.body_schema()), key)
+    with_key(kind, project_value(&live, schema), key)
 }
 
 /// Settings' attributes with the key they were read by (`group_id`, `account_id`).
@@ -630,7 +636,12 @@ mod tests {
             "meeting_security": {"waiting_room": true, "chat_etiquette_tool": {"policy_max_count": 5}},
             "not_in_the_spec": {"x": 1}
         });
-        let attributes = live_to_attributes(SettingsKind::Account, &live, "me");
+        let attributes = live_to_attributes(
+            SettingsKind::Account,
+            &live,
+            "me",
+            SettingsKind::Account.body_schema(),
+        );
         let json = attributes.to_json().unwrap();
         assert_eq!(json["account_id"], "me");
         assert_eq!(
@@ -643,9 +654,14 @@ mod tests {
             json!({"waiting_room": true, "chat_etiquette_tool": {}})
         );
         assert!(json.get("not_in_the_spec").is_none());
-        let group = live_to_attributes(SettingsKind::Group, &live, "g1")
-            .to_json()
-            .unwrap();
+        let group = live_to_attributes(
+            SettingsKind::Group,
+            &live,
+            "g1",
+            SettingsKind::Group.body_schema(),
+        )
+        .to_json()
+        .unwrap();
         assert_eq!(group["group_id"], "g1");
         assert!(group.get("security").is_none());
     }
@@ -676,6 +692,7 @@ mod tests {
                 }))
             }),
             "me",
+            SettingsKind::Account.body_schema(),
         );
         let bodies = patch_bodies(SettingsKind::Account, &desired, Some(&live), &[]).unwrap();
         assert_eq!(

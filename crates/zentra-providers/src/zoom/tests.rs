@@ -335,12 +335,7 @@ fn provider(base: &str) -> ZoomProvider {
 }
 
 fn read(type_name: &str, config: Json) -> ReadRequest {
-    ReadRequest {
-        type_name: type_name.into(),
-        mode: crate::mode_of(type_name),
-        id: None,
-        config: block(config),
-    }
+    ReadRequest::whole(type_name, crate::mode_of(type_name), None, block(config))
 }
 
 #[test]
