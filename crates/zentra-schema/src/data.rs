@@ -36,3 +36,39 @@ pub const GRAPH_REQUEST_COSTS: &[(&str, &str, u32)] = &[
     ("GET", "subscribedSkus", 3),
     ("GET", "users", 2),
 ];
+
+/// What one Graph request costs: ResourceUnits and writes. `path` is relative to `/v1.0`,
+/// without its query; `query` holds the query's options by name (`$select`, in any case).
+/// The base cost is [`GRAPH_REQUEST_COSTS`]' (1 when not listed); `$select` takes one off,
+/// `$expand` adds one, a `$top` under 20 takes one off, never below 1. Every request but a GET
+/// or a listed POST (a lookup by ids) is also a write.
+pub fn graph_request_cost<'q>(
+    method: &str,
+    path: &str,
+    query: impl IntoIterator<Item = (&'q str, &'q str)>,
+) -> (u32, u32) {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let listed = GRAPH_REQUEST_COSTS.iter().find(|(m, pattern, _)| {
+        let parts: Vec<&str> = pattern.split('/').collect();
+        *m == method
+            && parts.len() == segments.len()
+            && parts
+                .iter()
+                .zip(&segments)
+                .all(|(p, s)| *p == "{id}" || p.eq_ignore_ascii_case(s))
+    });
+    let mut units = i64::from(listed.map_or(1, |(_, _, c)| *c));
+    for (name, value) in query {
+        if name.eq_ignore_ascii_case("$select") {
+            units -= 1;
+        } else if name.eq_ignore_ascii_case("$expand") {
+            units += 1;
+        } else if name.eq_ignore_ascii_case("$top")
+            && value.trim().parse::<u32>().is_ok_and(|n| n < 20)
+        {
+            units -= 1;
+        }
+    }
+    let is_read = method == "GET" || listed.is_some_and(|(m, _, _)| *m == "POST");
+    (units.max(1) as u32, u32::from(!is_read))
+}

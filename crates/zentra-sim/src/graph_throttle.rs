@@ -35,33 +35,14 @@ pub(crate) struct Cost {
 
 /// The cost of `method path` (the path after `/v1.0`, without its query) with `query`.
 pub(crate) fn cost(method: &Method, path: &str, query: &[(String, String)]) -> Cost {
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let listed = zentra_schema::data::GRAPH_REQUEST_COSTS
-        .iter()
-        .find(|(m, pattern, _)| {
-            let parts: Vec<&str> = pattern.split('/').collect();
-            *m == method.as_str()
-                && parts.len() == segments.len()
-                && parts
-                    .iter()
-                    .zip(&segments)
-                    .all(|(p, s)| *p == "{id}" || p.eq_ignore_ascii_case(s))
-        });
-    let mut units = i64::from(listed.map_or(1, |(_, _, c)| *c));
-    let has = |name: &str| query.iter().find(|(k, _)| k.eq_ignore_ascii_case(name));
-    if has("$select").is_some() {
-        units -= 1;
-    }
-    if has("$expand").is_some() {
-        units += 1;
-    }
-    if has("$top").is_some_and(|(_, v)| v.trim().parse::<u32>().is_ok_and(|n| n < 20)) {
-        units -= 1;
-    }
-    let is_read = *method == Method::GET || listed.is_some_and(|(m, _, _)| *m == "POST");
+    let (resource_units, writes) = zentra_schema::data::graph_request_cost(
+        method.as_str(),
+        path,
+        query.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    );
     Cost {
-        resource_units: units.max(1) as u32,
-        writes: u32::from(!is_read),
+        resource_units,
+        writes,
     }
 }
 

@@ -277,40 +277,21 @@ impl GraphCost {
             _ => url,
         };
         let (path, query) = relative.split_once('?').unwrap_or((relative, ""));
-        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        let listed = zentra_engine::schema::data::GRAPH_REQUEST_COSTS
-            .iter()
-            .find(|(m, pattern, _)| {
-                let parts: Vec<&str> = pattern.split('/').collect();
-                *m == method.as_str()
-                    && parts.len() == segments.len()
-                    && parts
-                        .iter()
-                        .zip(&segments)
-                        .all(|(p, s)| *p == "{id}" || p.eq_ignore_ascii_case(s))
-            });
         let options: Vec<(String, &str)> = query
             .split('&')
             .map(|pair| {
                 let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                (k.replace("%24", "$").to_ascii_lowercase(), v)
+                (k.replace("%24", "$"), v)
             })
             .collect();
-        let has = |name: &str| options.iter().find(|(k, _)| k == name);
-        let mut units = i64::from(listed.map_or(1, |(_, _, c)| *c));
-        if has("$select").is_some() {
-            units -= 1;
-        }
-        if has("$expand").is_some() {
-            units += 1;
-        }
-        if has("$top").is_some_and(|(_, v)| v.trim().parse::<u32>().is_ok_and(|n| n < 20)) {
-            units -= 1;
-        }
-        let is_read = *method == Method::GET || listed.is_some_and(|(m, _, _)| *m == "POST");
+        let (resource_units, writes) = zentra_engine::schema::data::graph_request_cost(
+            method.as_str(),
+            path,
+            options.iter().map(|(k, v)| (k.as_str(), *v)),
+        );
         GraphCost {
-            resource_units: units.max(1) as u32,
-            writes: u32::from(!is_read),
+            resource_units,
+            writes,
         }
     }
 }
