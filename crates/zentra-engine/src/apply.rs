@@ -499,72 +499,125 @@ impl<'a> Applier<'a> {
                     .push((d.address.clone(), Action::Forget));
             }
         }
-        for addr in delete_order(&plan.changes, state) {
+        for round in delete_rounds(&plan.changes, state) {
             if self.interrupted() {
                 return Err(Stopped);
             }
-            self.delete_one(&addr, state).await?;
+            self.delete_round(&round, state).await?;
         }
         Ok(())
     }
 
-    async fn delete_one(&mut self, addr: &ResourceAddr, state: &mut StateFile) -> Step {
-        let change = &self.changes[addr];
-        // An object whose create was sent but whose answer was lost is known by the create's
-        // record and the id the plan found it under.
-        let entry = match (state.resource(addr), state.pending_create(addr), &change.id) {
-            (Some(entry), _, _) => entry.clone(),
-            (None, Some(pending), Some(id)) => pending.created_entry(id),
-            _ => return Ok(()),
+    /// Deletes what one round holds (nothing in it depends on another of it): each provider
+    /// instance `parallelism` at a time, instances side by side. The first failure stops new
+    /// deletes from starting; those in flight finish and are recorded.
+    async fn delete_round(&mut self, round: &[ResourceAddr], state: &mut StateFile) -> Step {
+        let mut by_provider: HashMap<
+            crate::addr::ProviderAddr,
+            Vec<(ResourceAddr, ResourceState)>,
+        > = HashMap::new();
+        for addr in round {
+            let change = &self.changes[addr];
+            // An object whose create was sent but whose answer was lost is known by the
+            // create's record and the id the plan found it under.
+            let entry = match (state.resource(addr), state.pending_create(addr), &change.id) {
+                (Some(entry), _, _) => entry.clone(),
+                (None, Some(pending), Some(id)) => pending.created_entry(id),
+                _ => continue,
+            };
+            // The plan never deletes what its vendor owns; this holds even if it were asked to.
+            if let Some(why) = ownership::vendor_owned(
+                self.ws,
+                &entry.provider,
+                &addr.type_name,
+                &Value::from_json(&entry.attributes),
+                self.live.get(addr),
+            ) {
+                self.report.errors.push(
+                    Diagnostic::error(format!("{addr}: refusing to delete it: {why}")).with_hint(
+                        "nothing was deleted; run `zentra plan` to see the current plan",
+                    ),
+                );
+                return Err(Stopped);
+            }
+            by_provider
+                .entry(entry.provider.clone())
+                .or_default()
+                .push((addr.clone(), entry));
+        }
+        let (ws, providers, observer) = (self.ws, self.providers, self.observer);
+        let interrupted = &self.options.interrupted;
+        let stop = AtomicBool::new(false);
+        let parallelism = self.options.parallelism.max(1);
+        let delete = |(addr, entry): (ResourceAddr, ResourceState)| {
+            let stop = &stop;
+            async move {
+                if stop.load(Ordering::SeqCst) || interrupted.load(Ordering::SeqCst) {
+                    return None;
+                }
+                let started = Instant::now();
+                observer.started(&addr, Action::Delete);
+                let result = match providers.get(&entry.provider) {
+                    Some(p) => p
+                        .delete(&WriteRequest {
+                            type_name: addr.type_name.clone(),
+                            id: Some(entry.id.clone()),
+                            config: Value::from_json(&entry.attributes),
+                            prior: None,
+                            changed_paths: Vec::new(),
+                            creator: None,
+                        })
+                        .await
+                        .map_err(|e| api_error(ws, &addr, "delete", &e)),
+                    None => Err(Diagnostic::error(format!(
+                        "{addr}: provider `{}` is not configured",
+                        entry.provider
+                    ))),
+                };
+                observer.finished(
+                    &addr,
+                    Action::Delete,
+                    started.elapsed(),
+                    result.as_ref().err(),
+                );
+                if result.is_err() {
+                    stop.store(true, Ordering::SeqCst);
+                }
+                Some((addr, result))
+            }
         };
-        let action = change.action;
-        // The plan never deletes what its vendor owns; this holds even if it were asked to.
-        if let Some(why) = ownership::vendor_owned(
-            self.ws,
-            &entry.provider,
-            &addr.type_name,
-            &Value::from_json(&entry.attributes),
-            self.live.get(addr),
-        ) {
-            self.report.errors.push(
-                Diagnostic::error(format!("{addr}: refusing to delete it: {why}"))
-                    .with_hint("nothing was deleted; run `zentra plan` to see the current plan"),
-            );
+        let mut outcomes = futures::stream::iter(by_provider.into_values())
+            .map(|batch| {
+                futures::stream::iter(batch)
+                    .map(delete)
+                    .buffer_unordered(parallelism)
+            })
+            .flatten_unordered((MAX_IN_FLIGHT / parallelism).max(1));
+        let mut unsaved = None;
+        while let Some(outcome) = outcomes.next().await {
+            let Some((addr, result)) = outcome else {
+                continue;
+            };
+            if let Err(d) = result {
+                self.report.errors.push(d);
+                continue;
+            }
+            state.remove(&addr);
+            state.remove_pending_create(&addr);
+            let action = self.changes[&addr].action;
+            self.report.completed.push((addr, action));
+            if let Err(d) = self.saver.completed(state) {
+                stop.store(true, Ordering::SeqCst);
+                unsaved.get_or_insert(d);
+            }
+        }
+        drop(outcomes);
+        if let Some(d) = unsaved {
+            return Err(self.unsaved(d));
+        }
+        if stop.load(Ordering::SeqCst) || self.interrupted() {
             return Err(Stopped);
         }
-        let started = Instant::now();
-        self.observer.started(addr, Action::Delete);
-        let result = match self.providers.get(&entry.provider) {
-            Some(p) => p
-                .delete(&WriteRequest {
-                    type_name: addr.type_name.clone(),
-                    id: Some(entry.id.clone()),
-                    config: Value::from_json(&entry.attributes),
-                    prior: None,
-                    changed_paths: Vec::new(),
-                    creator: None,
-                })
-                .await
-                .map_err(|e| api_error(self.ws, addr, "delete", &e)),
-            None => Err(Diagnostic::error(format!(
-                "{addr}: provider `{}` is not configured",
-                entry.provider
-            ))),
-        };
-        self.observer.finished(
-            addr,
-            Action::Delete,
-            started.elapsed(),
-            result.as_ref().err(),
-        );
-        if let Err(d) = result {
-            self.report.errors.push(d);
-            return Err(Stopped);
-        }
-        state.remove(addr);
-        state.remove_pending_create(addr);
-        self.completed(state)?;
-        self.report.completed.push((addr.clone(), action));
         Ok(())
     }
 
@@ -1297,38 +1350,56 @@ async fn apply_one(
     })
 }
 
-/// The order in which planned deletes run: a resource before anything it depended on.
-fn delete_order(changes: &[ResourceChange], state: &StateFile) -> Vec<ResourceAddr> {
-    let mut pending: BTreeSet<ResourceAddr> = changes
+/// The rounds in which planned deletes run: a resource in a round before anything it depended
+/// on, each round in address order.
+fn delete_rounds(changes: &[ResourceChange], state: &StateFile) -> Vec<Vec<ResourceAddr>> {
+    let mut pending: BTreeSet<&ResourceAddr> = changes
         .iter()
         .filter(|c| c.action == Action::Delete)
-        .map(|c| c.address.clone())
+        .map(|c| &c.address)
         .collect();
-    let mut order = Vec::new();
-    while !pending.is_empty() {
-        let ready: Vec<ResourceAddr> = pending
-            .iter()
-            .filter(|a| {
-                !pending.iter().any(|other| {
-                    other != *a
-                        && state
-                            .resource(other)
-                            .is_some_and(|r| r.dependencies.contains(a))
-                })
-            })
-            .cloned()
-            .collect();
-        let ready = if ready.is_empty() {
-            vec![pending.iter().next().cloned().expect("non-empty")]
-        } else {
-            ready
+    // For each resource to delete, how many others to delete depend on it (as state recorded
+    // when they were applied), and what it depends on among them.
+    let index = state.index();
+    let mut dependents: HashMap<&ResourceAddr, usize> = HashMap::new();
+    let mut depends_on: HashMap<&ResourceAddr, Vec<&ResourceAddr>> = HashMap::new();
+    for &addr in &pending {
+        let Some(entry) = index.resource(addr) else {
+            continue;
         };
-        for a in ready {
-            pending.remove(&a);
-            order.push(a);
+        for dep in &entry.dependencies {
+            if let Some(&dep) = pending.get(dep)
+                && dep != addr
+            {
+                *dependents.entry(dep).or_default() += 1;
+                depends_on.entry(addr).or_default().push(dep);
+            }
         }
     }
-    order
+    let mut rounds = Vec::new();
+    while !pending.is_empty() {
+        // Those nothing left depends on, in address order; when a cycle leaves none, the first.
+        let mut ready: Vec<&ResourceAddr> = pending
+            .iter()
+            .copied()
+            .filter(|a| dependents.get(a).is_none_or(|n| *n == 0))
+            .collect();
+        if ready.is_empty() {
+            ready.extend(pending.first().copied());
+        }
+        for &a in &ready {
+            pending.remove(a);
+        }
+        for a in &ready {
+            for dep in depends_on.remove(a).unwrap_or_default() {
+                if let Some(n) = dependents.get_mut(dep) {
+                    *n = n.saturating_sub(1);
+                }
+            }
+        }
+        rounds.push(ready.into_iter().cloned().collect());
+    }
+    rounds
 }
 
 /// The state entry for a resource just applied (or found matching).

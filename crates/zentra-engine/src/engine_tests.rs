@@ -36,6 +36,9 @@ struct World {
     log: Vec<String>,
     /// Each read request's type and whether it asked only for what it configures.
     read_requests: Vec<(String, bool)>,
+    /// Deletes under way now, and the most there were at once.
+    deletes_in_flight: usize,
+    most_deletes_in_flight: usize,
 }
 
 #[derive(Clone, Default)]
@@ -263,7 +266,17 @@ impl Provider for MemProvider {
     }
 
     async fn delete(&self, req: &WriteRequest) -> ProviderResult<()> {
+        {
+            let mut w = self.world.lock().unwrap();
+            w.deletes_in_flight += 1;
+            w.most_deletes_in_flight = w.most_deletes_in_flight.max(w.deletes_in_flight);
+        }
+        // A request takes a while: others may start meanwhile.
+        for _ in 0..4 {
+            tokio::task::yield_now().await;
+        }
         let mut w = self.world.lock().unwrap();
+        w.deletes_in_flight -= 1;
         w.writes += 1;
         if w.fail_delete {
             return Err(ProviderError::new(
@@ -479,6 +492,66 @@ async fn drift_is_detected_and_marked() {
         c.reason.as_deref(),
         Some("changed outside zentra since the last apply")
     );
+}
+
+/// Five objects; `e` refers to `a`.
+const FIVE: &str = r#"
+resource "mem_object" "a" { label = "a" }
+resource "mem_object" "b" { label = "b" }
+resource "mem_object" "c" { label = "c" }
+resource "mem_object" "d" { label = "d" }
+resource "mem_object" "e" {
+  label = "e"
+  peer  = mem_object.a.uid
+}
+"#;
+
+#[tokio::test]
+async fn deletes_run_side_by_side_and_a_dependent_goes_before_what_it_depends_on() {
+    let h = Harness::new(serde_json::json!({}));
+    assert!(h.apply(FIVE).await.errors.is_empty());
+    let (a, e) = {
+        let w = h.provider.world.lock().unwrap();
+        (object_id(&w, "a"), object_id(&w, "e"))
+    };
+    let report = h.apply("").await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let w = h.provider.world.lock().unwrap();
+    assert!(w.objects.is_empty());
+    assert!(
+        w.most_deletes_in_flight > 1,
+        "independent deletes overlap: {}",
+        w.most_deletes_in_flight
+    );
+    let at = |entry: String| w.log.iter().position(|l| *l == entry).unwrap();
+    assert!(
+        at(format!("delete {e}")) < at(format!("delete {a}")),
+        "{:?}",
+        w.log
+    );
+    drop(w);
+    assert!(h.store().read().unwrap().unwrap().resources.is_empty());
+}
+
+#[tokio::test]
+async fn a_failed_delete_stops_the_deletes_not_yet_started_and_keeps_them_in_state() {
+    let h = Harness::new(serde_json::json!({}));
+    assert!(h.apply(FIVE).await.errors.is_empty());
+    h.provider.world.lock().unwrap().fail_delete = true;
+    let writes_before = h.provider.world.lock().unwrap().writes;
+    let one_at_a_time = ApplyOptions {
+        parallelism: 1,
+        ..ApplyOptions::default()
+    };
+    let report = h.apply_with("", &one_at_a_time).await;
+    assert_eq!(report.errors.0.len(), 1, "{:?}", report.errors);
+    assert_eq!(
+        h.provider.world.lock().unwrap().writes - writes_before,
+        1,
+        "no delete started after the failure"
+    );
+    let state = h.store().read().unwrap().unwrap();
+    assert_eq!(state.resources.len(), 5, "nothing left state unrecorded");
 }
 
 #[tokio::test]
