@@ -1490,11 +1490,15 @@ async fn verify(
             .and_then(Value::as_str)
             .map(str::to_string);
         let provider = &ws.config.resources[addr].provider;
-        by_provider.entry(provider).or_default().push((
-            addr,
-            ReadRequest::whole(addr.type_name.clone(), addr.mode, id, body.value.clone()),
-            body.value,
-        ));
+        // Only what the configuration sets is compared.
+        let request = ReadRequest {
+            only_configured: true,
+            ..ReadRequest::whole(addr.type_name.clone(), addr.mode, id, body.value.clone())
+        };
+        by_provider
+            .entry(provider)
+            .or_default()
+            .push((addr, request, body.value));
     }
     // Every provider instance re-reads its share at the same time.
     let reads = by_provider.iter().filter_map(|(paddr, batch)| {
