@@ -7,11 +7,10 @@
 pub mod manual;
 pub mod terraform_names;
 
+use std::borrow::Cow;
 use std::fmt;
 
 use async_trait::async_trait;
-
-use std::borrow::Cow;
 
 use crate::schema::{Attr, AttrType, ResourceSchema};
 use crate::value::Value;
